@@ -58,6 +58,9 @@ export interface CloserConfig {
   tickSeconds: number;
   /** How long a closed window is re-checked for partials that raced the close (>= consumer timeout). */
   recheckHorizonMs: number;
+  /** Lambda timeout: the closer ticks for up to scheduleSeconds, so this is scheduleSeconds plus a margin. */
+  timeoutSeconds: number;
+  memoryMb: number;
 }
 
 export interface ScalerConfig {
@@ -78,6 +81,9 @@ export interface ScalerConfig {
   maxParallelization: number;
   /** Iterator age that counts as falling behind. */
   iteratorAgeTargetMs: number;
+  /** Lambda timeout: the scaler ticks for up to scheduleSeconds, so this is scheduleSeconds plus a margin. */
+  timeoutSeconds: number;
+  memoryMb: number;
 }
 
 export interface StreamscaleConfig {
@@ -90,6 +96,8 @@ export interface StreamscaleConfig {
   windowing: WindowingConfig;
   closer: CloserConfig;
   scaler: ScalerConfig;
+  /** CloudWatch Logs retention of the functions' log groups (a CloudWatch Logs RetentionDays value). */
+  logRetentionDays: number;
 }
 
 export const DEFAULT_CONFIG: StreamscaleConfig = {
@@ -125,6 +133,8 @@ export const DEFAULT_CONFIG: StreamscaleConfig = {
     scheduleSeconds: 60,
     tickSeconds: 5,
     recheckHorizonMs: 120_000,
+    timeoutSeconds: 90,
+    memoryMb: 256,
   },
   scaler: {
     scheduleSeconds: 60,
@@ -138,7 +148,10 @@ export const DEFAULT_CONFIG: StreamscaleConfig = {
     minParallelization: 1,
     maxParallelization: 10,
     iteratorAgeTargetMs: 10_000,
+    timeoutSeconds: 90,
+    memoryMb: 256,
   },
+  logRetentionDays: 7,
 };
 
 /** Resource names derived from the prefix; explicit so clients need no stack outputs. */
