@@ -81,6 +81,16 @@ export interface ScalerConfig {
   maxParallelization: number;
   /** Iterator age that counts as falling behind. */
   iteratorAgeTargetMs: number;
+  /** Prior for the true per-lane processing rate (records/s one consumer lane handles when busy) until measured. */
+  perLaneRecordsPerSecondPrior: number;
+  /** Weight of a new per-lane rate measurement in the learned estimate (EWMA, 0-1]. */
+  rateEstimateSmoothing: number;
+  /** Signals are read over this many past seconds ... */
+  signalWindowSeconds: number;
+  /** ... in GetMetricData periods of this many seconds (1, 5, 10, 30 or a multiple of 60). */
+  signalPeriodSeconds: number;
+  /** UpdateShardCount calls kept back from scale-out so a scale-in stays possible within the daily budget. */
+  shardUpdateReserveForScaleIn: number;
   /** Lambda timeout: the scaler ticks for up to scheduleSeconds, so this is scheduleSeconds plus a margin. */
   timeoutSeconds: number;
   memoryMb: number;
@@ -150,6 +160,11 @@ export const DEFAULT_CONFIG: StreamscaleConfig = {
     iteratorAgeTargetMs: 10_000,
     timeoutSeconds: 90,
     memoryMb: 256,
+    perLaneRecordsPerSecondPrior: 1000,
+    rateEstimateSmoothing: 0.5,
+    signalWindowSeconds: 20,
+    signalPeriodSeconds: 5,
+    shardUpdateReserveForScaleIn: 1,
   },
   logRetentionDays: 7,
 };
