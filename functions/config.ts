@@ -91,6 +91,8 @@ export interface ScalerConfig {
   signalPeriodSeconds: number;
   /** UpdateShardCount calls kept back from scale-out so a scale-in stays possible within the daily budget. */
   shardUpdateReserveForScaleIn: number;
+  /** Scale in only to a size that would still fit demand × (1 + this): the hysteresis band against flapping. */
+  scaleInHeadroom: number;
   /** Lambda timeout: the scaler ticks for up to scheduleSeconds, so this is scheduleSeconds plus a margin. */
   timeoutSeconds: number;
   memoryMb: number;
@@ -165,6 +167,7 @@ export const DEFAULT_CONFIG: StreamscaleConfig = {
     signalWindowSeconds: 20,
     signalPeriodSeconds: 5,
     shardUpdateReserveForScaleIn: 1,
+    scaleInHeadroom: 0.25,
   },
   logRetentionDays: 7,
 };
