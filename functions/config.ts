@@ -209,6 +209,10 @@ export const ENV_KEYS = {
   prefix: 'STREAMSCALE_PREFIX',
   metricsNamespace: 'STREAMSCALE_METRICS_NAMESPACE',
   config: 'STREAMSCALE_CONFIG',
+  /** Set by the stack on the scaler only: the consumer's event source mapping UUID (UpdateEventSourceMapping). */
+  scalerMappingUuid: 'SCALER_MAPPING_UUID',
+  /** Set by the stack on the scaler only: the stream it reshards. */
+  scalerStreamName: 'SCALER_STREAM_NAME',
 } as const;
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
