@@ -1,0 +1,152 @@
+/**
+ * What deploy:local knows about each CloudFormation resource type: whether
+ * it is created on the local cloud ("emulated") or only accepted, which
+ * property names it, and what its Ref and Fn::GetAtt values are, as AWS
+ * forms them. Names a template leaves open are generated the way
+ * CloudFormation does (stack-logicalId-suffix), but deterministically, so a
+ * second deploy finds the same resource.
+ */
+import { createHash } from 'node:crypto';
+import type { Json } from './template';
+
+export interface Place {
+  region: string;
+  accountId: string;
+  partition: string;
+  stackName: string;
+  /** Edge endpoint, for SQS queue URLs. */
+  endpoint: string;
+}
+
+interface TypeInfo {
+  /** Property holding an explicit physical name. */
+  nameProperty?: string;
+  /** Longest name the service accepts (generated names are cut to fit). */
+  maxName: number;
+  /** Ref value, from the physical name. */
+  ref?: (name: string, p: Place) => string;
+  /** Fn::GetAtt values known from the name (more may come from the live resource). */
+  attrs?: (name: string, p: Place, props: Record<string, Json>) => Record<string, Json>;
+  /** The Ref is an id only the service assigns (e.g. a mapping's UUID). */
+  refAssignedByService?: boolean;
+}
+
+const arn = (p: Place, service: string, resource: string, region = p.region) =>
+  `arn:${p.partition}:${service}:${region}:${p.accountId}:${resource}`;
+
+/** Types deploy:local creates on the local cloud, in the order a reader meets them in the docs. */
+export const EMULATED_TYPES: Record<string, TypeInfo> = {
+  'AWS::Kinesis::Stream': {
+    nameProperty: 'Name',
+    maxName: 128,
+    attrs: (n, p) => ({ Arn: arn(p, 'kinesis', `stream/${n}`) }),
+  },
+  'AWS::DynamoDB::Table': {
+    nameProperty: 'TableName',
+    maxName: 255,
+    attrs: (n, p) => ({ Arn: arn(p, 'dynamodb', `table/${n}`) }),
+  },
+  'AWS::SQS::Queue': {
+    nameProperty: 'QueueName',
+    maxName: 80,
+    ref: (n, p) => queueUrl(n, p),
+    attrs: (n, p) => ({ Arn: arn(p, 'sqs', n), QueueName: n, QueueUrl: queueUrl(n, p) }),
+  },
+  'AWS::Lambda::Function': {
+    nameProperty: 'FunctionName',
+    maxName: 64,
+    attrs: (n, p) => ({ Arn: arn(p, 'lambda', `function:${n}`) }),
+  },
+  'AWS::Lambda::EventSourceMapping': {
+    maxName: 36,
+    refAssignedByService: true,
+  },
+  'AWS::Events::Rule': {
+    nameProperty: 'Name',
+    maxName: 64,
+    attrs: (n, p) => ({ Arn: arn(p, 'events', `rule/${n}`) }),
+  },
+  'AWS::CloudWatch::Dashboard': { nameProperty: 'DashboardName', maxName: 255 },
+  'AWS::CloudWatch::Alarm': {
+    nameProperty: 'AlarmName',
+    maxName: 255,
+    attrs: (n, p) => ({ Arn: arn(p, 'cloudwatch', `alarm:${n}`) }),
+  },
+};
+
+/** Types accepted without emulation: their names and ARNs are formed so references to them resolve. */
+export const ACCEPTED_TYPES: Record<string, TypeInfo> = {
+  'AWS::IAM::Role': {
+    nameProperty: 'RoleName',
+    maxName: 64,
+    attrs: (n, p, props) => ({
+      Arn: `arn:${p.partition}:iam::${p.accountId}:role${typeof props.Path === 'string' ? props.Path : '/'}${n}`,
+      RoleId: `AROA${digest(n, 17)}`,
+    }),
+  },
+  'AWS::IAM::Policy': { nameProperty: 'PolicyName', maxName: 128 },
+  'AWS::IAM::ManagedPolicy': {
+    nameProperty: 'ManagedPolicyName',
+    maxName: 128,
+    ref: (n, p) => `arn:${p.partition}:iam::${p.accountId}:policy/${n}`,
+  },
+  'AWS::Logs::LogGroup': {
+    nameProperty: 'LogGroupName',
+    maxName: 512,
+    attrs: (n, p) => ({ Arn: arn(p, 'logs', `log-group:${n}:*`) }),
+  },
+  'AWS::Lambda::Permission': { maxName: 64 },
+  'AWS::Lambda::EventInvokeConfig': { maxName: 64 },
+  'AWS::SQS::QueuePolicy': { maxName: 64 },
+  'AWS::CDK::Metadata': { maxName: 64 },
+};
+
+export type Handling = 'emulated' | 'accepted';
+
+export function handlingOf(type: string): Handling {
+  return type in EMULATED_TYPES ? 'emulated' : 'accepted';
+}
+
+function typeInfo(type: string): TypeInfo {
+  return EMULATED_TYPES[type] ?? ACCEPTED_TYPES[type] ?? { maxName: 64 };
+}
+
+function digest(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').toUpperCase().slice(0, length);
+}
+
+function queueUrl(name: string, p: Place): string {
+  return `${p.endpoint.replace(/\/$/, '')}/${p.accountId}/${name}`;
+}
+
+/**
+ * Physical name: the explicit name property if the template gives a string,
+ * else `<stack>-<logicalId>-<12 chars>` cut to the service's limit (stable for
+ * the same stack and logical id, as CloudFormation's is for a stack's life).
+ */
+export function physicalName(type: string, logicalId: string, props: Record<string, Json>, p: Place): string {
+  const info = typeInfo(type);
+  const explicit = info.nameProperty ? props[info.nameProperty] : undefined;
+  if (typeof explicit === 'string' && explicit.length > 0) return explicit;
+  const suffix = digest(`${p.stackName}/${logicalId}`, 12);
+  const fifo = type === 'AWS::SQS::Queue' && props.FifoQueue === true ? '.fifo' : '';
+  const room = info.maxName - suffix.length - fifo.length - 2;
+  const stem = `${p.stackName}-${logicalId}`.slice(0, Math.max(1, room));
+  return `${stem}-${suffix}${fifo}`;
+}
+
+/**
+ * Ref and Fn::GetAtt values as far as the name decides them. `ref` is
+ * undefined when only the service can assign it.
+ */
+export function predictedValues(
+  type: string,
+  name: string,
+  props: Record<string, Json>,
+  p: Place,
+): { ref?: string; attrs: Record<string, Json> } {
+  const info = typeInfo(type);
+  const attrs = info.attrs?.(name, p, props) ?? {};
+  if (info.refAssignedByService) return { attrs };
+  return { ref: info.ref ? info.ref(name, p) : name, attrs };
+}
