@@ -134,6 +134,10 @@ export function startDashboardServer(opts: DashboardServerOptions): Promise<Dash
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'only GET');
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     const file = STATIC[url.pathname === '/index.html' ? '/' : url.pathname];
     if (file) {
       const content = await readFile(file.file);

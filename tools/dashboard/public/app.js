@@ -66,6 +66,15 @@ export function formatValue(v) {
   return String(Number(v.toPrecision(3)));
 }
 
+/** '#1f77b4' mixed with white by `amount` (opaque, so stacked fills do not blend into grey). */
+function lighten(hex, amount) {
+  const m = /^#([0-9a-f]{6})$/i.exec(hex);
+  if (!m) return hex;
+  const n = parseInt(m[1], 16);
+  const mix = (c) => Math.round(c + (255 - c) * amount);
+  return `rgb(${mix(n >> 16)}, ${mix((n >> 8) & 255)}, ${mix(n & 255)})`;
+}
+
 function periodText(p) {
   return p < 60 ? `${p} s` : p % 3600 === 0 ? `${p / 3600} h` : `${p / 60} min`;
 }
@@ -183,12 +192,13 @@ function renderChart(body, widget, data, range) {
         label: s.label,
         stroke: s.color,
         width: 1.75,
-        fill: widget.stacked ? `${s.color}55` : bars ? `${s.color}aa` : undefined,
+        fill: widget.stacked ? lighten(s.color, 0.55) : bars ? lighten(s.color, 0.25) : undefined,
         scale: s.yAxis === 'right' ? 'r' : 'y',
         spanGaps: true,
         points: { show: few && !bars, size: 4 },
         paths: bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined,
-        value: (_u, v) => formatValue(v),
+        // Stacked series are drawn at running totals; the legend shows each one's own value.
+        value: (_u, v, _si, idx) => formatValue(widget.stacked && idx !== null && idx !== undefined ? s.values[idx] : v),
       };
     }),
   ];
@@ -210,8 +220,8 @@ function renderChart(body, widget, data, range) {
     },
     axes: [
       { stroke: '#5f6b7a', grid: { stroke: '#e9ebed' }, ticks: { stroke: '#d5dbdb' } },
-      { scale: 'y', stroke: '#5f6b7a', grid: { stroke: '#e9ebed' }, ticks: { show: false }, size: 48, values: (_u, vals) => vals.map(formatValue) },
-      ...(hasRight ? [{ scale: 'r', side: 1, stroke: '#5f6b7a', grid: { show: false }, size: 48, values: (_u, vals) => vals.map(formatValue) }] : []),
+      { scale: 'y', stroke: '#5f6b7a', grid: { stroke: '#e9ebed' }, ticks: { show: false }, size: 54, values: (_u, vals) => vals.map(formatValue) },
+      ...(hasRight ? [{ scale: 'r', side: 1, stroke: '#5f6b7a', grid: { show: false }, size: 56, values: (_u, vals) => vals.map(formatValue) }] : []),
     ],
     legend: { show: widget.legend !== 'hidden', live: true },
     cursor: { points: { size: 6 } },
@@ -234,7 +244,8 @@ function renderChart(body, widget, data, range) {
             if (a.label) {
               ctx.fillStyle = a.color || '#d13212';
               ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-              ctx.fillText(a.label, u.bbox.left + 4, y - 4);
+              ctx.textAlign = 'right';
+              ctx.fillText(a.label, u.bbox.left + u.bbox.width - 4, y - 4);
             }
             ctx.restore();
           }
@@ -251,6 +262,11 @@ function renderChart(body, widget, data, range) {
     const labelH = leftLabel || rightLabel ? 14 : 0;
     plot.setSize({ width: Math.max(120, body.clientWidth - 4), height: Math.max(60, body.clientHeight - legendH - labelH - 4) });
     plot.root.style.marginTop = `${labelH}px`;
+    // Show the latest values in the legend while the cursor is not on the chart.
+    if (plot.cursor.idx === null || plot.cursor.idx === undefined) {
+      const lastIdx = data.timestamps.length - 1;
+      if (lastIdx >= 0) plot.setLegend({ idx: lastIdx });
+    }
   };
   fit();
   const observer = new ResizeObserver(() => fit());
