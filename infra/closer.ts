@@ -1,0 +1,74 @@
+/**
+ * The closer: closes windows the global watermark has passed, on a schedule,
+ * so windows close even when no records (and so no consumer runs) arrive.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import { Construct } from 'constructs';
+import { resourceNames, type StreamscaleConfig } from '../functions/config';
+import { WINDOWS_INDEX } from '../functions/store/table-layout';
+import { PUT_METRIC_DATA_WILDCARD_REASON, putMetricDataInNamespace, tableItemAccess } from './iam-statements';
+import { PipelineFunction } from './pipeline-function';
+import type { PipelineTables } from './pipeline-tables';
+import { assertTimeoutCoversSchedule, EverySchedule } from './schedule';
+
+export interface CloserProps {
+  config: StreamscaleConfig;
+  stream: kinesis.Stream;
+  tables: PipelineTables;
+  handlersDir?: string;
+}
+
+export class Closer extends Construct {
+  readonly function: PipelineFunction;
+  readonly schedule: EverySchedule;
+
+  constructor(scope: Construct, id: string, props: CloserProps) {
+    super(scope, id);
+    const { config, stream, tables } = props;
+    const names = resourceNames(config.prefix);
+    assertTimeoutCoversSchedule('closer', config.closer.timeoutSeconds, config.closer.scheduleSeconds);
+
+    this.function = new PipelineFunction(this, 'Closer', {
+      config,
+      handlersDir: props.handlersDir,
+      functionName: names.closerFunction,
+      handlerFile: 'closer',
+      description: 'streamscale closer: advances the global watermark and writes final window results',
+      memoryMb: config.closer.memoryMb,
+      timeout: Duration.seconds(config.closer.timeoutSeconds),
+    });
+    this.schedule = new EverySchedule(this, 'Schedule', {
+      ruleName: `${config.prefix}-closer-schedule`,
+      description: `Runs ${names.closerFunction}, which ticks every closer.tickSeconds for one period`,
+      target: this.function.fn,
+      seconds: config.closer.scheduleSeconds,
+      setting: 'closer.scheduleSeconds',
+    });
+
+    const role = this.function.role;
+    // Which shards are live (parents, children) for the watermark's minimum.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadShardList',
+        actions: ['kinesis:ListShards', 'kinesis:DescribeStreamSummary'],
+        resources: [stream.streamArn],
+      }),
+    );
+    // Reads partials and progress, writes finals (put if absent), advances the
+    // watermark and flags late partials (conditional updates); queries the
+    // byKind index for finals and late partials.
+    role.addToPolicy(
+      tableItemAccess(
+        'WindowAndControlItems',
+        ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        [tables.windows, tables.control],
+        [{ table: tables.windows, indexName: WINDOWS_INDEX }],
+      ),
+    );
+    role.addToPolicy(putMetricDataInNamespace(config.metricsNamespace));
+    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: PUT_METRIC_DATA_WILDCARD_REASON });
+  }
+}
+

@@ -1,0 +1,43 @@
+/**
+ * Hand-written IAM statements the functions share. CDK's table grants are
+ * broader than the functions need (grantReadWriteData includes Scan, Delete
+ * and batch writes), so each function lists its DynamoDB actions itself.
+ */
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/** DynamoDB item actions on exactly these tables (and, if named, these indexes). */
+export function tableItemAccess(
+  sid: string,
+  actions: readonly `dynamodb:${string}`[],
+  tables: readonly dynamodb.Table[],
+  indexes: readonly { table: dynamodb.Table; indexName: string }[] = [],
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: [...actions],
+    resources: [
+      ...tables.map((t) => t.tableArn),
+      // Index ARNs by name, not "index/*": only the index the code queries.
+      ...indexes.map(({ table, indexName }) => `${table.tableArn}/index/${indexName}`),
+    ],
+  });
+}
+
+/**
+ * PutMetricData into the pipeline's own namespace only. CloudWatch has no
+ * resource-level permissions for PutMetricData, so the resource is "*"; the
+ * `cloudwatch:namespace` condition key is what scopes it.
+ */
+export function putMetricDataInNamespace(namespace: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'PutMetricDataOwnNamespace',
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': namespace } },
+  });
+}
+
+/** The nag reason for the statement above, kept with it. */
+export const PUT_METRIC_DATA_WILDCARD_REASON =
+  'cloudwatch:PutMetricData supports no resource-level permissions (resource must be "*"); the statement is scoped by the cloudwatch:namespace condition to the pipeline\'s own namespace.';

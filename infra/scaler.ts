@@ -1,0 +1,96 @@
+/**
+ * The scaler: a scheduled controller that moves the stream's shard count and
+ * the consumer mapping's ParallelizationFactor, touching only those two.
+ */
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import { Construct } from 'constructs';
+import { ENV_KEYS, resourceNames, type StreamscaleConfig } from '../functions/config';
+import { PUT_METRIC_DATA_WILDCARD_REASON, putMetricDataInNamespace, tableItemAccess } from './iam-statements';
+import { PipelineFunction } from './pipeline-function';
+import type { PipelineTables } from './pipeline-tables';
+import { assertTimeoutCoversSchedule, EverySchedule } from './schedule';
+
+export interface ScalerProps {
+  config: StreamscaleConfig;
+  stream: kinesis.Stream;
+  tables: PipelineTables;
+  handlersDir?: string;
+  /** UUID of the consumer's Kinesis event source mapping. */
+  mappingId: string;
+}
+
+export class Scaler extends Construct {
+  readonly function: PipelineFunction;
+  readonly schedule: EverySchedule;
+  /** arn:<partition>:lambda:<region>:<account>:event-source-mapping:<uuid> */
+  readonly mappingArn: string;
+
+  constructor(scope: Construct, id: string, props: ScalerProps) {
+    super(scope, id);
+    const { config, stream, tables, mappingId } = props;
+    const names = resourceNames(config.prefix);
+    assertTimeoutCoversSchedule('scaler', config.scaler.timeoutSeconds, config.scaler.scheduleSeconds);
+
+    this.function = new PipelineFunction(this, 'Scaler', {
+      config,
+      handlersDir: props.handlersDir,
+      functionName: names.scalerFunction,
+      handlerFile: 'scaler',
+      description: 'streamscale scaler: shard count and consumer parallelization from measured load',
+      memoryMb: config.scaler.memoryMb,
+      timeout: Duration.seconds(config.scaler.timeoutSeconds),
+      environment: {
+        [ENV_KEYS.scalerMappingUuid]: mappingId,
+        [ENV_KEYS.scalerStreamName]: stream.streamName,
+      },
+    });
+    this.schedule = new EverySchedule(this, 'Schedule', {
+      ruleName: `${config.prefix}-scaler-schedule`,
+      description: `Runs ${names.scalerFunction}, which decides every scaler.tickSeconds for one period`,
+      target: this.function.fn,
+      seconds: config.scaler.scheduleSeconds,
+      setting: 'scaler.scheduleSeconds',
+    });
+
+    this.mappingArn = Stack.of(this).formatArn({
+      service: 'lambda',
+      resource: 'event-source-mapping',
+      resourceName: mappingId,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const role = this.function.role;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReshardOwnStream',
+        actions: ['kinesis:UpdateShardCount', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
+        resources: [stream.streamArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'TuneOwnMapping',
+        actions: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+        resources: [this.mappingArn],
+      }),
+    );
+    // Scaler memory (last actions, cooldowns, daily UpdateShardCount budget).
+    role.addToPolicy(
+      tableItemAccess('ScalerState', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tables.control]),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadLoadMetrics',
+        actions: ['cloudwatch:GetMetricData'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(putMetricDataInNamespace(config.metricsNamespace));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `${PUT_METRIC_DATA_WILDCARD_REASON} cloudwatch:GetMetricData has no resource-level permissions and no condition keys at all (AWS service authorization reference), so it can only be granted on "*"; it is read-only.`,
+    });
+  }
+}
