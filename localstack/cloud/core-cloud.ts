@@ -1,0 +1,79 @@
+/**
+ * The core of the embedded local cloud: one loopback edge with Kinesis
+ * (kinesalite + UpdateShardCount + per-shard limits), DynamoDB (dynalite),
+ * CloudWatch (in-process metric store) and SQS. Other planes (Lambda, the
+ * event-source runtime, schedules) plug in with addService and publish their
+ * metrics through ctx.metrics.
+ */
+import { DEFAULT_CONFIG } from '../../functions/config';
+import type { CloudContext, EdgeService } from './contracts';
+import { MetricStore } from './cloudwatch/metric-store';
+import { DynamoDbService } from './dynamodb/dynamodb-service';
+import { EdgeServer } from './edge/edge-server';
+import { KinesisService } from './kinesis/kinesis-service';
+
+export interface CoreCloudOptions {
+  /** 0 = a free port; default 4566 */
+  port?: number;
+  host?: '127.0.0.1';
+  region?: string;
+  /** Per-shard write limits (default: AWS's 1,000 records/s and 1 MiB/s, from functions/config.ts). */
+  shardRecordsPerSecond?: number;
+  shardBytesPerSecond?: number;
+  /** UpdateShardCount calls allowed per stream per rolling 24 h (AWS: 10). */
+  shardUpdatesPerDay?: number;
+  /** Open shards allowed across all streams (AWS us-east-1 default: 500). */
+  shardLimit?: number;
+  log?: (source: string, line: string) => void;
+}
+
+export interface CoreCloud {
+  endpoint: string;
+  ctx: CloudContext;
+  /** query API for in-process readers */
+  metrics: MetricStore;
+  addService(s: EdgeService): void;
+  stop(): Promise<void>;
+}
+
+export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreCloud> {
+  const host = opts.host ?? '127.0.0.1';
+  const log = opts.log ?? ((source: string, line: string) => process.stderr.write(`[${source}] ${line}\n`));
+  const metrics = new MetricStore();
+  const edge = new EdgeServer({ host, port: opts.port ?? 4566, log: (line) => log('edge', line) });
+  const endpoint = await edge.listen();
+  const ctx: CloudContext = { endpoint, region: opts.region ?? 'us-east-1', metrics, log };
+  const services: EdgeService[] = [];
+  const add = (s: EdgeService) => {
+    services.push(s);
+    edge.addService(s);
+  };
+  try {
+    add(
+      await KinesisService.start(ctx, {
+        shardRecordsPerSecond: opts.shardRecordsPerSecond ?? DEFAULT_CONFIG.stream.shardRecordsPerSecond,
+        shardBytesPerSecond: opts.shardBytesPerSecond ?? DEFAULT_CONFIG.stream.shardBytesPerSecond,
+        shardUpdatesPerDay: opts.shardUpdatesPerDay ?? 10,
+        shardLimit: opts.shardLimit ?? 500,
+      }),
+    );
+    add(await DynamoDbService.start(ctx));
+  } catch (err) {
+    await edge.close();
+    await Promise.allSettled(services.map((s) => s.close()));
+    throw err;
+  }
+  let stopped = false;
+  return {
+    endpoint,
+    ctx,
+    metrics,
+    addService: add,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await edge.close();
+      await Promise.allSettled(services.map((s) => s.close()));
+    },
+  };
+}

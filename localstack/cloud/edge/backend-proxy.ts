@@ -1,0 +1,70 @@
+/**
+ * Forwards a request to an emulator listening on an internal loopback port
+ * and returns its answer buffered, so a service can inspect or rewrite it
+ * before the edge replies. Keep-alive sockets: the edge is the emulator's
+ * only client.
+ */
+import { Agent, request, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+
+export interface BackendResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'date']);
+
+/** The emulators insist on a (never verified) SigV4 header. */
+const INTERNAL_AUTH = {
+  authorization: 'AWS4-HMAC-SHA256 Credential=streamscale/20200101/us-east-1/internal/aws4_request, SignedHeaders=host, Signature=0',
+  'x-amz-date': '20200101T000000Z',
+};
+
+export class BackendProxy {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+  constructor(private readonly port: number) {}
+
+  send(method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Promise<BackendResponse> {
+    const out: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(headers)) {
+      if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+    }
+    out['content-length'] = String(body.length);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: this.port, method, path, headers: out, agent: this.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** JSON call to the emulator (internal use: describe a stream, split a shard). */
+  async call(target: string, payload: unknown, contentType: string): Promise<{ status: number; json: Record<string, unknown> }> {
+    const headers = { 'content-type': contentType, 'x-amz-target': target, ...INTERNAL_AUTH };
+    const r = await this.send('POST', '/', headers, Buffer.from(JSON.stringify(payload)));
+    const text = r.body.toString('utf8');
+    return { status: r.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+export function writeBackendResponse(res: ServerResponse, r: BackendResponse, body: Buffer = r.body): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(r.headers)) {
+    if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+  }
+  headers['content-length'] = String(body.length);
+  res.writeHead(r.status, headers);
+  res.end(body);
+}
