@@ -47,7 +47,10 @@ export function describeCloudError(err: unknown, ctx: ErrorContext): string | un
     const deploy = isLocal(ctx.endpoint) ? 'deploy with `npm run deploy:local`' : 'deploy the stack (`npx cdk deploy`) or set --prefix';
     return `${what} not found at ${ctx.endpoint} — ${deploy}`;
   }
-  if (codes.some((c) => /CredentialsProviderError|UnrecognizedClientException|InvalidSignatureException|ExpiredToken/.test(c))) {
+  if (codes.includes('CredentialsProviderError')) {
+    return 'no AWS credentials found — set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or unset them all to use the local cloud defaults)';
+  }
+  if (codes.some((c) => /UnrecognizedClientException|InvalidSignatureException|ExpiredToken/.test(c))) {
     return `the cloud at ${ctx.endpoint} refused the credentials — set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`;
   }
   return undefined;

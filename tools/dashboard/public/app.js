@@ -332,6 +332,13 @@ async function selectDashboard(name) {
   try {
     const d = await api(`/api/dashboards/${encodeURIComponent(name)}`);
     state.widgets = d.widgets;
+    // The dashboard's own default range ("start": "-PT30M") unless the URL or the user chose one.
+    const own = /^-PT(\d+)([MH])$/.exec(d.start || '');
+    if (own && !params.get('range') && !state.userRange && !state.custom) {
+      state.rangeMin = Number(own[1]) * (own[2] === 'H' ? 60 : 1);
+      markRangeButtons();
+      syncUrl();
+    }
     document.title = `${name} · streamscale dashboards`;
     if (d.widgets.length === 0) notice(`Dashboard "${name}" has no widgets.`);
     buildGrid(d.widgets);
@@ -384,6 +391,7 @@ function bind() {
       }
       delete $('#custom').dataset.open;
       state.custom = null;
+      state.userRange = true;
       state.rangeMin = Number(b.dataset.range);
       markRangeButtons();
       syncUrl();
