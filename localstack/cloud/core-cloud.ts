@@ -7,6 +7,7 @@
  */
 import { DEFAULT_CONFIG } from '../../functions/config';
 import type { CloudContext, EdgeService } from './contracts';
+import { CloudWatchService } from './cloudwatch/cloudwatch-service';
 import { MetricStore } from './cloudwatch/metric-store';
 import { DynamoDbService } from './dynamodb/dynamodb-service';
 import { EdgeServer } from './edge/edge-server';
@@ -58,6 +59,7 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
       }),
     );
     add(await DynamoDbService.start(ctx));
+    add(new CloudWatchService(ctx, metrics));
   } catch (err) {
     await edge.close();
     await Promise.allSettled(services.map((s) => s.close()));
