@@ -1,0 +1,113 @@
+/**
+ * From metric time series (as GetMetricData returns them) to the policy's
+ * signals. Pure: the CloudWatch call lives in functions/telemetry/signal-reader.ts.
+ *
+ * Sources, in order of preference: the pipeline's own metrics (namespace from
+ * config, dimension Pipeline=<prefix>), because LocalStack emits no
+ * AWS/Kinesis metrics; then the service metrics (AWS/Kinesis by StreamName,
+ * AWS/Lambda by FunctionName), which AWS and the embedded cloud emit.
+ */
+import type { ScalingSignals } from './scaling-policy';
+
+/** One series: datapoints keyed by period start (epoch ms). Absent = no datapoint. */
+export type Series = Map<number, number>;
+
+export interface SignalSeries {
+  incomingRecords?: Series; // Streamscale IncomingRecords, Sum
+  incomingBytes?: Series; // Streamscale IncomingBytes, Sum
+  throttledRecords?: Series; // Streamscale ThrottledRecords, Sum
+  producerRetries?: Series; // Streamscale ProducerRetries, Sum
+  recordsProcessed?: Series; // Streamscale RecordsProcessed, Sum
+  consumerIteratorAge?: Series; // Streamscale ConsumerIteratorAge, Maximum (ms)
+  kinesisIncomingRecords?: Series; // AWS/Kinesis IncomingRecords, Sum
+  kinesisIncomingBytes?: Series; // AWS/Kinesis IncomingBytes, Sum
+  kinesisThrottled?: Series; // AWS/Kinesis WriteProvisionedThroughputExceeded, Sum
+  lambdaIteratorAge?: Series; // AWS/Lambda IteratorAge, Maximum (ms)
+  lambdaDuration?: Series; // AWS/Lambda Duration, Sum (ms) of the consumer
+}
+
+export interface SignalWindow {
+  /** Start of the first and end of the last period (epoch ms). */
+  startMs: number;
+  endMs: number;
+  periodSeconds: number;
+}
+
+export interface ReadSignals extends ScalingSignals {
+  /** Which series each figure came from, for the decision log. */
+  sources: { input: 'pipeline' | 'AWS/Kinesis' | 'none'; throttled: 'pipeline' | 'AWS/Kinesis' | 'none'; iteratorAge: string };
+}
+
+const hasData = (s: Series | undefined): s is Series => s !== undefined && s.size > 0;
+const sum = (s: Series | undefined): number => (s ? [...s.values()].reduce((a, v) => a + v, 0) : 0);
+
+/** The newest period start in the window. */
+function lastPeriodStart(w: SignalWindow): number {
+  return w.endMs - w.periodSeconds * 1000;
+}
+
+/**
+ * Rate over the most recent period that has data among the last two (a
+ * publisher may not have flushed the newest yet); 0 when neither has.
+ */
+function recentRate(s: Series | undefined, w: SignalWindow): number {
+  if (!s) return 0;
+  const last = lastPeriodStart(w);
+  const v = s.get(last) ?? s.get(last - w.periodSeconds * 1000);
+  return v === undefined ? 0 : v / w.periodSeconds;
+}
+
+/** Max over the last two periods (the age now, not the window's history). */
+function recentMax(s: Series | undefined, w: SignalWindow): number | undefined {
+  if (!s) return undefined;
+  const last = lastPeriodStart(w);
+  const vs = [s.get(last), s.get(last - w.periodSeconds * 1000)].filter((v): v is number => v !== undefined);
+  return vs.length > 0 ? Math.max(...vs) : undefined;
+}
+
+export function signalsFromSeries(series: SignalSeries, w: SignalWindow): ReadSignals {
+  const windowSeconds = (w.endMs - w.startMs) / 1000;
+  const own = hasData(series.incomingRecords);
+  const recordsS = own ? series.incomingRecords : series.kinesisIncomingRecords;
+  const bytesS = own ? series.incomingBytes : series.kinesisIncomingBytes;
+  const ownThrottle = hasData(series.throttledRecords) || own;
+  const throttledS = ownThrottle ? series.throttledRecords : series.kinesisThrottled;
+  // Re-sends are only known from our producers; AWS/Kinesis counts every throttled attempt.
+  const retriesS = ownThrottle ? series.producerRetries : undefined;
+
+  const incoming = sum(recordsS) / windowSeconds;
+  const processed = sum(series.recordsProcessed) / windowSeconds;
+  const ages = [recentMax(series.consumerIteratorAge, w), recentMax(series.lambdaIteratorAge, w)].filter(
+    (v): v is number => v !== undefined,
+  );
+  let iteratorAgeMs = ages.length > 0 ? Math.max(...ages) : 0;
+  let ageSource = ages.length > 0 ? 'consumer' : 'none';
+  // Records came in but no consumer reported anything for the whole window:
+  // the consumer is stuck or absent, so the backlog is at least a window old.
+  if (ages.length === 0 && incoming > 0 && !hasData(series.recordsProcessed) && !hasData(series.lambdaDuration)) {
+    iteratorAgeMs = windowSeconds * 1000;
+    ageSource = 'no consumer report for the window';
+  }
+
+  const out: ReadSignals = {
+    incomingRecordsPerSecond: incoming,
+    incomingBytesPerSecond: sum(bytesS) / windowSeconds,
+    throttledRecordsPerSecond: sum(throttledS) / windowSeconds,
+    processedRecordsPerSecond: processed,
+    iteratorAgeMs,
+    recent: {
+      incomingRecordsPerSecond: recentRate(recordsS, w),
+      incomingBytesPerSecond: recentRate(bytesS, w),
+      throttledRecordsPerSecond: recentRate(throttledS, w),
+      ...(retriesS ? { producerRetriesPerSecond: recentRate(retriesS, w) } : {}),
+    },
+    sources: {
+      input: own ? 'pipeline' : hasData(series.kinesisIncomingRecords) ? 'AWS/Kinesis' : 'none',
+      throttled: ownThrottle ? 'pipeline' : hasData(series.kinesisThrottled) ? 'AWS/Kinesis' : 'none',
+      iteratorAge: ageSource,
+    },
+  };
+  if (retriesS) out.producerRetriesPerSecond = sum(retriesS) / windowSeconds;
+  if (hasData(series.lambdaDuration)) out.busyLanes = sum(series.lambdaDuration) / 1000 / windowSeconds;
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * The scaler's memory in the control table (pk SCALER, sk STATE; see
+ * table-layout.ts): the policy's ScalingMemory, the last decision, and
+ * `runStartedAt` — the start of the scheduled run that owns the scaler now.
+ * A newer run claims the item; an older one sees that on its next save
+ * (conditional on its own runStartedAt) and stops, so two overlapping
+ * invocations never both act.
+ */
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ScalingMemory } from '../core/scaling-policy';
+import { SCALER_PK, SCALER_SK } from './table-layout';
+
+export interface LastDecision {
+  at: number;
+  desiredShards: number;
+  desiredParallelization: number;
+  actualShards: number;
+  actualParallelization: number;
+  reason: string;
+}
+
+export interface ScalerStateItem {
+  pk: typeof SCALER_PK;
+  sk: typeof SCALER_SK;
+  runStartedAt?: number;
+  memory?: ScalingMemory;
+  lastDecision?: LastDecision;
+  updatedAt?: number;
+}
+
+const key = marshall({ pk: SCALER_PK, sk: SCALER_SK });
+
+export async function loadScalerState(ddb: DynamoDBClient, table: string): Promise<ScalerStateItem | undefined> {
+  const res = await ddb.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+  return res.Item ? (unmarshall(res.Item) as ScalerStateItem) : undefined;
+}
+
+/** Take over the scaler for a run started at `runStartedAt`; false if a newer run already has it. */
+export async function claimScalerRun(ddb: DynamoDBClient, table: string, runStartedAt: number): Promise<boolean> {
+  try {
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'SET runStartedAt = :r',
+        ConditionExpression: 'attribute_not_exists(runStartedAt) OR runStartedAt < :r',
+        ExpressionAttributeValues: marshall({ ':r': runStartedAt }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+/** Save memory and decision if this run still owns the scaler; false when a newer run took over. */
+export async function saveScalerState(
+  ddb: DynamoDBClient,
+  table: string,
+  runStartedAt: number,
+  memory: ScalingMemory,
+  lastDecision: LastDecision,
+): Promise<boolean> {
+  try {
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'SET #m = :m, lastDecision = :d, updatedAt = :u',
+        ConditionExpression: 'runStartedAt = :r',
+        ExpressionAttributeNames: { '#m': 'memory' },
+        ExpressionAttributeValues: marshall(
+          { ':m': memory, ':d': lastDecision, ':u': lastDecision.at, ':r': runStartedAt },
+          { removeUndefinedValues: true },
+        ),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
