@@ -1,0 +1,127 @@
+/**
+ * AWS::DynamoDB::Table: CreateTable (keys, attribute definitions, billing
+ * mode, GSIs, LSIs, stream) and wait until ACTIVE; a later deploy keeps the
+ * table and its items and adds GSIs the template gained. Encryption,
+ * point-in-time recovery, TTL and contributor insights are accepted, not
+ * emulated. A changed key schema cannot be applied in place (as on AWS,
+ * where it means replacement): the error says how to start over.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTableCommand,
+  type AttributeDefinition,
+  type DynamoDBClient,
+  type KeySchemaElement,
+  type Projection,
+  type ProvisionedThroughput,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+import type { Json } from '../template';
+import { DeployError, defined, errorName, num, waitFor, type Applier } from './types';
+
+async function describe(client: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+  } catch (err) {
+    if (errorName(err) === 'ResourceNotFoundException') return undefined;
+    throw err;
+  }
+}
+
+async function waitActive(client: DynamoDBClient, name: string): Promise<TableDescription> {
+  let table: TableDescription | undefined;
+  await waitFor(`table ${name} and its indexes to become ACTIVE`, async () => {
+    table = await describe(client, name);
+    return table?.TableStatus === 'ACTIVE' && (table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
+  });
+  return table!;
+}
+
+type Obj = Record<string, Json>;
+
+function throughput(v: Json | undefined, payPerRequest: boolean): ProvisionedThroughput | undefined {
+  if (payPerRequest) return undefined;
+  const t = (v ?? {}) as Obj;
+  // Provisioned tables without figures get the smallest capacity (the local cloud does not meter it).
+  return { ReadCapacityUnits: num(t.ReadCapacityUnits) ?? 1, WriteCapacityUnits: num(t.WriteCapacityUnits) ?? 1 };
+}
+
+interface IndexSpec {
+  IndexName: string;
+  KeySchema: KeySchemaElement[];
+  Projection: Projection;
+  ProvisionedThroughput?: ProvisionedThroughput;
+}
+
+function indexes(v: Json | undefined, payPerRequest: boolean, withThroughput: boolean): IndexSpec[] {
+  return ((v ?? []) as Obj[]).map((g) =>
+    defined({
+      IndexName: g.IndexName as string,
+      KeySchema: g.KeySchema as unknown as KeySchemaElement[],
+      Projection: g.Projection as unknown as Projection,
+      ProvisionedThroughput: withThroughput ? throughput(g.ProvisionedThroughput, payPerRequest) : undefined,
+    }),
+  );
+}
+
+const keyText = (k: KeySchemaElement[] | undefined) => (k ?? []).map((e) => `${e.AttributeName}:${e.KeyType}`).join(',');
+
+export const applyTable: Applier = async ({ name, props, clients }) => {
+  const client = clients.dynamodb;
+  const payPerRequest = props.BillingMode === 'PAY_PER_REQUEST';
+  const keySchema = props.KeySchema as unknown as KeySchemaElement[];
+  const attributes = (props.AttributeDefinitions ?? []) as unknown as AttributeDefinition[];
+  const gsis = indexes(props.GlobalSecondaryIndexes, payPerRequest, true);
+  const notes = ['SSESpecification', 'PointInTimeRecoverySpecification', 'TimeToLiveSpecification', 'ContributorInsightsSpecification']
+    .filter((p) => props[p] !== undefined)
+    .map((p) => p.replace('Specification', ''));
+  const accepted = notes.length > 0 ? `${notes.join(', ')} accepted, not emulated` : undefined;
+
+  let table = await describe(client, name);
+  if (!table) {
+    const stream = props.StreamSpecification as Obj | undefined;
+    await client.send(
+      new CreateTableCommand(
+        defined({
+          TableName: name,
+          KeySchema: keySchema,
+          AttributeDefinitions: attributes,
+          BillingMode: payPerRequest ? ('PAY_PER_REQUEST' as const) : ('PROVISIONED' as const),
+          ProvisionedThroughput: throughput(props.ProvisionedThroughput, payPerRequest),
+          GlobalSecondaryIndexes: gsis.length > 0 ? gsis : undefined,
+          LocalSecondaryIndexes: props.LocalSecondaryIndexes ? indexes(props.LocalSecondaryIndexes, payPerRequest, false) : undefined,
+          StreamSpecification: stream
+            ? { StreamEnabled: true, StreamViewType: stream.StreamViewType as 'NEW_AND_OLD_IMAGES' }
+            : undefined,
+        }),
+      ),
+    );
+    table = await waitActive(client, name);
+    return { action: 'created', physicalId: name, values: values(name, table), detail: accepted };
+  }
+
+  if (keyText(table.KeySchema) !== keyText(keySchema)) {
+    throw new DeployError(
+      `table ${name} exists with keys ${keyText(table.KeySchema)} but the template asks for ${keyText(keySchema)}; ` +
+        'keys cannot change in place — restart the local cloud (its data is in memory) and deploy again',
+    );
+  }
+  const live = new Set((table.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  const added = gsis.filter((g) => !live.has(g.IndexName));
+  // DynamoDB creates one index per UpdateTable call.
+  for (const g of added) {
+    await client.send(
+      new UpdateTableCommand({ TableName: name, AttributeDefinitions: attributes, GlobalSecondaryIndexUpdates: [{ Create: g }] }),
+    );
+    table = await waitActive(client, name);
+  }
+  const detail = [added.length > 0 ? `added index ${added.map((g) => g.IndexName).join(', ')}` : '', 'existing table and items kept', accepted ?? '']
+    .filter(Boolean)
+    .join('; ');
+  return { action: added.length > 0 ? 'updated' : 'unchanged', physicalId: name, values: values(name, table), detail };
+};
+
+function values(name: string, t: TableDescription) {
+  return { ref: name, attrs: defined({ Arn: t.TableArn!, StreamArn: t.LatestStreamArn }) as Record<string, Json> };
+}

@@ -1,0 +1,96 @@
+/**
+ * `npm run deploy:local [-- --no-synth] [--stack Name] [--endpoint URL]`:
+ * synthesize the CDK app and create its stack on the running local cloud,
+ * then print what was made. A second run updates in place.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../functions/config';
+import { DeployError } from './appliers/types';
+import { deployLocal } from './deploy-local';
+import { TemplateError } from './intrinsics';
+import { textTable } from './text-table';
+
+const HELP = `npm run deploy:local [-- options]
+
+Synthesizes the CDK app (npx cdk synth -q) and creates the stack's resources
+on the local cloud at AWS_ENDPOINT_URL (default http://127.0.0.1:4566; start
+one with \`npm run local\`). Running it again updates functions, mappings,
+rules, dashboards and alarms in place and keeps streams, tables and queues.
+
+  --no-synth          reuse cdk.out as it is
+  --cdk-out DIR       cloud assembly directory (default cdk.out)
+  --stack NAME        deploy only this stack (repeatable)
+  --endpoint URL      edge endpoint (default AWS_ENDPOINT_URL or http://127.0.0.1:4566)
+  --quiet             print only the summary line
+  --help
+`;
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        'no-synth': { type: 'boolean', default: false },
+        'cdk-out': { type: 'string' },
+        stack: { type: 'string', multiple: true },
+        endpoint: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    fail(`${(err as Error).message} (see --help)`);
+  }
+  if (args.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const quiet = args.quiet;
+  const result = await deployLocal({
+    synth: !args['no-synth'],
+    cdkOut: args['cdk-out'],
+    stacks: args.stack,
+    endpoint: args.endpoint,
+    log: quiet ? () => {} : (line) => process.stdout.write(`${line}\n`),
+    onResource: quiet ? undefined : (_stack, r) => process.stdout.write(`  ${r.action.padEnd(9)} ${r.logicalId}\n`),
+  });
+
+  for (const stack of result.stacks) {
+    if (!quiet) {
+      process.stdout.write(`\n${stack.stackName} on ${result.endpoint}\n`);
+      process.stdout.write(
+        `${textTable(
+          ['logical id', 'type', 'physical name', 'action', 'detail'],
+          stack.resources.map((r) => [r.logicalId, r.type, r.physicalId, r.action, r.detail ?? '']),
+        )}\n`,
+      );
+      const accepted = Object.entries(stack.acceptedTypes);
+      if (accepted.length > 0) {
+        process.stdout.write(`\naccepted, not emulated: ${accepted.map(([t, n]) => `${t} (${n})`).join(', ')}\n`);
+      }
+      const outputs = Object.entries(stack.outputs);
+      if (outputs.length > 0) {
+        process.stdout.write(`\noutputs (${result.outputsFile}):\n${outputs.map(([k, v]) => `  ${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n')}\n`);
+      }
+    }
+    const counts = new Map<string, number>();
+    for (const r of stack.resources) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
+    process.stdout.write(
+      `\n${stack.stackName}: ${[...counts].map(([a, n]) => `${n} ${a}`).join(', ')} ` +
+        `(synth ${(result.synthMs / 1000).toFixed(1)} s, deploy ${(result.deployMs / 1000).toFixed(1)} s)\n`,
+    );
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`deploy:local: ${message}\n`);
+  process.exit(1);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof DeployError || err instanceof TemplateError || err instanceof ConfigError) fail(err.message);
+  const e = err as Error;
+  // An SDK error names the operation the local cloud refused; that is the useful part.
+  fail(`${e.name ?? 'Error'}: ${e.message}`);
+});
