@@ -75,6 +75,18 @@ function lighten(hex, amount) {
   return `rgb(${mix(n >> 16)}, ${mix((n >> 8) & 255)}, ${mix(n & 255)})`;
 }
 
+const pad2 = (n) => String(n).padStart(2, '0');
+
+/** x-axis labels in local 24 h time: seconds only when ticks are closer than a minute, the date when they span days. */
+function timeTicks(_u, splits, _axis, _space, incr) {
+  return splits.map((t) => {
+    const d = new Date(t * 1000);
+    const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+    if (incr >= 86400) return `${d.getMonth() + 1}/${d.getDate()}`;
+    return incr < 60 ? `${hm}:${pad2(d.getSeconds())}` : hm;
+  });
+}
+
 function periodText(p) {
   return p < 60 ? `${p} s` : p % 3600 === 0 ? `${p / 3600} h` : `${p / 60} min`;
 }
@@ -219,7 +231,7 @@ function renderChart(body, widget, data, range) {
       r: { range: scaleRange(right) },
     },
     axes: [
-      { stroke: '#5f6b7a', grid: { stroke: '#e9ebed' }, ticks: { stroke: '#d5dbdb' } },
+      { stroke: '#5f6b7a', grid: { stroke: '#e9ebed' }, ticks: { stroke: '#d5dbdb' }, space: 70, values: timeTicks },
       { scale: 'y', stroke: '#5f6b7a', grid: { stroke: '#e9ebed' }, ticks: { show: false }, size: 54, values: (_u, vals) => vals.map(formatValue) },
       ...(hasRight ? [{ scale: 'r', side: 1, stroke: '#5f6b7a', grid: { show: false }, size: 56, values: (_u, vals) => vals.map(formatValue) }] : []),
     ],
@@ -316,7 +328,7 @@ async function refreshData() {
     }
     const total = data.widgets.reduce((n, d) => n + d.points, 0);
     notice(total === 0 && data.widgets.length > 0 ? 'No data points in this range yet — start a run (npm start or npm run spike) or pick a longer range.' : '');
-    setStatus(`updated ${new Date().toLocaleTimeString()}`);
+    setStatus(`updated ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`);
     document.body.dataset.generation = String(generation);
   } catch (err) {
     if (generation !== state.generation) return;
