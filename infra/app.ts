@@ -6,6 +6,7 @@
  */
 import { ConfigError, fromEnv } from '../functions/config';
 import { buildApp } from './build-app';
+import { UndeployableConfigError } from './deployable-config';
 
 function main(): void {
   const config = fromEnv();
@@ -21,7 +22,10 @@ try {
 } catch (err) {
   // Bad configuration is user input: one line, how to fix it, no stack trace.
   const message = err instanceof Error ? err.message : String(err);
-  const hint = err instanceof ConfigError ? ' (set STREAMSCALE_PREFIX / STREAMSCALE_CONFIG correctly)' : '';
+  const hint =
+    err instanceof ConfigError || err instanceof UndeployableConfigError
+      ? ' (fix it in STREAMSCALE_PREFIX / STREAMSCALE_CONFIG or functions/config.ts)'
+      : '';
   console.error(`streamscale synth: ${message}${hint}`);
   process.exit(1);
 }

@@ -11,7 +11,7 @@ import { WINDOWS_INDEX } from '../functions/store/table-layout';
 import { PUT_METRIC_DATA_WILDCARD_REASON, putMetricDataInNamespace, tableItemAccess } from './iam-statements';
 import { PipelineFunction } from './pipeline-function';
 import type { PipelineTables } from './pipeline-tables';
-import { assertTimeoutCoversSchedule, EverySchedule } from './schedule';
+import { EverySchedule } from './schedule';
 
 export interface CloserProps {
   config: StreamscaleConfig;
@@ -28,7 +28,6 @@ export class Closer extends Construct {
     super(scope, id);
     const { config, stream, tables } = props;
     const names = resourceNames(config.prefix);
-    assertTimeoutCoversSchedule('closer', config.closer.timeoutSeconds, config.closer.scheduleSeconds);
 
     this.function = new PipelineFunction(this, 'Closer', {
       config,
@@ -44,7 +43,6 @@ export class Closer extends Construct {
       description: `Runs ${names.closerFunction}, which ticks every closer.tickSeconds for one period`,
       target: this.function.fn,
       seconds: config.closer.scheduleSeconds,
-      setting: 'closer.scheduleSeconds',
     });
 
     const role = this.function.role;

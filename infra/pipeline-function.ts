@@ -61,7 +61,8 @@ export class PipelineFunction extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${props.functionName}`,
-      retention: retentionDays(config.logRetentionDays),
+      // deployable-config.ts has checked it is a RetentionDays value.
+      retention: config.logRetentionDays as logs.RetentionDays,
       // Demo stack: logs go with it.
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -123,13 +124,3 @@ export class PipelineFunction extends Construct {
   }
 }
 
-/** config.logRetentionDays as a CloudWatch Logs RetentionDays value, with a clear error. */
-function retentionDays(days: number): logs.RetentionDays {
-  const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
-  if (!allowed.includes(days)) {
-    throw new Error(
-      `logRetentionDays must be one of ${allowed.filter((d) => d > 0).join(', ')} (got ${days}); set it in functions/config.ts or STREAMSCALE_CONFIG`,
-    );
-  }
-  return days as logs.RetentionDays;
-}

@@ -10,7 +10,7 @@ import { ENV_KEYS, resourceNames, type StreamscaleConfig } from '../functions/co
 import { PUT_METRIC_DATA_WILDCARD_REASON, putMetricDataInNamespace, tableItemAccess } from './iam-statements';
 import { PipelineFunction } from './pipeline-function';
 import type { PipelineTables } from './pipeline-tables';
-import { assertTimeoutCoversSchedule, EverySchedule } from './schedule';
+import { EverySchedule } from './schedule';
 
 export interface ScalerProps {
   config: StreamscaleConfig;
@@ -31,7 +31,6 @@ export class Scaler extends Construct {
     super(scope, id);
     const { config, stream, tables, mappingId } = props;
     const names = resourceNames(config.prefix);
-    assertTimeoutCoversSchedule('scaler', config.scaler.timeoutSeconds, config.scaler.scheduleSeconds);
 
     this.function = new PipelineFunction(this, 'Scaler', {
       config,
@@ -51,7 +50,6 @@ export class Scaler extends Construct {
       description: `Runs ${names.scalerFunction}, which decides every scaler.tickSeconds for one period`,
       target: this.function.fn,
       seconds: config.scaler.scheduleSeconds,
-      setting: 'scaler.scheduleSeconds',
     });
 
     this.mappingArn = Stack.of(this).formatArn({

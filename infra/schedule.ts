@@ -13,18 +13,12 @@ export interface ScheduleProps {
   ruleName: string;
   description: string;
   target: lambda.IFunction;
-  /** From config (closer.scheduleSeconds / scaler.scheduleSeconds). */
+  /** From config (closer.scheduleSeconds / scaler.scheduleSeconds): whole minutes. */
   seconds: number;
-  /** Config path named in the error message, e.g. "closer.scheduleSeconds". */
-  setting: string;
 }
 
-export function scheduleRate(seconds: number, setting: string): events.Schedule {
-  if (!(Number.isInteger(seconds) && seconds >= 60 && seconds % 60 === 0)) {
-    throw new Error(
-      `${setting} must be a whole number of minutes in seconds, at least 60 (EventBridge's finest rate), got ${seconds}; use the tickSeconds setting for faster cadence`,
-    );
-  }
+/** A rate in whole minutes (deployable-config.ts has checked that it is one). */
+export function scheduleRate(seconds: number): events.Schedule {
   return events.Schedule.rate(Duration.minutes(seconds / 60));
 }
 
@@ -36,7 +30,7 @@ export class EverySchedule extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       ruleName: props.ruleName,
       description: props.description,
-      schedule: scheduleRate(props.seconds, props.setting),
+      schedule: scheduleRate(props.seconds),
       targets: [
         new targets.LambdaFunction(props.target, {
           // Delivery retries (e.g. a throttled invoke) only while still within this period.
@@ -50,11 +44,3 @@ export class EverySchedule extends Construct {
   }
 }
 
-/** A scheduled function loops for one period, so its timeout must exceed the period. */
-export function assertTimeoutCoversSchedule(which: string, timeoutSeconds: number, scheduleSeconds: number): void {
-  if (!(timeoutSeconds > scheduleSeconds && timeoutSeconds <= 900)) {
-    throw new Error(
-      `${which}.timeoutSeconds must be more than ${which}.scheduleSeconds (${scheduleSeconds}) and at most 900, got ${timeoutSeconds}`,
-    );
-  }
-}

@@ -8,6 +8,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type { Construct } from 'constructs';
 import { resourceNames, type StreamscaleConfig } from '../functions/config';
 import { PipelineAlarms } from './alarms';
+import { assertDeployable } from './deployable-config';
 import { Closer } from './closer';
 import { Consumer } from './consumer';
 import { PipelineDashboard } from './dashboard';
@@ -47,6 +48,8 @@ export class StreamscaleStack extends Stack {
   readonly alarms: PipelineAlarms;
 
   constructor(scope: Construct, id: string, props: StreamscaleStackProps) {
+    // Before anything is built: one message with every problem.
+    assertDeployable(props.config);
     super(scope, id, {
       description: `streamscale pipeline "${props.config.prefix}": Kinesis -> Lambda -> DynamoDB event-time windows, autoscaled`,
       ...props,
