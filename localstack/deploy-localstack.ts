@@ -1,0 +1,106 @@
+/**
+ * `npm run deploy:localstack`: deploy the CDK stack to a LocalStack container
+ * with aws-cdk-local (`cdklocal bootstrap`, then `cdklocal deploy
+ * --require-approval never`). Checks first that LocalStack answers, and
+ * says how to start it if not. Needs Docker; not exercised in CI here.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CDKLOCAL = join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'cdklocal.cmd' : 'cdklocal');
+const START_HINT = 'start it with `docker compose -f localstack/docker-compose.yml up -d` (needs Docker)';
+
+const HELP = `npm run deploy:localstack [-- options]
+
+Deploys the stack to LocalStack with cdklocal (bootstrap, then deploy).
+LocalStack must be running: docker compose -f localstack/docker-compose.yml up -d
+
+  --endpoint URL      LocalStack edge (default AWS_ENDPOINT_URL or http://127.0.0.1:4566)
+  --skip-bootstrap    the environment is bootstrapped already
+  --help
+`;
+
+type Probe = 'localstack' | 'other' | 'down';
+
+/** LocalStack answers GET /_localstack/health with its services; the embedded cloud and others do not. */
+async function probe(endpoint: string): Promise<Probe> {
+  try {
+    const res = await fetch(`${endpoint}/_localstack/health`, { signal: AbortSignal.timeout(2_000) });
+    const body = (await res.json().catch(() => undefined)) as { services?: unknown } | undefined;
+    return res.ok && body && typeof body.services === 'object' ? 'localstack' : 'other';
+  } catch {
+    // Refused, reset or timed out: nothing usable listens there.
+    return 'down';
+  }
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(CDKLOCAL, args, { cwd: ROOT, stdio: 'inherit', env });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+function fail(message: string): never {
+  process.stderr.write(`deploy:localstack: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    values = parseArgs({
+      options: {
+        endpoint: { type: 'string' },
+        'skip-bootstrap': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    fail(`${(err as Error).message} (see --help)`);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const endpoint = (values.endpoint ?? process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566').replace(/\/$/, '');
+  if (!existsSync(CDKLOCAL)) fail('cdklocal is not installed (it comes with `npm install`: the aws-cdk-local dev dependency)');
+
+  const state = await probe(endpoint);
+  if (state === 'down') fail(`LocalStack is not reachable at ${endpoint} — ${START_HINT}`);
+  if (state === 'other') {
+    fail(
+      `${endpoint} answers but is not LocalStack (no /_localstack/health). If it is the embedded cloud (\`npm run local\`), ` +
+        'deploy with `npm run deploy:local`; otherwise ' + START_HINT,
+    );
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
+    CDK_DEFAULT_ACCOUNT: process.env.CDK_DEFAULT_ACCOUNT ?? '000000000000',
+    CDK_DEFAULT_REGION: process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
+  };
+  if (!values['skip-bootstrap']) {
+    process.stdout.write(`cdklocal bootstrap (${endpoint})\n`);
+    const code = await run(['bootstrap'], env);
+    if (code !== 0) fail(`cdklocal bootstrap failed (exit ${code}); see its output above`);
+  }
+  const outputs = join(ROOT, '.streamscale', 'outputs-localstack.json');
+  mkdirSync(dirname(outputs), { recursive: true });
+  process.stdout.write(`cdklocal deploy --require-approval never (${endpoint})\n`);
+  const code = await run(['deploy', '--all', '--require-approval', 'never', '--outputs-file', outputs], env);
+  if (code !== 0) fail(`cdklocal deploy failed (exit ${code}); see its output above`);
+  process.stdout.write(`deployed to LocalStack at ${endpoint}; outputs in ${outputs}\n`);
+}
+
+main().catch((err: unknown) => fail((err as Error).message));
