@@ -10,7 +10,12 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutDashboardCommand, PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import {
+  PutDashboardCommand,
+  PutMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDatum,
+} from '@aws-sdk/client-cloudwatch';
 import { App, Stack } from 'aws-cdk-lib';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,9 +39,16 @@ function stackDashboardBody(): string {
   const template = app.synth().getStackByName('DashboardOnly').template as {
     Resources: Record<string, { Type: string; Properties: { DashboardBody: unknown } }>;
   };
-  const resource = Object.values(template.Resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+  const resource = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::CloudWatch::Dashboard',
+  );
   if (!resource) throw new Error('infra/dashboard.ts synthesized no AWS::CloudWatch::Dashboard');
-  const pseudo: Record<string, string> = { 'AWS::Region': REGION, 'AWS::AccountId': '000000000000', 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' };
+  const pseudo: Record<string, string> = {
+    'AWS::Region': REGION,
+    'AWS::AccountId': '000000000000',
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
   const resolve = (v: unknown): string => {
     if (typeof v === 'string') return v;
     const o = v as Record<string, unknown>;
@@ -54,8 +66,15 @@ function stackDashboardBody(): string {
  * them; AWS/* ones (a reserved namespace) through the cloud's metric sink, as
  * its service planes publish them.
  */
-async function putMetricData(client: CloudWatchClient, cloud: CoreCloud, metrics: MetricSeriesSpec[], nowMs: number): Promise<void> {
-  const unique = new Map(metrics.map((m) => [`${m.namespace}|${m.metricName}|${JSON.stringify(m.dimensions)}`, m]));
+async function putMetricData(
+  client: CloudWatchClient,
+  cloud: CoreCloud,
+  metrics: MetricSeriesSpec[],
+  nowMs: number,
+): Promise<void> {
+  const unique = new Map(
+    metrics.map((m) => [`${m.namespace}|${m.metricName}|${JSON.stringify(m.dimensions)}`, m]),
+  );
   const data: Array<{ namespace: string; datum: MetricDatum }> = [];
   [...unique.values()].forEach((m, k) => {
     for (let i = 0; i < 30; i++) {
@@ -90,7 +109,9 @@ async function putMetricData(client: CloudWatchClient, cloud: CoreCloud, metrics
   for (const [namespace, datums] of byNamespace) {
     // Small calls: the SDK gzips PutMetricData bodies over 10 KB, which not every emulator reads.
     for (let i = 0; i < datums.length; i += 20) {
-      await client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: datums.slice(i, i + 20) }));
+      await client.send(
+        new PutMetricDataCommand({ Namespace: namespace, MetricData: datums.slice(i, i + 20) }),
+      );
     }
   }
 }
@@ -104,25 +125,44 @@ describe('dashboard page in Chromium', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does this in CI)`);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does this in CI)`,
+      );
     }
     applyLocalDefaults(); // test credentials, as the tools set them
     body = stackDashboardBody();
     cloud = await startCoreCloud({ port: 0, log: () => {} });
     const client = cloudWatchClient({ endpoint: cloud.endpoint, region: REGION });
     const dashboardName = resourceNames(DEFAULT_CONFIG.prefix).dashboard;
-    await client.send(new PutDashboardCommand({ DashboardName: dashboardName, DashboardBody: body }));
+    await client.send(
+      new PutDashboardCommand({ DashboardName: dashboardName, DashboardBody: body }),
+    );
     await client.send(
       new PutDashboardCommand({
         DashboardName: 'another-dashboard',
-        DashboardBody: JSON.stringify({ widgets: [{ type: 'text', x: 0, y: 0, width: 24, height: 2, properties: { markdown: '## another one' } }] }),
+        DashboardBody: JSON.stringify({
+          widgets: [
+            {
+              type: 'text',
+              x: 0,
+              y: 0,
+              width: 24,
+              height: 2,
+              properties: { markdown: '## another one' },
+            },
+          ],
+        }),
       }),
     );
     const metrics = parseDashboardBody(body).widgets.flatMap((w) =>
       w.type === 'metric' ? w.series.filter((s): s is MetricSeriesSpec => s.kind === 'metric') : [],
     );
     await putMetricData(client, cloud, metrics, Date.now());
-    server = await startDashboardServer({ source: cloudWatchSource(client), port: 0, endpoint: cloud.endpoint });
+    server = await startDashboardServer({
+      source: cloudWatchSource(client),
+      port: 0,
+      endpoint: cloud.endpoint,
+    });
     profileDir = mkdtempSync(join(tmpdir(), 'streamscale-chromium-'));
     // A fresh profile per run (launchPersistentContext is Playwright's way to pass --user-data-dir).
     browser = await chromium.launchPersistentContext(profileDir, {
@@ -155,14 +195,18 @@ describe('dashboard page in Chromium', () => {
     // Start on the other dashboard, then pick the stack's one in the picker, as a user would.
     await page.goto(`${server!.url}?dashboard=another-dashboard&range=15`);
     await page.waitForSelector('.text-body h2');
-    const options = await page.$$eval('#dashboard option', (els) => els.map((e) => (e as HTMLOptionElement).value));
+    const options = await page.$$eval('#dashboard option', (els) =>
+      els.map((e) => (e as HTMLOptionElement).value),
+    );
     expect(options).toEqual(['another-dashboard', 'streamscale']);
     await page.selectOption('#dashboard', 'streamscale');
     await page.waitForFunction(
       () =>
         document.querySelector('[data-type="text"] h1') !== null &&
         document.querySelectorAll('[data-type^="metric"]').length > 0 &&
-        [...document.querySelectorAll('[data-type^="metric"]')].every((e) => (e as HTMLElement).dataset.state !== 'loading'),
+        [...document.querySelectorAll('[data-type^="metric"]')].every(
+          (e) => (e as HTMLElement).dataset.state !== 'loading',
+        ),
       undefined,
       { timeout: 20_000 },
     );
@@ -182,7 +226,8 @@ describe('dashboard page in Chromium', () => {
     for (const w of widgets) {
       expect(w, `widget "${w.title}"`).toMatchObject({ state: 'loaded' });
       expect(w.points, `data points of "${w.title}"`).toBeGreaterThan(0);
-      if (w.type === 'metric-timeSeries') expect(w.canvases, `chart of "${w.title}"`).toBeGreaterThan(0);
+      if (w.type === 'metric-timeSeries')
+        expect(w.canvases, `chart of "${w.title}"`).toBeGreaterThan(0);
       else expect(w.singles, `values of "${w.title}"`).toBeGreaterThan(0);
     }
     const heading = await page.textContent('[data-type="text"] h1');
@@ -192,7 +237,9 @@ describe('dashboard page in Chromium', () => {
     // A shorter range refetches (the page tags each completed refresh).
     const before = Number(await page.getAttribute('body', 'data-generation'));
     await page.click('[data-range="5"]');
-    await page.waitForFunction((g) => Number(document.body.dataset.generation) > g, before, { timeout: 10_000 });
+    await page.waitForFunction((g) => Number(document.body.dataset.generation) > g, before, {
+      timeout: 10_000,
+    });
     expect(page.url()).toContain('range=5');
 
     mkdirSync(ARTIFACT_DIR, { recursive: true });

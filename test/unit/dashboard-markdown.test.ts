@@ -36,10 +36,14 @@ describe('text widget markdown', () => {
   });
 
   it('never lets HTML or script URLs through', () => {
-    const html = renderMarkdown('<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) [ok](https://aws.amazon.com/cloudwatch/)');
+    const html = renderMarkdown(
+      '<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) [ok](https://aws.amazon.com/cloudwatch/)',
+    );
     expect(html).not.toMatch(/<script|<img|javascript:/i);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(html).toContain('<a href="https://aws.amazon.com/cloudwatch/" target="_blank" rel="noopener noreferrer">ok</a>');
+    expect(html).toContain(
+      '<a href="https://aws.amazon.com/cloudwatch/" target="_blank" rel="noopener noreferrer">ok</a>',
+    );
     expect(renderInline('[t](https://e.com/"onmouseover="x)')).not.toContain('"onmouseover');
     expect(escapeHtml(`<>&"'`)).toBe('&lt;&gt;&amp;&quot;&#39;');
   });
@@ -49,6 +53,8 @@ describe('text widget markdown', () => {
       '<a href="https://example.com/rb" target="_blank" rel="noopener noreferrer">Runbook</a>',
     );
     expect(renderInline('crash_count and total_loc')).toBe('crash_count and total_loc');
-    expect(renderInline('[`code` label](#top)')).toBe('<a href="#top" target="_blank" rel="noopener noreferrer"><code>code</code> label</a>');
+    expect(renderInline('[`code` label](#top)')).toBe(
+      '<a href="#top" target="_blank" rel="noopener noreferrer"><code>code</code> label</a>',
+    );
   });
 });

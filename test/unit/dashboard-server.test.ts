@@ -7,7 +7,11 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLocalDefaults, cloudWatchClient } from '../../functions/aws/clients';
 import { cloudWatchSource } from '../../tools/dashboard/cloudwatch-source';
-import { parsePeriodChoice, startDashboardServer, type DashboardServer } from '../../tools/dashboard/server';
+import {
+  parsePeriodChoice,
+  startDashboardServer,
+  type DashboardServer,
+} from '../../tools/dashboard/server';
 
 async function deadPort(): Promise<number> {
   const s = createServer();
@@ -46,7 +50,9 @@ describe('dashboard server', () => {
     const res = await fetch(`${server.url}api/dashboards`);
     expect(res.status).toBe(502);
     const body = (await res.json()) as { error: string };
-    expect(body.error).toBe(`no local cloud at ${endpoint} — start it with \`npm run local\` (or point AWS_ENDPOINT_URL at your cloud)`);
+    expect(body.error).toBe(
+      `no local cloud at ${endpoint} — start it with \`npm run local\` (or point AWS_ENDPOINT_URL at your cloud)`,
+    );
   });
 
   it('checks the data request', async () => {
@@ -57,7 +63,9 @@ describe('dashboard server', () => {
     expect(parsePeriodChoice('inherit')).toBe('inherit');
     expect(parsePeriodChoice('10')).toBe(10);
     expect(parsePeriodChoice('120')).toBe(120);
-    expect(() => parsePeriodChoice('7')).toThrow(/period must be auto, inherit, 1, 5, 10, 30 or a multiple of 60/);
+    expect(() => parsePeriodChoice('7')).toThrow(
+      /period must be auto, inherit, 1, 5, 10, 30 or a multiple of 60/,
+    );
     expect((await fetch(`${server.url}nope`)).status).toBe(404);
   });
 });

@@ -34,32 +34,84 @@ describe('dashboard body parsing', () => {
       JSON.stringify({
         periodOverride: 'inherit',
         widgets: [
-          { type: 'text', x: 0, y: 0, width: 24, height: 2, properties: { markdown: '# Title', background: 'transparent' } },
           {
-            type: 'metric', x: 0, y: 2, width: 12, height: 6,
+            type: 'text',
+            x: 0,
+            y: 0,
+            width: 24,
+            height: 2,
+            properties: { markdown: '# Title', background: 'transparent' },
+          },
+          {
+            type: 'metric',
+            x: 0,
+            y: 2,
+            width: 12,
+            height: 6,
             properties: {
-              title: 'Rates', view: 'timeSeries', stacked: true, period: 60, stat: 'Sum',
+              title: 'Rates',
+              view: 'timeSeries',
+              stacked: true,
+              period: 60,
+              stat: 'Sum',
               metrics: [
-                ['Streamscale', 'IncomingRecords', 'Pipeline', 'p', { label: 'in', color: '#123456' }],
-                ['.', 'ThrottledRecords', '.', '.', { yAxis: 'right', stat: 'Maximum', period: 10 }],
+                [
+                  'Streamscale',
+                  'IncomingRecords',
+                  'Pipeline',
+                  'p',
+                  { label: 'in', color: '#123456' },
+                ],
+                [
+                  '.',
+                  'ThrottledRecords',
+                  '.',
+                  '.',
+                  { yAxis: 'right', stat: 'Maximum', period: 10 },
+                ],
                 [{ expression: 'm1 / PERIOD(m1)', label: 'in per second', id: 'rate' }],
                 ['.', 'Hidden', '.', '.', { visible: false, id: 'h1' }],
               ],
               yAxis: { left: { label: 'records', min: 0 }, right: { label: 'throttled' } },
-              annotations: { horizontal: [{ value: 1000, label: 'shard limit' }, { label: 'no value' }] },
+              annotations: {
+                horizontal: [{ value: 1000, label: 'shard limit' }, { label: 'no value' }],
+              },
               legend: { position: 'right' },
             },
           },
           { type: 'metric', properties: { view: 'singleValue', metrics: [['N', 'A']] } },
-          { type: 'alarm', x: 0, y: 20, width: 6, height: 3, properties: { title: 'Alarms', alarms: ['arn:aws:cloudwatch:us-east-1:1:alarm:lag-high'] } },
+          {
+            type: 'alarm',
+            x: 0,
+            y: 20,
+            width: 6,
+            height: 3,
+            properties: {
+              title: 'Alarms',
+              alarms: ['arn:aws:cloudwatch:us-east-1:1:alarm:lag-high'],
+            },
+          },
         ],
       }),
     );
     expect(d.periodOverride).toBe('inherit');
     const [text, rates, single, alarm] = d.widgets;
-    expect(text).toMatchObject({ type: 'text', x: 0, y: 0, width: 24, height: 2, markdown: '# Title', transparent: true });
+    expect(text).toMatchObject({
+      type: 'text',
+      x: 0,
+      y: 0,
+      width: 24,
+      height: 2,
+      markdown: '# Title',
+      transparent: true,
+    });
     expect(rates).toMatchObject({
-      type: 'metric', title: 'Rates', view: 'timeSeries', stacked: true, period: 60, legend: 'right',
+      type: 'metric',
+      title: 'Rates',
+      view: 'timeSeries',
+      stacked: true,
+      period: 60,
+      legend: 'right',
       yAxis: { left: { label: 'records', min: 0 }, right: { label: 'throttled' } },
       annotations: [{ value: 1000, label: 'shard limit' }],
     });
@@ -70,32 +122,73 @@ describe('dashboard body parsing', () => {
       ['expression', 'rate', 'in per second', 'left', true, 60],
       ['metric', 'h1', 'Hidden', 'left', false, 60],
     ]);
-    expect(series[1]).toMatchObject({ stat: 'Maximum', namespace: 'Streamscale', dimensions: [{ Name: 'Pipeline', Value: 'p' }] });
+    expect(series[1]).toMatchObject({
+      stat: 'Maximum',
+      namespace: 'Streamscale',
+      dimensions: [{ Name: 'Pipeline', Value: 'p' }],
+    });
     expect(series[0]).toMatchObject({ stat: 'Sum', color: '#123456' });
     // A widget without x/y flows after the others' row; defaults: 6 x 6, 300 s, Average.
-    expect(single).toMatchObject({ type: 'metric', view: 'singleValue', width: 6, height: 6, period: 300 });
+    expect(single).toMatchObject({
+      type: 'metric',
+      view: 'singleValue',
+      width: 6,
+      height: 6,
+      period: 300,
+    });
     expect((single as MetricWidget).series[0]).toMatchObject({ stat: 'Average', dimensions: [] });
-    expect(alarm).toMatchObject({ type: 'other', widgetType: 'alarm', note: 'alarm status: lag-high' });
+    expect(alarm).toMatchObject({
+      type: 'other',
+      widgetType: 'alarm',
+      note: 'alarm status: lag-high',
+    });
   });
 
   it('adds dimension values to labels when one metric appears for several dimensions', () => {
     const d = parseDashboardBody({
-      widgets: [{ type: 'metric', x: 0, y: 0, properties: { metrics: [['AWS/DynamoDB', 'C', 'TableName', 'a'], ['...', 'b']] } }],
+      widgets: [
+        {
+          type: 'metric',
+          x: 0,
+          y: 0,
+          properties: {
+            metrics: [
+              ['AWS/DynamoDB', 'C', 'TableName', 'a'],
+              ['...', 'b'],
+            ],
+          },
+        },
+      ],
     });
     expect((d.widgets[0] as MetricWidget).series.map((s) => s.label)).toEqual(['C a', 'C b']);
   });
 
   it('flows widgets without positions left to right on the 24-column grid', () => {
-    const d = parseDashboardBody({ widgets: Array.from({ length: 5 }, () => ({ type: 'text', width: 8, height: 3, properties: {} })) });
-    expect(d.widgets.map((w) => [w.x, w.y])).toEqual([[0, 0], [8, 0], [16, 0], [0, 3], [8, 3]]);
+    const d = parseDashboardBody({
+      widgets: Array.from({ length: 5 }, () => ({
+        type: 'text',
+        width: 8,
+        height: 3,
+        properties: {},
+      })),
+    });
+    expect(d.widgets.map((w) => [w.x, w.y])).toEqual([
+      [0, 0],
+      [8, 0],
+      [16, 0],
+      [0, 3],
+      [8, 3],
+    ]);
   });
 
   it('rejects bodies that are not dashboards with a clear message', () => {
     expect(() => parseDashboardBody('not json')).toThrow('the dashboard body is not valid JSON');
     expect(() => parseDashboardBody('{"widgets": 3}')).toThrow('no "widgets" array');
-    expect(() => parseDashboardBody({ widgets: [{ type: 'metric', properties: { metrics: [['OnlyNamespace']] } }] })).toThrow(
-      /widget 0: metrics\[0\] must be \[namespace, metricName/,
-    );
+    expect(() =>
+      parseDashboardBody({
+        widgets: [{ type: 'metric', properties: { metrics: [['OnlyNamespace']] } }],
+      }),
+    ).toThrow(/widget 0: metrics\[0\] must be \[namespace, metricName/);
   });
 });
 
@@ -103,10 +196,20 @@ describe('GetMetricData queries and alignment', () => {
   const widget = parseDashboardBody({
     widgets: [
       {
-        type: 'metric', x: 0, y: 0, width: 12, height: 6,
+        type: 'metric',
+        x: 0,
+        y: 0,
+        width: 12,
+        height: 6,
         properties: {
-          period: 60, stat: 'Sum',
-          metrics: [['S', 'A', 'Pipeline', 'p'], ['.', 'B', '.', '.', { period: 10 }], [{ expression: 'm1+m2', id: 'e1' }], ['.', 'C', '.', '.', { visible: false }]],
+          period: 60,
+          stat: 'Sum',
+          metrics: [
+            ['S', 'A', 'Pipeline', 'p'],
+            ['.', 'B', '.', '.', { period: 10 }],
+            [{ expression: 'm1+m2', id: 'e1' }],
+            ['.', 'C', '.', '.', { visible: false }],
+          ],
         },
       },
     ],
@@ -122,8 +225,14 @@ describe('GetMetricData queries and alignment', () => {
     const inherit = metricDataQueries(widget, 5 * 60_000, 'inherit');
     expect(inherit.map((q) => q.MetricStat?.Period ?? q.Period)).toEqual([60, 10, 60, 60]);
     expect(inherit[0]).toEqual({
-      Id: 'm1', Label: 'A', ReturnData: true,
-      MetricStat: { Metric: { Namespace: 'S', MetricName: 'A', Dimensions: [{ Name: 'Pipeline', Value: 'p' }] }, Period: 60, Stat: 'Sum' },
+      Id: 'm1',
+      Label: 'A',
+      ReturnData: true,
+      MetricStat: {
+        Metric: { Namespace: 'S', MetricName: 'A', Dimensions: [{ Name: 'Pipeline', Value: 'p' }] },
+        Period: 60,
+        Stat: 'Sum',
+      },
     });
     expect(inherit[2]).toMatchObject({ Id: 'e1', Expression: 'm1+m2', ReturnData: true });
     expect(inherit[3]).toMatchObject({ ReturnData: false });

@@ -34,15 +34,19 @@ function parse(argv: string[]): { port: number; open: boolean; help: boolean } {
       },
     }));
   } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message.split('\n')[0] : String(err)} (see npm run dashboard -- --help)`);
+    throw new UsageError(
+      `${err instanceof Error ? err.message.split('\n')[0] : String(err)} (see npm run dashboard -- --help)`,
+    );
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port}" is not a port number (0-65535)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port "${values.port}" is not a port number (0-65535)`);
   return { port, open: values.open ?? false, help: values.help ?? false };
 }
 
 function openBrowser(url: string): void {
-  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const cmd =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
   const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
   const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
   child.on('error', () => console.error(`could not open a browser; open ${url} yourself`));
@@ -61,16 +65,24 @@ async function main(): Promise<void> {
   // Check the cloud once up front so the user hears about a missing endpoint here, not only in the page.
   try {
     const dashboards = await source.listDashboards();
-    if (dashboards.length === 0) console.error(`no dashboards yet at ${endpoint} — deploy the stack (npm run deploy:local); the page will list them once there`);
+    if (dashboards.length === 0)
+      console.error(
+        `no dashboards yet at ${endpoint} — deploy the stack (npm run deploy:local); the page will list them once there`,
+      );
   } catch (err) {
-    console.error(`warning: ${describeCloudError(err, { endpoint, resource: 'dashboards' }) ?? (err instanceof Error ? err.message : String(err))}`);
+    console.error(
+      `warning: ${describeCloudError(err, { endpoint, resource: 'dashboards' }) ?? (err instanceof Error ? err.message : String(err))}`,
+    );
   }
   let server;
   try {
     server = await startDashboardServer({ source, port: args.port, endpoint });
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`port ${args.port} is in use — pick another with --port (e.g. --port 8081, or 0 for any free port)`);
+    if (code === 'EADDRINUSE')
+      throw new UsageError(
+        `port ${args.port} is in use — pick another with --port (e.g. --port 8081, or 0 for any free port)`,
+      );
     throw err;
   }
   console.log(`dashboard: ${server.url}  (CloudWatch at ${endpoint}; Ctrl+C to stop)`);
@@ -83,6 +95,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof UsageError ? err.message : `dashboard failed: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(
+    err instanceof UsageError
+      ? err.message
+      : `dashboard failed: ${err instanceof Error ? err.message : String(err)}`,
+  );
   process.exitCode = 1;
 });

@@ -21,7 +21,11 @@ export interface DashboardSummary {
 export interface MetricSource {
   listDashboards(): Promise<DashboardSummary[]>;
   getDashboardBody(name: string): Promise<string>;
-  getMetricData(queries: MetricDataQuery[], startMs: number, endMs: number): Promise<{ results: SeriesResult[]; messages: string[] }>;
+  getMetricData(
+    queries: MetricDataQuery[],
+    startMs: number,
+    endMs: number,
+  ): Promise<{ results: SeriesResult[]; messages: string[] }>;
 }
 
 export function cloudWatchSource(client: CloudWatchClient): MetricSource {
@@ -33,7 +37,11 @@ export function cloudWatchSource(client: CloudWatchClient): MetricSource {
         const page = await client.send(new ListDashboardsCommand({ NextToken: token }));
         for (const d of page.DashboardEntries ?? []) {
           if (d.DashboardName) {
-            out.push({ name: d.DashboardName, lastModified: d.LastModified?.toISOString(), size: d.Size });
+            out.push({
+              name: d.DashboardName,
+              lastModified: d.LastModified?.toISOString(),
+              size: d.Size,
+            });
           }
         }
         token = page.NextToken;
@@ -68,7 +76,8 @@ export function cloudWatchSource(client: CloudWatchClient): MetricSource {
             acc.values.push(r.Values?.[i] ?? Number.NaN);
           });
           byId.set(r.Id, acc);
-          for (const m of r.Messages ?? []) if (m.Value) messages.push(`${r.Label ?? r.Id}: ${m.Value}`);
+          for (const m of r.Messages ?? [])
+            if (m.Value) messages.push(`${r.Label ?? r.Id}: ${m.Value}`);
         }
         for (const m of page.Messages ?? []) if (m.Value) messages.push(m.Value);
         token = page.NextToken;

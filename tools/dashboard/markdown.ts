@@ -7,7 +7,10 @@
  */
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 function safeUrl(url: string): string | undefined {
@@ -18,11 +21,16 @@ function safeUrl(url: string): string | undefined {
 
 /** Inline markup on raw text (escapes it itself). */
 export function renderInline(raw: string): string {
+  // Placeholders are private-use characters; drop any in the input so they cannot be forged.
+  return inline(raw.replace(/[\uE000\uE001]/g, ''));
+}
+
+function inline(raw: string): string {
   const codes: string[] = [];
   // Code spans first so their contents are left alone.
   let text = raw.replace(/`([^`]+)`/g, (_m, code: string) => {
     codes.push(`<code>${escapeHtml(code)}</code>`);
-    return `\u0000${codes.length - 1}\u0000`;
+    return `\uE000${codes.length - 1}\uE000`;
   });
   const links: string[] = [];
   // CloudWatch also writes buttons as [button:Label](url) / [button:primary:Label](url).
@@ -31,10 +39,10 @@ export function renderInline(raw: string): string {
     const href = safeUrl(url);
     links.push(
       href
-        ? `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${renderInline(shown)}</a>`
+        ? `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${inline(shown)}</a>`
         : escapeHtml(shown),
     );
-    return `\u0001${links.length - 1}\u0001`;
+    return `\uE001${links.length - 1}\uE001`;
   });
   text = escapeHtml(text)
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
@@ -42,8 +50,8 @@ export function renderInline(raw: string): string {
     .replace(/(^|[^*\w])\*([^*\s][^*]*)\*/g, '$1<em>$2</em>')
     .replace(/(^|[^_\w])_([^_\s][^_]*)_(?!\w)/g, '$1<em>$2</em>');
   return text
-    .replace(/\u0001(\d+)\u0001/g, (m, i: string) => links[Number(i)] ?? m)
-    .replace(/\u0000(\d+)\u0000/g, (m, i: string) => codes[Number(i)] ?? m);
+    .replace(/\uE001(\d+)\uE001/g, (m, i: string) => links[Number(i)] ?? m)
+    .replace(/\uE000(\d+)\uE000/g, (m, i: string) => codes[Number(i)] ?? m);
 }
 
 const splitRow = (line: string) =>
@@ -104,7 +112,11 @@ export function renderMarkdown(markdown: string): string {
       out.push(`<${tag}>${items.join('')}</${tag}>`);
       continue;
     }
-    if (trimmed.startsWith('|') && i + 1 < lines.length && /^\|?\s*:?-{2,}/.test(lines[i + 1]!.trim())) {
+    if (
+      trimmed.startsWith('|') &&
+      i + 1 < lines.length &&
+      /^\|?\s*:?-{2,}/.test(lines[i + 1]!.trim())
+    ) {
       flush();
       const head = splitRow(trimmed);
       i += 2;

@@ -50,8 +50,14 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: join(here, 'public', 'index.html'), type: 'text/html; charset=utf-8' },
   '/app.js': { file: join(here, 'public', 'app.js'), type: 'text/javascript; charset=utf-8' },
   '/app.css': { file: join(here, 'public', 'app.css'), type: 'text/css; charset=utf-8' },
-  '/vendor/uPlot.iife.min.js': { file: join(uplotDist, 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
-  '/vendor/uPlot.min.css': { file: join(uplotDist, 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
+  '/vendor/uPlot.iife.min.js': {
+    file: join(uplotDist, 'uPlot.iife.min.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
+  '/vendor/uPlot.min.css': {
+    file: join(uplotDist, 'uPlot.min.css'),
+    type: 'text/css; charset=utf-8',
+  },
 };
 
 /** Longest range the page may ask for (GetMetricData keeps 15 months, but the page is for recent runs). */
@@ -68,11 +74,18 @@ class HttpError extends Error {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
@@ -91,7 +104,10 @@ export function parsePeriodChoice(text: string | null): PeriodChoice {
   if (text === 'inherit') return 'inherit';
   const n = Number(text);
   if (Number.isInteger(n) && ([1, 5, 10, 30].includes(n) || (n >= 60 && n % 60 === 0))) return n;
-  throw new HttpError(400, `period must be auto, inherit, 1, 5, 10, 30 or a multiple of 60 (got ${text})`);
+  throw new HttpError(
+    400,
+    `period must be auto, inherit, 1, 5, 10, 30 or a multiple of 60 (got ${text})`,
+  );
 }
 
 export function startDashboardServer(opts: DashboardServerOptions): Promise<DashboardServer> {
@@ -99,7 +115,8 @@ export function startDashboardServer(opts: DashboardServerOptions): Promise<Dash
   const concurrency = opts.concurrency ?? 4;
 
   const cloudMessage = (err: unknown, resource: string) =>
-    describeCloudError(err, { endpoint, resource }) ?? (err instanceof Error ? err.message : String(err));
+    describeCloudError(err, { endpoint, resource }) ??
+    (err instanceof Error ? err.message : String(err));
 
   async function loadDashboard(name: string) {
     let body: string;
@@ -111,12 +128,18 @@ export function startDashboardServer(opts: DashboardServerOptions): Promise<Dash
     try {
       return parseDashboardBody(body);
     } catch (err) {
-      if (err instanceof DashboardBodyError) throw new HttpError(422, `dashboard "${name}": ${err.message}`);
+      if (err instanceof DashboardBodyError)
+        throw new HttpError(422, `dashboard "${name}": ${err.message}`);
       throw err;
     }
   }
 
-  async function widgetData(w: MetricWidget, startMs: number, endMs: number, choice: PeriodChoice): Promise<WidgetData> {
+  async function widgetData(
+    w: MetricWidget,
+    startMs: number,
+    endMs: number,
+    choice: PeriodChoice,
+  ): Promise<WidgetData> {
     const range = endMs - startMs;
     const queries = metricDataQueries(w, range, choice);
     const period = Math.min(...w.series.map((s) => periodFor(s, w, range, choice)));
@@ -158,8 +181,15 @@ export function startDashboardServer(opts: DashboardServerOptions): Promise<Dash
       const name = decodeURIComponent(m[1]!);
       const dashboard = await loadDashboard(name);
       if (!m[2]) {
-        const widgets = dashboard.widgets.map((w) => (w.type === 'text' ? { ...w, html: renderMarkdown(w.markdown) } : w));
-        sendJson(res, 200, { name, widgets, periodOverride: dashboard.periodOverride, start: dashboard.start });
+        const widgets = dashboard.widgets.map((w) =>
+          w.type === 'text' ? { ...w, html: renderMarkdown(w.markdown) } : w,
+        );
+        sendJson(res, 200, {
+          name,
+          widgets,
+          periodOverride: dashboard.periodOverride,
+          start: dashboard.start,
+        });
         return;
       }
       const endMs = Number(url.searchParams.get('end') ?? Date.now());
@@ -167,10 +197,13 @@ export function startDashboardServer(opts: DashboardServerOptions): Promise<Dash
       if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || startMs >= endMs) {
         throw new HttpError(400, 'start and end must be epoch milliseconds with start < end');
       }
-      if (endMs - startMs > MAX_RANGE_MS) throw new HttpError(400, 'the time range may be at most 15 days');
+      if (endMs - startMs > MAX_RANGE_MS)
+        throw new HttpError(400, 'the time range may be at most 15 days');
       const choice = parsePeriodChoice(url.searchParams.get('period'));
       const metricWidgets = dashboard.widgets.filter((w): w is MetricWidget => w.type === 'metric');
-      const widgets = await mapLimit(metricWidgets, concurrency, (w) => widgetData(w, startMs, endMs, choice));
+      const widgets = await mapLimit(metricWidgets, concurrency, (w) =>
+        widgetData(w, startMs, endMs, choice),
+      );
       sendJson(res, 200, { start: startMs, end: endMs, widgets });
       return;
     }

@@ -105,10 +105,23 @@ const DEFAULT_PERIOD = 300;
 const DEFAULT_STAT = 'Average';
 
 /** CloudWatch's default graph palette, so colours look familiar. */
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+export const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /**
@@ -116,7 +129,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
  * value at that position, a leading "..." by the previous row's leading
  * values (all but as many as follow it). Options objects are kept per row.
  */
-export function expandMetricRows(rows: unknown[]): Array<{ values: string[]; options: Record<string, unknown> }> {
+export function expandMetricRows(
+  rows: unknown[],
+): Array<{ values: string[]; options: Record<string, unknown> }> {
   const out: Array<{ values: string[]; options: Record<string, unknown> }> = [];
   let previous: string[] = [];
   rows.forEach((row, i) => {
@@ -128,12 +143,16 @@ export function expandMetricRows(rows: unknown[]): Array<{ values: string[]; opt
     if (raw[0] === '...') {
       const rest = raw.slice(1).map(String);
       const keep = previous.length - rest.length;
-      if (i === 0 || keep < 0) throw new DashboardBodyError(`metrics[${i}] uses "..." without enough values before it`);
+      if (i === 0 || keep < 0)
+        throw new DashboardBodyError(`metrics[${i}] uses "..." without enough values before it`);
       values = [...previous.slice(0, keep), ...rest];
     } else {
       values = raw.map((v, pos) => {
         if (v !== '.') return String(v);
-        if (pos >= previous.length) throw new DashboardBodyError(`metrics[${i}] uses "." at position ${pos} with nothing above it`);
+        if (pos >= previous.length)
+          throw new DashboardBodyError(
+            `metrics[${i}] uses "." at position ${pos} with nothing above it`,
+          );
         return previous[pos] as string;
       });
     }
@@ -143,9 +162,15 @@ export function expandMetricRows(rows: unknown[]): Array<{ values: string[]; opt
   return out;
 }
 
-const validId = (id: unknown): id is string => typeof id === 'string' && /^[a-z][a-zA-Z0-9_]*$/.test(id);
+const validId = (id: unknown): id is string =>
+  typeof id === 'string' && /^[a-z][a-zA-Z0-9_]*$/.test(id);
 
-function parseSeries(props: Record<string, unknown>, widgetPeriod: number, widgetStat: string, where: string): SeriesSpec[] {
+function parseSeries(
+  props: Record<string, unknown>,
+  widgetPeriod: number,
+  widgetStat: string,
+  where: string,
+): SeriesSpec[] {
   const metrics = props.metrics;
   if (metrics === undefined) return [];
   if (!Array.isArray(metrics)) throw new DashboardBodyError(`${where}: "metrics" is not an array`);
@@ -167,13 +192,25 @@ function parseSeries(props: Record<string, unknown>, widgetPeriod: number, widge
     const period = num(options.period) ?? widgetPeriod;
     const expression = str(options.expression);
     if (expression !== undefined) {
-      return { kind: 'expression', id, expression, label: str(options.label) ?? expression, color, yAxis, visible, period };
+      return {
+        kind: 'expression',
+        id,
+        expression,
+        label: str(options.label) ?? expression,
+        color,
+        yAxis,
+        visible,
+        period,
+      };
     }
     if (values.length < 2 || values.length % 2 !== 0) {
-      throw new DashboardBodyError(`${where}: metrics[${i}] must be [namespace, metricName, dimName, dimValue, ...]`);
+      throw new DashboardBodyError(
+        `${where}: metrics[${i}] must be [namespace, metricName, dimName, dimValue, ...]`,
+      );
     }
     const dimensions: Array<{ Name: string; Value: string }> = [];
-    for (let d = 2; d < values.length; d += 2) dimensions.push({ Name: values[d]!, Value: values[d + 1]! });
+    for (let d = 2; d < values.length; d += 2)
+      dimensions.push({ Name: values[d]!, Value: values[d + 1]! });
     return {
       kind: 'metric',
       id,
@@ -192,7 +229,12 @@ function parseSeries(props: Record<string, unknown>, widgetPeriod: number, widge
   const counts = new Map<string, number>();
   for (const s of specs) counts.set(s.label, (counts.get(s.label) ?? 0) + 1);
   for (const s of specs) {
-    if (s.kind === 'metric' && (counts.get(s.label) ?? 0) > 1 && s.dimensions.length > 0 && s.label === s.metricName) {
+    if (
+      s.kind === 'metric' &&
+      (counts.get(s.label) ?? 0) > 1 &&
+      s.dimensions.length > 0 &&
+      s.label === s.metricName
+    ) {
       s.label = `${s.metricName} ${s.dimensions.map((d) => d.Value).join(' ')}`;
     }
   }
@@ -201,7 +243,12 @@ function parseSeries(props: Record<string, unknown>, widgetPeriod: number, widge
 
 function parseAxis(v: unknown): AxisSpec {
   if (!isObject(v)) return {};
-  return { label: str(v.label), min: num(v.min), max: num(v.max), showUnits: typeof v.showUnits === 'boolean' ? v.showUnits : undefined };
+  return {
+    label: str(v.label),
+    min: num(v.min),
+    max: num(v.max),
+    showUnits: typeof v.showUnits === 'boolean' ? v.showUnits : undefined,
+  };
 }
 
 function parseAnnotations(v: unknown): HorizontalAnnotation[] {
@@ -226,7 +273,8 @@ export function parseDashboardBody(body: string | unknown): ParsedDashboard {
       throw new DashboardBodyError('the dashboard body is not valid JSON');
     }
   }
-  if (!isObject(doc) || !Array.isArray(doc.widgets)) throw new DashboardBodyError('the dashboard body has no "widgets" array');
+  if (!isObject(doc) || !Array.isArray(doc.widgets))
+    throw new DashboardBodyError('the dashboard body has no "widgets" array');
   let cursorX = 0;
   let cursorY = 0;
   let rowHeight = 0;
@@ -252,12 +300,19 @@ export function parseDashboardBody(body: string | unknown): ParsedDashboard {
     const placed = { index, x, y, width, height, title: str(props.title) ?? '' };
     const type = str(w.type) ?? 'metric';
     if (type === 'text') {
-      return { ...placed, type: 'text', markdown: str(props.markdown) ?? '', transparent: props.background === 'transparent' };
+      return {
+        ...placed,
+        type: 'text',
+        markdown: str(props.markdown) ?? '',
+        transparent: props.background === 'transparent',
+      };
     }
     if (type === 'metric') {
       const period = num(props.period) ?? DEFAULT_PERIOD;
       const stat = str(props.stat) ?? DEFAULT_STAT;
-      const view = VIEWS.includes(props.view as WidgetView) ? (props.view as WidgetView) : 'timeSeries';
+      const view = VIEWS.includes(props.view as WidgetView)
+        ? (props.view as WidgetView)
+        : 'timeSeries';
       const axes = isObject(props.yAxis) ? props.yAxis : {};
       const legend = isObject(props.legend) ? str(props.legend.position) : undefined;
       return {
@@ -299,7 +354,12 @@ export function autoPeriod(rangeMs: number): number {
 export type PeriodChoice = 'auto' | 'inherit' | number;
 
 /** The period one series is fetched with. */
-export function periodFor(series: SeriesSpec, widget: MetricWidget, rangeMs: number, choice: PeriodChoice): number {
+export function periodFor(
+  series: SeriesSpec,
+  widget: MetricWidget,
+  rangeMs: number,
+  choice: PeriodChoice,
+): number {
   if (widget.setPeriodToTimeRange && widget.view !== 'timeSeries') {
     return Math.max(60, Math.ceil(rangeMs / 1000 / 60) * 60);
   }
@@ -315,18 +375,32 @@ export interface MetricDataQuery {
   Period?: number;
   Expression?: string;
   MetricStat?: {
-    Metric: { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: string }> };
+    Metric: {
+      Namespace: string;
+      MetricName: string;
+      Dimensions: Array<{ Name: string; Value: string }>;
+    };
     Period: number;
     Stat: string;
   };
 }
 
 /** GetMetricData queries for one metric widget. */
-export function metricDataQueries(widget: MetricWidget, rangeMs: number, choice: PeriodChoice): MetricDataQuery[] {
+export function metricDataQueries(
+  widget: MetricWidget,
+  rangeMs: number,
+  choice: PeriodChoice,
+): MetricDataQuery[] {
   return widget.series.map((s) => {
     const period = periodFor(s, widget, rangeMs, choice);
     if (s.kind === 'expression') {
-      return { Id: s.id, Label: s.label, ReturnData: s.visible, Expression: s.expression, Period: period };
+      return {
+        Id: s.id,
+        Label: s.label,
+        ReturnData: s.visible,
+        Expression: s.expression,
+        Period: period,
+      };
     }
     return {
       Id: s.id,
@@ -369,11 +443,17 @@ export interface WidgetData {
 }
 
 /** Put every visible series on one ascending time axis (null where a series has no point). */
-export function alignSeries(widget: MetricWidget, results: SeriesResult[], period: number, messages: string[] = []): WidgetData {
+export function alignSeries(
+  widget: MetricWidget,
+  results: SeriesResult[],
+  period: number,
+  messages: string[] = [],
+): WidgetData {
   const visible = widget.series.filter((s) => s.visible);
   const byId = new Map(results.map((r) => [r.id, r]));
   const times = new Set<number>();
-  for (const s of visible) for (const t of byId.get(s.id)?.timestamps ?? []) times.add(Math.floor(t / 1000));
+  for (const s of visible)
+    for (const t of byId.get(s.id)?.timestamps ?? []) times.add(Math.floor(t / 1000));
   const timestamps = [...times].sort((a, b) => a - b);
   const slot = new Map(timestamps.map((t, i) => [t, i]));
   const series = visible.map((s, i): AlignedSeries => {
@@ -388,7 +468,22 @@ export function alignSeries(widget: MetricWidget, results: SeriesResult[], perio
     });
     let last: number | null = null;
     for (let k = values.length - 1; k >= 0 && last === null; k--) last = values[k] ?? null;
-    return { id: s.id, label: s.label, color: s.color ?? PALETTE[i % PALETTE.length]!, yAxis: s.yAxis, values, last, points };
+    return {
+      id: s.id,
+      label: s.label,
+      color: s.color ?? PALETTE[i % PALETTE.length]!,
+      yAxis: s.yAxis,
+      values,
+      last,
+      points,
+    };
   });
-  return { index: widget.index, timestamps, series, points: series.reduce((n, s) => n + s.points, 0), period, messages };
+  return {
+    index: widget.index,
+    timestamps,
+    series,
+    points: series.reduce((n, s) => n + s.points, 0),
+    period,
+    messages,
+  };
 }

@@ -53,7 +53,10 @@ const UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d:
 /** "10m" -> 600000; UsageError otherwise. */
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([smhd])$/.exec(text.trim());
-  if (!m) throw new UsageError(`--since "${text}" is not a duration: use a number and s, m, h or d (e.g. --since 10m)`);
+  if (!m)
+    throw new UsageError(
+      `--since "${text}" is not a duration: use a number and s, m, h or d (e.g. --since 10m)`,
+    );
   const ms = Number(m[1]) * UNITS_MS[m[2] as string]!;
   if (!(ms > 0)) throw new UsageError(`--since must be more than zero (e.g. --since 10m)`);
   return ms;
@@ -63,12 +66,17 @@ export function parseDuration(text: string): number {
 export function parseInstant(text: string, flag: string): number {
   const t = text.trim();
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(t)) {
-    throw new UsageError(`${flag} "${text}" is not an ISO-8601 time: use e.g. ${flag} 2026-11-23T03:00:00Z`);
+    throw new UsageError(
+      `${flag} "${text}" is not an ISO-8601 time: use e.g. ${flag} 2026-11-23T03:00:00Z`,
+    );
   }
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(t) && t.length > 10;
   const normalised = t.replace(' ', 'T') + (hasZone ? '' : t.length === 10 ? 'T00:00:00Z' : 'Z');
   const ms = Date.parse(normalised);
-  if (Number.isNaN(ms)) throw new UsageError(`${flag} "${text}" is not a valid time: use e.g. ${flag} 2026-11-23T03:00:00Z`);
+  if (Number.isNaN(ms))
+    throw new UsageError(
+      `${flag} "${text}" is not a valid time: use e.g. ${flag} 2026-11-23T03:00:00Z`,
+    );
   return ms;
 }
 
@@ -97,10 +105,14 @@ export function parseQueryArgs(argv: string[], nowMs: number): ParsedArgs {
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
   if (positionals.length === 0) {
-    throw new UsageError(`which query? one of: ${QUERY_NAMES.join(', ')} (e.g. npm run query -- crash-alerts --since 10m)`);
+    throw new UsageError(
+      `which query? one of: ${QUERY_NAMES.join(', ')} (e.g. npm run query -- crash-alerts --since 10m)`,
+    );
   }
   if (positionals.length > 1) {
-    throw new UsageError(`one query at a time, got: ${positionals.join(' ')} (valid: ${QUERY_NAMES.join(', ')})`);
+    throw new UsageError(
+      `one query at a time, got: ${positionals.join(' ')} (valid: ${QUERY_NAMES.join(', ')})`,
+    );
   }
   const name = positionals[0] as string;
   if (!(QUERY_NAMES as readonly string[]).includes(name)) {
@@ -112,7 +124,9 @@ export function parseQueryArgs(argv: string[], nowMs: number): ParsedArgs {
     throw new UsageError('use either --since or --from/--to, not both');
   }
   if (values.to !== undefined && values.from === undefined) {
-    throw new UsageError('--to needs --from (e.g. --from 2026-11-23T03:00:00Z --to 2026-11-23T03:10:00Z)');
+    throw new UsageError(
+      '--to needs --from (e.g. --from 2026-11-23T03:00:00Z --to 2026-11-23T03:10:00Z)',
+    );
   }
   let fromMs: number;
   let toMs: number;
@@ -128,7 +142,9 @@ export function parseQueryArgs(argv: string[], nowMs: number): ParsedArgs {
     throw new UsageError('--all only applies to crash-alerts');
   }
   if (values.prefix !== undefined && !/^[a-z][a-z0-9-]{0,30}$/.test(values.prefix)) {
-    throw new UsageError(`--prefix "${values.prefix}" is not a resource prefix: lower-case letters, digits and dashes`);
+    throw new UsageError(
+      `--prefix "${values.prefix}" is not a resource prefix: lower-case letters, digits and dashes`,
+    );
   }
   return {
     help: false,

@@ -16,7 +16,9 @@ export function formatUtc(ms: number): string {
 function formatUtcTime(ms: number): string {
   const d = new Date(ms);
   const base = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
-  return d.getUTCMilliseconds() === 0 ? base : `${base}.${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
+  return d.getUTCMilliseconds() === 0
+    ? base
+    : `${base}.${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
 }
 
 /** "2026-11-23 03:14:10 – 03:14:20"; the end carries its date only when it differs. */
@@ -38,7 +40,9 @@ export interface Column {
 
 /** An aligned text table: header, a rule, one line per row. */
 export function renderTable(columns: Column[], rows: string[][]): string {
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = columns.map((c, i) =>
+    Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)),
+  );
   const cell = (text: string, i: number) =>
     columns[i]!.right ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
   const line = (cells: string[]) => cells.map(cell).join(' | ').trimEnd();
@@ -59,8 +63,15 @@ export function shorten(text: string, max: number): string {
 
 /** A raw payload excerpt on one line: control characters escaped, cut at `max`. */
 export function rawExcerpt(raw: string, max = 60): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
   const oneLine = raw.replace(/[\u0000-\u001f\u007f]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    c === '\n'
+      ? '\\n'
+      : c === '\t'
+        ? '\\t'
+        : c === '\r'
+          ? '\\r'
+          : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
 }
@@ -244,7 +255,10 @@ export function emptyMessage(c: EmptyContext): string {
   switch (c.query) {
     case 'course-activity':
     case 'crash-alerts': {
-      const what = c.query === 'crash-alerts' && !c.all ? `crash alerts (crash_count > ${c.crashAlertThreshold})` : `${c.query} results`;
+      const what =
+        c.query === 'crash-alerts' && !c.all
+          ? `crash alerts (crash_count > ${c.crashAlertThreshold})`
+          : `${c.query} results`;
       const hints = [
         c.finalOnly
           ? `windows close ${lateness} (the allowed lateness) after they end; drop --final-only to see provisional values`

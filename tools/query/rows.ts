@@ -42,7 +42,10 @@ export type LateRow = {
   firstSequenceNumber: string;
   /** when the consumer wrote the late partial (epoch ms) */
   writtenAt: number;
-} & ({ forQuery: 'course-activity'; values: CourseValues } | { forQuery: 'crash-alerts'; values: { crash_count: number } });
+} & (
+  | { forQuery: 'course-activity'; values: CourseValues }
+  | { forQuery: 'crash-alerts'; values: { crash_count: number } }
+);
 
 export interface RejectRow {
   query: 'rejects';

@@ -1,7 +1,7 @@
 // The dashboard page: picks a dashboard, lays its widgets out on CloudWatch's
 // 24-column grid, and draws metric widgets with uPlot from /api/.../data.
 // Plain browser JavaScript (no build step); the server does the parsing.
-/* global uPlot */
+/* global uPlot, document, location, history, fetch, URLSearchParams, devicePixelRatio, ResizeObserver, setInterval, clearInterval */
 
 const $ = (sel) => document.querySelector(sel);
 const params = new URLSearchParams(location.search);
@@ -108,7 +108,9 @@ function syncUrl() {
 
 function markRangeButtons() {
   for (const b of document.querySelectorAll('[data-range]')) {
-    const on = state.custom ? b.dataset.range === 'custom' : b.dataset.range === String(state.rangeMin);
+    const on = state.custom
+      ? b.dataset.range === 'custom'
+      : b.dataset.range === String(state.rangeMin);
     b.setAttribute('aria-pressed', String(on));
   }
   $('#custom').hidden = !state.custom && !$('#custom').dataset.open;
@@ -136,7 +138,10 @@ function buildGrid(widgets) {
       class: `widget ${w.type}${w.transparent ? ' transparent' : ''}`,
       'data-type': w.type === 'metric' ? `metric-${w.view}` : w.type,
       'data-widget-index': String(w.index),
-      style: { gridColumn: `${w.x + 1} / span ${w.width}`, gridRow: `${w.y + 1} / span ${w.height}` },
+      style: {
+        gridColumn: `${w.x + 1} / span ${w.width}`,
+        gridRow: `${w.y + 1} / span ${w.height}`,
+      },
     });
     if (w.title) section.append(el('h2', { text: w.title, title: w.title }));
     if (w.type === 'text') {
@@ -145,7 +150,9 @@ function buildGrid(widgets) {
       section.append(body);
       section.dataset.state = 'loaded';
     } else if (w.type === 'metric') {
-      section.append(el('div', { class: 'body' }, [el('div', { class: 'empty', text: 'loading…' })]));
+      section.append(
+        el('div', { class: 'body' }, [el('div', { class: 'empty', text: 'loading…' })]),
+      );
       section.dataset.state = 'loading';
     } else {
       section.append(el('div', { class: 'placeholder', text: w.note }));
@@ -169,7 +176,10 @@ function renderSingles(body, data) {
     box.append(
       el('div', { class: 'single' }, [
         el('div', { class: 'value', text: formatValue(s.last), style: { color: s.color } }),
-        el('div', { class: 'label', title: s.label }, [el('span', { class: 'swatch', style: { background: s.color } }), s.label]),
+        el('div', { class: 'label', title: s.label }, [
+          el('span', { class: 'swatch', style: { background: s.color } }),
+          s.label,
+        ]),
       ]),
     );
   }
@@ -210,7 +220,8 @@ function renderChart(body, widget, data, range) {
         points: { show: few && !bars, size: 4 },
         paths: bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined,
         // Stacked series are drawn at running totals; the legend shows each one's own value.
-        value: (_u, v, _si, idx) => formatValue(widget.stacked && idx !== null && idx !== undefined ? s.values[idx] : v),
+        value: (_u, v, _si, idx) =>
+          formatValue(widget.stacked && idx !== null && idx !== undefined ? s.values[idx] : v),
       };
     }),
   ];
@@ -231,9 +242,33 @@ function renderChart(body, widget, data, range) {
       r: { range: scaleRange(right) },
     },
     axes: [
-      { stroke: '#5f6b7a', grid: { stroke: '#e9ebed' }, ticks: { stroke: '#d5dbdb' }, space: 70, values: timeTicks },
-      { scale: 'y', stroke: '#5f6b7a', grid: { stroke: '#e9ebed' }, ticks: { show: false }, size: 54, values: (_u, vals) => vals.map(formatValue) },
-      ...(hasRight ? [{ scale: 'r', side: 1, stroke: '#5f6b7a', grid: { show: false }, size: 56, values: (_u, vals) => vals.map(formatValue) }] : []),
+      {
+        stroke: '#5f6b7a',
+        grid: { stroke: '#e9ebed' },
+        ticks: { stroke: '#d5dbdb' },
+        space: 70,
+        values: timeTicks,
+      },
+      {
+        scale: 'y',
+        stroke: '#5f6b7a',
+        grid: { stroke: '#e9ebed' },
+        ticks: { show: false },
+        size: 54,
+        values: (_u, vals) => vals.map(formatValue),
+      },
+      ...(hasRight
+        ? [
+            {
+              scale: 'r',
+              side: 1,
+              stroke: '#5f6b7a',
+              grid: { show: false },
+              size: 56,
+              values: (_u, vals) => vals.map(formatValue),
+            },
+          ]
+        : []),
     ],
     legend: { show: widget.legend !== 'hidden', live: true },
     cursor: { points: { size: 6 } },
@@ -267,12 +302,16 @@ function renderChart(body, widget, data, range) {
   };
   const plot = new uPlot(opts, [data.timestamps, ...order.map((i) => columns[i])], body);
   if (leftLabel) body.append(el('span', { class: 'axis-label', text: leftLabel }));
-  if (rightLabel && hasRight) body.append(el('span', { class: 'axis-label right', text: rightLabel }));
+  if (rightLabel && hasRight)
+    body.append(el('span', { class: 'axis-label right', text: rightLabel }));
   const fit = () => {
     const legend = body.querySelector('.u-legend');
     const legendH = legend ? legend.offsetHeight : 0;
     const labelH = leftLabel || rightLabel ? 14 : 0;
-    plot.setSize({ width: Math.max(120, body.clientWidth - 4), height: Math.max(60, body.clientHeight - legendH - labelH - 4) });
+    plot.setSize({
+      width: Math.max(120, body.clientWidth - 4),
+      height: Math.max(60, body.clientHeight - legendH - labelH - 4),
+    });
     plot.root.style.marginTop = `${labelH}px`;
     // Show the latest values in the legend while the cursor is not on the chart.
     if (plot.cursor.idx === null || plot.cursor.idx === undefined) {
@@ -308,7 +347,8 @@ function renderMetric(widget, data, range) {
   }
   section.dataset.state = 'loaded';
   section.title = `period ${periodText(data.period)}`;
-  if (widget.view === 'singleValue' || widget.view === 'gauge' || widget.view === 'pie') renderSingles(body, data);
+  if (widget.view === 'singleValue' || widget.view === 'gauge' || widget.view === 'pie')
+    renderSingles(body, data);
   else renderChart(body, widget, data, range);
 }
 
@@ -318,7 +358,11 @@ async function refreshData() {
   const range = currentRange();
   setStatus('loading…');
   try {
-    const q = new URLSearchParams({ start: String(Math.round(range.start)), end: String(Math.round(range.end)), period: state.period });
+    const q = new URLSearchParams({
+      start: String(Math.round(range.start)),
+      end: String(Math.round(range.end)),
+      period: state.period,
+    });
     const data = await api(`/api/dashboards/${encodeURIComponent(state.name)}/data?${q}`);
     if (generation !== state.generation) return; // a newer refresh is under way
     const byIndex = new Map(state.widgets.map((w) => [w.index, w]));
@@ -327,8 +371,14 @@ async function refreshData() {
       if (w) renderMetric(w, d, range);
     }
     const total = data.widgets.reduce((n, d) => n + d.points, 0);
-    notice(total === 0 && data.widgets.length > 0 ? 'No data points in this range yet — start a run (npm start or npm run spike) or pick a longer range.' : '');
-    setStatus(`updated ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`);
+    notice(
+      total === 0 && data.widgets.length > 0
+        ? 'No data points in this range yet — start a run (npm start or npm run spike) or pick a longer range.'
+        : '',
+    );
+    setStatus(
+      `updated ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`,
+    );
     document.body.dataset.generation = String(generation);
   } catch (err) {
     if (generation !== state.generation) return;
@@ -376,12 +426,17 @@ async function loadDashboards() {
     const select = $('#dashboard');
     select.replaceChildren(...dashboards.map((d) => el('option', { value: d.name, text: d.name })));
     if (dashboards.length === 0) {
-      notice(`No dashboards at ${endpoint}. Deploy the stack first (npm run deploy:local, or npm start).`);
+      notice(
+        `No dashboards at ${endpoint}. Deploy the stack first (npm run deploy:local, or npm start).`,
+      );
       setStatus('');
       return;
     }
     const wanted = params.get('dashboard');
-    const pick = dashboards.find((d) => d.name === wanted) ?? dashboards.find((d) => d.name === 'streamscale') ?? dashboards[0];
+    const pick =
+      dashboards.find((d) => d.name === wanted) ??
+      dashboards.find((d) => d.name === 'streamscale') ??
+      dashboards[0];
     await selectDashboard(pick.name);
   } catch (err) {
     notice(err.message, 'error');
