@@ -77,7 +77,7 @@ describe('query formatting', () => {
       /^Interval \(UTC\)\s+\| course \| events \| total_loc \| avg_cpu \| max_cpu$/,
     );
     expect(lines[2]).toBe(
-      '2026-11-23 03:14:10 – 03:14:20   | CS-315 |     12 |       504 |   37.46 |    91.5',
+      '2026-11-23 03:14:10 – 03:14:20   | CS-315 |     12 |       504 |   37.46 |   91.50',
     );
   });
 

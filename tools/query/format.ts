@@ -104,7 +104,7 @@ function courseTable(rows: CourseRow[], ctx: TableContext): string {
       String(r.events),
       formatNumber(r.total_loc),
       r.avg_cpu.toFixed(2),
-      formatNumber(r.max_cpu),
+      r.max_cpu.toFixed(2),
     ]),
   );
   return [table, ...provisionalLegend(rows, ctx)].join('\n');
@@ -121,7 +121,7 @@ function crashTable(rows: CrashRow[], ctx: TableContext): string {
 function lateContribution(r: LateRow): string {
   if (r.forQuery === 'crash-alerts') return `crash_count=${r.values.crash_count}`;
   const v = r.values;
-  return `events=${v.events} total_loc=${formatNumber(v.total_loc)} avg_cpu=${v.avg_cpu.toFixed(2)} max_cpu=${formatNumber(v.max_cpu)}`;
+  return `events=${v.events} total_loc=${formatNumber(v.total_loc)} avg_cpu=${v.avg_cpu.toFixed(2)} max_cpu=${v.max_cpu.toFixed(2)}`;
 }
 
 function lateTable(rows: LateRow[]): string {
