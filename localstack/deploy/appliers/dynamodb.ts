@@ -111,10 +111,22 @@ export const applyTable: Applier = async ({ name, props, clients }) => {
   const added = gsis.filter((g) => !live.has(g.IndexName));
   // DynamoDB creates one index per UpdateTable call.
   for (const g of added) {
-    await client.send(
-      new UpdateTableCommand({ TableName: name, AttributeDefinitions: attributes, GlobalSecondaryIndexUpdates: [{ Create: g }] }),
-    );
+    const create = (index: IndexSpec) =>
+      client.send(new UpdateTableCommand({ TableName: name, AttributeDefinitions: attributes, GlobalSecondaryIndexUpdates: [{ Create: index }] }));
+    try {
+      await create(g);
+    } catch (err) {
+      // dynalite wants capacity on a new index even of an on-demand table (AWS refuses it there); give it the smallest.
+      if (!(payPerRequest && /provisionedThroughput/i.test((err as Error).message))) throw err;
+      await create({ ...g, ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } });
+    }
     table = await waitActive(client, name);
+    if (!(table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === g.IndexName)) {
+      // dynalite accepts UpdateTable with an index Create but ignores it.
+      throw new DeployError(
+        `this DynamoDB cannot add index ${g.IndexName} to the existing table ${name}; restart the local cloud (its data is in memory) and deploy again`,
+      );
+    }
   }
   const detail = [added.length > 0 ? `added index ${added.map((g) => g.IndexName).join(', ')}` : '', 'existing table and items kept', accepted ?? '']
     .filter(Boolean)
