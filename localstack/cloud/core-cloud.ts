@@ -12,6 +12,7 @@ import { MetricStore } from './cloudwatch/metric-store';
 import { DynamoDbService } from './dynamodb/dynamodb-service';
 import { EdgeServer } from './edge/edge-server';
 import { KinesisService } from './kinesis/kinesis-service';
+import { SqsService } from './sqs/sqs-service';
 
 export interface CoreCloudOptions {
   /** 0 = a free port; default 4566 */
@@ -60,6 +61,7 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
     );
     add(await DynamoDbService.start(ctx));
     add(new CloudWatchService(ctx, metrics));
+    add(new SqsService(ctx));
   } catch (err) {
     await edge.close();
     await Promise.allSettled(services.map((s) => s.close()));
