@@ -1,0 +1,142 @@
+/**
+ * `npm run cost`: elastic vs static vs on-demand, from a recorded run.
+ * Thin: arguments → usage (metrics.json or CloudWatch) → pricing core →
+ * table / JSON, and cost.svg + cost.json written into the run dir.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { applyLocalDefaults, cloudWatchClient } from '../../functions/aws/clients';
+import { ConfigError, fromEnv } from '../../functions/config';
+import { usageFromCloudWatch } from './cloudwatch-usage';
+import { costReportFor } from './cost-report';
+import { loadRunUsage, METRICS_FILE, usageFromMetricsFile, UsageError } from './run-usage';
+
+const HELP = `npm run cost -- [options]
+
+Prices what a recorded run used for three fleets — elastic (the shards it
+really had), static (its peak shard count all the time), Kinesis on-demand —
+projects a day with the lab's profile (20 h low, 4 h peak), and reproduces
+the lab's EMR arithmetic (96 vs 36 instance-hours → 62.5 %) as a check.
+
+  --run DIR         a run directory with ${METRICS_FILE} (default: the latest under reports/)
+  --from T --to T   read the usage from CloudWatch instead (ISO-8601, or "15m"/"2h" ago for --from)
+  --period S        sample period for --from/--to in seconds (default 60)
+  --low-hours H     hours at low load in the projected day (default 20)
+  --peak-hours H    hours at peak load (default 4)
+  --low-rate R      records/s at low load (default: measured in the run)
+  --peak-rate R     records/s at peak (default: measured in the run)
+  --json            print the report as JSON
+  --no-write        do not write cost.svg / cost.json into the run directory
+  --help            this text
+
+Prices: tools/cost/prices.ts (us-east-1 list prices, with sources and date).`;
+
+class UsageArgError extends Error {}
+
+function latestRun(root = 'reports'): string {
+  if (!existsSync(root)) throw new UsageArgError(`no reports/ directory: record a run with \`npm start\`, or pass --run DIR or --from/--to`);
+  const dirs = readdirSync(root)
+    .map((d) => join(root, d))
+    .filter((d) => statSync(d).isDirectory() && existsSync(join(d, METRICS_FILE)))
+    .sort();
+  const last = dirs.at(-1);
+  if (!last) throw new UsageArgError(`no run with ${METRICS_FILE} under reports/: record one with \`npm start\`, or pass --run DIR or --from/--to`);
+  return last;
+}
+
+function parseTime(v: string, name: string, now: number): number {
+  const rel = /^(\d+(?:\.\d+)?)([smhd])$/.exec(v);
+  if (rel) return now - Number(rel[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[rel[2] as 's' | 'm' | 'h' | 'd'];
+  const t = Date.parse(v);
+  if (!Number.isFinite(t)) throw new UsageArgError(`--${name} must be ISO-8601 or a duration ago like 15m (got "${v}")`);
+  return t;
+}
+
+function positive(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n >= 0)) throw new UsageArgError(`--${name} must be a number >= 0 (got "${v}")`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        run: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        period: { type: 'string' },
+        'low-hours': { type: 'string' },
+        'peak-hours': { type: 'string' },
+        'low-rate': { type: 'string' },
+        'peak-rate': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'no-write': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new UsageArgError(`${err instanceof Error ? err.message : String(err)} (see npm run cost -- --help)`);
+  }
+  if (args.help) {
+    process.stdout.write(HELP + '\n');
+    return;
+  }
+  const config = fromEnv();
+  const profile = {
+    ...(args['low-hours'] !== undefined ? { lowHours: positive(args['low-hours'], 'low-hours')! } : {}),
+    ...(args['peak-hours'] !== undefined ? { peakHours: positive(args['peak-hours'], 'peak-hours')! } : {}),
+    ...(args['low-rate'] !== undefined ? { lowRate: positive(args['low-rate'], 'low-rate')! } : {}),
+    ...(args['peak-rate'] !== undefined ? { peakRate: positive(args['peak-rate'], 'peak-rate')! } : {}),
+  };
+  if (args.run && (args.from || args.to)) throw new UsageArgError('use either --run or --from/--to, not both');
+
+  let usage;
+  let outDir: string | undefined;
+  if (args.from || args.to) {
+    if (!args.from) throw new UsageArgError('--to needs --from');
+    const now = Date.now();
+    const from = parseTime(args.from, 'from', now);
+    const to = args.to ? parseTime(args.to, 'to', now) : now;
+    if (!(to > from)) throw new UsageArgError('--to must be after --from');
+    const period = positive(args.period, 'period') ?? 60;
+    applyLocalDefaults();
+    let file;
+    try {
+      file = await usageFromCloudWatch(cloudWatchClient(), config, from, to, period);
+    } catch (err) {
+      const name = err instanceof Error ? err.name : '';
+      const msg = err instanceof Error ? err.message : String(err);
+      if (/ECONNREFUSED|connect|fetch failed|socket/i.test(msg) || name === 'TimeoutError')
+        throw new UsageArgError(`cannot reach CloudWatch at ${process.env.AWS_ENDPOINT_URL ?? 'the AWS endpoint'}: start the local cloud with \`npm run local\` (or set AWS_ENDPOINT_URL)`);
+      throw err;
+    }
+    usage = usageFromMetricsFile(file, `CloudWatch ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`);
+  } else {
+    const dir = resolve(args.run ?? latestRun());
+    if (!existsSync(dir)) throw new UsageArgError(`run directory ${dir} does not exist`);
+    usage = await loadRunUsage(dir);
+    outDir = args['no-write'] ? undefined : dir;
+  }
+  const result = await costReportFor(usage, config, { outDir, profile });
+  if (args.json) process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+  else {
+    process.stdout.write(result.text + '\n');
+    if (result.svgPath) process.stdout.write(`\nchart: ${result.svgPath}\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageArgError || err instanceof UsageError || err instanceof ConfigError) {
+    process.stderr.write(`npm run cost: ${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  process.stderr.write(`npm run cost: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
