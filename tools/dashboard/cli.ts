@@ -9,6 +9,9 @@ import { applyLocalDefaults, cloudWatchClient } from '../../functions/aws/client
 import { describeCloudError, endpointInUse } from '../query/endpoint-errors';
 import { cloudWatchSource } from './cloudwatch-source';
 import { startDashboardServer } from './server';
+import { quietSdkNodeVersionWarning } from '../query/quiet-sdk-warnings';
+
+quietSdkNodeVersionWarning();
 
 const USAGE = `usage: npm run dashboard -- [--port 8080] [--open]
 
