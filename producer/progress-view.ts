@@ -1,0 +1,59 @@
+/**
+ * Spike progress for a person: on a terminal, one block redrawn in place
+ * (cursor up + clear line); elsewhere, a plain line every few seconds.
+ * The formatting is pure; the renderer owns the stream.
+ */
+import type { ProducerStats } from './producer-stats';
+import type { SpikeStatus } from './spike-runner';
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** One status line; `rate` is accepted records/s since the previous status. */
+export function progressLine(s: SpikeStatus, rate: number): string {
+  const t = (s.elapsedMs / 1000).toFixed(0).padStart(4);
+  const st = s.stats;
+  return `${t}s ${s.phase.padEnd(8)} producers ${s.activeProducers}  sent ${fmt(st.sent)}  accepted ${fmt(st.accepted)}  throttled ${fmt(st.throttled)}  retried ${fmt(st.retried)}  pending ${fmt(s.pending)}  rate ${fmt(rate)} rec/s`;
+}
+
+export function summaryLines(stats: ProducerStats, durationMs: number, abandoned: number): string[] {
+  const secs = Math.max(durationMs / 1000, 0.001);
+  return [
+    `done in ${(durationMs / 1000).toFixed(1)} s: ${fmt(stats.accepted)} records accepted (${fmt(stats.accepted / secs)} rec/s, ${fmt(stats.acceptedBytes / 1024)} KiB)`,
+    `  generated ${fmt(stats.generated)} (valid ${fmt(stats.valid)}, late ${fmt(stats.late)}, malformed ${fmt(stats.malformed)})`,
+    `  sent ${fmt(stats.sent)} in ${fmt(stats.calls)} PutRecords calls; throttled ${fmt(stats.throttled)}, other failures ${fmt(stats.failed)}, retried ${fmt(stats.retried)}` +
+      (abandoned > 0 ? `; ${fmt(abandoned)} never sent (stopped early)` : ''),
+  ];
+}
+
+export class ProgressRenderer {
+  private lastAccepted = 0;
+  private lastAt = 0;
+  private lastPlainAt = -Infinity;
+  private drawn = 0;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream | { write(s: string): boolean; isTTY?: boolean },
+    private readonly plainEveryMs = 5_000,
+  ) {}
+
+  get isTTY(): boolean {
+    return Boolean((this.out as { isTTY?: boolean }).isTTY);
+  }
+
+  update(s: SpikeStatus, extra: string[] = []): void {
+    const dt = (s.elapsedMs - this.lastAt) / 1000;
+    const rate = dt > 0 ? (s.stats.accepted - this.lastAccepted) / dt : 0;
+    if (!this.isTTY && s.elapsedMs - this.lastPlainAt < this.plainEveryMs) return;
+    this.lastAccepted = s.stats.accepted;
+    this.lastAt = s.elapsedMs;
+    const lines = [progressLine(s, rate), ...extra];
+    if (this.isTTY) {
+      const up = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
+      this.out.write(`${up}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
+      this.drawn = lines.length;
+    } else {
+      this.lastPlainAt = s.elapsedMs;
+      this.out.write(`${lines.join('\n')}\n`);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * `npm run spike`: burst producers against the stream (baseline → spike →
+ * cooldown), live progress, a summary, exit 0. Endpoint from
+ * AWS_ENDPOINT_URL (default the embedded cloud on 127.0.0.1:4566).
+ */
+import { applyLocalDefaults, cloudWatchClient, kinesisClient } from '../functions/aws/clients';
+import { ConfigError, fromEnv, resourceNames } from '../functions/config';
+import { ProducerMetrics } from './producer-metrics';
+import { emptyStats } from './producer-stats';
+import { ProgressRenderer, summaryLines } from './progress-view';
+import { RecordLog } from './record-log';
+import { ArgsError, parseSpikeArgs, SPIKE_USAGE } from './spike-args';
+import { planSpike } from './spike-plan';
+import { runSpike } from './spike-runner';
+import { checkStream, isConnectionError, noEndpointMessage, SpikeError } from './stream-check';
+
+async function main(): Promise<number> {
+  const args = parseSpikeArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(`${SPIKE_USAGE}\n`);
+    return 0;
+  }
+  applyLocalDefaults();
+  const config = fromEnv();
+  const stream = args.stream ?? resourceNames(config.prefix).stream;
+  const endpoint = process.env.AWS_ENDPOINT_URL ?? 'the AWS endpoint';
+  // Our own retries, counted: the SDK's are off.
+  const kinesis = kinesisClient({ maxAttempts: 1, maxSockets: 128 });
+  const cloudwatch = cloudWatchClient();
+  const shards = await checkStream(kinesis, stream, endpoint);
+  const plan = planSpike({ producers: args.producers, spikeProducers: args.spikeProducers, baselineS: args.baselineS, spikeS: args.spikeS, cooldownS: args.cooldownS });
+  process.stdout.write(
+    `spike on ${stream} (${shards} open shard${shards === 1 ? '' : 's'}) at ${endpoint}: ` +
+      plan.phases.map((p) => `${p.name} ${(p.endMs - p.startMs) / 1000}s × ${p.producers}`).join(' → ') +
+      `, ${args.rate} rec/s per producer, seed ${args.seed}\n`,
+  );
+  const stats = emptyStats();
+  const log = args.record ? new RecordLog(args.record) : undefined;
+  const metrics = new ProducerMetrics({ client: cloudwatch, namespace: config.metricsNamespace, prefix: config.prefix, stats });
+  metrics.start();
+  const view = new ProgressRenderer(process.stdout);
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stdout.write('\nstopping (Ctrl-C again to quit at once)…\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const summary = await runSpike({
+      client: kinesis,
+      streamName: stream,
+      plan,
+      ratePerProducer: args.rate,
+      generator: {
+        seed: args.seed,
+        lateFraction: args.lateFraction,
+        malformedFraction: args.malformedFraction,
+        outOfOrderS: args.outOfOrderS,
+        allowedLatenessMs: config.windowing.allowedLatenessMs,
+        windowSizeMs: config.windowing.windowSizeMs,
+        futureSkewMs: config.windowing.maxFutureSkewMs * 4,
+      },
+      stats,
+      signal: abort.signal,
+      onAccepted: log ? (r) => log.write(r) : undefined,
+      onStatus: (s) => view.update(s),
+    });
+    await metrics.stop();
+    await log?.close();
+    for (const line of summaryLines(summary.stats, summary.durationMs, summary.abandoned)) process.stdout.write(`${line}\n`);
+    if (log) process.stdout.write(`  ${log.lines} accepted records written to ${log.path}\n`);
+    return 0;
+  } catch (err) {
+    if (isConnectionError(err)) throw new SpikeError(noEndpointMessage(endpoint));
+    if ((err as { name?: string }).name === 'ResourceNotFoundException') throw new SpikeError(`stream ${stream} not found — deploy with \`npm run deploy:local\``);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await log?.close().catch(() => undefined);
+    kinesis.destroy();
+    cloudwatch.destroy();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const known = err instanceof ArgsError || err instanceof SpikeError || err instanceof ConfigError;
+    process.stderr.write(`spike: ${known ? (err as Error).message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`}\n`);
+    process.exit(known && err instanceof ArgsError ? 2 : 1);
+  },
+);

@@ -1,0 +1,150 @@
+/**
+ * Runs a spike: N + M producers, each with its own generator (seed + index),
+ * token bucket and Kinesis writer, sharing one Kinesis client; the plan says
+ * which producers run when. After the plan ends, the writers drain (every
+ * generated record is retried until Kinesis accepts it). Used by
+ * `npm run spike`, `npm start`, the end-to-end test and the bench.
+ */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { EventGenerator, userPopulation, type GeneratedRecord, type GeneratorOptions } from './event-generator';
+import { KinesisWriter, type AcceptedRecord } from './kinesis-writer';
+import { emptyStats, type ProducerStats } from './producer-stats';
+import { recordBytes } from './put-batches';
+import { phaseAt, producerActive, type PhaseName, type SpikePlan } from './spike-plan';
+import { TokenBucket } from './token-bucket';
+
+export interface SpikeRunOptions {
+  client: KinesisClient;
+  streamName: string;
+  plan: SpikePlan;
+  /** records/s per producer */
+  ratePerProducer: number;
+  generator: Omit<GeneratorOptions, 'seed'> & { seed: number };
+  /** Every record Kinesis accepted, with what the generator made of it. */
+  onAccepted?: (r: AcceptedRecord, generated: GeneratedRecord) => void;
+  /** Called every `statusEveryMs` with the current status. */
+  onStatus?: (s: SpikeStatus) => void;
+  statusEveryMs?: number;
+  signal?: AbortSignal;
+  stats?: ProducerStats;
+  /** Calls in flight per producer. */
+  maxInFlight?: number;
+  /** A producer stops generating while this many of its records are unsent (seconds of its rate). */
+  maxBacklogSeconds?: number;
+  /** Bounded wait for the writers to drain after the plan (ms). */
+  drainTimeoutMs?: number;
+}
+
+export interface SpikeStatus {
+  elapsedMs: number;
+  phase: PhaseName | 'draining';
+  activeProducers: number;
+  pending: number;
+  stats: ProducerStats;
+}
+
+export interface SpikeSummary {
+  stats: ProducerStats;
+  durationMs: number;
+  startedAt: Date;
+  endedAt: Date;
+  /** records still unsent when the run ended (Ctrl-C or drain timeout) */
+  abandoned: number;
+  aborted: boolean;
+}
+
+const TICK_MS = 20;
+
+export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
+  const stats = o.stats ?? emptyStats();
+  const startedAt = new Date();
+  const t0 = Date.now();
+  const users = userPopulation(o.generator.seed, o.generator.users ?? 3000, o.generator.crashProneUsers ?? 5);
+  const producers = Array.from({ length: o.plan.maxProducers }, (_, i) => {
+    const generator = new EventGenerator({ ...o.generator, seed: o.generator.seed * 1_000 + i }, users);
+    const writer = new KinesisWriter({
+      client: o.client,
+      streamName: o.streamName,
+      stats,
+      maxInFlight: o.maxInFlight ?? 4,
+      onAccepted: (r) => o.onAccepted?.(r, r.tag as GeneratedRecord),
+    });
+    // A burst of a fifth of a second keeps sends smooth after a slow tick.
+    return { generator, writer, bucket: new TokenBucket(o.ratePerProducer, Math.max(1, o.ratePerProducer / 5), t0), active: false };
+  });
+  const maxBacklog = Math.max(500, o.ratePerProducer * (o.maxBacklogSeconds ?? 10));
+  const pending = () => producers.reduce((s, p) => s + p.writer.pending, 0);
+  const fatal = () => producers.find((p) => p.writer.error)?.writer.error;
+  let phase: SpikeStatus['phase'] = o.plan.phases[0]?.name ?? 'draining';
+  const status = (): SpikeStatus => ({
+    elapsedMs: Date.now() - t0,
+    phase,
+    activeProducers: producers.filter((p) => p.active).length,
+    pending: pending(),
+    stats,
+  });
+
+  let statusTimer: NodeJS.Timeout | undefined;
+  if (o.onStatus) statusTimer = setInterval(() => o.onStatus!(status()), o.statusEveryMs ?? 500);
+
+  let aborted = false;
+  let abandoned = 0;
+  try {
+    // Generation: every tick, each active producer takes its tokens and enqueues that many records.
+    await new Promise<void>((done, fail) => {
+      const tick = () => {
+        if (o.signal?.aborted) {
+          aborted = true;
+          return done();
+        }
+        const err = fatal();
+        if (err) return fail(err);
+        const now = Date.now();
+        const elapsed = now - t0;
+        const current = phaseAt(o.plan, elapsed);
+        if (!current) return done();
+        phase = current.name;
+        producers.forEach((p, i) => {
+          const active = producerActive(o.plan, i, elapsed);
+          if (active && !p.active) p.bucket = new TokenBucket(o.ratePerProducer, Math.max(1, o.ratePerProducer / 5), now);
+          p.active = active;
+          if (!active) return;
+          const n = p.bucket.take(now, Math.max(0, maxBacklog - p.writer.pending));
+          if (n === 0) return;
+          const batch = [];
+          for (let k = 0; k < n; k++) {
+            const g = p.generator.next(now);
+            stats.generated++;
+            stats[g.kind]++;
+            batch.push({ data: g.data, partitionKey: g.partitionKey, bytes: recordBytes(g.data, g.partitionKey), tag: g });
+          }
+          p.writer.enqueue(batch);
+        });
+        setTimeout(tick, TICK_MS);
+      };
+      tick();
+    });
+    for (const p of producers) p.active = false;
+    phase = 'draining';
+    if (aborted) {
+      abandoned = producers.reduce((s, p) => s + p.writer.abandon(), 0);
+    }
+    // Drain: bounded, and cut short by Ctrl-C.
+    const drained = Promise.all(producers.map((p) => p.writer.drain()));
+    const limit = new Promise<'timeout'>((r) => {
+      const t = setTimeout(() => r('timeout'), o.drainTimeoutMs ?? 120_000);
+      t.unref();
+      o.signal?.addEventListener('abort', () => r('timeout'), { once: true });
+    });
+    if ((await Promise.race([drained.then(() => 'ok' as const), limit])) === 'timeout') {
+      aborted = aborted || Boolean(o.signal?.aborted);
+      abandoned += producers.reduce((s, p) => s + p.writer.abandon(), 0);
+      await drained.catch(() => undefined);
+    }
+  } finally {
+    if (statusTimer) clearInterval(statusTimer);
+  }
+  const endedAt = new Date();
+  o.onStatus?.(status());
+  return { stats, durationMs: endedAt.getTime() - t0, startedAt, endedAt, abandoned, aborted };
+}
