@@ -235,8 +235,11 @@ export class Planner {
       const type = this.input.template.Resources[id]!.Type;
       const properties = this.resolveProperties(id, values, true);
       const name = this.physicalName(id, properties);
-      values.set(id, this.predicted(id, name, properties));
-      resources.push({ logicalId: id, type, handling: handlingOf(type), physicalName: name, dependsOn: this.dependenciesOf(id), properties });
+      const predicted = this.predicted(id, name, properties);
+      values.set(id, predicted);
+      // A mapping's id is its UUID, which only the service assigns.
+      const shown = predicted.ref === undefined ? '(assigned on create)' : name;
+      resources.push({ logicalId: id, type, handling: handlingOf(type), physicalName: shown, dependsOn: this.dependenciesOf(id), properties });
     }
     const skipped = Object.entries(this.input.template.Resources)
       .filter(([id]) => !this.isActive(id))
