@@ -53,7 +53,12 @@ async function main(): Promise<void> {
     stacks: args.stack,
     endpoint: args.endpoint,
     log: quiet ? () => {} : (line) => process.stdout.write(`${line}\n`),
-    onResource: quiet ? undefined : (_stack, r) => process.stdout.write(`  ${r.action.padEnd(9)} ${r.logicalId}\n`),
+    // Progress for what takes time (created/updated on the cloud); the table below lists everything.
+    onResource: quiet
+      ? undefined
+      : (_stack, r) => {
+          if (r.action !== 'accepted') process.stdout.write(`  ${r.action.padEnd(9)} ${r.type} ${r.physicalId}\n`);
+        },
   });
 
   for (const stack of result.stacks) {
