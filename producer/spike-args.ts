@@ -88,10 +88,17 @@ function number(flag: string, raw: string | undefined, fallback: number, check: 
 export function parseSpikeArgs(argv: string[]): SpikeArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
+    // "--rate -3" is a (bad) number, not a flag: join it so the range check answers.
+    const args = argv.map((a, i) => (i > 0 && /^-\d/.test(a) && argv[i - 1]!.startsWith('--') ? `\0${a}` : a));
+    const joined: string[] = [];
+    for (const a of args) {
+      if (a.startsWith('\0')) joined[joined.length - 1] = `${joined[joined.length - 1]}=${a.slice(1)}`;
+      else joined.push(a);
+    }
+    ({ values } = parseArgs({ args: joined, options: FLAGS, strict: true, allowPositionals: false }));
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    const flag = /'(-{1,2}[^']+)'/.exec(msg)?.[1];
+    const flag = /'(-{1,2}[^' ]+)/.exec(msg)?.[1];
     if (/Unknown option/.test(msg)) throw new ArgsError(`unknown flag ${flag ?? ''}; see npm run spike -- --help`);
     if (/argument missing/.test(msg)) throw new ArgsError(`${flag ?? 'a flag'} needs a value, e.g. ${flag ?? '--rate'} 100`);
     if (/Unexpected argument/.test(msg)) throw new ArgsError(`unexpected argument${/'([^']+)'/.exec(msg)?.[1] ? ` "${/'([^']+)'/.exec(msg)?.[1]}"` : ''}: every option is a --flag; see npm run spike -- --help`);
