@@ -197,12 +197,17 @@ export function measurePerLaneRate(
   return a * measured + (1 - a) * previous;
 }
 
-/** Demand = accepted + throttled attempts that were not re-sends (records/s and bytes/s). */
-function demandOf(r: NonNullable<ScalingSignals['recent']>): { records: number; bytes: number; unmet: number } {
-  const unmet = Math.max(0, r.throttledRecordsPerSecond - (r.producerRetriesPerSecond ?? 0));
-  const records = Math.max(0, r.incomingRecordsPerSecond) + unmet;
+/**
+ * Demand = fresh records offered = put attempts (accepted + throttled) minus
+ * re-sends (records/s and bytes/s). Re-sends that got in while producers
+ * drain their buffers after a scale-out are not new load: sizing for them
+ * would overshoot by the transient drain.
+ */
+function demandOf(r: NonNullable<ScalingSignals['recent']>): { records: number; bytes: number } {
+  const attempts = Math.max(0, r.incomingRecordsPerSecond) + Math.max(0, r.throttledRecordsPerSecond);
+  const records = Math.max(0, attempts - (r.producerRetriesPerSecond ?? 0));
   const avgRecordBytes = r.incomingRecordsPerSecond > 0 ? r.incomingBytesPerSecond / r.incomingRecordsPerSecond : 0;
-  return { records, bytes: Math.max(0, r.incomingBytesPerSecond) + unmet * avgRecordBytes, unmet };
+  return { records, bytes: records * avgRecordBytes };
 }
 
 /** UpdateShardCount allows a target in [ceil(current/2), current*2]. */
