@@ -127,10 +127,10 @@ function lambdaCost(usage: RunUsage, prices: PriceTable, include: (name: string)
     );
 }
 
-/** Demand in records/s per sample: accepted + throttled attempts that were not re-sends. */
+/** Demand in records/s per sample: put attempts (accepted + throttled) minus re-sends, as the policy counts it. */
 function demandRates(usage: RunUsage): number[] {
   return usage.samples.map(
-    (s) => (s.incomingRecords + Math.max(0, s.throttledRecords - s.producerRetries)) / usage.periodSeconds,
+    (s) => Math.max(0, s.incomingRecords + s.throttledRecords - s.producerRetries) / usage.periodSeconds,
   );
 }
 
