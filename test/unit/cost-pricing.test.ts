@@ -44,7 +44,16 @@ const file: RunMetricsFile = {
   cloudwatch: { customMetrics: 73, getMetricDataMetricsRequested: 10_000, getMetricDataMetricsRequestedByScaler: 4_000, dashboards: 1, alarms: 0 },
 };
 
-const opts = { lowHours: 20, peakHours: 4, targetUtilisation: 0.7, minShards: 1, shardRecordsPerSecond: 1000, shardBytesPerSecond: 1024 * 1024 };
+const opts = {
+  lowHours: 20,
+  peakHours: 4,
+  targetUtilisation: 0.7,
+  minShards: 1,
+  shardRecordsPerSecond: 1000,
+  shardBytesPerSecond: 1024 * 1024,
+  scalerMemoryMb: 256,
+  scalerMetricsPerDecision: 11,
+};
 const report = priceRun(usageFromMetricsFile(file, 'test'), PRICES, opts);
 const fleet = (fs: FleetCost[], name: FleetCost['fleet']) => fs.find((f) => f.fleet === name)!;
 
@@ -117,6 +126,14 @@ describe('the projected day (lab profile 20 h low, 4 h peak)', () => {
     // Lambda 0.000834135 per 1/15 h × 24 h + scaler reads $0.04 per 1/15 h × 24 h
     expect(d.scalerCostPerDay).toBeCloseTo(0.000834135 * 15 * 24 + 0.04 * 15 * 24, 9);
     expect(fleet(d.fleets, 'elastic').cost.lambda - fleet(d.fleets, 'static').cost.lambda).toBeCloseTo(0.000834135 * 15 * 24, 9);
+  });
+
+  it('prices the scaler at one decision a minute: 1,440 × ($0.20/M + 1 s × 0.25 GB × $0.0000166667 + 11 metrics × $0.01/1000)', () => {
+    const perDay = 1440 * (0.2 / 1e6 + 0.25 * 0.0000166667 + 0.00011);
+    expect(d.minuteScaler.costPerDay).toBeCloseTo(perDay, 12);
+    const e = fleet(d.fleets, 'elastic').cost.total;
+    const s = fleet(d.fleets, 'static').cost.total;
+    expect(d.minuteScaler.savingsTotal).toBeCloseTo(1 - (e - d.scalerCostPerDay + perDay) / s, 12);
   });
 
   it('uses the configured capacity when no shard was ever saturated, and says so', () => {

@@ -14,6 +14,8 @@ import { priceRun, type CostReport, type ProfileOptions } from './pricing';
 import { loadRunUsage, type RunUsage } from './run-usage';
 
 export const COST_CHART_FILE = 'cost.svg';
+/** Metrics the scaler's signal reader requests per decision (functions/telemetry/signal-reader.ts). */
+export const SCALER_METRICS_PER_DECISION = 11;
 export const COST_JSON_FILE = 'cost.json';
 
 export function profileOptions(config: StreamscaleConfig, over: Partial<ProfileOptions> = {}): ProfileOptions {
@@ -24,6 +26,8 @@ export function profileOptions(config: StreamscaleConfig, over: Partial<ProfileO
     minShards: config.stream.minShards,
     shardRecordsPerSecond: config.stream.shardRecordsPerSecond,
     shardBytesPerSecond: config.stream.shardBytesPerSecond,
+    scalerMemoryMb: config.scaler.memoryMb,
+    scalerMetricsPerDecision: SCALER_METRICS_PER_DECISION,
     ...over,
   };
 }

@@ -45,6 +45,10 @@ export interface ProfileOptions {
   /** Configured per-shard limits, used when the run never saturated a shard. */
   shardRecordsPerSecond: number;
   shardBytesPerSecond: number;
+  /** Memory of the scaler function (for the one-decision-a-minute variant). */
+  scalerMemoryMb: number;
+  /** Metrics the scaler reads per decision (GetMetricData). */
+  scalerMetricsPerDecision: number;
   /** Override the measured low / peak input rates (records/s). */
   lowRate?: number;
   peakRate?: number;
@@ -67,6 +71,12 @@ export interface DayProjection {
   savingsTotal: number;
   /** What the scaler itself costs per projected day (its Lambda time and GetMetricData reads). */
   scalerCostPerDay: number;
+  /**
+   * The same elastic day with the scaler deciding once a minute (one short
+   * invocation per scheduled run, ≤ 1 s each, as on AWS with tickSeconds =
+   * scheduleSeconds = 60): its cost per day and the total saving then.
+   */
+  minuteScaler: { costPerDay: number; savingsTotal: number };
 }
 
 export interface EmrCheck {
@@ -257,6 +267,12 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
     },
   ];
   const [e, s] = dayFleets as [FleetCost, FleetCost, FleetCost];
+  const scalerDay = scalerPerHour * dayHours + dayCwScaler;
+  const decisionsPerDay = dayHours * 60;
+  const minuteScalerDay =
+    (decisionsPerDay / 1e6) * prices.lambda.requestsPerMillion +
+    decisionsPerDay * 1 * (opts.scalerMemoryMb / 1024) * prices.lambda.gbSecond +
+    ((decisionsPerDay * opts.scalerMetricsPerDecision) / 1000) * prices.cloudwatch.getMetricDataPerThousandMetrics;
   return {
     source: usage.source,
     prices: { region: prices.region, asOf: prices.asOf },
@@ -279,6 +295,7 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
       savingsShardHours: 1 - e.streamHours / s.streamHours,
       savingsTotal: 1 - e.cost.total / s.cost.total,
       scalerCostPerDay: scalerPerHour * dayHours + dayCwScaler,
+      minuteScaler: { costPerDay: minuteScalerDay, savingsTotal: 1 - (e.cost.total - scalerDay + minuteScalerDay) / s.cost.total },
     },
     emrCheck: labEmrCheck(),
   };
