@@ -377,7 +377,7 @@ async function refreshData() {
         : '',
     );
     setStatus(
-      `updated ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`,
+      `updated ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })}`,
     );
     document.body.dataset.generation = String(generation);
   } catch (err) {
