@@ -43,7 +43,10 @@ export interface ScalingSignals {
    */
   recent?: Pick<
     ScalingSignals,
-    'incomingRecordsPerSecond' | 'incomingBytesPerSecond' | 'throttledRecordsPerSecond' | 'producerRetriesPerSecond'
+    | 'incomingRecordsPerSecond'
+    | 'incomingBytesPerSecond'
+    | 'throttledRecordsPerSecond'
+    | 'producerRetriesPerSecond'
   >;
   /** Max iterator age over the window (ms). */
   iteratorAgeMs: number;
@@ -166,7 +169,9 @@ export function policyConfigFrom(c: StreamscaleConfig): ScalingPolicyConfig {
   };
 }
 
-export function initialMemory(config: Pick<ScalingPolicyConfig, 'perLaneRecordsPerSecondPrior'>): ScalingMemory {
+export function initialMemory(
+  config: Pick<ScalingPolicyConfig, 'perLaneRecordsPerSecondPrior'>,
+): ScalingMemory {
   return { perLaneRecordsPerSecond: config.perLaneRecordsPerSecondPrior, shardUpdates: [] };
 }
 
@@ -187,10 +192,18 @@ export function measurePerLaneRate(
   config: ScalingPolicyConfig,
 ): number {
   let measured: number | undefined;
-  if (signals.busyLanes !== undefined && signals.busyLanes > 0.05 && signals.processedRecordsPerSecond > 0) {
+  if (
+    signals.busyLanes !== undefined &&
+    signals.busyLanes > 0.05 &&
+    signals.processedRecordsPerSecond > 0
+  ) {
     measured = signals.processedRecordsPerSecond / signals.busyLanes;
-  } else if (signals.iteratorAgeMs > config.iteratorAgeTargetMs && signals.processedRecordsPerSecond > 0) {
-    measured = signals.processedRecordsPerSecond / Math.max(1, current.openShards * current.parallelization);
+  } else if (
+    signals.iteratorAgeMs > config.iteratorAgeTargetMs &&
+    signals.processedRecordsPerSecond > 0
+  ) {
+    measured =
+      signals.processedRecordsPerSecond / Math.max(1, current.openShards * current.parallelization);
   }
   if (measured === undefined || !Number.isFinite(measured)) return previous;
   const a = config.rateEstimateSmoothing;
@@ -204,9 +217,11 @@ export function measurePerLaneRate(
  * would overshoot by the transient drain.
  */
 function demandOf(r: NonNullable<ScalingSignals['recent']>): { records: number; bytes: number } {
-  const attempts = Math.max(0, r.incomingRecordsPerSecond) + Math.max(0, r.throttledRecordsPerSecond);
+  const attempts =
+    Math.max(0, r.incomingRecordsPerSecond) + Math.max(0, r.throttledRecordsPerSecond);
   const records = Math.max(0, attempts - (r.producerRetriesPerSecond ?? 0));
-  const avgRecordBytes = r.incomingRecordsPerSecond > 0 ? r.incomingBytesPerSecond / r.incomingRecordsPerSecond : 0;
+  const avgRecordBytes =
+    r.incomingRecordsPerSecond > 0 ? r.incomingBytesPerSecond / r.incomingRecordsPerSecond : 0;
   return { records, bytes: records * avgRecordBytes };
 }
 
@@ -222,7 +237,12 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
   const pf = current.parallelization;
 
   // ---- measure
-  const perLane = measurePerLaneRate(signals, current, input.memory.perLaneRecordsPerSecond, config);
+  const perLane = measurePerLaneRate(
+    signals,
+    current,
+    input.memory.perLaneRecordsPerSecond,
+    config,
+  );
   const windowDemand = demandOf(signals);
   const recentDemand = signals.recent ? demandOf(signals.recent) : windowDemand;
   const demandRecords = Math.max(windowDemand.records, recentDemand.records);
@@ -231,7 +251,9 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
   // which records arrive. Ages under the caught-up threshold are batching
   // delay, not backlog.
   const behind = signals.iteratorAgeMs > config.caughtUpIteratorAgeMs;
-  const backlogRecords = behind ? (signals.iteratorAgeMs / 1000) * Math.max(demandRecords, signals.processedRecordsPerSecond) : 0;
+  const backlogRecords = behind
+    ? (signals.iteratorAgeMs / 1000) * Math.max(demandRecords, signals.processedRecordsPerSecond)
+    : 0;
 
   // ---- size (one step, from measured rates)
   // Scale-out sizes for demand; scale-in for demand × (1 + headroom), so a
@@ -241,7 +263,9 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
       Math.ceil((demandRecords * factor) / (config.shardRecordsPerSecond * u)),
       Math.ceil((demandBytes * factor) / (config.shardBytesPerSecond * u)),
     );
-    const lanes = Math.ceil((demandRecords * factor + backlogRecords / config.backlogDrainSeconds) / (perLane * u));
+    const lanes = Math.ceil(
+      (demandRecords * factor + backlogRecords / config.backlogDrainSeconds) / (perLane * u),
+    );
     const shardTarget = clamp(
       Math.max(ingest, Math.ceil(lanes / config.maxParallelization), config.minShards),
       config.minShards,
@@ -261,8 +285,12 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
     shardUpdates: input.memory.shardUpdates.filter((t) => t > nowMs - DAY_MS),
   };
   const updatesLeft = Math.max(0, config.dailyShardUpdateBudget - memory.shardUpdates.length);
-  const since = (t: number | undefined): number => (t === undefined ? Infinity : (nowMs - t) / 1000);
-  const lastChange = Math.max(memory.lastShardChangeAt ?? -Infinity, memory.lastParallelizationChangeAt ?? -Infinity);
+  const since = (t: number | undefined): number =>
+    t === undefined ? Infinity : (nowMs - t) / 1000;
+  const lastChange = Math.max(
+    memory.lastShardChangeAt ?? -Infinity,
+    memory.lastParallelizationChangeAt ?? -Infinity,
+  );
   const behindTarget = signals.iteratorAgeMs > config.iteratorAgeTargetMs;
 
   const actions: ScalingAction[] = [];
@@ -279,7 +307,9 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
     else if (updatesLeft <= config.shardUpdateReserveForScaleIn)
       notes.push(`shard budget: ${updatesLeft} call(s) left today, kept for scale-in`);
     else if (since(memory.lastShardChangeAt) < config.scaleOutCooldownSeconds)
-      notes.push(`shard scale-out cooldown (${fmt(since(memory.lastShardChangeAt))} s < ${config.scaleOutCooldownSeconds} s)`);
+      notes.push(
+        `shard scale-out cooldown (${fmt(since(memory.lastShardChangeAt))} s < ${config.scaleOutCooldownSeconds} s)`,
+      );
     else shardsAfter = shardStepLimit(shards, out.shardTarget);
   } else if (inn.shardTarget < shards) {
     memory.shardsLowSince ??= nowMs;
@@ -288,11 +318,15 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
     const lowFor = since(memory.shardsLowSince);
     if (behindTarget) notes.push('consumers behind: no shard scale-in');
     else if (lowFor < config.scaleInSustainSeconds)
-      notes.push(`low load for ${fmt(lowFor)} s of ${config.scaleInSustainSeconds} s before shard scale-in`);
+      notes.push(
+        `low load for ${fmt(lowFor)} s of ${config.scaleInSustainSeconds} s before shard scale-in`,
+      );
     else if (current.streamUpdating) notes.push('stream UPDATING: shard change waits');
     else if (updatesLeft <= 0) notes.push('shard budget exhausted for today');
     else if (since(lastChange) < config.scaleInCooldownSeconds)
-      notes.push(`scale-in cooldown (${fmt(since(lastChange))} s < ${config.scaleInCooldownSeconds} s)`);
+      notes.push(
+        `scale-in cooldown (${fmt(since(lastChange))} s < ${config.scaleInCooldownSeconds} s)`,
+      );
     else shardsAfter = shardStepLimit(shards, desiredShards);
   } else {
     memory.shardsLowSince = undefined;
@@ -309,7 +343,11 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
 
   // ---- parallelization: lanes over the shards we will have
   const pfFor = (lanes: number) =>
-    clamp(Math.ceil(lanes / Math.max(1, shardsAfter)), config.minParallelization, config.maxParallelization);
+    clamp(
+      Math.ceil(lanes / Math.max(1, shardsAfter)),
+      config.minParallelization,
+      config.maxParallelization,
+    );
   const pfOut = pfFor(out.lanes);
   const pfIn = pfFor(inn.lanes);
   let pfAfter = pf;
@@ -329,12 +367,16 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
     const lowFor = since(memory.parallelizationLowSince);
     if (behindTarget) notes.push('consumers behind: no PF scale-in');
     else if (lowFor < config.scaleInSustainSeconds && !(shardsAfter < shards))
-      notes.push(`low load for ${fmt(lowFor)} s of ${config.scaleInSustainSeconds} s before PF scale-in`);
+      notes.push(
+        `low load for ${fmt(lowFor)} s of ${config.scaleInSustainSeconds} s before PF scale-in`,
+      );
     else if (current.mappingUpdating) notes.push('mapping updating: PF change waits');
     // PF scale-in may ride along with a shard scale-in decided now, never
     // with a scale-out whose new shards are not open yet.
     else if (since(lastChange) < config.scaleInCooldownSeconds && !(shardsAfter < shards))
-      notes.push(`scale-in cooldown (${fmt(since(lastChange))} s < ${config.scaleInCooldownSeconds} s)`);
+      notes.push(
+        `scale-in cooldown (${fmt(since(lastChange))} s < ${config.scaleInCooldownSeconds} s)`,
+      );
     else pfAfter = desiredParallelization;
   } else {
     memory.parallelizationLowSince = undefined;
@@ -351,7 +393,9 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
   const throttleText =
     signals.throttledRecordsPerSecond > 0
       ? `, throttled ${fmt(signals.throttledRecordsPerSecond)}` +
-        (signals.producerRetriesPerSecond !== undefined ? ` − re-sent ${fmt(signals.producerRetriesPerSecond)}` : '')
+        (signals.producerRetriesPerSecond !== undefined
+          ? ` − re-sent ${fmt(signals.producerRetriesPerSecond)}`
+          : '')
       : '';
   const demandText = `demand ${fmt(demandRecords)} rec/s (window ${fmt(windowDemand.records)}, last period ${fmt(recentDemand.records)}; accepted ${fmt(signals.incomingRecordsPerSecond)}${throttleText})`;
   const parts = [

@@ -35,7 +35,11 @@ export interface SignalWindow {
 
 export interface ReadSignals extends ScalingSignals {
   /** Which series each figure came from, for the decision log. */
-  sources: { input: 'pipeline' | 'AWS/Kinesis' | 'none'; throttled: 'pipeline' | 'AWS/Kinesis' | 'none'; iteratorAge: string };
+  sources: {
+    input: 'pipeline' | 'AWS/Kinesis' | 'none';
+    throttled: 'pipeline' | 'AWS/Kinesis' | 'none';
+    iteratorAge: string;
+  };
 }
 
 const hasData = (s: Series | undefined): s is Series => s !== undefined && s.size > 0;
@@ -61,7 +65,9 @@ function recentRate(s: Series | undefined, w: SignalWindow): number {
 function recentMax(s: Series | undefined, w: SignalWindow): number | undefined {
   if (!s) return undefined;
   const last = lastPeriodStart(w);
-  const vs = [s.get(last), s.get(last - w.periodSeconds * 1000)].filter((v): v is number => v !== undefined);
+  const vs = [s.get(last), s.get(last - w.periodSeconds * 1000)].filter(
+    (v): v is number => v !== undefined,
+  );
   return vs.length > 0 ? Math.max(...vs) : undefined;
 }
 
@@ -77,14 +83,20 @@ export function signalsFromSeries(series: SignalSeries, w: SignalWindow): ReadSi
 
   const incoming = sum(recordsS) / windowSeconds;
   const processed = sum(series.recordsProcessed) / windowSeconds;
-  const ages = [recentMax(series.consumerIteratorAge, w), recentMax(series.lambdaIteratorAge, w)].filter(
-    (v): v is number => v !== undefined,
-  );
+  const ages = [
+    recentMax(series.consumerIteratorAge, w),
+    recentMax(series.lambdaIteratorAge, w),
+  ].filter((v): v is number => v !== undefined);
   let iteratorAgeMs = ages.length > 0 ? Math.max(...ages) : 0;
   let ageSource = ages.length > 0 ? 'consumer' : 'none';
   // Records came in but no consumer reported anything for the whole window:
   // the consumer is stuck or absent, so the backlog is at least a window old.
-  if (ages.length === 0 && incoming > 0 && !hasData(series.recordsProcessed) && !hasData(series.lambdaDuration)) {
+  if (
+    ages.length === 0 &&
+    incoming > 0 &&
+    !hasData(series.recordsProcessed) &&
+    !hasData(series.lambdaDuration)
+  ) {
     iteratorAgeMs = windowSeconds * 1000;
     ageSource = 'no consumer report for the window';
   }
@@ -103,11 +115,16 @@ export function signalsFromSeries(series: SignalSeries, w: SignalWindow): ReadSi
     },
     sources: {
       input: own ? 'pipeline' : hasData(series.kinesisIncomingRecords) ? 'AWS/Kinesis' : 'none',
-      throttled: ownThrottle ? 'pipeline' : hasData(series.kinesisThrottled) ? 'AWS/Kinesis' : 'none',
+      throttled: ownThrottle
+        ? 'pipeline'
+        : hasData(series.kinesisThrottled)
+          ? 'AWS/Kinesis'
+          : 'none',
       iteratorAge: ageSource,
     },
   };
   if (retriesS) out.producerRetriesPerSecond = sum(retriesS) / windowSeconds;
-  if (hasData(series.lambdaDuration)) out.busyLanes = sum(series.lambdaDuration) / 1000 / windowSeconds;
+  if (hasData(series.lambdaDuration))
+    out.busyLanes = sum(series.lambdaDuration) / 1000 / windowSeconds;
   return out;
 }

@@ -105,7 +105,17 @@ export function simulate(opts: SimulationOptions, config: ScalingPolicyConfig): 
       if (head.count <= 1e-9) queue.shift();
     }
     const iteratorAgeMs = queue.length > 0 ? (t + 1 - queue[0]!.arrived) * 1000 : 0;
-    samples.push({ t, offered, accepted, throttled, retries, processed, iteratorAgeMs, shards, parallelization: pf });
+    samples.push({
+      t,
+      offered,
+      accepted,
+      throttled,
+      retries,
+      processed,
+      iteratorAgeMs,
+      shards,
+      parallelization: pf,
+    });
 
     if ((t + 1) % opts.tickSeconds === 0) {
       const window = samples.slice(-opts.windowSeconds);
@@ -144,7 +154,8 @@ export function simulate(opts: SimulationOptions, config: ScalingPolicyConfig): 
       memory = next;
       decisions.push({ t: t + 1, decision });
       for (const a of decision.actions) {
-        if (a.kind === 'UpdateShardCount') pendingShards = { to: a.to, at: t + 1 + opts.reshardSeconds };
+        if (a.kind === 'UpdateShardCount')
+          pendingShards = { to: a.to, at: t + 1 + opts.reshardSeconds };
         else pendingPf = { to: a.to, at: t + 1 + opts.parallelizationDelaySeconds };
       }
     }

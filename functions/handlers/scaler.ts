@@ -13,8 +13,16 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamSummaryCommand, UpdateShardCountCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { GetEventSourceMappingCommand, UpdateEventSourceMappingCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  DescribeStreamSummaryCommand,
+  UpdateShardCountCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import {
+  GetEventSourceMappingCommand,
+  UpdateEventSourceMappingCommand,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricResolution, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { cloudWatchClient, dynamoClient, kinesisClient, lambdaClient } from '../aws/clients';
@@ -100,10 +108,19 @@ async function apply(
   try {
     if (action.kind === 'UpdateShardCount') {
       await deps.kinesis.send(
-        new UpdateShardCountCommand({ StreamName: deps.streamName, TargetShardCount: action.to, ScalingType: 'UNIFORM_SCALING' }),
+        new UpdateShardCountCommand({
+          StreamName: deps.streamName,
+          TargetShardCount: action.to,
+          ScalingType: 'UNIFORM_SCALING',
+        }),
       );
     } else {
-      await deps.lambda.send(new UpdateEventSourceMappingCommand({ UUID: deps.mappingUuid, ParallelizationFactor: action.to }));
+      await deps.lambda.send(
+        new UpdateEventSourceMappingCommand({
+          UUID: deps.mappingUuid,
+          ParallelizationFactor: action.to,
+        }),
+      );
     }
     return { ok: true };
   } catch (err) {
@@ -113,7 +130,10 @@ async function apply(
       // AWS's own limit (10 calls per rolling 24 h) was hit: treat today's budget as spent.
       memory.shardUpdates =
         name === 'LimitExceededException'
-          ? [...memory.shardUpdates, ...Array(deps.config.scaler.dailyShardUpdateBudget).fill(deps.now())]
+          ? [
+              ...memory.shardUpdates,
+              ...Array(deps.config.scaler.dailyShardUpdateBudget).fill(deps.now()),
+            ]
           : before.shardUpdates.filter((t) => t > deps.now() - 86_400_000);
     } else {
       memory.lastParallelizationChangeAt = before.lastParallelizationChangeAt;
@@ -123,10 +143,15 @@ async function apply(
 }
 
 /** One decision. Exported for tests and the bench, which drive ticks directly. */
-export async function scalerTick(deps: ScalerDeps, runStartedAt: number, memory: ScalingMemory): Promise<TickResult> {
+export async function scalerTick(
+  deps: ScalerDeps,
+  runStartedAt: number,
+  memory: ScalingMemory,
+): Promise<TickResult> {
   const table = resourceNames(deps.config.prefix).controlTable;
   const state = await loadScalerState(deps.dynamo, table);
-  if (state?.runStartedAt !== undefined && state.runStartedAt > runStartedAt) return { superseded: true, memory };
+  if (state?.runStartedAt !== undefined && state.runStartedAt > runStartedAt)
+    return { superseded: true, memory };
 
   const now = deps.now();
   const [current, signals] = await Promise.all([
@@ -185,10 +210,17 @@ export async function scalerTick(deps: ScalerDeps, runStartedAt: number, memory:
 }
 
 /** Decide every tickSeconds until `untilMs` or until a newer run takes over. */
-export async function runScaler(deps: ScalerDeps, runStartedAt: number, untilMs: number): Promise<RunResult> {
+export async function runScaler(
+  deps: ScalerDeps,
+  runStartedAt: number,
+  untilMs: number,
+): Promise<RunResult> {
   const table = resourceNames(deps.config.prefix).controlTable;
-  if (!(await claimScalerRun(deps.dynamo, table, runStartedAt))) return { ticks: 0, stoppedBecause: 'newer run' };
-  let memory = (await loadScalerState(deps.dynamo, table))?.memory ?? initialMemory(policyConfigFrom(deps.config));
+  if (!(await claimScalerRun(deps.dynamo, table, runStartedAt)))
+    return { ticks: 0, stoppedBecause: 'newer run' };
+  let memory =
+    (await loadScalerState(deps.dynamo, table))?.memory ??
+    initialMemory(policyConfigFrom(deps.config));
   const tickMs = deps.config.scaler.tickSeconds * 1000;
   let ticks = 0;
   let last: DecisionRecord | undefined;
@@ -199,7 +231,8 @@ export async function runScaler(deps: ScalerDeps, runStartedAt: number, untilMs:
     if (wait > 0) await deps.sleep(wait);
     const r = await scalerTick(deps, runStartedAt, memory);
     if (r.record) last = r.record;
-    if (r.superseded) return { ticks: ticks + (r.record ? 1 : 0), stoppedBecause: 'newer run', last };
+    if (r.superseded)
+      return { ticks: ticks + (r.record ? 1 : 0), stoppedBecause: 'newer run', last };
     memory = r.memory;
     ticks++;
   }
@@ -217,7 +250,10 @@ function actionDimension(a: ScalingAction): string {
 
 /** EMF through Powertools, with exactly the dimension Pipeline=<prefix> (and Action) that dashboards query. */
 export function emfPublisher(config: StreamscaleConfig): (r: DecisionRecord) => void {
-  const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: 'streamscale-scaler' });
+  const metrics = new Metrics({
+    namespace: config.metricsNamespace,
+    serviceName: 'streamscale-scaler',
+  });
   // Powertools adds a `service` dimension by default; our metrics are keyed by Pipeline only.
   metrics.clearDefaultDimensions();
   metrics.setDefaultDimensions({ [PIPELINE_DIMENSION]: config.prefix });
@@ -226,9 +262,24 @@ export function emfPublisher(config: StreamscaleConfig): (r: DecisionRecord) => 
     const d = r.decision;
     metrics.addMetric(Metric.DesiredShards, MetricUnit.Count, d.desiredShards, hi);
     metrics.addMetric(Metric.ActualShards, MetricUnit.Count, r.current.openShards, hi);
-    metrics.addMetric(Metric.DesiredParallelization, MetricUnit.Count, d.desiredParallelization, hi);
-    metrics.addMetric(Metric.ActualParallelization, MetricUnit.Count, r.current.parallelization, hi);
-    metrics.addMetric(Metric.ConsumerConcurrency, MetricUnit.Count, r.current.openShards * r.current.parallelization, hi);
+    metrics.addMetric(
+      Metric.DesiredParallelization,
+      MetricUnit.Count,
+      d.desiredParallelization,
+      hi,
+    );
+    metrics.addMetric(
+      Metric.ActualParallelization,
+      MetricUnit.Count,
+      r.current.parallelization,
+      hi,
+    );
+    metrics.addMetric(
+      Metric.ConsumerConcurrency,
+      MetricUnit.Count,
+      r.current.openShards * r.current.parallelization,
+      hi,
+    );
     metrics.addMetric(Metric.EstimatedCostPerHour, MetricUnit.NoUnit, r.estimatedCostPerHour, hi);
     metrics.publishStoredMetrics();
     for (const a of r.applied) {
@@ -254,7 +305,10 @@ export function emfPublisher(config: StreamscaleConfig): (r: DecisionRecord) => 
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): ScalerDeps {
   const config = fromEnv(env);
   const mappingUuid = env[ENV_KEYS.scalerMappingUuid];
-  if (!mappingUuid) throw new ConfigError(`${ENV_KEYS.scalerMappingUuid} is not set (the stack sets it to the consumer's event source mapping UUID)`);
+  if (!mappingUuid)
+    throw new ConfigError(
+      `${ENV_KEYS.scalerMappingUuid} is not set (the stack sets it to the consumer's event source mapping UUID)`,
+    );
   return {
     config,
     streamName: env[ENV_KEYS.scalerStreamName] || resourceNames(config.prefix).stream,
@@ -282,8 +336,13 @@ export async function handler(
   // Leave room for the last tick to finish before the function times out.
   const remaining = context?.getRemainingTimeInMillis?.();
   const untilMs =
-    remaining === undefined ? periodEnd : Math.min(periodEnd, runStartedAt + remaining - deps.config.scaler.tickSeconds * 1000);
+    remaining === undefined
+      ? periodEnd
+      : Math.min(periodEnd, runStartedAt + remaining - deps.config.scaler.tickSeconds * 1000);
   const result = await runScaler(deps, runStartedAt, untilMs);
-  logger.info('scaler run finished', { ticks: result.ticks, stoppedBecause: result.stoppedBecause });
+  logger.info('scaler run finished', {
+    ticks: result.ticks,
+    stoppedBecause: result.stoppedBecause,
+  });
   return result;
 }

@@ -36,13 +36,22 @@ export interface ScalerStateItem {
 
 const key = marshall({ pk: SCALER_PK, sk: SCALER_SK });
 
-export async function loadScalerState(ddb: DynamoDBClient, table: string): Promise<ScalerStateItem | undefined> {
-  const res = await ddb.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+export async function loadScalerState(
+  ddb: DynamoDBClient,
+  table: string,
+): Promise<ScalerStateItem | undefined> {
+  const res = await ddb.send(
+    new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
+  );
   return res.Item ? (unmarshall(res.Item) as ScalerStateItem) : undefined;
 }
 
 /** Take over the scaler for a run started at `runStartedAt`; false if a newer run already has it. */
-export async function claimScalerRun(ddb: DynamoDBClient, table: string, runStartedAt: number): Promise<boolean> {
+export async function claimScalerRun(
+  ddb: DynamoDBClient,
+  table: string,
+  runStartedAt: number,
+): Promise<boolean> {
   try {
     await ddb.send(
       new UpdateItemCommand({

@@ -5,8 +5,18 @@
  * over the last window in short periods. Turning them into rates is the pure
  * core's job (functions/core/scaling-signals.ts).
  */
-import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { signalsFromSeries, type ReadSignals, type Series, type SignalSeries, type SignalWindow } from '../core/scaling-signals';
+import {
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  signalsFromSeries,
+  type ReadSignals,
+  type Series,
+  type SignalSeries,
+  type SignalWindow,
+} from '../core/scaling-signals';
 import { Metric, PIPELINE_DIMENSION } from './metric-names';
 
 export interface SignalReaderOptions {
@@ -26,18 +36,37 @@ function queries(o: SignalReaderOptions): Array<{ key: Key; query: MetricDataQue
     query: {
       Id: key.toLowerCase(),
       MetricStat: {
-        Metric: { Namespace: o.namespace, MetricName: name, Dimensions: [{ Name: PIPELINE_DIMENSION, Value: o.prefix }] },
+        Metric: {
+          Namespace: o.namespace,
+          MetricName: name,
+          Dimensions: [{ Name: PIPELINE_DIMENSION, Value: o.prefix }],
+        },
         Period: o.periodSeconds,
         Stat: stat,
       },
       ReturnData: true,
     },
   });
-  const service = (key: Key, namespace: string, dim: string, value: string, name: string, stat: string) => ({
+  const service = (
+    key: Key,
+    namespace: string,
+    dim: string,
+    value: string,
+    name: string,
+    stat: string,
+  ) => ({
     key,
     query: {
       Id: key.toLowerCase(),
-      MetricStat: { Metric: { Namespace: namespace, MetricName: name, Dimensions: [{ Name: dim, Value: value }] }, Period: o.periodSeconds, Stat: stat },
+      MetricStat: {
+        Metric: {
+          Namespace: namespace,
+          MetricName: name,
+          Dimensions: [{ Name: dim, Value: value }],
+        },
+        Period: o.periodSeconds,
+        Stat: stat,
+      },
       ReturnData: true,
     },
   });
@@ -48,22 +77,58 @@ function queries(o: SignalReaderOptions): Array<{ key: Key; query: MetricDataQue
     own('producerRetries', Metric.ProducerRetries, 'Sum'),
     own('recordsProcessed', Metric.RecordsProcessed, 'Sum'),
     own('consumerIteratorAge', Metric.ConsumerIteratorAge, 'Maximum'),
-    service('kinesisIncomingRecords', 'AWS/Kinesis', 'StreamName', o.streamName, 'IncomingRecords', 'Sum'),
-    service('kinesisIncomingBytes', 'AWS/Kinesis', 'StreamName', o.streamName, 'IncomingBytes', 'Sum'),
-    service('kinesisThrottled', 'AWS/Kinesis', 'StreamName', o.streamName, 'WriteProvisionedThroughputExceeded', 'Sum'),
-    service('lambdaIteratorAge', 'AWS/Lambda', 'FunctionName', o.consumerFunction, 'IteratorAge', 'Maximum'),
+    service(
+      'kinesisIncomingRecords',
+      'AWS/Kinesis',
+      'StreamName',
+      o.streamName,
+      'IncomingRecords',
+      'Sum',
+    ),
+    service(
+      'kinesisIncomingBytes',
+      'AWS/Kinesis',
+      'StreamName',
+      o.streamName,
+      'IncomingBytes',
+      'Sum',
+    ),
+    service(
+      'kinesisThrottled',
+      'AWS/Kinesis',
+      'StreamName',
+      o.streamName,
+      'WriteProvisionedThroughputExceeded',
+      'Sum',
+    ),
+    service(
+      'lambdaIteratorAge',
+      'AWS/Lambda',
+      'FunctionName',
+      o.consumerFunction,
+      'IteratorAge',
+      'Maximum',
+    ),
     service('lambdaDuration', 'AWS/Lambda', 'FunctionName', o.consumerFunction, 'Duration', 'Sum'),
   ];
 }
 
 /** The window: whole periods ending at the last period boundary before now. */
-export function signalWindow(nowMs: number, windowSeconds: number, periodSeconds: number): SignalWindow {
+export function signalWindow(
+  nowMs: number,
+  windowSeconds: number,
+  periodSeconds: number,
+): SignalWindow {
   const p = periodSeconds * 1000;
   const endMs = Math.floor(nowMs / p) * p;
   return { startMs: endMs - Math.ceil(windowSeconds / periodSeconds) * p, endMs, periodSeconds };
 }
 
-export async function readSignals(cw: CloudWatchClient, o: SignalReaderOptions, nowMs: number): Promise<ReadSignals> {
+export async function readSignals(
+  cw: CloudWatchClient,
+  o: SignalReaderOptions,
+  nowMs: number,
+): Promise<ReadSignals> {
   const w = signalWindow(nowMs, o.windowSeconds, o.periodSeconds);
   const qs = queries(o);
   const byId = new Map(qs.map((q) => [q.query.Id!, q.key]));

@@ -8,7 +8,11 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudWatchClient, dynamoClient } from '../../functions/aws/clients';
 import { initialMemory } from '../../functions/core/scaling-policy';
-import { claimScalerRun, loadScalerState, saveScalerState } from '../../functions/store/scaler-state-store';
+import {
+  claimScalerRun,
+  loadScalerState,
+  saveScalerState,
+} from '../../functions/store/scaler-state-store';
 import { Metric, PIPELINE_DIMENSION } from '../../functions/telemetry/metric-names';
 import { readSignals, signalWindow } from '../../functions/telemetry/signal-reader';
 import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
@@ -52,11 +56,22 @@ describe('signal reader on the embedded CloudWatch', () => {
     const w = signalWindow(now, 20, 5);
     const dims = [{ Name: PIPELINE_DIMENSION, Value: 'scalertest' }];
     const at = (k: number) => new Date(w.startMs + k * 5000 + 1000); // inside period k
-    const put = (name: string, values: number[], unit: 'Count' | 'Bytes' | 'Milliseconds' = 'Count') =>
+    const put = (
+      name: string,
+      values: number[],
+      unit: 'Count' | 'Bytes' | 'Milliseconds' = 'Count',
+    ) =>
       cw.send(
         new PutMetricDataCommand({
           Namespace: 'Streamscale',
-          MetricData: values.map((v, k) => ({ MetricName: name, Dimensions: dims, Timestamp: at(k), Value: v, Unit: unit, StorageResolution: 1 })),
+          MetricData: values.map((v, k) => ({
+            MetricName: name,
+            Dimensions: dims,
+            Timestamp: at(k),
+            Value: v,
+            Unit: unit,
+            StorageResolution: 1,
+          })),
         }),
       );
     await put(Metric.IncomingRecords, [2500, 2500, 5000, 10_000]);
@@ -77,7 +92,14 @@ describe('signal reader on the embedded CloudWatch', () => {
     }
     const s = await readSignals(
       cw,
-      { namespace: 'Streamscale', prefix: 'scalertest', streamName: 'scalertest-events', consumerFunction: 'scalertest-consumer', windowSeconds: 20, periodSeconds: 5 },
+      {
+        namespace: 'Streamscale',
+        prefix: 'scalertest',
+        streamName: 'scalertest-events',
+        consumerFunction: 'scalertest-consumer',
+        windowSeconds: 20,
+        periodSeconds: 5,
+      },
       now,
     );
     expect(s.sources.input).toBe('pipeline');
@@ -92,8 +114,19 @@ describe('signal reader on the embedded CloudWatch', () => {
 
 describe('scaler state store on dynalite', () => {
   it('a run claims the scaler, saves its memory, and a newer run takes over; the older one can no longer save', async () => {
-    const memory = { ...initialMemory({ perLaneRecordsPerSecondPrior: 1000 }), shardUpdates: [1, 2], lastShardChangeAt: 2 };
-    const decision = { at: 10, desiredShards: 2, desiredParallelization: 3, actualShards: 1, actualParallelization: 1, reason: 'test' };
+    const memory = {
+      ...initialMemory({ perLaneRecordsPerSecondPrior: 1000 }),
+      shardUpdates: [1, 2],
+      lastShardChangeAt: 2,
+    };
+    const decision = {
+      at: 10,
+      desiredShards: 2,
+      desiredParallelization: 3,
+      actualShards: 1,
+      actualParallelization: 1,
+      reason: 'test',
+    };
     expect(await claimScalerRun(ddb, TABLE, 1000)).toBe(true);
     expect(await saveScalerState(ddb, TABLE, 1000, memory, decision)).toBe(true);
     const saved = await loadScalerState(ddb, TABLE);
@@ -102,7 +135,9 @@ describe('scaler state store on dynalite', () => {
 
     expect(await claimScalerRun(ddb, TABLE, 900)).toBe(false); // older than the owner
     expect(await claimScalerRun(ddb, TABLE, 2000)).toBe(true); // newer run takes over
-    expect(await saveScalerState(ddb, TABLE, 1000, { ...memory, shardUpdates: [] }, decision)).toBe(false);
+    expect(await saveScalerState(ddb, TABLE, 1000, { ...memory, shardUpdates: [] }, decision)).toBe(
+      false,
+    );
     expect((await loadScalerState(ddb, TABLE))?.memory?.shardUpdates).toEqual([1, 2]);
     expect((await loadScalerState(ddb, TABLE))?.runStartedAt).toBe(2000);
   });

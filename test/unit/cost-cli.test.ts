@@ -12,7 +12,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const cli = join(process.cwd(), 'tools', 'cost', 'cli.ts');
 const dir = mkdtempSync(join(tmpdir(), 'cost-cli-'));
-const run = (...args: string[]) => spawnSync(tsx, [cli, ...args], { encoding: 'utf8', env: { ...process.env, STREAMSCALE_CONFIG: '' }, timeout: 30_000 });
+const run = (...args: string[]) =>
+  spawnSync(tsx, [cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, STREAMSCALE_CONFIG: '' },
+    timeout: 30_000,
+  });
 
 const T0 = Date.UTC(2026, 10, 23, 3, 0, 0);
 writeFileSync(
@@ -23,7 +28,13 @@ writeFileSync(
     endedAt: new Date(T0 + 120_000).toISOString(),
     periodSeconds: 60,
     samples: [
-      { t: T0, shards: 1, incomingRecords: 60_000, incomingBytes: 18_000_000, throttledRecords: 30_000 },
+      {
+        t: T0,
+        shards: 1,
+        incomingRecords: 60_000,
+        incomingBytes: 18_000_000,
+        throttledRecords: 30_000,
+      },
       { t: T0 + 60_000, shards: 2, incomingRecords: 90_000, incomingBytes: 27_000_000 },
     ],
   }),
@@ -39,7 +50,9 @@ describe('npm run cost', () => {
     expect(r.stdout).toMatch(/elastic\s+static\s+on-demand/);
     expect(r.stdout).toContain('Lab check (EMR): 96 vs 36 instance-hours → 62.5 % saved');
     expect(existsSync(join(dir, 'cost.svg'))).toBe(true);
-    const json = JSON.parse(readFileSync(join(dir, 'cost.json'), 'utf8')) as { run: Array<{ fleet: string }> };
+    const json = JSON.parse(readFileSync(join(dir, 'cost.json'), 'utf8')) as {
+      run: Array<{ fleet: string }>;
+    };
     expect(json.run.map((f) => f.fleet)).toEqual(['elastic', 'static', 'on-demand']);
   });
 

@@ -41,7 +41,13 @@ const file: RunMetricsFile = {
     { functionName: 'streamscale-scaler', memoryMb: 256, invocations: 4, durationMs: 200_000 },
   ],
   dynamodb: { writeRequestUnits: 2_000_000, readRequestUnits: 400_000 },
-  cloudwatch: { customMetrics: 73, getMetricDataMetricsRequested: 10_000, getMetricDataMetricsRequestedByScaler: 4_000, dashboards: 1, alarms: 0 },
+  cloudwatch: {
+    customMetrics: 73,
+    getMetricDataMetricsRequested: 10_000,
+    getMetricDataMetricsRequestedByScaler: 4_000,
+    dashboards: 1,
+    alarms: 0,
+  },
 };
 
 const opts = {
@@ -73,7 +79,7 @@ describe('pricing a recorded run', () => {
     expect(e.cost.lambda).toBeCloseTo(0.0002 + 0.000833335 + 0.0000008 + 0.000833335, 12);
     expect(e.cost.dynamodb).toBeCloseTo(1.25 + 0.05, 12);
     // inventory (73 × $0.30 + $3) / 730 h × 1/15 h + 10 × $0.01
-    expect(e.cost.cloudwatch).toBeCloseTo((24.9 / 730) / 15 + 0.1, 12);
+    expect(e.cost.cloudwatch).toBeCloseTo(24.9 / 730 / 15 + 0.1, 12);
   });
 
   it('static: 2 shards for the whole 4 min (0.1333 shard-h), no scaler Lambda, no scaler metric reads', () => {
@@ -81,7 +87,7 @@ describe('pricing a recorded run', () => {
     expect(s.streamHours).toBeCloseTo(2 * (4 / 60), 12);
     expect(s.cost.kinesis).toBeCloseTo(0.002 + 0.00336, 12);
     expect(s.cost.lambda).toBeCloseTo(0.0002 + 0.000833335, 12);
-    expect(s.cost.cloudwatch).toBeCloseTo((24.9 / 730) / 15 + 0.06, 12);
+    expect(s.cost.cloudwatch).toBeCloseTo(24.9 / 730 / 15 + 0.06, 12);
   });
 
   it('on-demand: stream-hours + GB in/out with records rounded up to 1 KB', () => {
@@ -125,7 +131,9 @@ describe('the projected day (lab profile 20 h low, 4 h peak)', () => {
   it("counts the scaler's own cost against the elastic fleet only", () => {
     // Lambda 0.000834135 per 1/15 h × 24 h + scaler reads $0.04 per 1/15 h × 24 h
     expect(d.scalerCostPerDay).toBeCloseTo(0.000834135 * 15 * 24 + 0.04 * 15 * 24, 9);
-    expect(fleet(d.fleets, 'elastic').cost.lambda - fleet(d.fleets, 'static').cost.lambda).toBeCloseTo(0.000834135 * 15 * 24, 9);
+    expect(
+      fleet(d.fleets, 'elastic').cost.lambda - fleet(d.fleets, 'static').cost.lambda,
+    ).toBeCloseTo(0.000834135 * 15 * 24, 9);
   });
 
   it('prices the scaler at one decision a minute: 1,440 × ($0.20/M + 1 s × 0.25 GB × $0.0000166667 + 11 metrics × $0.01/1000)', () => {
@@ -137,8 +145,14 @@ describe('the projected day (lab profile 20 h low, 4 h peak)', () => {
   });
 
   it('uses the configured capacity when no shard was ever saturated, and says so', () => {
-    const calm = { ...file, samples: file.samples.map((s) => ({ ...s, throttledRecords: 0, producerRetries: 0 })) };
-    const r = priceRun(usageFromMetricsFile(calm, 'calm'), PRICES, { ...opts, shardRecordsPerSecond: 800 });
+    const calm = {
+      ...file,
+      samples: file.samples.map((s) => ({ ...s, throttledRecords: 0, producerRetries: 0 })),
+    };
+    const r = priceRun(usageFromMetricsFile(calm, 'calm'), PRICES, {
+      ...opts,
+      shardRecordsPerSecond: 800,
+    });
     expect(r.day.shardCapacitySource).toBe('configured');
     expect(r.day.shardCapacity).toBe(800);
     expect(r.day.peakShards).toBe(4); // ceil(2000 / 560)
@@ -148,25 +162,56 @@ describe('the projected day (lab profile 20 h low, 4 h peak)', () => {
 describe("the lab's EMR arithmetic", () => {
   it('4 executors × 24 h = 96 vs 1 × 20 h + 4 × 4 h = 36 instance-hours → 62.5 %', () => {
     expect(profileUnitHours(1, 4, 20, 4)).toBe(36);
-    expect(labEmrCheck()).toEqual({ staticInstanceHours: 96, elasticInstanceHours: 36, savings: 0.625, expected: 0.625, ok: true });
+    expect(labEmrCheck()).toEqual({
+      staticInstanceHours: 96,
+      elasticInstanceHours: 36,
+      savings: 0.625,
+      expected: 0.625,
+      ok: true,
+    });
   });
 });
 
 describe('run usage input and outputs', () => {
   it('rejects a bad file with a message that names the field', () => {
     expect(() => usageFromMetricsFile({ version: 2 }, 'x.json')).toThrow(UsageError);
-    expect(() => usageFromMetricsFile({ version: 1, periodSeconds: 5, samples: [] }, 'x.json')).toThrow(/samples/);
     expect(() =>
-      usageFromMetricsFile({ version: 1, periodSeconds: 5, samples: [{ t: 'soon', shards: 1, incomingRecords: 1, incomingBytes: 1 }] }, 'x.json'),
+      usageFromMetricsFile({ version: 1, periodSeconds: 5, samples: [] }, 'x.json'),
+    ).toThrow(/samples/);
+    expect(() =>
+      usageFromMetricsFile(
+        {
+          version: 1,
+          periodSeconds: 5,
+          samples: [{ t: 'soon', shards: 1, incomingRecords: 1, incomingBytes: 1 }],
+        },
+        'x.json',
+      ),
     ).toThrow(/samples\[0\]\.t/);
     expect(() =>
-      usageFromMetricsFile({ version: 1, periodSeconds: 5, samples: [{ t: 0, shards: -1, incomingRecords: 1, incomingBytes: 1 }] }, 'x.json'),
+      usageFromMetricsFile(
+        {
+          version: 1,
+          periodSeconds: 5,
+          samples: [{ t: 0, shards: -1, incomingRecords: 1, incomingBytes: 1 }],
+        },
+        'x.json',
+      ),
     ).toThrow(/samples\[0\]\.shards/);
   });
 
   it('prints the three fleets, the day and the check; the chart has one bar per fleet and panel', () => {
     const text = formatCostReport(report);
-    for (const word of ['elastic', 'static', 'on-demand', 'Projected day', 'Lab check (EMR): 96 vs 36', '62.5 %', 'OK']) expect(text).toContain(word);
+    for (const word of [
+      'elastic',
+      'static',
+      'on-demand',
+      'Projected day',
+      'Lab check (EMR): 96 vs 36',
+      '62.5 %',
+      'OK',
+    ])
+      expect(text).toContain(word);
     const svg = costChartSvg(report);
     expect(svg.startsWith('<svg')).toBe(true);
     expect((svg.match(/<rect [^>]*><title>/g) ?? []).length).toBeGreaterThanOrEqual(6);

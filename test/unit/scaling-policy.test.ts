@@ -31,7 +31,11 @@ const signals = (s: Partial<ScalingSignals> = {}): ScalingSignals => ({
   iteratorAgeMs: 0,
   ...s,
 });
-const current = (openShards: number, parallelization: number, c: Partial<ScalingCurrent> = {}): ScalingCurrent => ({
+const current = (
+  openShards: number,
+  parallelization: number,
+  c: Partial<ScalingCurrent> = {},
+): ScalingCurrent => ({
   openShards,
   parallelization,
   streamUpdating: false,
@@ -54,7 +58,10 @@ function run(
   let memory = initialMemory(cfg);
   const trace: Array<{ t: number; shards: number; pf: number; actions: number }> = [];
   for (let i = 1; i <= steps; i++) {
-    const out = decide({ signals: sig(i), current: current(shards, pf), memory, nowMs: T0 + i * tick * 1000 }, cfg);
+    const out = decide(
+      { signals: sig(i), current: current(shards, pf), memory, nowMs: T0 + i * tick * 1000 },
+      cfg,
+    );
     memory = out.memory;
     for (const a of out.decision.actions) {
       if (a.kind === 'UpdateShardCount') shards = a.to;
@@ -68,7 +75,12 @@ function run(
 describe('scaling policy: sizing from measured rates', () => {
   it('steps up: 3,000 rec/s on 1 shard wants 5 shards (3000/700 = 4.3) and doubles to 2; PF covers the lanes now', () => {
     const { decision } = decide(
-      { signals: signals({ incomingRecordsPerSecond: 3000, incomingBytesPerSecond: 3000 * 300 }), current: current(1, 1), memory: mem(), nowMs: T0 },
+      {
+        signals: signals({ incomingRecordsPerSecond: 3000, incomingBytesPerSecond: 3000 * 300 }),
+        current: current(1, 1),
+        memory: mem(),
+        nowMs: T0,
+      },
       config,
     );
     expect(decision.desiredShards).toBe(5);
@@ -83,13 +95,25 @@ describe('scaling policy: sizing from measured rates', () => {
   });
 
   it('counts throttled demand: 1,000 accepted + 2,000 throttled wants 5 shards; re-sent records are not new demand', () => {
-    const base = { incomingRecordsPerSecond: 1000, incomingBytesPerSecond: 300_000, throttledRecordsPerSecond: 2000 };
-    const all = decide({ signals: signals(base), current: current(4, 1), memory: mem(), nowMs: T0 }, config);
+    const base = {
+      incomingRecordsPerSecond: 1000,
+      incomingBytesPerSecond: 300_000,
+      throttledRecordsPerSecond: 2000,
+    };
+    const all = decide(
+      { signals: signals(base), current: current(4, 1), memory: mem(), nowMs: T0 },
+      config,
+    );
     expect(all.decision.figures.demandRecordsPerSecond).toBe(3000);
     expect(all.decision.desiredShards).toBe(5);
     // 1,000 of the 2,000 throttled attempts were re-sends: demand 2,000 → ceil(2000/700) = 3
     const fresh = decide(
-      { signals: signals({ ...base, producerRetriesPerSecond: 1000 }), current: current(1, 1), memory: mem(), nowMs: T0 },
+      {
+        signals: signals({ ...base, producerRetriesPerSecond: 1000 }),
+        current: current(1, 1),
+        memory: mem(),
+        nowMs: T0,
+      },
       config,
     );
     expect(fresh.decision.figures.demandRecordsPerSecond).toBe(2000);
@@ -98,7 +122,12 @@ describe('scaling policy: sizing from measured rates', () => {
 
   it('sizes for bytes too: 400 rec/s of 2 KiB = 800 KiB/s needs ceil(800/(1024×0.7)) = 2 shards', () => {
     const { decision } = decide(
-      { signals: signals({ incomingRecordsPerSecond: 400, incomingBytesPerSecond: 400 * 2048 }), current: current(1, 1), memory: mem(), nowMs: T0 },
+      {
+        signals: signals({ incomingRecordsPerSecond: 400, incomingBytesPerSecond: 400 * 2048 }),
+        current: current(1, 1),
+        memory: mem(),
+        nowMs: T0,
+      },
       config,
     );
     expect(decision.figures.shardsForIngest).toBe(2);
@@ -111,7 +140,11 @@ describe('scaling policy: sizing from measured rates', () => {
         signals: signals({
           incomingRecordsPerSecond: 900,
           incomingBytesPerSecond: 900 * 300,
-          recent: { incomingRecordsPerSecond: 1000, incomingBytesPerSecond: 300_000, throttledRecordsPerSecond: 1800 },
+          recent: {
+            incomingRecordsPerSecond: 1000,
+            incomingBytesPerSecond: 300_000,
+            throttledRecordsPerSecond: 1800,
+          },
         }),
         current: current(1, 1),
         memory: mem(),
@@ -150,7 +183,12 @@ describe('scaling policy: sizing from measured rates', () => {
 
   it('learns the per-lane rate: processed / busy lanes, smoothed with the prior (0.5 × 400 + 0.5 × 1000 = 700)', () => {
     const { decision } = decide(
-      { signals: signals({ processedRecordsPerSecond: 800, busyLanes: 2 }), current: current(1, 2), memory: mem(), nowMs: T0 },
+      {
+        signals: signals({ processedRecordsPerSecond: 800, busyLanes: 2 }),
+        current: current(1, 2),
+        memory: mem(),
+        nowMs: T0,
+      },
       config,
     );
     expect(decision.figures.perLaneRecordsPerSecond).toBe(700);
@@ -167,7 +205,17 @@ describe('scaling policy: AWS limits, bounds and budget', () => {
 
   it('clamps to [minShards, maxShards] and PF to [1, 10]', () => {
     const { decision } = decide(
-      { signals: signals({ incomingRecordsPerSecond: 50_000, incomingBytesPerSecond: 50_000 * 300, iteratorAgeMs: 60_000, processedRecordsPerSecond: 100 }), current: current(8, 10), memory: mem(), nowMs: T0 },
+      {
+        signals: signals({
+          incomingRecordsPerSecond: 50_000,
+          incomingBytesPerSecond: 50_000 * 300,
+          iteratorAgeMs: 60_000,
+          processedRecordsPerSecond: 100,
+        }),
+        current: current(8, 10),
+        memory: mem(),
+        nowMs: T0,
+      },
       config,
     );
     expect(decision.desiredShards).toBe(8);
@@ -178,18 +226,29 @@ describe('scaling policy: AWS limits, bounds and budget', () => {
   it('keeps the last call of the daily budget for scale-in, and the budget is a rolling 24 h', () => {
     const busy = signals({ incomingRecordsPerSecond: 3000, incomingBytesPerSecond: 900_000 });
     const nineteen = Array.from({ length: 19 }, (_, i) => ago(3600 + i * 60));
-    const blocked = decide({ signals: busy, current: current(1, 1), memory: mem({ shardUpdates: nineteen }), nowMs: T0 }, config);
+    const blocked = decide(
+      { signals: busy, current: current(1, 1), memory: mem({ shardUpdates: nineteen }), nowMs: T0 },
+      config,
+    );
     expect(blocked.decision.actions.map((a) => a.kind)).toEqual(['UpdateParallelization']);
     expect(blocked.decision.reason).toMatch(/1 call\(s\) left today, kept for scale-in/);
 
     const old = Array.from({ length: 19 }, (_, i) => ago(25 * 3600 + i * 60));
-    const allowed = decide({ signals: busy, current: current(1, 1), memory: mem({ shardUpdates: old }), nowMs: T0 }, config);
+    const allowed = decide(
+      { signals: busy, current: current(1, 1), memory: mem({ shardUpdates: old }), nowMs: T0 },
+      config,
+    );
     expect(allowed.decision.actions[0]).toEqual({ kind: 'UpdateShardCount', from: 1, to: 2 });
     expect(allowed.memory.shardUpdates).toEqual([T0]); // the day-old calls are forgotten
 
     const twenty = Array.from({ length: 20 }, (_, i) => ago(3600 + i * 60));
     const idle = decide(
-      { signals: signals(), current: current(4, 1), memory: mem({ shardUpdates: twenty, shardsLowSince: ago(60) }), nowMs: T0 },
+      {
+        signals: signals(),
+        current: current(4, 1),
+        memory: mem({ shardUpdates: twenty, shardsLowSince: ago(60) }),
+        nowMs: T0,
+      },
       config,
     );
     expect(idle.decision.actions).toEqual([]);
@@ -198,9 +257,20 @@ describe('scaling policy: AWS limits, bounds and budget', () => {
 
   it('does not touch shards while the stream is UPDATING, nor PF while the mapping is updating', () => {
     const busy = signals({ incomingRecordsPerSecond: 3000, incomingBytesPerSecond: 900_000 });
-    const a = decide({ signals: busy, current: current(1, 1, { streamUpdating: true }), memory: mem(), nowMs: T0 }, config);
+    const a = decide(
+      { signals: busy, current: current(1, 1, { streamUpdating: true }), memory: mem(), nowMs: T0 },
+      config,
+    );
     expect(a.decision.actions).toEqual([{ kind: 'UpdateParallelization', from: 1, to: 5 }]);
-    const b = decide({ signals: busy, current: current(1, 1, { mappingUpdating: true }), memory: mem(), nowMs: T0 }, config);
+    const b = decide(
+      {
+        signals: busy,
+        current: current(1, 1, { mappingUpdating: true }),
+        memory: mem(),
+        nowMs: T0,
+      },
+      config,
+    );
     expect(b.decision.actions).toEqual([{ kind: 'UpdateShardCount', from: 1, to: 2 }]);
   });
 
@@ -220,8 +290,13 @@ describe('scaling policy: AWS limits, bounds and budget', () => {
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 0, max: 20 }),
         (s, shards, pf, used) => {
-          const memory = mem({ shardUpdates: Array.from({ length: used }, (_, i) => ago(600 + i)) });
-          const { decision } = decide({ signals: s, current: current(shards, pf), memory, nowMs: T0 }, config);
+          const memory = mem({
+            shardUpdates: Array.from({ length: used }, (_, i) => ago(600 + i)),
+          });
+          const { decision } = decide(
+            { signals: s, current: current(shards, pf), memory, nowMs: T0 },
+            config,
+          );
           expect(decision.desiredShards).toBeGreaterThanOrEqual(config.minShards);
           expect(decision.desiredShards).toBeLessThanOrEqual(config.maxShards);
           expect(decision.desiredParallelization).toBeGreaterThanOrEqual(1);
@@ -232,7 +307,10 @@ describe('scaling policy: AWS limits, bounds and budget', () => {
               expect(a.to).toBeLessThanOrEqual(a.from * 2);
               expect(a.to).toBeGreaterThanOrEqual(config.minShards);
               expect(a.to).toBeLessThanOrEqual(config.maxShards);
-              if (a.to > a.from) expect(used).toBeLessThan(config.dailyShardUpdateBudget - config.shardUpdateReserveForScaleIn);
+              if (a.to > a.from)
+                expect(used).toBeLessThan(
+                  config.dailyShardUpdateBudget - config.shardUpdateReserveForScaleIn,
+                );
               else expect(used).toBeLessThan(config.dailyShardUpdateBudget);
             } else {
               expect(a.to).toBeGreaterThanOrEqual(1);
@@ -248,13 +326,25 @@ describe('scaling policy: AWS limits, bounds and budget', () => {
   it('property: over a day of swinging load, shard calls never exceed the budget', () => {
     const small = { ...config, dailyShardUpdateBudget: 4 };
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 6000 }), { minLength: 20, maxLength: 20 }), (levels) => {
-        const { memory } = run(400, (i) => {
-          const r = levels[Math.floor(i / 20)]!;
-          return signals({ incomingRecordsPerSecond: r, incomingBytesPerSecond: r * 300, processedRecordsPerSecond: r });
-        }, { shards: 1, pf: 1 }, small);
-        expect(memory.shardUpdates.length).toBeLessThanOrEqual(4);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 6000 }), { minLength: 20, maxLength: 20 }),
+        (levels) => {
+          const { memory } = run(
+            400,
+            (i) => {
+              const r = levels[Math.floor(i / 20)]!;
+              return signals({
+                incomingRecordsPerSecond: r,
+                incomingBytesPerSecond: r * 300,
+                processedRecordsPerSecond: r,
+              });
+            },
+            { shards: 1, pf: 1 },
+            small,
+          );
+          expect(memory.shardUpdates.length).toBeLessThanOrEqual(4);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -264,14 +354,24 @@ describe('scaling policy: damping, cooldowns, no flapping', () => {
   it('cooldown: a second shard step waits 10 s after the last; PF may still move', () => {
     const busy = signals({ incomingRecordsPerSecond: 4000, incomingBytesPerSecond: 1_200_000 });
     const early = decide(
-      { signals: busy, current: current(2, 1), memory: mem({ lastShardChangeAt: ago(5), shardUpdates: [ago(5)] }), nowMs: T0 },
+      {
+        signals: busy,
+        current: current(2, 1),
+        memory: mem({ lastShardChangeAt: ago(5), shardUpdates: [ago(5)] }),
+        nowMs: T0,
+      },
       config,
     );
     // lanes = ceil(4000/700) = 6 over 2 shards → PF 3
     expect(early.decision.actions).toEqual([{ kind: 'UpdateParallelization', from: 1, to: 3 }]);
     expect(early.decision.reason).toMatch(/shard scale-out cooldown/);
     const later = decide(
-      { signals: busy, current: current(2, 1), memory: mem({ lastShardChangeAt: ago(15), shardUpdates: [ago(15)] }), nowMs: T0 },
+      {
+        signals: busy,
+        current: current(2, 1),
+        memory: mem({ lastShardChangeAt: ago(15), shardUpdates: [ago(15)] }),
+        nowMs: T0,
+      },
       config,
     );
     expect(later.decision.actions[0]).toEqual({ kind: 'UpdateShardCount', from: 2, to: 4 });
@@ -280,7 +380,16 @@ describe('scaling policy: damping, cooldowns, no flapping', () => {
   it('scale-in waits for 30 s of low load, and 30 s after the last change', () => {
     const quiet = signals();
     const recentChange = decide(
-      { signals: quiet, current: current(4, 2), memory: mem({ shardsLowSince: ago(40), parallelizationLowSince: ago(40), lastParallelizationChangeAt: ago(10) }), nowMs: T0 },
+      {
+        signals: quiet,
+        current: current(4, 2),
+        memory: mem({
+          shardsLowSince: ago(40),
+          parallelizationLowSince: ago(40),
+          lastParallelizationChangeAt: ago(10),
+        }),
+        nowMs: T0,
+      },
       config,
     );
     expect(recentChange.decision.actions).toEqual([]);
@@ -298,10 +407,18 @@ describe('scaling policy: damping, cooldowns, no flapping', () => {
   });
 
   it('scale-in goes to the highest target seen while load was low (HPA-style stabilisation window)', () => {
-    const { trace } = run(8, (i) => {
-      const r = i === 3 ? 2000 : 100; // one busier period inside the low stretch
-      return signals({ incomingRecordsPerSecond: r, incomingBytesPerSecond: r * 300, processedRecordsPerSecond: r });
-    }, { shards: 6, pf: 1 });
+    const { trace } = run(
+      8,
+      (i) => {
+        const r = i === 3 ? 2000 : 100; // one busier period inside the low stretch
+        return signals({
+          incomingRecordsPerSecond: r,
+          incomingBytesPerSecond: r * 300,
+          processedRecordsPerSecond: r,
+        });
+      },
+      { shards: 6, pf: 1 },
+    );
     // targets while low: ceil(100 × 1.25 / 700) = 1, and at t=15 ceil(2000 × 1.25 / 700) = 4 (still < 6, so the
     // low clock runs on). After 30 s (t=35) it scales to 4, not to ÷2 = 3 that the quiet periods alone would allow.
     expect(trace.find((x) => x.t === 30)).toMatchObject({ shards: 6 });
@@ -312,17 +429,32 @@ describe('scaling policy: damping, cooldowns, no flapping', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 200, max: 5000 }),
-        fc.array(fc.double({ min: -0.1, max: 0.1, noNaN: true }), { minLength: 120, maxLength: 120 }),
+        fc.array(fc.double({ min: -0.1, max: 0.1, noNaN: true }), {
+          minLength: 120,
+          maxLength: 120,
+        }),
         (level, noise) => {
-          const { trace } = run(120, (i) => {
-            const r = level * (1 + noise[i - 1]!);
-            return signals({ incomingRecordsPerSecond: r, incomingBytesPerSecond: r * 300, processedRecordsPerSecond: r, busyLanes: r / 500 });
-          }, { shards: 1, pf: 1 });
+          const { trace } = run(
+            120,
+            (i) => {
+              const r = level * (1 + noise[i - 1]!);
+              return signals({
+                incomingRecordsPerSecond: r,
+                incomingBytesPerSecond: r * 300,
+                processedRecordsPerSecond: r,
+                busyLanes: r / 500,
+              });
+            },
+            { shards: 1, pf: 1 },
+          );
           // from the minimum, shards may only rise: a fall would be a flap
-          for (let k = 1; k < trace.length; k++) expect(trace[k]!.shards).toBeGreaterThanOrEqual(trace[k - 1]!.shards);
+          for (let k = 1; k < trace.length; k++)
+            expect(trace[k]!.shards).toBeGreaterThanOrEqual(trace[k - 1]!.shards);
           // PF: up while shards come, at most one settle down afterwards per shard change
           const pfChanges = trace.filter((x, k) => k > 0 && x.pf !== trace[k - 1]!.pf).length;
-          const shardChanges = trace.filter((x, k) => k > 0 && x.shards !== trace[k - 1]!.shards).length;
+          const shardChanges = trace.filter(
+            (x, k) => k > 0 && x.shards !== trace[k - 1]!.shards,
+          ).length;
           expect(pfChanges).toBeLessThanOrEqual(2 * shardChanges + 2);
         },
       ),
@@ -348,8 +480,14 @@ describe('scaling policy in the synthetic load model', () => {
   it('a 4× spike gets enough capacity within 30 s, keeps iterator age ≤ 20 s, and scales back after the drop', () => {
     const spikeStart = 60;
     const spikeEnd = 240;
-    const r = simulate({ ...model, offered: (t) => (t >= spikeStart && t < spikeEnd ? 2000 : 500) }, config);
-    const enough = r.samples.find((s) => s.t >= spikeStart && s.shards * 1000 >= 2000 && s.shards * s.parallelization * 400 >= 2000);
+    const r = simulate(
+      { ...model, offered: (t) => (t >= spikeStart && t < spikeEnd ? 2000 : 500) },
+      config,
+    );
+    const enough = r.samples.find(
+      (s) =>
+        s.t >= spikeStart && s.shards * 1000 >= 2000 && s.shards * s.parallelization * 400 >= 2000,
+    );
     expect(enough).toBeDefined();
     expect(enough!.t - spikeStart).toBeLessThanOrEqual(30);
     expect(Math.max(...r.samples.map((s) => s.iteratorAgeMs))).toBeLessThanOrEqual(20_000);
@@ -364,7 +502,16 @@ describe('scaling policy in the synthetic load model', () => {
   });
 
   it('idle → minimum: from 8 shards × PF 10 with no load, back to 1 × 1', () => {
-    const r = simulate({ ...model, initialShards: 8, initialParallelization: 10, offered: () => 0, durationSeconds: 300 }, config);
+    const r = simulate(
+      {
+        ...model,
+        initialShards: 8,
+        initialParallelization: 10,
+        offered: () => 0,
+        durationSeconds: 300,
+      },
+      config,
+    );
     const first = r.samples.find((s) => s.shards === 1 && s.parallelization === 1);
     expect(first).toBeDefined();
     expect(first!.t).toBeLessThanOrEqual(120);

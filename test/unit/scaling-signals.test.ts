@@ -91,7 +91,12 @@ describe('signals from series', () => {
 
   it('nothing at all is an idle pipeline', () => {
     const s = signalsFromSeries({}, w);
-    expect(s).toMatchObject({ incomingRecordsPerSecond: 0, throttledRecordsPerSecond: 0, processedRecordsPerSecond: 0, iteratorAgeMs: 0 });
+    expect(s).toMatchObject({
+      incomingRecordsPerSecond: 0,
+      throttledRecordsPerSecond: 0,
+      processedRecordsPerSecond: 0,
+      iteratorAgeMs: 0,
+    });
     expect(s.sources.input).toBe('none');
   });
 });

@@ -35,28 +35,40 @@ Prices: tools/cost/prices.ts (us-east-1 list prices, with sources and date).`;
 class UsageArgError extends Error {}
 
 function latestRun(root = 'reports'): string {
-  if (!existsSync(root)) throw new UsageArgError(`no reports/ directory: record a run with \`npm start\`, or pass --run DIR or --from/--to`);
+  if (!existsSync(root))
+    throw new UsageArgError(
+      `no reports/ directory: record a run with \`npm start\`, or pass --run DIR or --from/--to`,
+    );
   const dirs = readdirSync(root)
     .map((d) => join(root, d))
     .filter((d) => statSync(d).isDirectory() && existsSync(join(d, METRICS_FILE)))
     .sort();
   const last = dirs.at(-1);
-  if (!last) throw new UsageArgError(`no run with ${METRICS_FILE} under reports/: record one with \`npm start\`, or pass --run DIR or --from/--to`);
+  if (!last)
+    throw new UsageArgError(
+      `no run with ${METRICS_FILE} under reports/: record one with \`npm start\`, or pass --run DIR or --from/--to`,
+    );
   return last;
 }
 
 function parseTime(v: string, name: string, now: number): number {
   const rel = /^(\d+(?:\.\d+)?)([smhd])$/.exec(v);
-  if (rel) return now - Number(rel[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[rel[2] as 's' | 'm' | 'h' | 'd'];
+  if (rel)
+    return (
+      now -
+      Number(rel[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[rel[2] as 's' | 'm' | 'h' | 'd']
+    );
   const t = Date.parse(v);
-  if (!Number.isFinite(t)) throw new UsageArgError(`--${name} must be ISO-8601 or a duration ago like 15m (got "${v}")`);
+  if (!Number.isFinite(t))
+    throw new UsageArgError(`--${name} must be ISO-8601 or a duration ago like 15m (got "${v}")`);
   return t;
 }
 
 function positive(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!(Number.isFinite(n) && n >= 0)) throw new UsageArgError(`--${name} must be a number >= 0 (got "${v}")`);
+  if (!(Number.isFinite(n) && n >= 0))
+    throw new UsageArgError(`--${name} must be a number >= 0 (got "${v}")`);
   return n;
 }
 
@@ -81,7 +93,9 @@ async function main(): Promise<void> {
       allowPositionals: false,
     }).values;
   } catch (err) {
-    throw new UsageArgError(`${err instanceof Error ? err.message : String(err)} (see npm run cost -- --help)`);
+    throw new UsageArgError(
+      `${err instanceof Error ? err.message : String(err)} (see npm run cost -- --help)`,
+    );
   }
   if (args.help) {
     process.stdout.write(HELP + '\n');
@@ -89,12 +103,19 @@ async function main(): Promise<void> {
   }
   const config = fromEnv();
   const profile = {
-    ...(args['low-hours'] !== undefined ? { lowHours: positive(args['low-hours'], 'low-hours')! } : {}),
-    ...(args['peak-hours'] !== undefined ? { peakHours: positive(args['peak-hours'], 'peak-hours')! } : {}),
+    ...(args['low-hours'] !== undefined
+      ? { lowHours: positive(args['low-hours'], 'low-hours')! }
+      : {}),
+    ...(args['peak-hours'] !== undefined
+      ? { peakHours: positive(args['peak-hours'], 'peak-hours')! }
+      : {}),
     ...(args['low-rate'] !== undefined ? { lowRate: positive(args['low-rate'], 'low-rate')! } : {}),
-    ...(args['peak-rate'] !== undefined ? { peakRate: positive(args['peak-rate'], 'peak-rate')! } : {}),
+    ...(args['peak-rate'] !== undefined
+      ? { peakRate: positive(args['peak-rate'], 'peak-rate')! }
+      : {}),
   };
-  if (args.run && (args.from || args.to)) throw new UsageArgError('use either --run or --from/--to, not both');
+  if (args.run && (args.from || args.to))
+    throw new UsageArgError('use either --run or --from/--to, not both');
 
   let usage;
   let outDir: string | undefined;
@@ -113,10 +134,15 @@ async function main(): Promise<void> {
       const name = err instanceof Error ? err.name : '';
       const msg = err instanceof Error ? err.message : String(err);
       if (/ECONNREFUSED|connect|fetch failed|socket/i.test(msg) || name === 'TimeoutError')
-        throw new UsageArgError(`cannot reach CloudWatch at ${process.env.AWS_ENDPOINT_URL ?? 'the AWS endpoint'}: start the local cloud with \`npm run local\` (or set AWS_ENDPOINT_URL)`);
+        throw new UsageArgError(
+          `cannot reach CloudWatch at ${process.env.AWS_ENDPOINT_URL ?? 'the AWS endpoint'}: start the local cloud with \`npm run local\` (or set AWS_ENDPOINT_URL)`,
+        );
       throw err;
     }
-    usage = usageFromMetricsFile(file, `CloudWatch ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`);
+    usage = usageFromMetricsFile(
+      file,
+      `CloudWatch ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`,
+    );
   } else {
     const dir = resolve(args.run ?? latestRun());
     if (!existsSync(dir)) throw new UsageArgError(`run directory ${dir} does not exist`);

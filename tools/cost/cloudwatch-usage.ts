@@ -26,7 +26,13 @@ interface Q {
   stat: string;
 }
 
-async function fetchSeries(cw: CloudWatchClient, qs: Q[], fromMs: number, toMs: number, period: number) {
+async function fetchSeries(
+  cw: CloudWatchClient,
+  qs: Q[],
+  fromMs: number,
+  toMs: number,
+  period: number,
+) {
   const out = new Map<string, Map<number, number>>();
   for (let i = 0; i < qs.length; i += 400) {
     const batch = qs.slice(i, i + 400);
@@ -37,16 +43,18 @@ async function fetchSeries(cw: CloudWatchClient, qs: Q[], fromMs: number, toMs: 
           StartTime: new Date(fromMs),
           EndTime: new Date(toMs),
           NextToken: token,
-          MetricDataQueries: batch.map(
-            (q): MetricDataQuery => ({
-              Id: q.id,
-              MetricStat: {
-                Metric: { Namespace: q.namespace, MetricName: q.name, Dimensions: Object.entries(q.dims).map(([Name, Value]) => ({ Name, Value })) },
-                Period: period,
-                Stat: q.stat,
+          MetricDataQueries: batch.map((q): MetricDataQuery => ({
+            Id: q.id,
+            MetricStat: {
+              Metric: {
+                Namespace: q.namespace,
+                MetricName: q.name,
+                Dimensions: Object.entries(q.dims).map(([Name, Value]) => ({ Name, Value })),
               },
-            }),
-          ),
+              Period: period,
+              Stat: q.stat,
+            },
+          })),
         }),
       );
       for (const r of res.MetricDataResults ?? []) {
@@ -60,7 +68,8 @@ async function fetchSeries(cw: CloudWatchClient, qs: Q[], fromMs: number, toMs: 
   return out;
 }
 
-const total = (s: Map<number, number> | undefined) => (s ? [...s.values()].reduce((a, v) => a + v, 0) : 0);
+const total = (s: Map<number, number> | undefined) =>
+  s ? [...s.values()].reduce((a, v) => a + v, 0) : 0;
 
 export async function usageFromCloudWatch(
   cw: CloudWatchClient,
@@ -70,7 +79,13 @@ export async function usageFromCloudWatch(
   periodSeconds: number,
 ): Promise<RunMetricsFile> {
   const names = resourceNames(config.prefix);
-  const own = (id: string, name: string, stat: string): Q => ({ id, namespace: config.metricsNamespace, name, dims: { [PIPELINE_DIMENSION]: config.prefix }, stat });
+  const own = (id: string, name: string, stat: string): Q => ({
+    id,
+    namespace: config.metricsNamespace,
+    name,
+    dims: { [PIPELINE_DIMENSION]: config.prefix },
+    stat,
+  });
   const functions: Array<[string, number]> = [
     [names.consumerFunction, config.consumer.memoryMb],
     [names.closerFunction, config.closer.memoryMb],
@@ -86,15 +101,51 @@ export async function usageFromCloudWatch(
     own('retry', Metric.ProducerRetries, 'Sum'),
     own('proc', Metric.RecordsProcessed, 'Sum'),
     own('age', Metric.ConsumerIteratorAge, 'Maximum'),
-    { id: 'krec', namespace: 'AWS/Kinesis', name: 'IncomingRecords', dims: { StreamName: names.stream }, stat: 'Sum' },
-    { id: 'kbytes', namespace: 'AWS/Kinesis', name: 'IncomingBytes', dims: { StreamName: names.stream }, stat: 'Sum' },
+    {
+      id: 'krec',
+      namespace: 'AWS/Kinesis',
+      name: 'IncomingRecords',
+      dims: { StreamName: names.stream },
+      stat: 'Sum',
+    },
+    {
+      id: 'kbytes',
+      namespace: 'AWS/Kinesis',
+      name: 'IncomingBytes',
+      dims: { StreamName: names.stream },
+      stat: 'Sum',
+    },
     ...functions.flatMap(([fn], i): Q[] => [
-      { id: `inv${i}`, namespace: 'AWS/Lambda', name: 'Invocations', dims: { FunctionName: fn }, stat: 'Sum' },
-      { id: `dur${i}`, namespace: 'AWS/Lambda', name: 'Duration', dims: { FunctionName: fn }, stat: 'Sum' },
+      {
+        id: `inv${i}`,
+        namespace: 'AWS/Lambda',
+        name: 'Invocations',
+        dims: { FunctionName: fn },
+        stat: 'Sum',
+      },
+      {
+        id: `dur${i}`,
+        namespace: 'AWS/Lambda',
+        name: 'Duration',
+        dims: { FunctionName: fn },
+        stat: 'Sum',
+      },
     ]),
     ...tables.flatMap((t, i): Q[] => [
-      { id: `wcu${i}`, namespace: 'AWS/DynamoDB', name: 'ConsumedWriteCapacityUnits', dims: { TableName: t }, stat: 'Sum' },
-      { id: `rcu${i}`, namespace: 'AWS/DynamoDB', name: 'ConsumedReadCapacityUnits', dims: { TableName: t }, stat: 'Sum' },
+      {
+        id: `wcu${i}`,
+        namespace: 'AWS/DynamoDB',
+        name: 'ConsumedWriteCapacityUnits',
+        dims: { TableName: t },
+        stat: 'Sum',
+      },
+      {
+        id: `rcu${i}`,
+        namespace: 'AWS/DynamoDB',
+        name: 'ConsumedReadCapacityUnits',
+        dims: { TableName: t },
+        stat: 'Sum',
+      },
     ]),
   ];
   const s = await fetchSeries(cw, qs, fromMs, toMs, periodSeconds);
@@ -123,16 +174,25 @@ export async function usageFromCloudWatch(
   let customMetrics = 0;
   let token: string | undefined;
   do {
-    const r = await cw.send(new ListMetricsCommand({ Namespace: config.metricsNamespace, NextToken: token }));
-    customMetrics += (r.Metrics ?? []).filter((m) => m.Dimensions?.some((d) => d.Name === PIPELINE_DIMENSION && d.Value === config.prefix)).length;
+    const r = await cw.send(
+      new ListMetricsCommand({ Namespace: config.metricsNamespace, NextToken: token }),
+    );
+    customMetrics += (r.Metrics ?? []).filter((m) =>
+      m.Dimensions?.some((d) => d.Name === PIPELINE_DIMENSION && d.Value === config.prefix),
+    ).length;
     token = r.NextToken;
   } while (token);
-  const dashboards = (await cw.send(new ListDashboardsCommand({ DashboardNamePrefix: names.dashboard }))).DashboardEntries?.length ?? 0;
-  const alarms = (await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${config.prefix}-` }))).MetricAlarms?.length ?? 0;
+  const dashboards =
+    (await cw.send(new ListDashboardsCommand({ DashboardNamePrefix: names.dashboard })))
+      .DashboardEntries?.length ?? 0;
+  const alarms =
+    (await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${config.prefix}-` })))
+      .MetricAlarms?.length ?? 0;
   // The scaler reads 11 metrics per tick; that is the pipeline's own GetMetricData use
   // (dashboard viewers' reads are not counted: CloudWatch does not report them).
   const runSeconds = (toMs - fromMs) / 1000;
-  const scalerMetricsRequested = Math.floor(runSeconds / config.scaler.tickSeconds) * SCALER_METRICS_PER_DECISION;
+  const scalerMetricsRequested =
+    Math.floor(runSeconds / config.scaler.tickSeconds) * SCALER_METRICS_PER_DECISION;
 
   return {
     version: 1,

@@ -13,7 +13,8 @@ const PARTS: Array<{ key: keyof Omit<CostLines, 'total'>; label: string; color: 
 ];
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const usd = (v: number) => (v >= 1 ? `$${v.toFixed(2)}` : v >= 0.01 ? `$${v.toFixed(3)}` : `$${v.toPrecision(2)}`);
+const usd = (v: number) =>
+  v >= 1 ? `$${v.toFixed(2)}` : v >= 0.01 ? `$${v.toFixed(3)}` : `$${v.toPrecision(2)}`;
 
 function panel(x0: number, title: string, fleets: FleetCost[], w: number, h: number): string {
   const top = 50;
@@ -21,8 +22,12 @@ function panel(x0: number, title: string, fleets: FleetCost[], w: number, h: num
   const max = Math.max(...fleets.map((f) => f.cost.total), 1e-12);
   const barW = 60;
   const gap = (w - fleets.length * barW) / (fleets.length + 1);
-  const out: string[] = [`<text x="${x0 + w / 2}" y="30" text-anchor="middle" font-weight="bold">${esc(title)}</text>`];
-  out.push(`<line x1="${x0 + 10}" y1="${bottom}" x2="${x0 + w - 10}" y2="${bottom}" stroke="#999"/>`);
+  const out: string[] = [
+    `<text x="${x0 + w / 2}" y="30" text-anchor="middle" font-weight="bold">${esc(title)}</text>`,
+  ];
+  out.push(
+    `<line x1="${x0 + 10}" y1="${bottom}" x2="${x0 + w - 10}" y2="${bottom}" stroke="#999"/>`,
+  );
   fleets.forEach((f, i) => {
     const x = x0 + gap + i * (barW + gap);
     let y = bottom;
@@ -35,8 +40,12 @@ function panel(x0: number, title: string, fleets: FleetCost[], w: number, h: num
         `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW}" height="${hh.toFixed(1)}" fill="${part.color}"><title>${esc(`${f.fleet} ${part.label}: ${usd(v)}`)}</title></rect>`,
       );
     }
-    out.push(`<text x="${(x + barW / 2).toFixed(1)}" y="${(y - 6).toFixed(1)}" text-anchor="middle">${esc(usd(f.cost.total))}</text>`);
-    out.push(`<text x="${(x + barW / 2).toFixed(1)}" y="${bottom + 18}" text-anchor="middle">${esc(f.fleet)}</text>`);
+    out.push(
+      `<text x="${(x + barW / 2).toFixed(1)}" y="${(y - 6).toFixed(1)}" text-anchor="middle">${esc(usd(f.cost.total))}</text>`,
+    );
+    out.push(
+      `<text x="${(x + barW / 2).toFixed(1)}" y="${bottom + 18}" text-anchor="middle">${esc(f.fleet)}</text>`,
+    );
   });
   return out.join('\n');
 }
@@ -45,7 +54,8 @@ export function costChartSvg(r: CostReport): string {
   const w = 360;
   const h = 320;
   const legend = PARTS.map(
-    (p, i) => `<rect x="${20 + i * 120}" y="${h + 6}" width="12" height="12" fill="${p.color}"/><text x="${36 + i * 120}" y="${h + 17}">${p.label}</text>`,
+    (p, i) =>
+      `<rect x="${20 + i * 120}" y="${h + 6}" width="12" height="12" fill="${p.color}"/><text x="${36 + i * 120}" y="${h + 17}">${p.label}</text>`,
   ).join('\n');
   const d = r.day;
   const note = `Day: ${d.lowHours} h × ${d.lowShards} shard(s) + ${d.peakHours} h × ${d.peakShards} vs ${d.lowHours + d.peakHours} h × ${d.peakShards}: ${(d.savingsShardHours * 100).toFixed(1)} % fewer shard-hours, total ${(Math.abs(d.savingsTotal) * 100).toFixed(1)} % ${d.savingsTotal >= 0 ? 'cheaper' : 'dearer'}. Lab EMR check: ${(r.emrCheck.savings * 100).toFixed(1)} %.`;

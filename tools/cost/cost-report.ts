@@ -18,7 +18,10 @@ export const COST_CHART_FILE = 'cost.svg';
 export const SCALER_METRICS_PER_DECISION = 11;
 export const COST_JSON_FILE = 'cost.json';
 
-export function profileOptions(config: StreamscaleConfig, over: Partial<ProfileOptions> = {}): ProfileOptions {
+export function profileOptions(
+  config: StreamscaleConfig,
+  over: Partial<ProfileOptions> = {},
+): ProfileOptions {
   return {
     lowHours: 20,
     peakHours: 4,
@@ -56,6 +59,9 @@ export async function costReportFor(
 }
 
 /** For the demo: price reports/<timestamp>/metrics.json and write cost.svg/cost.json beside it. */
-export async function writeCostReport(runDir: string, config: StreamscaleConfig): Promise<WrittenCostReport> {
+export async function writeCostReport(
+  runDir: string,
+  config: StreamscaleConfig,
+): Promise<WrittenCostReport> {
   return costReportFor(await loadRunUsage(runDir), config, { outDir: runDir });
 }

@@ -17,7 +17,12 @@ function fleetTable(title: string, fleets: FleetCost[], hoursLabel: string): str
   const cols = fleets.map((f) => f.fleet);
   const rows: Array<[string, ...string[]]> = [
     ['', ...cols],
-    [hoursLabel, ...fleets.map((f) => `${f.streamHours.toFixed(3)} ${f.fleet === 'on-demand' ? 'stream-h' : 'shard-h'}`)],
+    [
+      hoursLabel,
+      ...fleets.map(
+        (f) => `${f.streamHours.toFixed(3)} ${f.fleet === 'on-demand' ? 'stream-h' : 'shard-h'}`,
+      ),
+    ],
     ['Kinesis', ...fleets.map((f) => usd(f.cost.kinesis))],
     ['Lambda', ...fleets.map((f) => usd(f.cost.lambda))],
     ['DynamoDB', ...fleets.map((f) => usd(f.cost.dynamodb))],
@@ -27,8 +32,14 @@ function fleetTable(title: string, fleets: FleetCost[], hoursLabel: string): str
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const out = [title];
   for (const [i, r] of rows.entries()) {
-    out.push('  ' + r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   '));
-    if (i === 0 || i === rows.length - 2) out.push('  ' + widths.map((w) => '-'.repeat(w)).join('   '));
+    out.push(
+      '  ' +
+        r
+          .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+          .join('   '),
+    );
+    if (i === 0 || i === rows.length - 2)
+      out.push('  ' + widths.map((w) => '-'.repeat(w)).join('   '));
   }
   for (const f of fleets) out.push(`  ${f.fleet}: ${f.sizing}`);
   return out;

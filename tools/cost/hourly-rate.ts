@@ -24,8 +24,12 @@ export function putPayloadUnits(recordBytes: number, prices: PriceTable): number
 export function costPerHour(i: HourlyRateInput, prices: PriceTable): number {
   const avgBytes = i.recordsPerSecond > 0 ? i.bytesPerSecond / i.recordsPerSecond : 0;
   const shards = i.shards * prices.kinesis.shardHour;
-  const put = ((i.recordsPerSecond * 3600 * putPayloadUnits(avgBytes, prices)) / 1e6) * prices.kinesis.putPayloadUnitsPerMillion;
+  const put =
+    ((i.recordsPerSecond * 3600 * putPayloadUnits(avgBytes, prices)) / 1e6) *
+    prices.kinesis.putPayloadUnitsPerMillion;
   const gbSeconds = i.busyLanes * 3600 * (i.consumerMemoryMb / 1024);
-  const lambda = gbSeconds * prices.lambda.gbSecond + ((i.invocationsPerSecond * 3600) / 1e6) * prices.lambda.requestsPerMillion;
+  const lambda =
+    gbSeconds * prices.lambda.gbSecond +
+    ((i.invocationsPerSecond * 3600) / 1e6) * prices.lambda.requestsPerMillion;
   return shards + put + lambda;
 }

@@ -103,7 +103,12 @@ export interface CostReport {
 const GB = 1024 ** 3;
 
 /** Unit-hours of a fleet that runs `low` units for lowHours and `peak` units for peakHours. */
-export function profileUnitHours(low: number, peak: number, lowHours: number, peakHours: number): number {
+export function profileUnitHours(
+  low: number,
+  peak: number,
+  lowHours: number,
+  peakHours: number,
+): number {
   return low * lowHours + peak * peakHours;
 }
 
@@ -112,10 +117,21 @@ export function labEmrCheck(): EmrCheck {
   const staticInstanceHours = profileUnitHours(4, 4, 20, 4);
   const elasticInstanceHours = profileUnitHours(1, 4, 20, 4);
   const savings = 1 - elasticInstanceHours / staticInstanceHours;
-  return { staticInstanceHours, elasticInstanceHours, savings, expected: 0.625, ok: Math.abs(savings - 0.625) < 1e-9 };
+  return {
+    staticInstanceHours,
+    elasticInstanceHours,
+    savings,
+    expected: 0.625,
+    ok: Math.abs(savings - 0.625) < 1e-9,
+  };
 }
 
-const lines = (kinesis: number, lambda: number, dynamodb: number, cloudwatch: number): CostLines => ({
+const lines = (
+  kinesis: number,
+  lambda: number,
+  dynamodb: number,
+  cloudwatch: number,
+): CostLines => ({
   kinesis,
   lambda,
   dynamodb,
@@ -125,7 +141,11 @@ const lines = (kinesis: number, lambda: number, dynamodb: number, cloudwatch: nu
 
 const isScaler = (name: string) => /-scaler$/.test(name);
 
-function lambdaCost(usage: RunUsage, prices: PriceTable, include: (name: string) => boolean): number {
+function lambdaCost(
+  usage: RunUsage,
+  prices: PriceTable,
+  include: (name: string) => boolean,
+): number {
   return usage.lambda
     .filter((l) => include(l.functionName))
     .reduce(
@@ -140,7 +160,8 @@ function lambdaCost(usage: RunUsage, prices: PriceTable, include: (name: string)
 /** Demand in records/s per sample: put attempts (accepted + throttled) minus re-sends, as the policy counts it. */
 function demandRates(usage: RunUsage): number[] {
   return usage.samples.map(
-    (s) => Math.max(0, s.incomingRecords + s.throttledRecords - s.producerRetries) / usage.periodSeconds,
+    (s) =>
+      Math.max(0, s.incomingRecords + s.throttledRecords - s.producerRetries) / usage.periodSeconds,
   );
 }
 
@@ -154,9 +175,8 @@ const median = (xs: number[]): number => {
 /** Highest mean over any run of `n` consecutive samples (a sustained peak, not one burst). */
 function sustainedPeak(rates: number[], n: number): number {
   if (rates.length <= n) return rates.reduce((a, r) => a + r, 0) / Math.max(1, rates.length);
-  let best = 0;
   let sum = rates.slice(0, n).reduce((a, r) => a + r, 0);
-  best = sum;
+  let best = sum;
   for (let i = n; i < rates.length; i++) {
     sum += rates[i]! - rates[i - n]!;
     best = Math.max(best, sum);
@@ -175,10 +195,13 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
   const k = prices.kinesis;
 
   // ---- the run, three ways
-  const putCost = ((records * putPayloadUnits(avgRecordBytes, prices)) / 1e6) * k.putPayloadUnitsPerMillion;
-  const billedRecordBytes = Math.ceil(avgRecordBytes / k.onDemandRecordRoundingBytes) * k.onDemandRecordRoundingBytes;
+  const putCost =
+    ((records * putPayloadUnits(avgRecordBytes, prices)) / 1e6) * k.putPayloadUnitsPerMillion;
+  const billedRecordBytes =
+    Math.ceil(avgRecordBytes / k.onDemandRecordRoundingBytes) * k.onDemandRecordRoundingBytes;
   const onDemandData = (n: number, out: number) =>
-    ((n * billedRecordBytes) / GB) * k.onDemandDataInPerGb + ((out * billedRecordBytes) / GB) * k.onDemandDataOutPerGb;
+    ((n * billedRecordBytes) / GB) * k.onDemandDataInPerGb +
+    ((out * billedRecordBytes) / GB) * k.onDemandDataOutPerGb;
   const dynamo =
     (usage.dynamodb.writeRequestUnits / 1e6) * prices.dynamodb.writeRequestUnitsPerMillion +
     (usage.dynamodb.readRequestUnits / 1e6) * prices.dynamodb.readRequestUnitsPerMillion;
@@ -188,7 +211,12 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
       usage.cloudwatch.alarms * prices.cloudwatch.alarmMonth) /
     prices.hoursPerMonth;
   const gmd = (n: number) => (n / 1000) * prices.cloudwatch.getMetricDataPerThousandMetrics;
-  const cwScaler = gmd(Math.min(usage.cloudwatch.getMetricDataMetricsRequestedByScaler, usage.cloudwatch.getMetricDataMetricsRequested));
+  const cwScaler = gmd(
+    Math.min(
+      usage.cloudwatch.getMetricDataMetricsRequestedByScaler,
+      usage.cloudwatch.getMetricDataMetricsRequested,
+    ),
+  );
   const cw = cwHourly * runHours + gmd(usage.cloudwatch.getMetricDataMetricsRequested);
   const cwNoScaler = cw - cwScaler;
   const lambdaAll = lambdaCost(usage, prices, () => true);
@@ -206,13 +234,23 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
       fleet: 'static',
       sizing: `${peakShards} shard(s) all the time (the run's peak)`,
       streamHours: peakShards * runHours,
-      cost: lines(peakShards * runHours * k.shardHour + putCost, lambdaNoScaler, dynamo, cwNoScaler),
+      cost: lines(
+        peakShards * runHours * k.shardHour + putCost,
+        lambdaNoScaler,
+        dynamo,
+        cwNoScaler,
+      ),
     },
     {
       fleet: 'on-demand',
       sizing: 'Kinesis on-demand mode',
       streamHours: runHours,
-      cost: lines(runHours * k.onDemandStreamHour + onDemandData(records, processed), lambdaNoScaler, dynamo, cwNoScaler),
+      cost: lines(
+        runHours * k.onDemandStreamHour + onDemandData(records, processed),
+        lambdaNoScaler,
+        dynamo,
+        cwNoScaler,
+      ),
     },
   ];
 
@@ -221,13 +259,21 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
   const saturated = usage.samples.filter((s) => s.throttledRecords > 0 && s.shards > 0);
   const byteCap = avgRecordBytes > 0 ? opts.shardBytesPerSecond / avgRecordBytes : Infinity;
   const measuredCap = median(saturated.map((s) => s.incomingRecords / p / s.shards));
-  const shardCapacitySource: DayProjection['shardCapacitySource'] = saturated.length > 0 ? 'measured' : 'configured';
-  const shardCapacity = Math.min(shardCapacitySource === 'measured' ? measuredCap : opts.shardRecordsPerSecond, byteCap);
+  const shardCapacitySource: DayProjection['shardCapacitySource'] =
+    saturated.length > 0 ? 'measured' : 'configured';
+  const shardCapacity = Math.min(
+    shardCapacitySource === 'measured' ? measuredCap : opts.shardRecordsPerSecond,
+    byteCap,
+  );
   const peakRate = opts.peakRate ?? sustainedPeak(rates, Math.max(1, Math.round(30 / p)));
   const lowCandidates = rates.filter((r) => r > 0 && r < peakRate / 2);
   const lowRate = opts.lowRate ?? (lowCandidates.length > 0 ? median(lowCandidates) : peakRate / 4);
   const lowRateSource =
-    opts.lowRate !== undefined ? 'given' : lowCandidates.length > 0 ? 'median of the run below half its peak' : 'peak / 4 (no low period in the run)';
+    opts.lowRate !== undefined
+      ? 'given'
+      : lowCandidates.length > 0
+        ? 'median of the run below half its peak'
+        : 'peak / 4 (no low period in the run)';
   const perShard = shardCapacity * opts.targetUtilisation;
   const lowShards = Math.max(opts.minShards, Math.ceil(lowRate / perShard));
   const peakShardsDay = Math.max(opts.minShards, Math.ceil(peakRate / perShard));
@@ -237,21 +283,37 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
   const perRecord = (x: number) => (records > 0 ? x / records : 0);
   const lambdaWork = lambdaCost(usage, prices, (n) => !isScaler(n));
   const scalerPerHour = runHours > 0 ? (lambdaAll - lambdaWork) / runHours : 0;
-  const dayPut = ((dayRecords * putPayloadUnits(avgRecordBytes, prices)) / 1e6) * k.putPayloadUnitsPerMillion;
+  const dayPut =
+    ((dayRecords * putPayloadUnits(avgRecordBytes, prices)) / 1e6) * k.putPayloadUnitsPerMillion;
   const dayLambda = perRecord(lambdaWork) * dayRecords;
   const dayDynamo = perRecord(dynamo) * dayRecords;
   // Fixed per hour: inventory (metrics, dashboards, alarms) and metric reads.
   const perRunHour = (x: number) => (runHours > 0 ? x / runHours : 0);
   const dayCwNoScaler = (cwHourly + perRunHour(cwNoScaler - cwHourly * runHours)) * dayHours;
   const dayCwScaler = perRunHour(cwScaler) * dayHours;
-  const elasticDayShardHours = profileUnitHours(lowShards, peakShardsDay, opts.lowHours, opts.peakHours);
-  const staticDayShardHours = profileUnitHours(peakShardsDay, peakShardsDay, opts.lowHours, opts.peakHours);
+  const elasticDayShardHours = profileUnitHours(
+    lowShards,
+    peakShardsDay,
+    opts.lowHours,
+    opts.peakHours,
+  );
+  const staticDayShardHours = profileUnitHours(
+    peakShardsDay,
+    peakShardsDay,
+    opts.lowHours,
+    opts.peakHours,
+  );
   const dayFleets: FleetCost[] = [
     {
       fleet: 'elastic',
       sizing: `${lowShards} shard(s) for ${opts.lowHours} h, ${peakShardsDay} for ${opts.peakHours} h`,
       streamHours: elasticDayShardHours,
-      cost: lines(elasticDayShardHours * k.shardHour + dayPut, dayLambda + scalerPerHour * dayHours, dayDynamo, dayCwNoScaler + dayCwScaler),
+      cost: lines(
+        elasticDayShardHours * k.shardHour + dayPut,
+        dayLambda + scalerPerHour * dayHours,
+        dayDynamo,
+        dayCwNoScaler + dayCwScaler,
+      ),
     },
     {
       fleet: 'static',
@@ -263,7 +325,12 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
       fleet: 'on-demand',
       sizing: 'Kinesis on-demand mode',
       streamHours: dayHours,
-      cost: lines(dayHours * k.onDemandStreamHour + onDemandData(dayRecords, dayRecords), dayLambda, dayDynamo, dayCwNoScaler),
+      cost: lines(
+        dayHours * k.onDemandStreamHour + onDemandData(dayRecords, dayRecords),
+        dayLambda,
+        dayDynamo,
+        dayCwNoScaler,
+      ),
     },
   ];
   const [e, s] = dayFleets as [FleetCost, FleetCost, FleetCost];
@@ -272,7 +339,8 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
   const minuteScalerDay =
     (decisionsPerDay / 1e6) * prices.lambda.requestsPerMillion +
     decisionsPerDay * 1 * (opts.scalerMemoryMb / 1024) * prices.lambda.gbSecond +
-    ((decisionsPerDay * opts.scalerMetricsPerDecision) / 1000) * prices.cloudwatch.getMetricDataPerThousandMetrics;
+    ((decisionsPerDay * opts.scalerMetricsPerDecision) / 1000) *
+      prices.cloudwatch.getMetricDataPerThousandMetrics;
   return {
     source: usage.source,
     prices: { region: prices.region, asOf: prices.asOf },
@@ -295,7 +363,10 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
       savingsShardHours: 1 - e.streamHours / s.streamHours,
       savingsTotal: 1 - e.cost.total / s.cost.total,
       scalerCostPerDay: scalerPerHour * dayHours + dayCwScaler,
-      minuteScaler: { costPerDay: minuteScalerDay, savingsTotal: 1 - (e.cost.total - scalerDay + minuteScalerDay) / s.cost.total },
+      minuteScaler: {
+        costPerDay: minuteScalerDay,
+        savingsTotal: 1 - (e.cost.total - scalerDay + minuteScalerDay) / s.cost.total,
+      },
     },
     emrCheck: labEmrCheck(),
   };

@@ -90,21 +90,28 @@ export interface RunUsage {
 export class UsageError extends Error {}
 
 const num = (v: unknown, what: string): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UsageError(`${what} must be a number >= 0 (got ${JSON.stringify(v)})`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new UsageError(`${what} must be a number >= 0 (got ${JSON.stringify(v)})`);
   return v;
 };
-const opt = (v: unknown, what: string): number => (v === undefined || v === null ? 0 : num(v, what));
+const opt = (v: unknown, what: string): number =>
+  v === undefined || v === null ? 0 : num(v, what);
 const time = (v: unknown, what: string): number => {
   const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
-  if (!Number.isFinite(ms)) throw new UsageError(`${what} must be ISO-8601 or epoch ms (got ${JSON.stringify(v)})`);
+  if (!Number.isFinite(ms))
+    throw new UsageError(`${what} must be ISO-8601 or epoch ms (got ${JSON.stringify(v)})`);
   return ms;
 };
 
 export function usageFromMetricsFile(raw: unknown, source: string): RunUsage {
   if (typeof raw !== 'object' || raw === null) throw new UsageError(`${source}: not a JSON object`);
   const f = raw as Partial<RunMetricsFile>;
-  if (f.version !== 1) throw new UsageError(`${source}: unsupported "version" ${JSON.stringify(f.version)} (expected 1)`);
-  if (!Array.isArray(f.samples) || f.samples.length === 0) throw new UsageError(`${source}: "samples" must be a non-empty array`);
+  if (f.version !== 1)
+    throw new UsageError(
+      `${source}: unsupported "version" ${JSON.stringify(f.version)} (expected 1)`,
+    );
+  if (!Array.isArray(f.samples) || f.samples.length === 0)
+    throw new UsageError(`${source}: "samples" must be a non-empty array`);
   const periodSeconds = num(f.periodSeconds, `${source}: periodSeconds`);
   if (periodSeconds <= 0) throw new UsageError(`${source}: periodSeconds must be > 0`);
   const samples = f.samples.map((s, i) => {
@@ -138,12 +145,18 @@ export function usageFromMetricsFile(raw: unknown, source: string): RunUsage {
       durationMs: num(l.durationMs, `${source}: lambda[${i}].durationMs`),
     })),
     dynamodb: {
-      writeRequestUnits: opt(f.dynamodb?.writeRequestUnits, `${source}: dynamodb.writeRequestUnits`),
+      writeRequestUnits: opt(
+        f.dynamodb?.writeRequestUnits,
+        `${source}: dynamodb.writeRequestUnits`,
+      ),
       readRequestUnits: opt(f.dynamodb?.readRequestUnits, `${source}: dynamodb.readRequestUnits`),
     },
     cloudwatch: {
       customMetrics: opt(f.cloudwatch?.customMetrics, `${source}: cloudwatch.customMetrics`),
-      getMetricDataMetricsRequested: opt(f.cloudwatch?.getMetricDataMetricsRequested, `${source}: cloudwatch.getMetricDataMetricsRequested`),
+      getMetricDataMetricsRequested: opt(
+        f.cloudwatch?.getMetricDataMetricsRequested,
+        `${source}: cloudwatch.getMetricDataMetricsRequested`,
+      ),
       getMetricDataMetricsRequestedByScaler: opt(
         f.cloudwatch?.getMetricDataMetricsRequestedByScaler,
         `${source}: cloudwatch.getMetricDataMetricsRequestedByScaler`,
@@ -162,7 +175,9 @@ export async function loadRunUsage(runDir: string): Promise<RunUsage> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new UsageError(`no ${METRICS_FILE} in ${runDir}: record a run with \`npm start\` (it writes reports/<timestamp>/${METRICS_FILE}), or pass --from/--to to read CloudWatch`);
+    throw new UsageError(
+      `no ${METRICS_FILE} in ${runDir}: record a run with \`npm start\` (it writes reports/<timestamp>/${METRICS_FILE}), or pass --from/--to to read CloudWatch`,
+    );
   }
   let json: unknown;
   try {

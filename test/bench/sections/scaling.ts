@@ -39,18 +39,24 @@ export async function run(): Promise<BenchFigure[]> {
     config,
   );
   const enough = sim.samples.find(
-    (s) => s.t >= spikeStart && s.shards * config.shardRecordsPerSecond >= spike && s.shards * s.parallelization * perLane >= spike,
+    (s) =>
+      s.t >= spikeStart &&
+      s.shards * config.shardRecordsPerSecond >= spike &&
+      s.shards * s.parallelization * perLane >= spike,
   );
   const reaction = enough ? enough.t - spikeStart : Infinity;
-  const peakAge = Math.max(...sim.samples.filter((s) => s.t >= spikeStart).map((s) => s.iteratorAgeMs)) / 1000;
+  const peakAge =
+    Math.max(...sim.samples.filter((s) => s.t >= spikeStart).map((s) => s.iteratorAgeMs)) / 1000;
   const back = sim.samples.find((s) => s.t >= spikeEnd && s.shards === config.minShards);
   const backAfter = back ? back.t - spikeEnd : Infinity;
   const peakShards = Math.max(...sim.samples.map((s) => s.shards));
-  const shardCalls = sim.decisions.filter((d) => d.decision.actions.some((a) => a.kind === 'UpdateShardCount')).length;
+  const shardCalls = sim.decisions.filter((d) =>
+    d.decision.actions.some((a) => a.kind === 'UpdateShardCount'),
+  ).length;
 
   // No flapping: 10 minutes of ±10 % noise around a level that sits on a sizing boundary.
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const noisy = simulate(
     {
       offered: () => 700 * (1 + (rnd() - 0.5) * 0.2),
@@ -93,7 +99,12 @@ export async function run(): Promise<BenchFigure[]> {
           iteratorAgeMs: (i % 7) * 2000,
           busyLanes: r / 400,
         },
-        current: { openShards: 1 + (i % 8), parallelization: 1 + (i % 10), streamUpdating: false, mappingUpdating: false },
+        current: {
+          openShards: 1 + (i % 8),
+          parallelization: 1 + (i % 10),
+          streamUpdating: false,
+          mappingUpdating: false,
+        },
         memory,
         nowMs: Date.UTC(2026, 0, 1) + i * 5000,
       },
@@ -104,12 +115,36 @@ export async function run(): Promise<BenchFigure[]> {
   const perCallUs = ((performance.now() - t0) * 1000) / n;
 
   return [
-    { figure: 'model: spike start → enough capacity (5 s period)', value: reaction, unit: 's', goal: '≤ 30 s', met: reaction <= 30 },
-    { figure: 'model: peak iterator age during the 4× spike', value: peakAge, unit: 's', goal: '≤ 20 s', met: peakAge <= 20 },
-    { figure: 'model: load drop → back to minimum shards', value: backAfter, unit: 's', goal: '≤ 120 s', met: backAfter <= 120 },
+    {
+      figure: 'model: spike start → enough capacity (5 s period)',
+      value: reaction,
+      unit: 's',
+      goal: '≤ 30 s',
+      met: reaction <= 30,
+    },
+    {
+      figure: 'model: peak iterator age during the 4× spike',
+      value: peakAge,
+      unit: 's',
+      goal: '≤ 20 s',
+      met: peakAge <= 20,
+    },
+    {
+      figure: 'model: load drop → back to minimum shards',
+      value: backAfter,
+      unit: 's',
+      goal: '≤ 120 s',
+      met: backAfter <= 120,
+    },
     { figure: 'model: peak shards during the spike', value: peakShards, unit: 'shards' },
     { figure: 'model: UpdateShardCount calls for one spike', value: shardCalls, unit: 'calls' },
-    { figure: 'model: shard-count reversals in 10 min of ±10 % noise', value: reversals, unit: 'flaps', goal: '0', met: reversals === 0 },
+    {
+      figure: 'model: shard-count reversals in 10 min of ±10 % noise',
+      value: reversals,
+      unit: 'flaps',
+      goal: '0',
+      met: reversals === 0,
+    },
     { figure: 'policy decision time per call', value: perCallUs, unit: 'µs' },
   ];
 }
