@@ -13,6 +13,9 @@ import { ArgsError, parseSpikeArgs, SPIKE_USAGE } from './spike-args';
 import { planSpike } from './spike-plan';
 import { runSpike } from './spike-runner';
 import { checkStream, isConnectionError, noEndpointMessage, SpikeError } from './stream-check';
+import { quietSdkNodeVersionWarning } from '../tools/query/quiet-sdk-warnings';
+
+quietSdkNodeVersionWarning();
 
 async function main(): Promise<number> {
   const args = parseSpikeArgs(process.argv.slice(2));
