@@ -16,6 +16,16 @@ import { loadRunUsage, type RunUsage } from './run-usage';
 export const COST_CHART_FILE = 'cost.svg';
 /** Metrics the scaler's signal reader requests per decision (functions/telemetry/signal-reader.ts). */
 export const SCALER_METRICS_PER_DECISION = 11;
+
+/**
+ * Metrics the scaler requested through GetMetricData over a run of this
+ * length (one read per tick): what a run file should put in
+ * cloudwatch.getMetricDataMetricsRequestedByScaler (and add to
+ * getMetricDataMetricsRequested), since CloudWatch does not report it.
+ */
+export function scalerMetricReads(runSeconds: number, config: StreamscaleConfig): number {
+  return Math.floor(runSeconds / config.scaler.tickSeconds) * SCALER_METRICS_PER_DECISION;
+}
 export const COST_JSON_FILE = 'cost.json';
 
 export function profileOptions(
