@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { resourceNames, type StreamscaleConfig } from '../../functions/config';
 import { Metric, PIPELINE_DIMENSION } from '../../functions/telemetry/metric-names';
-import { SCALER_METRICS_PER_DECISION } from './cost-report';
+import { scalerMetricReads } from './cost-report';
 import type { RunMetricsFile } from './run-usage';
 
 interface Q {
@@ -191,8 +191,7 @@ export async function usageFromCloudWatch(
   // The scaler reads 11 metrics per tick; that is the pipeline's own GetMetricData use
   // (dashboard viewers' reads are not counted: CloudWatch does not report them).
   const runSeconds = (toMs - fromMs) / 1000;
-  const scalerMetricsRequested =
-    Math.floor(runSeconds / config.scaler.tickSeconds) * SCALER_METRICS_PER_DECISION;
+  const scalerMetricsRequested = scalerMetricReads(runSeconds, config);
 
   return {
     version: 1,
