@@ -40,7 +40,8 @@ export interface CoreCloud {
 
 export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreCloud> {
   const host = opts.host ?? '127.0.0.1';
-  const log = opts.log ?? ((source: string, line: string) => process.stderr.write(`[${source}] ${line}\n`));
+  const log =
+    opts.log ?? ((source: string, line: string) => process.stderr.write(`[${source}] ${line}\n`));
   const metrics = new MetricStore();
   const edge = new EdgeServer({ host, port: opts.port ?? 4566, log: (line) => log('edge', line) });
   const endpoint = await edge.listen();
@@ -53,7 +54,8 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
   try {
     add(
       await KinesisService.start(ctx, {
-        shardRecordsPerSecond: opts.shardRecordsPerSecond ?? DEFAULT_CONFIG.stream.shardRecordsPerSecond,
+        shardRecordsPerSecond:
+          opts.shardRecordsPerSecond ?? DEFAULT_CONFIG.stream.shardRecordsPerSecond,
         shardBytesPerSecond: opts.shardBytesPerSecond ?? DEFAULT_CONFIG.stream.shardBytesPerSecond,
         shardUpdatesPerDay: opts.shardUpdatesPerDay ?? 10,
         shardLimit: opts.shardLimit ?? 500,

@@ -11,12 +11,23 @@ import { MetricStore } from '../../localstack/cloud/cloudwatch/metric-store';
 import { decodeQueryForm } from '../../localstack/cloud/edge/query-protocol';
 import { routeRequest } from '../../localstack/cloud/edge/route-request';
 import { scanGetRecords } from '../../localstack/cloud/kinesis/kinesis-service';
-import { HASH_SPACE, nextReshardStep, recordHashKey, shardFor, uniformStarts, type ShardRange } from '../../localstack/cloud/kinesis/shard-hash';
+import {
+  HASH_SPACE,
+  nextReshardStep,
+  recordHashKey,
+  shardFor,
+  uniformStarts,
+  type ShardRange,
+} from '../../localstack/cloud/kinesis/shard-hash';
 import { ShardWriteLimiter } from '../../localstack/cloud/kinesis/token-bucket';
 
 function uniform(n: number, firstId = 0): ShardRange[] {
   const starts = uniformStarts(n);
-  return starts.map((s, i) => ({ shardId: `s${firstId + i}`, start: s, end: i + 1 < n ? starts[i + 1]! - 1n : HASH_SPACE - 1n }));
+  return starts.map((s, i) => ({
+    shardId: `s${firstId + i}`,
+    start: s,
+    end: i + 1 < n ? starts[i + 1]! - 1n : HASH_SPACE - 1n,
+  }));
 }
 
 /** Applies steps the way kinesalite does (children get fresh ids). */
@@ -29,7 +40,10 @@ function reshard(open: ShardRange[], target: number): { open: ShardRange[]; step
     if (step.kind === 'split') {
       const s = cur.find((x) => x.shardId === step.shardId)!;
       cur = cur.filter((x) => x !== s);
-      cur.push({ shardId: `s${next++}`, start: s.start, end: step.newStartingHashKey - 1n }, { shardId: `s${next++}`, start: step.newStartingHashKey, end: s.end });
+      cur.push(
+        { shardId: `s${next++}`, start: s.start, end: step.newStartingHashKey - 1n },
+        { shardId: `s${next++}`, start: step.newStartingHashKey, end: s.end },
+      );
     } else {
       const a = cur.find((x) => x.shardId === step.shardId)!;
       const b = cur.find((x) => x.shardId === step.adjacentShardId)!;
@@ -87,11 +101,26 @@ describe('hash key routing', () => {
       MillisBehindLatest: 0,
       NextShardIterator: 'x',
       Records: [
-        { PartitionKey: '"Data":"', Data: Buffer.from('hello').toString('base64'), SequenceNumber: '1', ApproximateArrivalTimestamp: 100.5 },
-        { PartitionKey: 'b', Data: Buffer.from('hi').toString('base64'), SequenceNumber: '2', ApproximateArrivalTimestamp: 101.25 },
+        {
+          PartitionKey: '"Data":"',
+          Data: Buffer.from('hello').toString('base64'),
+          SequenceNumber: '1',
+          ApproximateArrivalTimestamp: 100.5,
+        },
+        {
+          PartitionKey: 'b',
+          Data: Buffer.from('hi').toString('base64'),
+          SequenceNumber: '2',
+          ApproximateArrivalTimestamp: 101.25,
+        },
       ],
     });
-    expect(scanGetRecords(text)).toEqual({ records: 2, bytes: 7, lastArrival: 101.25, millisBehind: 0 });
+    expect(scanGetRecords(text)).toEqual({
+      records: 2,
+      bytes: 7,
+      lastArrival: 101.25,
+      millisBehind: 0,
+    });
   });
 });
 
@@ -100,7 +129,8 @@ describe('metric store', () => {
   it('aggregates 1 s buckets into any period; dimensions identify series exactly', () => {
     const s = new MetricStore();
     const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
-    for (let i = 0; i < 120; i++) s.putMetric({ ...id, value: i, timestamp: new Date(t0 + i * 1000) });
+    for (let i = 0; i < 120; i++)
+      s.putMetric({ ...id, value: i, timestamp: new Date(t0 + i * 1000) });
     const q = { ...id, start: new Date(t0), end: new Date(t0 + 120_000), periodSeconds: 60 };
     expect(s.query({ ...q, stat: 'Sum' }).map((p) => p.value)).toEqual([1770, 5370]);
     expect(s.query({ ...q, stat: 'p50' }).map((p) => p.value)).toEqual([29, 89]);
@@ -113,19 +143,38 @@ describe('metric store', () => {
     s.putMetric({ ...id, value: 1, timestamp: new Date(Date.now() - 120_000) });
     const now = new Date();
     s.putValues(id, now, [5], [1000]);
-    const q = { ...id, start: new Date(Date.now() - 600_000), end: new Date(Date.now() + 1000), periodSeconds: 600 };
-    expect(s.statistics(q, ['SampleCount', 'Sum', 'p99'])[0]?.values).toEqual({ SampleCount: 1000, Sum: 5000, p99: 5 });
+    const q = {
+      ...id,
+      start: new Date(Date.now() - 600_000),
+      end: new Date(Date.now() + 1000),
+      periodSeconds: 600,
+    };
+    expect(s.statistics(q, ['SampleCount', 'Sum', 'p99'])[0]?.values).toEqual({
+      SampleCount: 1000,
+      Sum: 5000,
+      p99: 5,
+    });
   });
 });
 
 describe('alarm rules', () => {
-  const rule = { evaluationPeriods: 3, datapointsToAlarm: 2, threshold: 10, comparison: 'GreaterThanThreshold' as const, treatMissingData: 'missing' };
+  const rule = {
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    threshold: 10,
+    comparison: 'GreaterThanThreshold' as const,
+    treatMissingData: 'missing',
+  };
   it('M of N breaching → ALARM; missing data by TreatMissingData', () => {
     expect(evaluateAlarm(rule, [11, 12, 1], 'OK').state).toBe('ALARM');
     expect(evaluateAlarm(rule, [11, 1, 1], 'ALARM').state).toBe('OK');
     expect(evaluateAlarm(rule, [], 'OK').state).toBe('INSUFFICIENT_DATA');
-    expect(evaluateAlarm({ ...rule, treatMissingData: 'breaching' }, [11], 'OK').state).toBe('ALARM');
-    expect(evaluateAlarm({ ...rule, treatMissingData: 'notBreaching' }, [], 'ALARM').state).toBe('OK');
+    expect(evaluateAlarm({ ...rule, treatMissingData: 'breaching' }, [11], 'OK').state).toBe(
+      'ALARM',
+    );
+    expect(evaluateAlarm({ ...rule, treatMissingData: 'notBreaching' }, [], 'ALARM').state).toBe(
+      'OK',
+    );
     expect(evaluateAlarm({ ...rule, treatMissingData: 'ignore' }, [], 'ALARM').state).toBe('ALARM');
   });
 });
@@ -133,10 +182,26 @@ describe('alarm rules', () => {
 describe('edge routing and query decoding', () => {
   it('routes by credential scope first, then X-Amz-Target, then Action=', () => {
     const body = Buffer.from('Action=SendMessage&Version=2012-11-05');
-    expect(routeRequest('POST', '/', { authorization: 'AWS4-HMAC-SHA256 Credential=AK/20250101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0' }, Buffer.alloc(0)).service).toBe('kinesis');
-    expect(routeRequest('POST', '/', { 'x-amz-target': 'DynamoDB_20120810.PutItem' }, Buffer.alloc(0))).toEqual({ service: 'dynamodb', operation: 'PutItem', protocol: 'json' });
-    expect(routeRequest('POST', '/', { 'content-type': 'application/x-www-form-urlencoded' }, body)).toEqual({ service: 'sqs', operation: 'SendMessage', protocol: 'query' });
-    expect(routeRequest('GET', '/2015-03-31/functions/', {}, Buffer.alloc(0)).service).toBe('lambda');
+    expect(
+      routeRequest(
+        'POST',
+        '/',
+        {
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=AK/20250101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        Buffer.alloc(0),
+      ).service,
+    ).toBe('kinesis');
+    expect(
+      routeRequest('POST', '/', { 'x-amz-target': 'DynamoDB_20120810.PutItem' }, Buffer.alloc(0)),
+    ).toEqual({ service: 'dynamodb', operation: 'PutItem', protocol: 'json' });
+    expect(
+      routeRequest('POST', '/', { 'content-type': 'application/x-www-form-urlencoded' }, body),
+    ).toEqual({ service: 'sqs', operation: 'SendMessage', protocol: 'query' });
+    expect(routeRequest('GET', '/2015-03-31/functions/', {}, Buffer.alloc(0)).service).toBe(
+      'lambda',
+    );
   });
 
   it('decodes member lists and flattened lists into the JSON shape', () => {
@@ -147,7 +212,10 @@ describe('edge routing and query decoding', () => {
     expect(action).toBe('PutMetricData');
     expect(params).toEqual({
       Namespace: 'N',
-      MetricData: [{ MetricName: 'a', Dimensions: [{ Name: 'D', Value: 'v' }] }, { MetricName: 'b', Values: ['1', '2'] }],
+      MetricData: [
+        { MetricName: 'a', Dimensions: [{ Name: 'D', Value: 'v' }] },
+        { MetricName: 'b', Values: ['1', '2'] },
+      ],
       Attribute: [{ Name: 'X', Value: 'Y' }],
     });
   });

@@ -28,7 +28,11 @@ let kinesis: KinesisClient;
 beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  cloud = await startCoreCloud({ port: 0, shardRecordsPerSecond: RECORDS_PER_SECOND, log: () => {} });
+  cloud = await startCoreCloud({
+    port: 0,
+    shardRecordsPerSecond: RECORDS_PER_SECOND,
+    log: () => {},
+  });
   kinesis = kinesisClient({ endpoint: cloud.endpoint, region: 'us-east-1', maxAttempts: 1 });
 });
 afterAll(async () => {
@@ -38,7 +42,10 @@ afterAll(async () => {
 
 async function createStream(name: string, shards: number): Promise<void> {
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-  await waitUntilStreamExists({ client: kinesis, maxWaitTime: 10, minDelay: 0.05 as number }, { StreamName: name });
+  await waitUntilStreamExists(
+    { client: kinesis, maxWaitTime: 10, minDelay: 0.05 as number },
+    { StreamName: name },
+  );
 }
 
 async function waitActive(name: string): Promise<void> {
@@ -58,7 +65,10 @@ const isOpen = (s: Shard) => s.SequenceNumberRange?.EndingSequenceNumber === und
 
 function expectCoverage(open: Shard[]): void {
   const ranges = open
-    .map((s) => [BigInt(s.HashKeyRange!.StartingHashKey!), BigInt(s.HashKeyRange!.EndingHashKey!)] as const)
+    .map(
+      (s) =>
+        [BigInt(s.HashKeyRange!.StartingHashKey!), BigInt(s.HashKeyRange!.EndingHashKey!)] as const,
+    )
     .sort((a, b) => (a[0] < b[0] ? -1 : 1));
   expect(ranges[0]![0]).toBe(0n);
   for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1] + 1n);
@@ -71,33 +81,63 @@ describe('kinesis through the edge', () => {
     const put = await kinesis.send(
       new PutRecordsCommand({
         StreamName: 'put-get',
-        Records: [1, 2, 3].map((i) => ({ PartitionKey: `k${i}`, Data: Buffer.from(JSON.stringify({ i })) })),
+        Records: [1, 2, 3].map((i) => ({
+          PartitionKey: `k${i}`,
+          Data: Buffer.from(JSON.stringify({ i })),
+        })),
       }),
     );
     expect(put.FailedRecordCount).toBe(0);
-    await kinesis.send(new PutRecordCommand({ StreamName: 'put-get', PartitionKey: 'k4', Data: Buffer.from('{"i":4}') }));
+    await kinesis.send(
+      new PutRecordCommand({
+        StreamName: 'put-get',
+        PartitionKey: 'k4',
+        Data: Buffer.from('{"i":4}'),
+      }),
+    );
     const it0 = await kinesis.send(
-      new GetShardIteratorCommand({ StreamName: 'put-get', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }),
+      new GetShardIteratorCommand({
+        StreamName: 'put-get',
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
     );
     const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: it0.ShardIterator }));
-    expect(got.Records?.map((r) => JSON.parse(Buffer.from(r.Data!).toString()).i)).toEqual([1, 2, 3, 4]);
+    expect(got.Records?.map((r) => JSON.parse(Buffer.from(r.Data!).toString()).i)).toEqual([
+      1, 2, 3, 4,
+    ]);
     expect(got.Records?.[0]?.ApproximateArrivalTimestamp).toBeInstanceOf(Date);
   });
 
   it('UpdateShardCount 1→2→4→2 closes parents and opens children with AWS lineage', async () => {
     await createStream('reshard', 1);
-    const r1 = await kinesis.send(new UpdateShardCountCommand({ StreamName: 'reshard', TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' }));
+    const r1 = await kinesis.send(
+      new UpdateShardCountCommand({
+        StreamName: 'reshard',
+        TargetShardCount: 2,
+        ScalingType: 'UNIFORM_SCALING',
+      }),
+    );
     expect(r1).toMatchObject({ StreamName: 'reshard', CurrentShardCount: 1, TargetShardCount: 2 });
     expect(r1.StreamARN).toMatch(/^arn:aws:kinesis:us-east-1:000000000000:stream\/reshard$/);
     await waitActive('reshard');
     let all = await shards('reshard');
     let open = all.filter(isOpen);
     expect(open).toHaveLength(2);
-    expect(all.find((s) => s.ShardId === 'shardId-000000000000')?.SequenceNumberRange?.EndingSequenceNumber).toBeDefined();
+    expect(
+      all.find((s) => s.ShardId === 'shardId-000000000000')?.SequenceNumberRange
+        ?.EndingSequenceNumber,
+    ).toBeDefined();
     for (const s of open) expect(s.ParentShardId).toBe('shardId-000000000000');
     expectCoverage(open);
 
-    await kinesis.send(new UpdateShardCountCommand({ StreamName: 'reshard', TargetShardCount: 4, ScalingType: 'UNIFORM_SCALING' }));
+    await kinesis.send(
+      new UpdateShardCountCommand({
+        StreamName: 'reshard',
+        TargetShardCount: 4,
+        ScalingType: 'UNIFORM_SCALING',
+      }),
+    );
     await waitActive('reshard');
     all = await shards('reshard');
     open = all.filter(isOpen);
@@ -109,10 +149,22 @@ describe('kinesis through the edge', () => {
 
     // more than double is refused like AWS
     await expect(
-      kinesis.send(new UpdateShardCountCommand({ StreamName: 'reshard', TargetShardCount: 9, ScalingType: 'UNIFORM_SCALING' })),
+      kinesis.send(
+        new UpdateShardCountCommand({
+          StreamName: 'reshard',
+          TargetShardCount: 9,
+          ScalingType: 'UNIFORM_SCALING',
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidArgumentException' });
 
-    await kinesis.send(new UpdateShardCountCommand({ StreamName: 'reshard', TargetShardCount: 2, ScalingType: 'UNIFORM_SCALING' }));
+    await kinesis.send(
+      new UpdateShardCountCommand({
+        StreamName: 'reshard',
+        TargetShardCount: 2,
+        ScalingType: 'UNIFORM_SCALING',
+      }),
+    );
     await waitActive('reshard');
     all = await shards('reshard');
     open = all.filter(isOpen);
@@ -132,29 +184,53 @@ describe('kinesis through the edge', () => {
     const res = await kinesis.send(
       new PutRecordsCommand({
         StreamName: 'throttle',
-        Records: Array.from({ length: total }, (_, i) => ({ PartitionKey: `user_${i}`, Data: Buffer.from(JSON.stringify({ i })) })),
+        Records: Array.from({ length: total }, (_, i) => ({
+          PartitionKey: `user_${i}`,
+          Data: Buffer.from(JSON.stringify({ i })),
+        })),
       }),
     );
-    const throttled = res.Records!.filter((r) => r.ErrorCode === 'ProvisionedThroughputExceededException');
+    const throttled = res.Records!.filter(
+      (r) => r.ErrorCode === 'ProvisionedThroughputExceededException',
+    );
     expect(throttled.length).toBeGreaterThan(0);
     expect(res.FailedRecordCount).toBe(throttled.length);
-    expect(throttled[0]?.ErrorMessage).toMatch(/Rate exceeded for shard shardId-000000000000 in stream throttle/);
+    expect(throttled[0]?.ErrorMessage).toMatch(
+      /Rate exceeded for shard shardId-000000000000 in stream throttle/,
+    );
     const accepted = res.Records!.map((r, i) => (r.SequenceNumber ? i : -1)).filter((i) => i >= 0);
     expect(accepted.length + throttled.length).toBe(total);
 
     const it0 = await kinesis.send(
-      new GetShardIteratorCommand({ StreamName: 'throttle', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }),
+      new GetShardIteratorCommand({
+        StreamName: 'throttle',
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
     );
-    const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: it0.ShardIterator, Limit: 10000 }));
-    expect(got.Records?.map((r) => JSON.parse(Buffer.from(r.Data!).toString()).i)).toEqual(accepted);
+    const got = await kinesis.send(
+      new GetRecordsCommand({ ShardIterator: it0.ShardIterator, Limit: 10000 }),
+    );
+    expect(got.Records?.map((r) => JSON.parse(Buffer.from(r.Data!).toString()).i)).toEqual(
+      accepted,
+    );
 
     // PutRecord over the limit is a 400 ProvisionedThroughputExceededException
     let single: unknown;
     let singlesAccepted = 0;
     for (let i = 0; i < RECORDS_PER_SECOND * 2 && !single; i++) {
       single = await kinesis
-        .send(new PutRecordCommand({ StreamName: 'throttle', PartitionKey: 'x', Data: Buffer.from('{}') }))
-        .then(() => void singlesAccepted++, (e: unknown) => e);
+        .send(
+          new PutRecordCommand({
+            StreamName: 'throttle',
+            PartitionKey: 'x',
+            Data: Buffer.from('{}'),
+          }),
+        )
+        .then(
+          () => void singlesAccepted++,
+          (e: unknown) => e,
+        );
     }
     expect(single).toMatchObject({ name: 'ProvisionedThroughputExceededException' });
 
@@ -163,17 +239,36 @@ describe('kinesis through the edge', () => {
     try {
       const query = (id: string, name: string) => ({
         Id: id,
-        MetricStat: { Metric: { Namespace: 'AWS/Kinesis', MetricName: name, Dimensions: [{ Name: 'StreamName', Value: 'throttle' }] }, Period: 3600, Stat: 'Sum' },
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/Kinesis',
+            MetricName: name,
+            Dimensions: [{ Name: 'StreamName', Value: 'throttle' }],
+          },
+          Period: 3600,
+          Stat: 'Sum',
+        },
       });
       const out = await cw.send(
         new GetMetricDataCommand({
           StartTime: new Date(Date.now() - 600_000),
           EndTime: new Date(Date.now() + 60_000),
-          MetricDataQueries: [query('inc', 'IncomingRecords'), query('thr', 'WriteProvisionedThroughputExceeded'), query('get', 'GetRecords.Records'),
-            { ...query('age', 'GetRecords.IteratorAgeMilliseconds'), MetricStat: { ...query('age', 'GetRecords.IteratorAgeMilliseconds').MetricStat, Stat: 'Maximum' } }],
+          MetricDataQueries: [
+            query('inc', 'IncomingRecords'),
+            query('thr', 'WriteProvisionedThroughputExceeded'),
+            query('get', 'GetRecords.Records'),
+            {
+              ...query('age', 'GetRecords.IteratorAgeMilliseconds'),
+              MetricStat: {
+                ...query('age', 'GetRecords.IteratorAgeMilliseconds').MetricStat,
+                Stat: 'Maximum',
+              },
+            },
+          ],
         }),
       );
-      const sum = (id: string) => (out.MetricDataResults ?? []).find((r) => r.Id === id)?.Values?.reduce((a, b) => a + b, 0);
+      const sum = (id: string) =>
+        (out.MetricDataResults ?? []).find((r) => r.Id === id)?.Values?.reduce((a, b) => a + b, 0);
       expect(sum('inc')).toBe(accepted.length + singlesAccepted);
       expect(sum('thr')).toBeGreaterThanOrEqual(throttled.length + 1);
       expect(sum('get')).toBe(accepted.length);

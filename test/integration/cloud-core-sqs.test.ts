@@ -34,58 +34,118 @@ afterAll(async () => {
 });
 
 const count = async (url: string) => {
-  const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
-  return { visible: Number(a.Attributes?.ApproximateNumberOfMessages), inFlight: Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible), arn: a.Attributes?.QueueArn };
+  const a = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+  );
+  return {
+    visible: Number(a.Attributes?.ApproximateNumberOfMessages),
+    inFlight: Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible),
+    arn: a.Attributes?.QueueArn,
+  };
 };
 
 describe('sqs through the edge', () => {
   it('sends, receives (invisible while in flight), deletes', async () => {
-    const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: 'failures', Attributes: { VisibilityTimeout: '1' } }));
+    const { QueueUrl: url } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'failures', Attributes: { VisibilityTimeout: '1' } }),
+    );
     expect(url).toBe(`${cloud.endpoint}/000000000000/failures`);
     expect((await sqs.send(new GetQueueUrlCommand({ QueueName: 'failures' }))).QueueUrl).toBe(url);
-    expect((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'fail' }))).QueueUrls).toEqual([url]);
+    expect((await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'fail' }))).QueueUrls).toEqual([
+      url,
+    ]);
 
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '{"batch":1}', MessageAttributes: { kind: { DataType: 'String', StringValue: 'failure' } } }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: '{"batch":1}',
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'failure' } },
+      }),
+    );
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '{"batch":2}' }));
-    expect(await count(url!)).toEqual({ visible: 2, inFlight: 0, arn: 'arn:aws:sqs:us-east-1:000000000000:failures' });
+    expect(await count(url!)).toEqual({
+      visible: 2,
+      inFlight: 0,
+      arn: 'arn:aws:sqs:us-east-1:000000000000:failures',
+    });
 
-    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    const got = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
     expect(got.Messages?.map((m) => m.Body)).toEqual(['{"batch":1}', '{"batch":2}']);
     expect(got.Messages?.[0]?.MessageAttributes?.kind?.StringValue).toBe('failure');
     expect(got.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
     expect(await count(url!)).toMatchObject({ visible: 0, inFlight: 2 });
     // in flight: nothing to receive, even waiting a little
-    expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }))).Messages).toBeUndefined();
+    expect(
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }))).Messages,
+    ).toBeUndefined();
 
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: got.Messages![0]!.ReceiptHandle }));
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: got.Messages![0]!.ReceiptHandle }),
+    );
     // the undeleted one comes back after its 1 s visibility timeout (long poll picks it up)
-    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 3, MessageSystemAttributeNames: ['All'] }));
+    const again = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        WaitTimeSeconds: 3,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
     expect(again.Messages?.map((m) => m.Body)).toEqual(['{"batch":2}']);
     expect(again.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
 
     await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
     expect(await count(url!)).toMatchObject({ visible: 0, inFlight: 0 });
     await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
-    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'failures' }))).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'failures' }))).rejects.toMatchObject(
+      { name: 'QueueDoesNotExist' },
+    );
   });
 
   it('speaks the query protocol for the same queues', async () => {
     const post = async (params: Record<string, string>) => {
       const r = await fetch(cloud.endpoint + '/', {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=t/20250101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=t/20250101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0',
+        },
         body: new URLSearchParams({ Version: '2012-11-05', ...params }).toString(),
       });
       return r.text();
     };
-    const created = await post({ Action: 'CreateQueue', QueueName: 'q-query', 'Attribute.1.Name': 'VisibilityTimeout', 'Attribute.1.Value': '5' });
+    const created = await post({
+      Action: 'CreateQueue',
+      QueueName: 'q-query',
+      'Attribute.1.Name': 'VisibilityTimeout',
+      'Attribute.1.Value': '5',
+    });
     const url = /<QueueUrl>([^<]+)<\/QueueUrl>/.exec(created)?.[1];
     expect(url).toBe(`${cloud.endpoint}/000000000000/q-query`);
-    expect(await post({ Action: 'SendMessage', QueueUrl: url!, MessageBody: 'hello' })).toContain('<MD5OfMessageBody>5d41402abc4b2a76b9719d911017c592</MD5OfMessageBody>');
-    const attrs = await post({ Action: 'GetQueueAttributes', QueueUrl: url!, 'AttributeName.1': 'All' });
-    expect(attrs).toContain('<Attribute><Name>VisibilityTimeout</Name><Value>5</Value></Attribute>');
-    expect(attrs).toContain('<Attribute><Name>ApproximateNumberOfMessages</Name><Value>1</Value></Attribute>');
+    expect(await post({ Action: 'SendMessage', QueueUrl: url!, MessageBody: 'hello' })).toContain(
+      '<MD5OfMessageBody>5d41402abc4b2a76b9719d911017c592</MD5OfMessageBody>',
+    );
+    const attrs = await post({
+      Action: 'GetQueueAttributes',
+      QueueUrl: url!,
+      'AttributeName.1': 'All',
+    });
+    expect(attrs).toContain(
+      '<Attribute><Name>VisibilityTimeout</Name><Value>5</Value></Attribute>',
+    );
+    expect(attrs).toContain(
+      '<Attribute><Name>ApproximateNumberOfMessages</Name><Value>1</Value></Attribute>',
+    );
     const received = await post({ Action: 'ReceiveMessage', QueueUrl: url! });
-    expect(received).toMatch(/<Message><MessageId>[^<]+<\/MessageId><ReceiptHandle>[^<]+<\/ReceiptHandle><MD5OfBody>5d41402abc4b2a76b9719d911017c592<\/MD5OfBody><Body>hello<\/Body><\/Message>/);
+    expect(received).toMatch(
+      /<Message><MessageId>[^<]+<\/MessageId><ReceiptHandle>[^<]+<\/ReceiptHandle><MD5OfBody>5d41402abc4b2a76b9719d911017c592<\/MD5OfBody><Body>hello<\/Body><\/Message>/,
+    );
   });
 });

@@ -30,7 +30,11 @@ export interface AlarmVerdict {
 }
 
 /** `values` are the statistic of each period that had data, within the last `evaluationPeriods` periods. */
-export function evaluateAlarm(rule: AlarmRule, values: readonly number[], current: AlarmState): AlarmVerdict {
+export function evaluateAlarm(
+  rule: AlarmRule,
+  values: readonly number[],
+  current: AlarmState,
+): AlarmVerdict {
   const compare = COMPARISONS[rule.comparison];
   const missing = Math.max(0, rule.evaluationPeriods - values.length);
   const breaching = values.filter((v) => compare(v, rule.threshold)).length;
@@ -44,7 +48,10 @@ export function evaluateAlarm(rule: AlarmRule, values: readonly number[], curren
       case 'ignore':
         return { state: current, reason: 'no datapoints; missing data ignored, state kept' };
       default:
-        return { state: 'INSUFFICIENT_DATA', reason: `Insufficient Data: no datapoints in the last ${rule.evaluationPeriods} period(s)` };
+        return {
+          state: 'INSUFFICIENT_DATA',
+          reason: `Insufficient Data: no datapoints in the last ${rule.evaluationPeriods} period(s)`,
+        };
     }
   }
   const counted = breaching + (rule.treatMissingData === 'breaching' ? missing : 0);

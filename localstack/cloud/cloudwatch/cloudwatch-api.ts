@@ -5,7 +5,12 @@
  * cloudwatch-service.ts; data lives in the MetricStore.
  */
 import { asArray, toBool, toDate, toNumber } from '../edge/query-protocol';
-import { COMPARISONS, evaluateAlarm, type AlarmState, type ComparisonOperator } from './alarm-evaluation';
+import {
+  COMPARISONS,
+  evaluateAlarm,
+  type AlarmState,
+  type ComparisonOperator,
+} from './alarm-evaluation';
 import { BASIC_STATS, checkStat, type MetricId, type MetricStore } from './metric-store';
 
 const ACCOUNT = '000000000000';
@@ -22,8 +27,14 @@ export class CloudWatchError extends Error {
   }
 }
 
-const invalid = (message: string) => new CloudWatchError('InvalidParameterValueException', 'InvalidParameterValue', message);
-const missing = (name: string) => new CloudWatchError('MissingRequiredParameterException', 'MissingParameter', `The parameter ${name} is required.`);
+const invalid = (message: string) =>
+  new CloudWatchError('InvalidParameterValueException', 'InvalidParameterValue', message);
+const missing = (name: string) =>
+  new CloudWatchError(
+    'MissingRequiredParameterException',
+    'MissingParameter',
+    `The parameter ${name} is required.`,
+  );
 
 type Input = Record<string, unknown>;
 type Output = Record<string, unknown> | undefined;
@@ -52,7 +63,8 @@ interface Alarm {
 
 function dims(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const d of asArray<{ Name?: string; Value?: string }>(v)) if (d.Name !== undefined) out[d.Name] = String(d.Value ?? '');
+  for (const d of asArray<{ Name?: string; Value?: string }>(v))
+    if (d.Name !== undefined) out[d.Name] = String(d.Value ?? '');
   return out;
 }
 
@@ -73,7 +85,12 @@ export class CloudWatchApi {
   constructor(
     readonly store: MetricStore,
     private readonly region: string,
-    private readonly onAlarmChange: (name: string, from: AlarmState, to: AlarmState, reason: string) => void = () => {},
+    private readonly onAlarmChange: (
+      name: string,
+      from: AlarmState,
+      to: AlarmState,
+      reason: string,
+    ) => void = () => {},
   ) {}
 
   readonly operations: Record<string, (input: Input) => Output> = {
@@ -96,26 +113,53 @@ export class CloudWatchApi {
 
   private putMetricData(i: Input): Output {
     const namespace = req(i, 'Namespace');
-    if (namespace.startsWith('AWS/')) throw invalid(`The value ${namespace} for parameter Namespace is invalid: the AWS/ prefix is reserved.`);
+    if (namespace.startsWith('AWS/'))
+      throw invalid(
+        `The value ${namespace} for parameter Namespace is invalid: the AWS/ prefix is reserved.`,
+      );
     const data = asArray(i.MetricData);
     if (data.length === 0) throw missing('MetricData');
-    if (data.length > 1000) throw invalid('The collection MetricData must not have a size greater than 1000.');
+    if (data.length > 1000)
+      throw invalid('The collection MetricData must not have a size greater than 1000.');
     const now = new Date();
     for (const d of data) {
-      const id: MetricId = { namespace, name: req(d, 'MetricName'), dimensions: dims(d.Dimensions) };
+      const id: MetricId = {
+        namespace,
+        name: req(d, 'MetricName'),
+        dimensions: dims(d.Dimensions),
+      };
       const ts = toDate(d.Timestamp) ?? now;
       const unit = d.Unit === undefined ? undefined : String(d.Unit);
       const sv = d.StatisticValues as Input | undefined;
       if (sv) {
-        const s = { count: toNumber(sv.SampleCount), sum: toNumber(sv.Sum), min: toNumber(sv.Minimum), max: toNumber(sv.Maximum) };
-        if (s.count === undefined || s.sum === undefined || s.min === undefined || s.max === undefined) {
+        const s = {
+          count: toNumber(sv.SampleCount),
+          sum: toNumber(sv.Sum),
+          min: toNumber(sv.Minimum),
+          max: toNumber(sv.Maximum),
+        };
+        if (
+          s.count === undefined ||
+          s.sum === undefined ||
+          s.min === undefined ||
+          s.max === undefined
+        ) {
           throw missing('StatisticValues.SampleCount, Sum, Minimum and Maximum');
         }
-        this.store.putStatistics(id, ts, { count: s.count, sum: s.sum, min: s.min, max: s.max }, unit);
+        this.store.putStatistics(
+          id,
+          ts,
+          { count: s.count, sum: s.sum, min: s.min, max: s.max },
+          unit,
+        );
       } else if (d.Values !== undefined) {
         const values = asArray<unknown>(d.Values).map((v) => toNumber(v) ?? NaN);
-        const counts = d.Counts === undefined ? undefined : asArray<unknown>(d.Counts).map((v) => toNumber(v) ?? 1);
-        if (counts && counts.length !== values.length) throw invalid('Values and Counts must have the same length.');
+        const counts =
+          d.Counts === undefined
+            ? undefined
+            : asArray<unknown>(d.Counts).map((v) => toNumber(v) ?? 1);
+        if (counts && counts.length !== values.length)
+          throw invalid('Values and Counts must have the same length.');
         this.store.putValues(id, ts, values, counts, unit);
       } else {
         const v = toNumber(d.Value);
@@ -136,14 +180,17 @@ export class CloudWatchApi {
     const results = asArray(i.MetricDataQueries).map((q) => {
       const id = req(q, 'Id');
       if (q.Expression !== undefined) {
-        throw invalid(`streamscale local cloud supports only MetricStat queries in GetMetricData; expression "${String(q.Expression)}" (query ${id}) is not supported`);
+        throw invalid(
+          `streamscale local cloud supports only MetricStat queries in GetMetricData; expression "${String(q.Expression)}" (query ${id}) is not supported`,
+        );
       }
       const ms = q.MetricStat as Input | undefined;
       if (!ms) throw missing(`MetricDataQueries.${id}.MetricStat`);
       const m = (ms.Metric as Input | undefined) ?? {};
       const stat = req(ms, 'Stat');
       const period = toNumber(ms.Period);
-      if (period === undefined || period < 1) throw invalid(`The parameter MetricStat.Period of query ${id} must be >= 1.`);
+      if (period === undefined || period < 1)
+        throw invalid(`The parameter MetricStat.Period of query ${id} must be >= 1.`);
       try {
         checkStat(stat);
       } catch (e) {
@@ -170,7 +217,10 @@ export class CloudWatchApi {
         returnData: toBool(q.ReturnData) !== false,
       };
     });
-    return { MetricDataResults: results.filter((r) => r.returnData).map(({ returnData: _r, ...r }) => r), Messages: [] };
+    return {
+      MetricDataResults: results.filter((r) => r.returnData).map(({ returnData: _r, ...r }) => r),
+      Messages: [],
+    };
   }
 
   private getMetricStatistics(i: Input): Output {
@@ -183,7 +233,9 @@ export class CloudWatchApi {
     const stats = asArray<string>(i.Statistics).map(String);
     const extended = asArray<string>(i.ExtendedStatistics).map(String);
     if (stats.length + extended.length === 0) throw missing('Statistics or ExtendedStatistics');
-    for (const s of stats) if (!(BASIC_STATS as readonly string[]).includes(s)) throw invalid(`Statistic ${s} is not one of ${BASIC_STATS.join(', ')}.`);
+    for (const s of stats)
+      if (!(BASIC_STATS as readonly string[]).includes(s))
+        throw invalid(`Statistic ${s} is not one of ${BASIC_STATS.join(', ')}.`);
     try {
       for (const s of extended) checkStat(s);
     } catch (e) {
@@ -191,14 +243,19 @@ export class CloudWatchApi {
     }
     const name = req(i, 'MetricName');
     const id: MetricId = { namespace: req(i, 'Namespace'), name, dimensions: dims(i.Dimensions) };
-    const rows = this.store.statistics({ ...id, start, end, periodSeconds: period }, [...stats, ...extended]);
+    const rows = this.store.statistics({ ...id, start, end, periodSeconds: period }, [
+      ...stats,
+      ...extended,
+    ]);
     return {
       Label: name,
       Datapoints: rows.map((r) => {
         const dp: Record<string, unknown> = { Timestamp: r.timestamp };
         for (const s of stats) if (r.values[s] !== undefined) dp[s] = r.values[s];
         if (extended.length > 0) {
-          dp.ExtendedStatistics = Object.fromEntries(extended.filter((s) => r.values[s] !== undefined).map((s) => [s, r.values[s]]));
+          dp.ExtendedStatistics = Object.fromEntries(
+            extended.filter((s) => r.values[s] !== undefined).map((s) => [s, r.values[s]]),
+          );
         }
         dp.Unit = r.unit ?? 'None';
         return dp;
@@ -210,9 +267,18 @@ export class CloudWatchApi {
     const metrics = this.store.listMetrics({
       namespace: i.Namespace === undefined ? undefined : String(i.Namespace),
       name: i.MetricName === undefined ? undefined : String(i.MetricName),
-      dimensions: asArray<{ Name?: string; Value?: string }>(i.Dimensions).map((d) => ({ name: String(d.Name), value: d.Value === undefined ? undefined : String(d.Value) })),
+      dimensions: asArray<{ Name?: string; Value?: string }>(i.Dimensions).map((d) => ({
+        name: String(d.Name),
+        value: d.Value === undefined ? undefined : String(d.Value),
+      })),
     });
-    return { Metrics: metrics.map((m) => ({ Namespace: m.namespace, MetricName: m.name, Dimensions: dimList(m.dimensions) })) };
+    return {
+      Metrics: metrics.map((m) => ({
+        Namespace: m.namespace,
+        MetricName: m.name,
+        Dimensions: dimList(m.dimensions),
+      })),
+    };
   }
 
   // ---- dashboards -------------------------------------------------------
@@ -228,10 +294,22 @@ export class CloudWatchApi {
     try {
       parsed = JSON.parse(body);
     } catch (e) {
-      throw new CloudWatchError('DashboardInvalidInputError', 'InvalidParameterInput', `The field DashboardBody must be a valid JSON object: ${(e as Error).message}`);
+      throw new CloudWatchError(
+        'DashboardInvalidInputError',
+        'InvalidParameterInput',
+        `The field DashboardBody must be a valid JSON object: ${(e as Error).message}`,
+      );
     }
-    if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { widgets?: unknown }).widgets)) {
-      throw new CloudWatchError('DashboardInvalidInputError', 'InvalidParameterInput', 'The field DashboardBody must be a JSON object with a "widgets" array.');
+    if (
+      !parsed ||
+      typeof parsed !== 'object' ||
+      !Array.isArray((parsed as { widgets?: unknown }).widgets)
+    ) {
+      throw new CloudWatchError(
+        'DashboardInvalidInputError',
+        'InvalidParameterInput',
+        'The field DashboardBody must be a JSON object with a "widgets" array.',
+      );
     }
     this.dashboards.set(name, { name, body, modified: new Date() });
     return { DashboardValidationMessages: [] };
@@ -240,7 +318,13 @@ export class CloudWatchApi {
   private getDashboard(i: Input): Output {
     const name = req(i, 'DashboardName');
     const d = this.dashboards.get(name);
-    if (!d) throw new CloudWatchError('DashboardNotFoundError', 'ResourceNotFound', `Dashboard ${name} does not exist`, 404);
+    if (!d)
+      throw new CloudWatchError(
+        'DashboardNotFoundError',
+        'ResourceNotFound',
+        `Dashboard ${name} does not exist`,
+        404,
+      );
     return { DashboardArn: this.dashboardArn(name), DashboardBody: d.body, DashboardName: name };
   }
 
@@ -250,14 +334,25 @@ export class CloudWatchApi {
       DashboardEntries: [...this.dashboards.values()]
         .filter((d) => d.name.startsWith(prefix))
         .sort((a, b) => a.name.localeCompare(b.name))
-        .map((d) => ({ DashboardName: d.name, DashboardArn: this.dashboardArn(d.name), LastModified: d.modified, Size: Buffer.byteLength(d.body) })),
+        .map((d) => ({
+          DashboardName: d.name,
+          DashboardArn: this.dashboardArn(d.name),
+          LastModified: d.modified,
+          Size: Buffer.byteLength(d.body),
+        })),
     };
   }
 
   private deleteDashboards(i: Input): Output {
     const names = asArray<string>(i.DashboardNames).map(String);
     const unknown = names.filter((n) => !this.dashboards.has(n));
-    if (unknown.length > 0) throw new CloudWatchError('DashboardNotFoundError', 'ResourceNotFound', `Dashboard ${unknown.join(', ')} does not exist`, 404);
+    if (unknown.length > 0)
+      throw new CloudWatchError(
+        'DashboardNotFoundError',
+        'ResourceNotFound',
+        `Dashboard ${unknown.join(', ')} does not exist`,
+        404,
+      );
     for (const n of names) this.dashboards.delete(n);
     return undefined;
   }
@@ -274,14 +369,24 @@ export class CloudWatchApi {
       const only = queries.length === 1 ? queries[0] : undefined;
       const ms = only?.MetricStat as Input | undefined;
       if (!ms || only?.Expression !== undefined) {
-        throw invalid(`streamscale local cloud supports alarms on one metric only; alarm ${name} uses metric math`);
+        throw invalid(
+          `streamscale local cloud supports alarms on one metric only; alarm ${name} uses metric math`,
+        );
       }
       const m = (ms.Metric as Input | undefined) ?? {};
-      metric = { namespace: req(m, 'Namespace'), name: req(m, 'MetricName'), dimensions: dims(m.Dimensions) };
+      metric = {
+        namespace: req(m, 'Namespace'),
+        name: req(m, 'MetricName'),
+        dimensions: dims(m.Dimensions),
+      };
       stat = req(ms, 'Stat');
       period = toNumber(ms.Period);
     } else {
-      metric = { namespace: req(i, 'Namespace'), name: req(i, 'MetricName'), dimensions: dims(i.Dimensions) };
+      metric = {
+        namespace: req(i, 'Namespace'),
+        name: req(i, 'MetricName'),
+        dimensions: dims(i.Dimensions),
+      };
       stat = i.ExtendedStatistic !== undefined ? String(i.ExtendedStatistic) : req(i, 'Statistic');
       period = toNumber(i.Period);
     }
@@ -293,10 +398,13 @@ export class CloudWatchApi {
     if (period === undefined || period < 1) throw missing('Period');
     const comparison = req(i, 'ComparisonOperator');
     if (!(comparison in COMPARISONS)) {
-      throw invalid(`streamscale local cloud does not support ComparisonOperator ${comparison} (anomaly detection); use one of ${Object.keys(COMPARISONS).join(', ')}`);
+      throw invalid(
+        `streamscale local cloud does not support ComparisonOperator ${comparison} (anomaly detection); use one of ${Object.keys(COMPARISONS).join(', ')}`,
+      );
     }
     const evaluationPeriods = toNumber(i.EvaluationPeriods);
-    if (evaluationPeriods === undefined || evaluationPeriods < 1) throw missing('EvaluationPeriods');
+    if (evaluationPeriods === undefined || evaluationPeriods < 1)
+      throw missing('EvaluationPeriods');
     const threshold = toNumber(i.Threshold);
     if (threshold === undefined) throw missing('Threshold');
     const now = new Date();
@@ -336,7 +444,13 @@ export class CloudWatchApi {
       stat: a.stat,
     });
     const verdict = evaluateAlarm(
-      { evaluationPeriods: a.evaluationPeriods, datapointsToAlarm: a.datapointsToAlarm, threshold: a.threshold, comparison: a.comparison, treatMissingData: a.treatMissingData },
+      {
+        evaluationPeriods: a.evaluationPeriods,
+        datapointsToAlarm: a.datapointsToAlarm,
+        threshold: a.threshold,
+        comparison: a.comparison,
+        treatMissingData: a.treatMissingData,
+      },
       points.map((p) => p.value),
       a.state,
     );
@@ -354,7 +468,12 @@ export class CloudWatchApi {
     const prefix = i.AlarmNamePrefix === undefined ? undefined : String(i.AlarmNamePrefix);
     const state = i.StateValue === undefined ? undefined : String(i.StateValue);
     const alarms = [...this.alarms.entries()]
-      .filter(([n, a]) => (names.length === 0 || names.includes(n)) && (prefix === undefined || n.startsWith(prefix)) && (state === undefined || a.state === state))
+      .filter(
+        ([n, a]) =>
+          (names.length === 0 || names.includes(n)) &&
+          (prefix === undefined || n.startsWith(prefix)) &&
+          (state === undefined || a.state === state),
+      )
       .sort(([x], [y]) => x.localeCompare(y))
       .map(([n, a]) => {
         const d = a.def;
@@ -396,7 +515,13 @@ export class CloudWatchApi {
   private deleteAlarms(i: Input): Output {
     const names = asArray<string>(i.AlarmNames).map(String);
     const unknown = names.filter((n) => !this.alarms.has(n));
-    if (unknown.length > 0) throw new CloudWatchError('ResourceNotFound', 'ResourceNotFound', `Alarm ${unknown.join(', ')} does not exist`, 404);
+    if (unknown.length > 0)
+      throw new CloudWatchError(
+        'ResourceNotFound',
+        'ResourceNotFound',
+        `Alarm ${unknown.join(', ')} does not exist`,
+        404,
+      );
     for (const n of names) this.alarms.delete(n);
     return undefined;
   }

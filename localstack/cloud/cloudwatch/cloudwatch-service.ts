@@ -26,7 +26,9 @@ export class CloudWatchService implements EdgeService {
   private readonly timer: NodeJS.Timeout;
 
   constructor(ctx: CloudContext, store: MetricStore) {
-    this.api = new CloudWatchApi(store, ctx.region, (name, from, to, reason) => ctx.log('cloudwatch', `alarm ${name}: ${from} -> ${to} (${reason})`));
+    this.api = new CloudWatchApi(store, ctx.region, (name, from, to, reason) =>
+      ctx.log('cloudwatch', `alarm ${name}: ${from} -> ${to} (${reason})`),
+    );
     this.timer = setInterval(() => this.api.evaluateAlarms(), ALARM_EVALUATION_MS);
     this.timer.unref();
   }
@@ -36,11 +38,16 @@ export class CloudWatchService implements EdgeService {
   }
 
   async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
-    const query = !req.headers['x-amz-target'] && (isFormEncoded(req.headers['content-type']) || (req.url ?? '').includes('Action='));
-    let operation = '';
-    let input: Record<string, unknown> = {};
+    const query =
+      !req.headers['x-amz-target'] &&
+      (isFormEncoded(req.headers['content-type']) || (req.url ?? '').includes('Action='));
+    let operation: string;
+    let input: Record<string, unknown>;
     if (query) {
-      const text = req.method === 'GET' ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : body.toString('utf8');
+      const text =
+        req.method === 'GET'
+          ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1)
+          : body.toString('utf8');
       const decoded = decodeQueryForm(text);
       operation = decoded.action;
       input = decoded.params;
@@ -50,12 +57,28 @@ export class CloudWatchService implements EdgeService {
       try {
         input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
       } catch {
-        return this.fail(res, query, new CloudWatchError('SerializationException', 'MalformedInput', 'request body is not JSON'));
+        return this.fail(
+          res,
+          query,
+          new CloudWatchError(
+            'SerializationException',
+            'MalformedInput',
+            'request body is not JSON',
+          ),
+        );
       }
     }
     const op = this.api.operations[operation];
     if (!op) {
-      return this.fail(res, query, new CloudWatchError('UnknownOperationException', 'InvalidAction', unimplementedMessage('monitoring', operation)));
+      return this.fail(
+        res,
+        query,
+        new CloudWatchError(
+          'UnknownOperationException',
+          'InvalidAction',
+          unimplementedMessage('monitoring', operation),
+        ),
+      );
     }
     let output: Record<string, unknown> | undefined;
     try {
@@ -65,7 +88,11 @@ export class CloudWatchService implements EdgeService {
       throw err;
     }
     if (query) {
-      const xml = queryResponse(operation, XMLNS, output === undefined ? undefined : toXml(output, { mapKeys: XML_MAPS }));
+      const xml = queryResponse(
+        operation,
+        XMLNS,
+        output === undefined ? undefined : toXml(output, { mapKeys: XML_MAPS }),
+      );
       res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(xml) });
       res.end(xml);
     } else {
@@ -77,7 +104,14 @@ export class CloudWatchService implements EdgeService {
     sendAwsError(
       res,
       query ? 'query' : 'json',
-      { code: err.jsonCode, queryCode: err.queryCode, message: err.message, status: err.status, jsonNamespace: JSON_NS, xmlNamespace: XMLNS },
+      {
+        code: err.jsonCode,
+        queryCode: err.queryCode,
+        message: err.message,
+        status: err.status,
+        jsonNamespace: JSON_NS,
+        xmlNamespace: XMLNS,
+      },
       AMZ_JSON,
     );
   }

@@ -72,7 +72,11 @@ interface Series {
 
 export const BASIC_STATS = ['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount'] as const;
 
-export function seriesKey(namespace: string, name: string, dimensions: Record<string, string>): string {
+export function seriesKey(
+  namespace: string,
+  name: string,
+  dimensions: Record<string, string>,
+): string {
   const dims = Object.keys(dimensions)
     .sort()
     .map((k) => `${k}=${dimensions[k]}`)
@@ -85,7 +89,9 @@ export function checkStat(stat: string): void {
   if ((BASIC_STATS as readonly string[]).includes(stat)) return;
   const m = /^p(\d{1,2}(\.\d+)?|100)$/.exec(stat);
   if (m && Number(m[1]) <= 100) return;
-  throw new RangeError(`unsupported statistic "${stat}": use Sum, Average, Minimum, Maximum, SampleCount or a percentile like p99`);
+  throw new RangeError(
+    `unsupported statistic "${stat}": use Sum, Average, Minimum, Maximum, SampleCount or a percentile like p99`,
+  );
 }
 
 export class MetricStore implements MetricSink {
@@ -105,7 +111,13 @@ export class MetricStore implements MetricSink {
   }
 
   /** PutMetricData Values/Counts (a value counted `counts[i]` times). */
-  putValues(id: MetricId, timestamp: Date, values: readonly number[], counts?: readonly number[], unit?: string): void {
+  putValues(
+    id: MetricId,
+    timestamp: Date,
+    values: readonly number[],
+    counts?: readonly number[],
+    unit?: string,
+  ): void {
     const b = this.bucket(id, timestamp, unit);
     if (!b) return;
     values.forEach((v, i) => {
@@ -138,7 +150,10 @@ export class MetricStore implements MetricSink {
   }
 
   /** Several statistics per period (GetMetricStatistics), ascending by time. */
-  statistics(q: MetricId & { start: Date; end: Date; periodSeconds: number }, stats: readonly string[]): StatisticsRow[] {
+  statistics(
+    q: MetricId & { start: Date; end: Date; periodSeconds: number },
+    stats: readonly string[],
+  ): StatisticsRow[] {
     for (const s of stats) checkStat(s);
     const series = this.series.get(seriesKey(q.namespace, q.name, q.dimensions));
     if (!series) return [];
@@ -155,7 +170,11 @@ export class MetricStore implements MetricSink {
     }
     return [...periods.keys()]
       .sort((a, b) => a - b)
-      .map((p) => ({ timestamp: new Date(p * 1000), values: aggregate(periods.get(p)!, stats), unit: series.unit }));
+      .map((p) => ({
+        timestamp: new Date(p * 1000),
+        values: aggregate(periods.get(p)!, stats),
+        unit: series.unit,
+      }));
   }
 
   listMetrics(filter: ListMetricsFilter = {}): MetricId[] {
@@ -166,7 +185,12 @@ export class MetricStore implements MetricSink {
       const dimsOk = (filter.dimensions ?? []).every((d) =>
         d.value === undefined ? d.name in s.id.dimensions : s.id.dimensions[d.name] === d.value,
       );
-      if (dimsOk) out.push({ namespace: s.id.namespace, name: s.id.name, dimensions: { ...s.id.dimensions } });
+      if (dimsOk)
+        out.push({
+          namespace: s.id.namespace,
+          name: s.id.name,
+          dimensions: { ...s.id.dimensions },
+        });
     }
     return out;
   }
@@ -183,7 +207,11 @@ export class MetricStore implements MetricSink {
     const key = seriesKey(id.namespace, id.name, id.dimensions);
     let s = this.series.get(key);
     if (!s) {
-      s = { id: { namespace: id.namespace, name: id.name, dimensions: { ...id.dimensions } }, buckets: new Map(), lastPut: nowSec };
+      s = {
+        id: { namespace: id.namespace, name: id.name, dimensions: { ...id.dimensions } },
+        buckets: new Map(),
+        lastPut: nowSec,
+      };
       this.series.set(key, s);
     }
     if (unit && unit !== 'None') s.unit = unit;
@@ -252,7 +280,8 @@ function aggregate(buckets: readonly Bucket[], stats: readonly string[]): Record
         if (sorted.length === 0) break; // only StatisticValues were put: no percentile, as in CloudWatch
         const p = Number(s.slice(1)) / 100;
         // nearest rank
-        out[s] = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+        out[s] =
+          sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
       }
     }
   }

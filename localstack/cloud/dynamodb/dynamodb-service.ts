@@ -13,15 +13,34 @@ import dynalite from 'dynalite';
 import type { CloudContext, EdgeService } from '../contracts';
 import { AwsError, sendAwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { BackendProxy, writeBackendResponse } from '../edge/backend-proxy';
-import { capacityUses, READ_OPERATIONS, tablesOfRequest, WRITE_OPERATIONS } from './consumed-capacity';
+import {
+  capacityUses,
+  READ_OPERATIONS,
+  tablesOfRequest,
+  WRITE_OPERATIONS,
+} from './consumed-capacity';
 
 const AMZ_JSON = 'application/x-amz-json-1.0';
 const NS = 'AWS/DynamoDB';
 
 const DYNALITE_OPERATIONS = new Set([
-  'BatchGetItem', 'BatchWriteItem', 'CreateTable', 'DeleteItem', 'DeleteTable', 'DescribeTable', 'DescribeTimeToLive',
-  'GetItem', 'ListTables', 'PutItem', 'Query', 'Scan', 'TagResource', 'UntagResource', 'ListTagsOfResource',
-  'UpdateItem', 'UpdateTable',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'CreateTable',
+  'DeleteItem',
+  'DeleteTable',
+  'DescribeTable',
+  'DescribeTimeToLive',
+  'GetItem',
+  'ListTables',
+  'PutItem',
+  'Query',
+  'Scan',
+  'TagResource',
+  'UntagResource',
+  'ListTagsOfResource',
+  'UpdateItem',
+  'UpdateTable',
 ]);
 
 export class DynamoDbService implements EdgeService {
@@ -40,7 +59,11 @@ export class DynamoDbService implements EdgeService {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
-    return new DynamoDbService(ctx, server, new BackendProxy((server.address() as AddressInfo).port));
+    return new DynamoDbService(
+      ctx,
+      server,
+      new BackendProxy((server.address() as AddressInfo).port),
+    );
   }
 
   async close(): Promise<void> {
@@ -56,26 +79,38 @@ export class DynamoDbService implements EdgeService {
         return sendJson(res, await this.timeToLive(req, operation, parse(body)), AMZ_JSON);
       }
       if (!DYNALITE_OPERATIONS.has(operation)) {
-        throw new AwsError('UnknownOperationException', unimplementedMessage('dynamodb', operation || target));
+        throw new AwsError(
+          'UnknownOperationException',
+          unimplementedMessage('dynamodb', operation || target),
+        );
       }
       if (!READ_OPERATIONS.has(operation) && !WRITE_OPERATIONS.has(operation)) {
         writeBackendResponse(res, await this.backend.send('POST', '/', req.headers, body));
         return;
       }
       const input = parse(body);
-      const asked = input.ReturnConsumedCapacity === 'TOTAL' || input.ReturnConsumedCapacity === 'INDEXES';
-      const forwardBody = asked ? body : Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
+      const asked =
+        input.ReturnConsumedCapacity === 'TOTAL' || input.ReturnConsumedCapacity === 'INDEXES';
+      const forwardBody = asked
+        ? body
+        : Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
       const out = await this.backend.send('POST', '/', req.headers, forwardBody);
       if (out.status !== 200) {
         if (out.body.includes('ConditionalCheckFailedException')) {
-          for (const t of tablesOfRequest(input)) this.metric(t, 'ConditionalCheckFailedRequests', 1, 'Count');
+          for (const t of tablesOfRequest(input))
+            this.metric(t, 'ConditionalCheckFailedRequests', 1, 'Count');
         }
         writeBackendResponse(res, out);
         return;
       }
       const parsed = JSON.parse(out.body.toString('utf8')) as Record<string, unknown>;
       for (const use of capacityUses(operation, parsed)) {
-        this.metric(use.table, use.kind === 'read' ? 'ConsumedReadCapacityUnits' : 'ConsumedWriteCapacityUnits', use.units, 'Count');
+        this.metric(
+          use.table,
+          use.kind === 'read' ? 'ConsumedReadCapacityUnits' : 'ConsumedWriteCapacityUnits',
+          use.units,
+          'Count',
+        );
       }
       if (asked) {
         writeBackendResponse(res, out);
@@ -83,36 +118,71 @@ export class DynamoDbService implements EdgeService {
       }
       delete parsed.ConsumedCapacity;
       const text = Buffer.from(JSON.stringify(parsed));
-      writeBackendResponse(res, { ...out, headers: { ...out.headers, 'x-amz-crc32': String(crc32(text)) } }, text);
+      writeBackendResponse(
+        res,
+        { ...out, headers: { ...out.headers, 'x-amz-crc32': String(crc32(text)) } },
+        text,
+      );
     } catch (err) {
       if (err instanceof AwsError) {
-        sendAwsError(res, 'json', { code: err.code, message: err.message, status: err.status, jsonNamespace: 'com.amazonaws.dynamodb.v20120810' });
+        sendAwsError(res, 'json', {
+          code: err.code,
+          message: err.message,
+          status: err.status,
+          jsonNamespace: 'com.amazonaws.dynamodb.v20120810',
+        });
         return;
       }
       throw err;
     }
   }
 
-  private async timeToLive(req: IncomingMessage, operation: string, input: Record<string, unknown>): Promise<unknown> {
+  private async timeToLive(
+    req: IncomingMessage,
+    operation: string,
+    input: Record<string, unknown>,
+  ): Promise<unknown> {
     const table = String(input.TableName ?? '');
-    const d = await this.backend.send('POST', '/', { ...req.headers, 'x-amz-target': 'DynamoDB_20120810.DescribeTable' }, Buffer.from(JSON.stringify({ TableName: table })));
-    if (d.status !== 200) throw new AwsError('ResourceNotFoundException', `Requested resource not found: Table: ${table} not found`);
+    const d = await this.backend.send(
+      'POST',
+      '/',
+      { ...req.headers, 'x-amz-target': 'DynamoDB_20120810.DescribeTable' },
+      Buffer.from(JSON.stringify({ TableName: table })),
+    );
+    if (d.status !== 200)
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Requested resource not found: Table: ${table} not found`,
+      );
     if (operation === 'UpdateTimeToLive') {
-      const spec = input.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+      const spec = input.TimeToLiveSpecification as
+        { AttributeName?: string; Enabled?: boolean } | undefined;
       if (!spec?.AttributeName || typeof spec.Enabled !== 'boolean') {
-        throw new AwsError('ValidationException', 'TimeToLiveSpecification needs AttributeName and Enabled');
+        throw new AwsError(
+          'ValidationException',
+          'TimeToLiveSpecification needs AttributeName and Enabled',
+        );
       }
       this.ttl.set(table, { AttributeName: spec.AttributeName, Enabled: spec.Enabled });
       return { TimeToLiveSpecification: spec };
     }
     const spec = this.ttl.get(table);
     return {
-      TimeToLiveDescription: spec?.Enabled ? { TimeToLiveStatus: 'ENABLED', AttributeName: spec.AttributeName } : { TimeToLiveStatus: 'DISABLED' },
+      TimeToLiveDescription: spec?.Enabled
+        ? { TimeToLiveStatus: 'ENABLED', AttributeName: spec.AttributeName }
+        : { TimeToLiveStatus: 'DISABLED' },
     };
   }
 
   private metric(table: string, name: string, value: number, unit: string): void {
-    this.ctx.metrics.putMetric({ namespace: NS, name, dimensions: { TableName: table }, value, unit, timestamp: new Date() });
+    this.ctx.metrics.putMetric({
+      namespace: NS,
+      name,
+      dimensions: { TableName: table },
+      value,
+      unit,
+      timestamp: new Date(),
+    });
   }
 }
 

@@ -33,10 +33,20 @@ export class AwsError extends Error {
 }
 
 export function xmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
-export function sendAwsError(res: ServerResponse, protocol: WireProtocol, spec: AwsErrorSpec, contentType = 'application/x-amz-json-1.0'): void {
+export function sendAwsError(
+  res: ServerResponse,
+  protocol: WireProtocol,
+  spec: AwsErrorSpec,
+  contentType = 'application/x-amz-json-1.0',
+): void {
   const status = spec.status ?? 400;
   const fault = spec.fault ?? (status >= 500 ? 'Receiver' : 'Sender');
   const requestId = randomUUID();
@@ -51,7 +61,10 @@ export function sendAwsError(res: ServerResponse, protocol: WireProtocol, spec: 
       `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse${ns}><Error><Type>${fault}</Type>` +
       `<Code>${xmlEscape(spec.queryCode ?? spec.code)}</Code><Message>${xmlEscape(spec.message)}</Message></Error>` +
       `<RequestId>${requestId}</RequestId></ErrorResponse>`;
-    res.writeHead(status, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body) });
+    res.writeHead(status, {
+      'Content-Type': 'text/xml',
+      'Content-Length': Buffer.byteLength(body),
+    });
     res.end(body);
     return;
   }
@@ -67,7 +80,12 @@ export function sendAwsError(res: ServerResponse, protocol: WireProtocol, spec: 
   res.end(body);
 }
 
-export function sendJson(res: ServerResponse, data: unknown, contentType: string, status = 200): void {
+export function sendJson(
+  res: ServerResponse,
+  data: unknown,
+  contentType: string,
+  status = 200,
+): void {
   const body = JSON.stringify(data);
   res.writeHead(status, {
     'Content-Type': contentType,

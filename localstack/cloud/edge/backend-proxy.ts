@@ -12,11 +12,19 @@ export interface BackendResponse {
   body: Buffer;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'date']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'host',
+  'date',
+]);
 
 /** The emulators insist on a (never verified) SigV4 header. */
 const INTERNAL_AUTH = {
-  authorization: 'AWS4-HMAC-SHA256 Credential=streamscale/20200101/us-east-1/internal/aws4_request, SignedHeaders=host, Signature=0',
+  authorization:
+    'AWS4-HMAC-SHA256 Credential=streamscale/20200101/us-east-1/internal/aws4_request, SignedHeaders=host, Signature=0',
   'x-amz-date': '20200101T000000Z',
 };
 
@@ -25,7 +33,12 @@ export class BackendProxy {
 
   constructor(private readonly port: number) {}
 
-  send(method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Promise<BackendResponse> {
+  send(
+    method: string,
+    path: string,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+  ): Promise<BackendResponse> {
     const out: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(headers)) {
       if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
@@ -37,7 +50,13 @@ export class BackendProxy {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 500,
+              headers: res.headers,
+              body: Buffer.concat(chunks),
+            }),
+          );
           res.on('error', reject);
         },
       );
@@ -47,7 +66,11 @@ export class BackendProxy {
   }
 
   /** JSON call to the emulator (internal use: describe a stream, split a shard). */
-  async call(target: string, payload: unknown, contentType: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  async call(
+    target: string,
+    payload: unknown,
+    contentType: string,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
     const headers = { 'content-type': contentType, 'x-amz-target': target, ...INTERNAL_AUTH };
     const r = await this.send('POST', '/', headers, Buffer.from(JSON.stringify(payload)));
     const text = r.body.toString('utf8');
@@ -59,7 +82,11 @@ export class BackendProxy {
   }
 }
 
-export function writeBackendResponse(res: ServerResponse, r: BackendResponse, body: Buffer = r.body): void {
+export function writeBackendResponse(
+  res: ServerResponse,
+  r: BackendResponse,
+  body: Buffer = r.body,
+): void {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(r.headers)) {
     if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;

@@ -29,8 +29,14 @@ export class EdgeServer {
   constructor(private readonly opts: EdgeServerOptions) {
     this.server = createServer((req, res) => {
       this.onRequest(req, res).catch((err: unknown) => {
-        this.opts.log(`request failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-        sendAwsError(res, 'json', { code: 'InternalFailure', message: String(err instanceof Error ? err.message : err), status: 500 });
+        this.opts.log(
+          `request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
+        sendAwsError(res, 'json', {
+          code: 'InternalFailure',
+          message: String(err instanceof Error ? err.message : err),
+          status: 500,
+        });
       });
     });
     this.server.keepAliveTimeout = 65_000;
@@ -59,7 +65,11 @@ export class EdgeServer {
             ),
           );
         } else if (err.code === 'EACCES') {
-          reject(new Error(`not allowed to listen on ${this.opts.host}:${this.opts.port}; choose a port above 1023`));
+          reject(
+            new Error(
+              `not allowed to listen on ${this.opts.host}:${this.opts.port}; choose a port above 1023`,
+            ),
+          );
         } else reject(err);
       };
       this.server.once('error', onError);
@@ -81,14 +91,21 @@ export class EdgeServer {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     if (body === undefined) {
-      sendAwsError(res, 'json', { code: 'RequestEntityTooLargeException', message: `request body larger than ${MAX_BODY_BYTES} bytes`, status: 413 });
+      sendAwsError(res, 'json', {
+        code: 'RequestEntityTooLargeException',
+        message: `request body larger than ${MAX_BODY_BYTES} bytes`,
+        status: 413,
+      });
       return;
     }
     const url = req.url ?? '/';
     if (req.method === 'GET' && (url === '/_localstack/health' || url === '/_streamscale/health')) {
       const services = Object.fromEntries(this.serviceNames.map((n) => [n, 'running']));
       const text = JSON.stringify({ services, edition: 'streamscale' });
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+      });
       res.end(text);
       return;
     }

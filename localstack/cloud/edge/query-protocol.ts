@@ -25,15 +25,22 @@ export function decodeQueryForm(body: string): { action: string; params: Record<
     for (let i = 0; i < segments.length; i++) {
       let seg = segments[i]!;
       // `member.N` / `entry.N` wrap list items; a bare number is a flattened list index
-      if ((seg === 'member' || seg === 'entry') && /^\d+$/.test(segments[i + 1] ?? '')) seg = segments[++i]!;
+      if ((seg === 'member' || seg === 'entry') && /^\d+$/.test(segments[i + 1] ?? ''))
+        seg = segments[++i]!;
       const last = i === segments.length - 1;
-      const nextIsIndex = !last && (/^\d+$/.test(segments[i + 1]!) || ((segments[i + 1] === 'member' || segments[i + 1] === 'entry') && /^\d+$/.test(segments[i + 2] ?? '')));
-      const slot: string | number = /^\d+$/.test(seg) && Array.isArray(node) ? Number(seg) - 1 : seg;
+      const nextIsIndex =
+        !last &&
+        (/^\d+$/.test(segments[i + 1]!) ||
+          ((segments[i + 1] === 'member' || segments[i + 1] === 'entry') &&
+            /^\d+$/.test(segments[i + 2] ?? '')));
+      const slot: string | number =
+        /^\d+$/.test(seg) && Array.isArray(node) ? Number(seg) - 1 : seg;
       const container = node as Record<string | number, unknown>;
       if (last) {
         container[slot] = value;
       } else {
-        if (container[slot] === undefined || typeof container[slot] !== 'object') container[slot] = nextIsIndex ? [] : {};
+        if (container[slot] === undefined || typeof container[slot] !== 'object')
+          container[slot] = nextIsIndex ? [] : {};
         node = container[slot] as Node;
       }
     }
@@ -64,7 +71,9 @@ export function toXml(value: unknown, opts: XmlOptions = {}, key = ''): string {
   if (typeof value === 'object') {
     if (opts.mapKeys?.has(key)) {
       return Object.entries(value as Record<string, unknown>)
-        .map(([k, v]) => `<entry><key>${xmlEscape(k)}</key><value>${toXml(v, opts)}</value></entry>`)
+        .map(
+          ([k, v]) => `<entry><key>${xmlEscape(k)}</key><value>${toXml(v, opts)}</value></entry>`,
+        )
         .join('');
     }
     return Object.entries(value as Record<string, unknown>)
@@ -76,7 +85,11 @@ export function toXml(value: unknown, opts: XmlOptions = {}, key = ''): string {
 }
 
 /** `<OpResponse><OpResult>…</OpResult><ResponseMetadata/></OpResponse>` */
-export function queryResponse(action: string, xmlns: string, resultXml: string | undefined): string {
+export function queryResponse(
+  action: string,
+  xmlns: string,
+  resultXml: string | undefined,
+): string {
   const result = resultXml === undefined ? '' : `<${action}Result>${resultXml}</${action}Result>`;
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${xmlns}">${result}` +

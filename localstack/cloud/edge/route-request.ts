@@ -38,12 +38,28 @@ const QUERY_VERSIONS: Record<string, string> = {
 };
 
 const SQS_QUERY_ACTIONS = new Set([
-  'CreateQueue', 'GetQueueUrl', 'GetQueueAttributes', 'SetQueueAttributes', 'ListQueues', 'SendMessage',
-  'SendMessageBatch', 'ReceiveMessage', 'DeleteMessage', 'DeleteMessageBatch', 'PurgeQueue', 'DeleteQueue',
-  'ChangeMessageVisibility', 'ChangeMessageVisibilityBatch', 'TagQueue', 'UntagQueue', 'ListQueueTags',
+  'CreateQueue',
+  'GetQueueUrl',
+  'GetQueueAttributes',
+  'SetQueueAttributes',
+  'ListQueues',
+  'SendMessage',
+  'SendMessageBatch',
+  'ReceiveMessage',
+  'DeleteMessage',
+  'DeleteMessageBatch',
+  'PurgeQueue',
+  'DeleteQueue',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+  'TagQueue',
+  'UntagQueue',
+  'ListQueueTags',
 ]);
 
-export function signingNameFromAuthorization(authorization: string | undefined): string | undefined {
+export function signingNameFromAuthorization(
+  authorization: string | undefined,
+): string | undefined {
   if (!authorization) return undefined;
   const m = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\/aws4_request/.exec(authorization);
   return m?.[1];
@@ -95,9 +111,19 @@ export function routeRequest(
     const params = new URLSearchParams(url.slice(url.indexOf('?') + 1));
     operation = params.get('Action') ?? undefined;
     protocol = 'query';
-    byQuery = QUERY_VERSIONS[params.get('Version') ?? ''] ?? (operation && SQS_QUERY_ACTIONS.has(operation) ? 'sqs' : 'monitoring');
+    byQuery =
+      QUERY_VERSIONS[params.get('Version') ?? ''] ??
+      (operation && SQS_QUERY_ACTIONS.has(operation) ? 'sqs' : 'monitoring');
   }
-  const byPath = /^\/\d{4}-\d{2}-\d{2}\/(functions|event-source-mappings|tags|account-settings)/.test(url) ? 'lambda' : undefined;
-  const service = signingNameFromAuthorization(header('authorization')) ?? signingNameFromUrl(url) ?? byTarget ?? byQuery ?? byPath;
+  const byPath =
+    /^\/\d{4}-\d{2}-\d{2}\/(functions|event-source-mappings|tags|account-settings)/.test(url)
+      ? 'lambda'
+      : undefined;
+  const service =
+    signingNameFromAuthorization(header('authorization')) ??
+    signingNameFromUrl(url) ??
+    byTarget ??
+    byQuery ??
+    byPath;
   return { service, operation, protocol };
 }

@@ -12,7 +12,13 @@ import kinesalite from 'kinesalite';
 import type { CloudContext, EdgeService } from '../contracts';
 import { AwsError, sendAwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { BackendProxy, writeBackendResponse, type BackendResponse } from '../edge/backend-proxy';
-import { base64DecodedLength, nextReshardStep, recordHashKey, shardFor, type ShardRange } from './shard-hash';
+import {
+  base64DecodedLength,
+  nextReshardStep,
+  recordHashKey,
+  shardFor,
+  type ShardRange,
+} from './shard-hash';
 import { streamNameOfIterator } from './shard-iterator';
 import { ShardWriteLimiter } from './token-bucket';
 
@@ -24,9 +30,23 @@ const ACCOUNT = '000000000000';
 const SHARD_MAP_TTL_MS = 1000;
 
 const KINESALITE_OPERATIONS = new Set([
-  'AddTagsToStream', 'CreateStream', 'DeleteStream', 'DescribeStream', 'DescribeStreamSummary', 'GetRecords',
-  'GetShardIterator', 'ListShards', 'ListStreams', 'ListTagsForStream', 'MergeShards', 'PutRecord', 'PutRecords',
-  'RemoveTagsFromStream', 'SplitShard', 'IncreaseStreamRetentionPeriod', 'DecreaseStreamRetentionPeriod',
+  'AddTagsToStream',
+  'CreateStream',
+  'DeleteStream',
+  'DescribeStream',
+  'DescribeStreamSummary',
+  'GetRecords',
+  'GetShardIterator',
+  'ListShards',
+  'ListStreams',
+  'ListTagsForStream',
+  'MergeShards',
+  'PutRecord',
+  'PutRecords',
+  'RemoveTagsFromStream',
+  'SplitShard',
+  'IncreaseStreamRetentionPeriod',
+  'DecreaseStreamRetentionPeriod',
 ]);
 
 export interface KinesisServiceOptions {
@@ -72,7 +92,12 @@ export class KinesisService implements EdgeService {
   ) {}
 
   static async start(ctx: CloudContext, opts: KinesisServiceOptions): Promise<KinesisService> {
-    const server = kinesalite({ createStreamMs: 5, deleteStreamMs: 5, updateStreamMs: 5, shardLimit: opts.shardLimit });
+    const server = kinesalite({
+      createStreamMs: 5,
+      deleteStreamMs: 5,
+      updateStreamMs: 5,
+      shardLimit: opts.shardLimit,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
@@ -94,10 +119,16 @@ export class KinesisService implements EdgeService {
       if (!isJson) {
         // CBOR (Java SDK): kinesalite speaks it; the edge extensions do not.
         if (KINESALITE_OPERATIONS.has(operation)) {
-          writeBackendResponse(res, await this.backend.send('POST', req.url ?? '/', req.headers, body));
+          writeBackendResponse(
+            res,
+            await this.backend.send('POST', req.url ?? '/', req.headers, body),
+          );
           return;
         }
-        throw new AwsError('UnknownOperationException', `${unimplementedMessage('kinesis', operation)} over CBOR; disable CBOR (AWS_CBOR_DISABLE=1)`);
+        throw new AwsError(
+          'UnknownOperationException',
+          `${unimplementedMessage('kinesis', operation)} over CBOR; disable CBOR (AWS_CBOR_DISABLE=1)`,
+        );
       }
       const input = parseJson(body);
       const byArn = normaliseStreamArn(input);
@@ -130,13 +161,21 @@ export class KinesisService implements EdgeService {
           return await this.forward(req, input, res);
         default:
           if (!KINESALITE_OPERATIONS.has(operation)) {
-            throw new AwsError('UnknownOperationException', unimplementedMessage('kinesis', operation || target));
+            throw new AwsError(
+              'UnknownOperationException',
+              unimplementedMessage('kinesis', operation || target),
+            );
           }
           return await this.forward(req, input, res);
       }
     } catch (err) {
       if (err instanceof AwsError) {
-        sendAwsError(res, 'json', { code: err.code, message: err.message, status: err.status }, AMZ_JSON);
+        sendAwsError(
+          res,
+          'json',
+          { code: err.code, message: err.message, status: err.status },
+          AMZ_JSON,
+        );
         return;
       }
       throw err;
@@ -145,7 +184,11 @@ export class KinesisService implements EdgeService {
 
   // ---- proxying ---------------------------------------------------------
 
-  private async forward(req: IncomingMessage, input: Record<string, unknown>, res: ServerResponse): Promise<void> {
+  private async forward(
+    req: IncomingMessage,
+    input: Record<string, unknown>,
+    res: ServerResponse,
+  ): Promise<void> {
     writeBackendResponse(res, await this.send(req, input));
   }
 
@@ -156,7 +199,12 @@ export class KinesisService implements EdgeService {
   // ---- writes with per-shard limits -------------------------------------
 
   /** `rawBody`: the request as received, forwarded as is when no record is throttled (saves re-encoding 500 records). */
-  private async putRecords(req: IncomingMessage, input: Record<string, unknown>, res: ServerResponse, rawBody?: Buffer): Promise<void> {
+  private async putRecords(
+    req: IncomingMessage,
+    input: Record<string, unknown>,
+    res: ServerResponse,
+    rawBody?: Buffer,
+  ): Promise<void> {
     const name = String(input.StreamName ?? '');
     const records = Array.isArray(input.Records) ? (input.Records as PutRecordsEntry[]) : [];
     const state = name ? await this.streamState(name) : undefined;
@@ -168,7 +216,13 @@ export class KinesisService implements EdgeService {
     for (const r of records) {
       const dataBytes = typeof r.Data === 'string' ? base64DecodedLength(r.Data) : 0;
       const shard = this.shardOf(state, r);
-      if (shard && !this.limiter(state, shard.shardId, now).tryTake(dataBytes + Buffer.byteLength(r.PartitionKey ?? ''), now)) {
+      if (
+        shard &&
+        !this.limiter(state, shard.shardId, now).tryTake(
+          dataBytes + Buffer.byteLength(r.PartitionKey ?? ''),
+          now,
+        )
+      ) {
         verdicts.push({ shardId: shard.shardId });
       } else {
         verdicts.push(null);
@@ -189,7 +243,9 @@ export class KinesisService implements EdgeService {
     };
     if (throttled === 0) {
       // nothing to merge: kinesalite's answer is the answer
-      const r = rawBody ? await this.backend.send('POST', '/', req.headers, rawBody) : await this.send(req, input);
+      const r = rawBody
+        ? await this.backend.send('POST', '/', req.headers, rawBody)
+        : await this.send(req, input);
       if (r.status === 200) {
         const failed = /"FailedRecordCount":(\d+)/.exec(r.body.toString('latin1', 0, 64));
         metrics(failed ? Number(failed[1]) : 0);
@@ -197,7 +253,8 @@ export class KinesisService implements EdgeService {
       writeBackendResponse(res, r);
       return;
     }
-    let backendOut: { FailedRecordCount?: number; Records?: unknown[]; EncryptionType?: string } = {};
+    let backendOut: { FailedRecordCount?: number; Records?: unknown[]; EncryptionType?: string } =
+      {};
     if (accepted.length > 0) {
       const r = await this.send(req, { ...input, Records: accepted });
       if (r.status !== 200) {
@@ -218,12 +275,19 @@ export class KinesisService implements EdgeService {
     );
     const failedInBackend = backendOut.FailedRecordCount ?? 0;
     metrics(failedInBackend);
-    const out: Record<string, unknown> = { FailedRecordCount: failedInBackend + throttled, Records: merged };
+    const out: Record<string, unknown> = {
+      FailedRecordCount: failedInBackend + throttled,
+      Records: merged,
+    };
     out.EncryptionType = backendOut.EncryptionType ?? (state.encryption ? 'KMS' : 'NONE');
     sendJson(res, out, AMZ_JSON);
   }
 
-  private async putRecord(req: IncomingMessage, input: Record<string, unknown>, res: ServerResponse): Promise<void> {
+  private async putRecord(
+    req: IncomingMessage,
+    input: Record<string, unknown>,
+    res: ServerResponse,
+  ): Promise<void> {
     const name = String(input.StreamName ?? '');
     const state = name ? await this.streamState(name) : undefined;
     const r = input as PutRecordsEntry;
@@ -231,7 +295,13 @@ export class KinesisService implements EdgeService {
     if (state?.open) {
       const now = Date.now();
       const shard = this.shardOf(state, r);
-      if (shard && !this.limiter(state, shard.shardId, now).tryTake(dataBytes + Buffer.byteLength(r.PartitionKey ?? ''), now)) {
+      if (
+        shard &&
+        !this.limiter(state, shard.shardId, now).tryTake(
+          dataBytes + Buffer.byteLength(r.PartitionKey ?? ''),
+          now,
+        )
+      ) {
         this.metric(name, 'WriteProvisionedThroughputExceeded', 1, 'Count');
         throw new AwsError(
           'ProvisionedThroughputExceededException',
@@ -260,7 +330,11 @@ export class KinesisService implements EdgeService {
   private limiter(state: StreamEdgeState, shardId: string, now: number): ShardWriteLimiter {
     let l = state.limiters.get(shardId);
     if (!l) {
-      l = new ShardWriteLimiter(this.opts.shardRecordsPerSecond, this.opts.shardBytesPerSecond, now);
+      l = new ShardWriteLimiter(
+        this.opts.shardRecordsPerSecond,
+        this.opts.shardBytesPerSecond,
+        now,
+      );
       state.limiters.set(shardId, l);
     }
     return l;
@@ -268,14 +342,21 @@ export class KinesisService implements EdgeService {
 
   // ---- reads: iterator age ----------------------------------------------
 
-  private async getRecords(req: IncomingMessage, input: Record<string, unknown>, res: ServerResponse): Promise<void> {
+  private async getRecords(
+    req: IncomingMessage,
+    input: Record<string, unknown>,
+    res: ServerResponse,
+  ): Promise<void> {
     const out = await this.send(req, input);
     if (out.status === 200) {
       const name = streamNameOfIterator(String(input.ShardIterator ?? ''));
       if (name) {
         const scan = scanGetRecords(out.body.toString('utf8'));
         // AWS: age of the last record of the call; an empty read reports how far behind the tip it is.
-        const age = scan.lastArrival !== undefined ? Math.max(0, Date.now() - scan.lastArrival * 1000) : scan.millisBehind;
+        const age =
+          scan.lastArrival !== undefined
+            ? Math.max(0, Date.now() - scan.lastArrival * 1000)
+            : scan.millisBehind;
         this.metric(name, 'GetRecords.IteratorAgeMilliseconds', age, 'Milliseconds');
         this.metric(name, 'GetRecords.Records', scan.records, 'Count');
         this.metric(name, 'GetRecords.Bytes', scan.bytes, 'Bytes');
@@ -287,14 +368,21 @@ export class KinesisService implements EdgeService {
 
   // ---- describe: resharding status and encryption -----------------------
 
-  private async describe(req: IncomingMessage, input: Record<string, unknown>, res: ServerResponse): Promise<void> {
+  private async describe(
+    req: IncomingMessage,
+    input: Record<string, unknown>,
+    res: ServerResponse,
+  ): Promise<void> {
     const out = await this.send(req, input);
     const state = this.streams.get(String(input.StreamName ?? ''));
     if (out.status !== 200) {
       writeBackendResponse(res, out);
       return;
     }
-    const parsed = JSON.parse(out.body.toString('utf8')) as Record<string, Record<string, unknown> | undefined>;
+    const parsed = JSON.parse(out.body.toString('utf8')) as Record<
+      string,
+      Record<string, unknown> | undefined
+    >;
     const d = parsed.StreamDescription ?? parsed.StreamDescriptionSummary;
     if (d) {
       if (state?.resharding) d.StreamStatus = 'UPDATING';
@@ -305,12 +393,20 @@ export class KinesisService implements EdgeService {
     sendJson(res, parsed, AMZ_JSON);
   }
 
-  private async setEncryption(operation: string, input: Record<string, unknown>): Promise<Record<string, never>> {
+  private async setEncryption(
+    operation: string,
+    input: Record<string, unknown>,
+  ): Promise<Record<string, never>> {
     const name = String(input.StreamName ?? '');
     const state = await this.streamState(name);
-    if (!state?.open) throw new AwsError('ResourceNotFoundException', `Stream ${name} under account ${ACCOUNT} not found.`);
+    if (!state?.open)
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Stream ${name} under account ${ACCOUNT} not found.`,
+      );
     if (operation === 'StartStreamEncryption') {
-      if (input.EncryptionType !== 'KMS') throw new AwsError('InvalidArgumentException', 'EncryptionType must be KMS');
+      if (input.EncryptionType !== 'KMS')
+        throw new AwsError('InvalidArgumentException', 'EncryptionType must be KMS');
       state.encryption = { type: 'KMS', keyId: String(input.KeyId ?? 'alias/aws/kinesis') };
     } else {
       state.encryption = undefined;
@@ -325,40 +421,76 @@ export class KinesisService implements EdgeService {
     const target = input.TargetShardCount;
     if (!name) throw new AwsError('ValidationException', 'StreamName or StreamARN is required');
     if (typeof target !== 'number' || !Number.isInteger(target) || target < 1 || target > 100_000) {
-      throw new AwsError('ValidationException', `1 validation error detected: Value '${String(target)}' at 'targetShardCount' failed to satisfy constraint: Member must have value between 1 and 100000`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${String(target)}' at 'targetShardCount' failed to satisfy constraint: Member must have value between 1 and 100000`,
+      );
     }
     if (input.ScalingType !== 'UNIFORM_SCALING') {
-      throw new AwsError('ValidationException', `1 validation error detected: Value '${String(input.ScalingType)}' at 'scalingType' failed to satisfy constraint: Member must satisfy enum value set: [UNIFORM_SCALING]`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${String(input.ScalingType)}' at 'scalingType' failed to satisfy constraint: Member must satisfy enum value set: [UNIFORM_SCALING]`,
+      );
     }
     this.invalidate(name);
     const state = await this.streamState(name);
-    if (!state?.open) throw new AwsError('ResourceNotFoundException', `Stream ${name} under account ${ACCOUNT} not found.`);
-    const summary = await this.backend.call(`${TARGET}.DescribeStreamSummary`, { StreamName: name }, AMZ_JSON);
-    const status = (summary.json.StreamDescriptionSummary as { StreamStatus?: string; StreamARN?: string } | undefined) ?? {};
+    if (!state?.open)
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Stream ${name} under account ${ACCOUNT} not found.`,
+      );
+    const summary = await this.backend.call(
+      `${TARGET}.DescribeStreamSummary`,
+      { StreamName: name },
+      AMZ_JSON,
+    );
+    const status =
+      (summary.json.StreamDescriptionSummary as
+        { StreamStatus?: string; StreamARN?: string } | undefined) ?? {};
     if (state.resharding || status.StreamStatus !== 'ACTIVE') {
-      throw new AwsError('ResourceInUseException', `Stream ${name} under account ${ACCOUNT} not ACTIVE, instead in state ${state.resharding ? 'UPDATING' : status.StreamStatus}`);
+      throw new AwsError(
+        'ResourceInUseException',
+        `Stream ${name} under account ${ACCOUNT} not ACTIVE, instead in state ${state.resharding ? 'UPDATING' : status.StreamStatus}`,
+      );
     }
     const current = state.open.length;
     if (target > current * 2) {
-      throw new AwsError('InvalidArgumentException', `UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: ${current} Target shard count: ${target}`);
+      throw new AwsError(
+        'InvalidArgumentException',
+        `UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: ${current} Target shard count: ${target}`,
+      );
     }
     if (target < Math.ceil(current / 2)) {
-      throw new AwsError('InvalidArgumentException', `UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: ${current} Target shard count: ${target}`);
+      throw new AwsError(
+        'InvalidArgumentException',
+        `UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: ${current} Target shard count: ${target}`,
+      );
     }
     const now = Date.now();
     state.updateTimes = state.updateTimes.filter((t) => now - t < 86_400_000);
     if (state.updateTimes.length >= this.opts.shardUpdatesPerDay) {
-      throw new AwsError('LimitExceededException', `Rate exceeded for stream ${name} under account ${ACCOUNT}: UpdateShardCount is limited to ${this.opts.shardUpdatesPerDay} calls per rolling 24 hours.`);
+      throw new AwsError(
+        'LimitExceededException',
+        `Rate exceeded for stream ${name} under account ${ACCOUNT}: UpdateShardCount is limited to ${this.opts.shardUpdatesPerDay} calls per rolling 24 hours.`,
+      );
     }
     if (target > this.opts.shardLimit) {
-      throw new AwsError('LimitExceededException', `This request would exceed the shard limit for the account ${ACCOUNT} in ${this.ctx.region}. Limit: ${this.opts.shardLimit}.`);
+      throw new AwsError(
+        'LimitExceededException',
+        `This request would exceed the shard limit for the account ${ACCOUNT} in ${this.ctx.region}. Limit: ${this.opts.shardLimit}.`,
+      );
     }
     state.updateTimes.push(now);
     if (target !== current) {
       state.resharding = true;
       void this.reshard(name, state, target);
     }
-    return { StreamName: name, CurrentShardCount: current, TargetShardCount: target, StreamARN: status.StreamARN ?? streamArn(this.ctx.region, name) };
+    return {
+      StreamName: name,
+      CurrentShardCount: current,
+      TargetShardCount: target,
+      StreamARN: status.StreamARN ?? streamArn(this.ctx.region, name),
+    };
   }
 
   /** Runs in the background while the stream shows UPDATING. */
@@ -371,14 +503,33 @@ export class KinesisService implements EdgeService {
         if (step.kind === 'done') break;
         const r =
           step.kind === 'split'
-            ? await this.backend.call(`${TARGET}.SplitShard`, { StreamName: name, ShardToSplit: step.shardId, NewStartingHashKey: step.newStartingHashKey.toString() }, AMZ_JSON)
-            : await this.backend.call(`${TARGET}.MergeShards`, { StreamName: name, ShardToMerge: step.shardId, AdjacentShardToMerge: step.adjacentShardId }, AMZ_JSON);
+            ? await this.backend.call(
+                `${TARGET}.SplitShard`,
+                {
+                  StreamName: name,
+                  ShardToSplit: step.shardId,
+                  NewStartingHashKey: step.newStartingHashKey.toString(),
+                },
+                AMZ_JSON,
+              )
+            : await this.backend.call(
+                `${TARGET}.MergeShards`,
+                {
+                  StreamName: name,
+                  ShardToMerge: step.shardId,
+                  AdjacentShardToMerge: step.adjacentShardId,
+                },
+                AMZ_JSON,
+              );
         if (r.status !== 200) throw new Error(`${step.kind} failed: ${JSON.stringify(r.json)}`);
         await this.waitActive(name);
       }
       this.ctx.log('kinesis', `${name}: now ${target} open shards`);
     } catch (err) {
-      this.ctx.log('kinesis', `${name}: UpdateShardCount to ${target} stopped: ${err instanceof Error ? err.message : String(err)}`);
+      this.ctx.log(
+        'kinesis',
+        `${name}: UpdateShardCount to ${target} stopped: ${err instanceof Error ? err.message : String(err)}`,
+      );
     } finally {
       state.resharding = false;
       state.open = undefined;
@@ -388,8 +539,13 @@ export class KinesisService implements EdgeService {
 
   private async waitActive(name: string): Promise<void> {
     for (let i = 0; i < 2000; i++) {
-      const r = await this.backend.call(`${TARGET}.DescribeStreamSummary`, { StreamName: name }, AMZ_JSON);
-      const s = (r.json.StreamDescriptionSummary as { StreamStatus?: string } | undefined)?.StreamStatus;
+      const r = await this.backend.call(
+        `${TARGET}.DescribeStreamSummary`,
+        { StreamName: name },
+        AMZ_JSON,
+      );
+      const s = (r.json.StreamDescriptionSummary as { StreamStatus?: string } | undefined)
+        ?.StreamStatus;
       if (s === 'ACTIVE') return;
       if (r.status !== 200) throw new Error(`describe failed: ${JSON.stringify(r.json)}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -431,17 +587,32 @@ export class KinesisService implements EdgeService {
 
   /** Open shards sorted by hash range, or undefined when the stream does not exist. */
   private async listOpenShards(name: string): Promise<ShardRange[] | undefined> {
-    const r = await this.backend.call(`${TARGET}.ListShards`, { StreamName: name, MaxResults: 10000 }, AMZ_JSON);
+    const r = await this.backend.call(
+      `${TARGET}.ListShards`,
+      { StreamName: name, MaxResults: 10000 },
+      AMZ_JSON,
+    );
     if (r.status !== 200) return undefined;
     const shards = (r.json.Shards as ListedShard[] | undefined) ?? [];
     return shards
       .filter((s) => s.SequenceNumberRange.EndingSequenceNumber === undefined)
-      .map((s) => ({ shardId: s.ShardId, start: BigInt(s.HashKeyRange.StartingHashKey), end: BigInt(s.HashKeyRange.EndingHashKey) }))
+      .map((s) => ({
+        shardId: s.ShardId,
+        start: BigInt(s.HashKeyRange.StartingHashKey),
+        end: BigInt(s.HashKeyRange.EndingHashKey),
+      }))
       .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   }
 
   private metric(stream: string, name: string, value: number, unit: string): void {
-    this.ctx.metrics.putMetric({ namespace: NS, name, dimensions: { StreamName: stream }, value, unit, timestamp: new Date() });
+    this.ctx.metrics.putMetric({
+      namespace: NS,
+      name,
+      dimensions: { StreamName: stream },
+      value,
+      unit,
+      timestamp: new Date(),
+    });
   }
 }
 
@@ -454,7 +625,12 @@ export function streamArn(region: string, name: string): string {
  * GetRecords answer by scanning the text: up to 10,000 records a call, and a
  * full JSON.parse of each would cost the edge more than the proxying does.
  */
-export function scanGetRecords(text: string): { records: number; bytes: number; lastArrival?: number; millisBehind: number } {
+export function scanGetRecords(text: string): {
+  records: number;
+  bytes: number;
+  lastArrival?: number;
+  millisBehind: number;
+} {
   let records = 0;
   let bytes = 0;
   let lastArrival: number | undefined;
@@ -487,7 +663,8 @@ function parseJson(body: Buffer): Record<string, unknown> {
 /** Newer SDK calls may name the stream by ARN; kinesalite knows only names. */
 function normaliseStreamArn(input: Record<string, unknown>): boolean {
   if (typeof input.StreamARN !== 'string') return false;
-  if (input.StreamName === undefined) input.StreamName = input.StreamARN.slice(input.StreamARN.lastIndexOf('/') + 1);
+  if (input.StreamName === undefined)
+    input.StreamName = input.StreamARN.slice(input.StreamARN.lastIndexOf('/') + 1);
   delete input.StreamARN;
   return true;
 }

@@ -14,7 +14,9 @@ export function streamNameOfIterator(iterator: string): string | undefined {
     const buf = Buffer.from(iterator, 'base64');
     if (buf.length < 24) return undefined;
     const decipher = createDecipheriv('aes-256-cbc', db.ITERATOR_PWD_KEY, db.ITERATOR_PWD_IV);
-    const text = Buffer.concat([decipher.update(buf.subarray(8)), decipher.final()]).toString('utf8');
+    const text = Buffer.concat([decipher.update(buf.subarray(8)), decipher.final()]).toString(
+      'utf8',
+    );
     return text.split('/')[1];
   } catch {
     return undefined;

@@ -97,9 +97,18 @@ export class QueueStore {
 
   create(name: string, attributes: Record<string, string>, now: number): Queue {
     if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(name)) {
-      throw new SqsError('InvalidParameterValue', 'InvalidParameterValue', `Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length (got "${name}")`);
+      throw new SqsError(
+        'InvalidParameterValue',
+        'InvalidParameterValue',
+        `Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length (got "${name}")`,
+      );
     }
-    if (name.endsWith('.fifo')) throw new SqsError('UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', 'streamscale local cloud supports standard queues only, not FIFO');
+    if (name.endsWith('.fifo'))
+      throw new SqsError(
+        'UnsupportedOperation',
+        'AWS.SimpleQueueService.UnsupportedOperation',
+        'streamscale local cloud supports standard queues only, not FIFO',
+      );
     const existing = this.queues.get(name);
     if (existing) return existing;
     const q: Queue = {
@@ -118,7 +127,12 @@ export class QueueStore {
   get(urlOrName: string): Queue {
     const name = urlOrName.slice(urlOrName.lastIndexOf('/') + 1);
     const q = this.queues.get(name);
-    if (!q) throw new SqsError('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
+    if (!q)
+      throw new SqsError(
+        'QueueDoesNotExist',
+        'AWS.SimpleQueueService.NonExistentQueue',
+        'The specified queue does not exist.',
+      );
     return q;
   }
 
@@ -127,17 +141,34 @@ export class QueueStore {
   }
 
   list(prefix = ''): Queue[] {
-    return [...this.queues.values()].filter((q) => q.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.queues.values()]
+      .filter((q) => q.name.startsWith(prefix))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   delete(q: Queue): void {
     this.queues.delete(q.name);
   }
 
-  send(q: Queue, body: string, now: number, delaySeconds?: number, messageAttributes?: Record<string, MessageAttributeValue>): StoredMessage {
-    if (body.length === 0) throw new SqsError('InvalidParameterValue', 'InvalidParameterValue', 'The request must contain the parameter MessageBody.');
+  send(
+    q: Queue,
+    body: string,
+    now: number,
+    delaySeconds?: number,
+    messageAttributes?: Record<string, MessageAttributeValue>,
+  ): StoredMessage {
+    if (body.length === 0)
+      throw new SqsError(
+        'InvalidParameterValue',
+        'InvalidParameterValue',
+        'The request must contain the parameter MessageBody.',
+      );
     if (Buffer.byteLength(body) > Number(q.attributes.MaximumMessageSize)) {
-      throw new SqsError('InvalidParameterValue', 'InvalidParameterValue', `One or more parameters are invalid. Reason: Message must be shorter than ${q.attributes.MaximumMessageSize} bytes.`);
+      throw new SqsError(
+        'InvalidParameterValue',
+        'InvalidParameterValue',
+        `One or more parameters are invalid. Reason: Message must be shorter than ${q.attributes.MaximumMessageSize} bytes.`,
+      );
     }
     const delay = delaySeconds ?? Number(q.attributes.DelaySeconds);
     const hasAttrs = messageAttributes && Object.keys(messageAttributes).length > 0;
@@ -148,7 +179,9 @@ export class QueueStore {
       sentAt: now,
       visibleAt: now + delay * 1000,
       receiveCount: 0,
-      ...(hasAttrs ? { messageAttributes, md5OfMessageAttributes: md5OfMessageAttributes(messageAttributes) } : {}),
+      ...(hasAttrs
+        ? { messageAttributes, md5OfMessageAttributes: md5OfMessageAttributes(messageAttributes) }
+        : {}),
     };
     q.messages.push(m);
     return m;
@@ -183,14 +216,23 @@ export class QueueStore {
     const ix = q.messages.findIndex((m) => m.receiptHandle === receiptHandle);
     if (ix >= 0) q.messages.splice(ix, 1);
     else if (!isOurHandle(receiptHandle, q.name)) {
-      throw new SqsError('ReceiptHandleIsInvalid', 'ReceiptHandleIsInvalid', `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`);
+      throw new SqsError(
+        'ReceiptHandleIsInvalid',
+        'ReceiptHandleIsInvalid',
+        `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`,
+      );
     }
     // a stale handle of a message already deleted is accepted, as SQS does
   }
 
   changeVisibility(q: Queue, receiptHandle: string, seconds: number, now: number): void {
     const m = q.messages.find((x) => x.receiptHandle === receiptHandle);
-    if (!m) throw new SqsError('MessageNotInflight', 'AWS.SimpleQueueService.MessageNotInflight', 'Message does not exist or is not available for visibility timeout change.');
+    if (!m)
+      throw new SqsError(
+        'MessageNotInflight',
+        'AWS.SimpleQueueService.MessageNotInflight',
+        'Message does not exist or is not available for visibility timeout change.',
+      );
     m.visibleAt = now + seconds * 1000;
   }
 
@@ -219,11 +261,20 @@ export class QueueStore {
   }
 }
 
-function parseRedrive(raw: string | undefined): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
+function parseRedrive(
+  raw: string | undefined,
+): { deadLetterTargetArn: string; maxReceiveCount: number } | undefined {
   if (!raw) return undefined;
   try {
-    const p = JSON.parse(raw) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
-    if (p.deadLetterTargetArn && p.maxReceiveCount !== undefined) return { deadLetterTargetArn: p.deadLetterTargetArn, maxReceiveCount: Number(p.maxReceiveCount) };
+    const p = JSON.parse(raw) as {
+      deadLetterTargetArn?: string;
+      maxReceiveCount?: number | string;
+    };
+    if (p.deadLetterTargetArn && p.maxReceiveCount !== undefined)
+      return {
+        deadLetterTargetArn: p.deadLetterTargetArn,
+        maxReceiveCount: Number(p.maxReceiveCount),
+      };
   } catch {
     // invalid policy: no redrive
   }

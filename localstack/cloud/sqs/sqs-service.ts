@@ -9,7 +9,12 @@ import type { CloudContext, EdgeService } from '../contracts';
 import { sendAwsError, sendJson, unimplementedMessage, xmlEscape } from '../edge/aws-errors';
 import { asArray, decodeQueryForm, queryResponse, toNumber } from '../edge/query-protocol';
 import { isFormEncoded } from '../edge/route-request';
-import { QueueStore, SqsError, type MessageAttributeValue, type StoredMessage } from './queue-store';
+import {
+  QueueStore,
+  SqsError,
+  type MessageAttributeValue,
+  type StoredMessage,
+} from './queue-store';
 
 const AMZ_JSON = 'application/x-amz-json-1.0';
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -58,14 +63,35 @@ export class SqsService implements EdgeService {
     },
     SendMessage: (i) => {
       const q = this.store.get(str(i, 'QueueUrl'));
-      const m = this.store.send(q, str(i, 'MessageBody'), Date.now(), toNumber(i.DelaySeconds), attrMap(i.MessageAttributes));
-      return { MessageId: m.id, MD5OfMessageBody: m.md5, ...(m.md5OfMessageAttributes ? { MD5OfMessageAttributes: m.md5OfMessageAttributes } : {}) };
+      const m = this.store.send(
+        q,
+        str(i, 'MessageBody'),
+        Date.now(),
+        toNumber(i.DelaySeconds),
+        attrMap(i.MessageAttributes),
+      );
+      return {
+        MessageId: m.id,
+        MD5OfMessageBody: m.md5,
+        ...(m.md5OfMessageAttributes ? { MD5OfMessageAttributes: m.md5OfMessageAttributes } : {}),
+      };
     },
     SendMessageBatch: (i) => {
       const q = this.store.get(str(i, 'QueueUrl'));
       const Successful = asArray(i.Entries).map((e) => {
-        const m = this.store.send(q, str(e, 'MessageBody'), Date.now(), toNumber(e.DelaySeconds), attrMap(e.MessageAttributes));
-        return { Id: String(e.Id), MessageId: m.id, MD5OfMessageBody: m.md5, ...(m.md5OfMessageAttributes ? { MD5OfMessageAttributes: m.md5OfMessageAttributes } : {}) };
+        const m = this.store.send(
+          q,
+          str(e, 'MessageBody'),
+          Date.now(),
+          toNumber(e.DelaySeconds),
+          attrMap(e.MessageAttributes),
+        );
+        return {
+          Id: String(e.Id),
+          MessageId: m.id,
+          MD5OfMessageBody: m.md5,
+          ...(m.md5OfMessageAttributes ? { MD5OfMessageAttributes: m.md5OfMessageAttributes } : {}),
+        };
       });
       return { Successful, Failed: [] };
     },
@@ -83,13 +109,23 @@ export class SqsService implements EdgeService {
           this.store.deleteMessage(q, str(e, 'ReceiptHandle'));
           Successful.push({ Id: String(e.Id) });
         } catch (err) {
-          Failed.push({ Id: String(e.Id), Code: (err as SqsError).queryCode ?? 'InternalError', Message: (err as Error).message, SenderFault: true });
+          Failed.push({
+            Id: String(e.Id),
+            Code: (err as SqsError).queryCode ?? 'InternalError',
+            Message: (err as Error).message,
+            SenderFault: true,
+          });
         }
       }
       return { Successful, Failed };
     },
     ChangeMessageVisibility: (i) => {
-      this.store.changeVisibility(this.store.get(str(i, 'QueueUrl')), str(i, 'ReceiptHandle'), toNumber(i.VisibilityTimeout) ?? 0, Date.now());
+      this.store.changeVisibility(
+        this.store.get(str(i, 'QueueUrl')),
+        str(i, 'ReceiptHandle'),
+        toNumber(i.VisibilityTimeout) ?? 0,
+        Date.now(),
+      );
       return undefined;
     },
     TagQueue: () => undefined,
@@ -118,16 +154,31 @@ export class SqsService implements EdgeService {
   private async receiveMessage(i: Input): Promise<Output> {
     const q = this.store.get(str(i, 'QueueUrl'));
     const max = toNumber(i.MaxNumberOfMessages) ?? 1;
-    if (max < 1 || max > 10) throw new SqsError('InvalidParameterValue', 'InvalidParameterValue', `Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
-    const wait = Math.min(20, toNumber(i.WaitTimeSeconds) ?? Number(q.attributes.ReceiveMessageWaitTimeSeconds ?? 0));
+    if (max < 1 || max > 10)
+      throw new SqsError(
+        'InvalidParameterValue',
+        'InvalidParameterValue',
+        `Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`,
+      );
+    const wait = Math.min(
+      20,
+      toNumber(i.WaitTimeSeconds) ?? Number(q.attributes.ReceiveMessageWaitTimeSeconds ?? 0),
+    );
     const deadline = Date.now() + wait * 1000;
-    let got: StoredMessage[] = [];
+    let got: StoredMessage[];
     for (;;) {
-      got = this.store.receive(q, { max, visibilityTimeout: toNumber(i.VisibilityTimeout) }, Date.now());
+      got = this.store.receive(
+        q,
+        { max, visibilityTimeout: toNumber(i.VisibilityTimeout) },
+        Date.now(),
+      );
       if (got.length > 0 || Date.now() >= deadline || this.closed) break;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
-    const sys = [...asArray<string>(i.AttributeNames), ...asArray<string>(i.MessageSystemAttributeNames)].map(String);
+    const sys = [
+      ...asArray<string>(i.AttributeNames),
+      ...asArray<string>(i.MessageSystemAttributeNames),
+    ].map(String);
     const userAttrs = asArray<string>(i.MessageAttributeNames).map(String);
     const Messages = got.map((m) => {
       const attributes: Record<string, string> = {
@@ -136,9 +187,16 @@ export class SqsService implements EdgeService {
         ApproximateReceiveCount: String(m.receiveCount),
         ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? m.sentAt),
       };
-      const pickedSys = Object.fromEntries(Object.entries(attributes).filter(([k]) => sys.includes('All') || sys.includes(k)));
+      const pickedSys = Object.fromEntries(
+        Object.entries(attributes).filter(([k]) => sys.includes('All') || sys.includes(k)),
+      );
       const pickedUser = m.messageAttributes
-        ? Object.fromEntries(Object.entries(m.messageAttributes).filter(([k]) => userAttrs.includes('All') || userAttrs.includes('.*') || userAttrs.includes(k)))
+        ? Object.fromEntries(
+            Object.entries(m.messageAttributes).filter(
+              ([k]) =>
+                userAttrs.includes('All') || userAttrs.includes('.*') || userAttrs.includes(k),
+            ),
+          )
         : {};
       return {
         MessageId: m.id,
@@ -146,34 +204,59 @@ export class SqsService implements EdgeService {
         MD5OfBody: m.md5,
         Body: m.body,
         ...(Object.keys(pickedSys).length > 0 ? { Attributes: pickedSys } : {}),
-        ...(Object.keys(pickedUser).length > 0 ? { MessageAttributes: pickedUser, MD5OfMessageAttributes: m.md5OfMessageAttributes } : {}),
+        ...(Object.keys(pickedUser).length > 0
+          ? { MessageAttributes: pickedUser, MD5OfMessageAttributes: m.md5OfMessageAttributes }
+          : {}),
       };
     });
     return Messages.length > 0 ? { Messages } : {};
   }
 
   async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
-    const query = !req.headers['x-amz-target'] && (isFormEncoded(req.headers['content-type']) || (req.url ?? '').includes('Action='));
+    const query =
+      !req.headers['x-amz-target'] &&
+      (isFormEncoded(req.headers['content-type']) || (req.url ?? '').includes('Action='));
     let operation: string;
     let input: Input;
     if (query) {
-      const text = req.method === 'GET' ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : body.toString('utf8');
+      const text =
+        req.method === 'GET'
+          ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1)
+          : body.toString('utf8');
       const decoded = decodeQueryForm(text);
       operation = decoded.action;
       input = fromQueryShape(decoded.params);
       // the query protocol may carry the queue in the path
-      if (input.QueueUrl === undefined && /^\/\d{12}\/[^/?]+/.test(req.url ?? '')) input.QueueUrl = (req.url ?? '').split('?')[0];
+      if (input.QueueUrl === undefined && /^\/\d{12}\/[^/?]+/.test(req.url ?? ''))
+        input.QueueUrl = (req.url ?? '').split('?')[0];
     } else {
       const target = String(req.headers['x-amz-target'] ?? '');
       operation = target.slice(target.indexOf('.') + 1);
       try {
         input = JSON.parse(body.toString('utf8') || '{}') as Input;
       } catch {
-        return this.fail(res, query, new SqsError('SerializationException', 'MalformedQueryString', 'request body is not JSON'));
+        return this.fail(
+          res,
+          query,
+          new SqsError(
+            'SerializationException',
+            'MalformedQueryString',
+            'request body is not JSON',
+          ),
+        );
       }
     }
     const op = this.operations[operation];
-    if (!op) return this.fail(res, query, new SqsError('UnknownOperationException', 'InvalidAction', unimplementedMessage('sqs', operation)));
+    if (!op)
+      return this.fail(
+        res,
+        query,
+        new SqsError(
+          'UnknownOperationException',
+          'InvalidAction',
+          unimplementedMessage('sqs', operation),
+        ),
+      );
     let output: Output;
     try {
       output = await op(input);
@@ -188,19 +271,37 @@ export class SqsService implements EdgeService {
   }
 
   private fail(res: ServerResponse, query: boolean, err: SqsError): void {
-    sendAwsError(res, query ? 'query' : 'json', { code: err.code, queryCode: err.queryCode, message: err.message, jsonNamespace: 'com.amazonaws.sqs', xmlNamespace: XMLNS }, AMZ_JSON);
+    sendAwsError(
+      res,
+      query ? 'query' : 'json',
+      {
+        code: err.code,
+        queryCode: err.queryCode,
+        message: err.message,
+        jsonNamespace: 'com.amazonaws.sqs',
+        xmlNamespace: XMLNS,
+      },
+      AMZ_JSON,
+    );
   }
 }
 
 function str(i: Input, name: string): string {
   const v = i[name];
-  if (v === undefined || v === null || v === '') throw new SqsError('MissingParameter', 'MissingParameter', `The request must contain the parameter ${name}.`);
+  if (v === undefined || v === null || v === '')
+    throw new SqsError(
+      'MissingParameter',
+      'MissingParameter',
+      `The request must contain the parameter ${name}.`,
+    );
   return String(v);
 }
 
 function stringMap(v: unknown): Record<string, string> {
   if (!v || typeof v !== 'object') return {};
-  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+  return Object.fromEntries(
+    Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]),
+  );
 }
 
 function attrMap(v: unknown): Record<string, MessageAttributeValue> | undefined {
@@ -245,8 +346,14 @@ function sqsXml(o: Record<string, unknown>): string {
   for (const [k, v] of Object.entries(o)) {
     if (v === undefined) continue;
     if (k === 'QueueUrls') parts.push(...asArray<string>(v).map((u) => el('QueueUrl', u)));
-    else if (k === 'Attributes') parts.push(...Object.entries(v as Record<string, string>).map(([n, x]) => `<Attribute>${el('Name', n)}${el('Value', x)}</Attribute>`));
-    else if (k === 'Messages') parts.push(...asArray(v).map((m) => `<Message>${sqsXml(m)}</Message>`));
+    else if (k === 'Attributes')
+      parts.push(
+        ...Object.entries(v as Record<string, string>).map(
+          ([n, x]) => `<Attribute>${el('Name', n)}${el('Value', x)}</Attribute>`,
+        ),
+      );
+    else if (k === 'Messages')
+      parts.push(...asArray(v).map((m) => `<Message>${sqsXml(m)}</Message>`));
     else if (k === 'MessageAttributes') {
       parts.push(
         ...Object.entries(v as Record<string, MessageAttributeValue>).map(
@@ -255,9 +362,15 @@ function sqsXml(o: Record<string, unknown>): string {
         ),
       );
     } else if (k === 'Successful' || k === 'Failed') {
-      const name = k === 'Failed' ? 'BatchResultErrorEntry' : 'Id' in (asArray(v)[0] ?? {}) && 'MessageId' in (asArray(v)[0] ?? {}) ? 'SendMessageBatchResultEntry' : 'DeleteMessageBatchResultEntry';
+      const name =
+        k === 'Failed'
+          ? 'BatchResultErrorEntry'
+          : 'Id' in (asArray(v)[0] ?? {}) && 'MessageId' in (asArray(v)[0] ?? {})
+            ? 'SendMessageBatchResultEntry'
+            : 'DeleteMessageBatchResultEntry';
       parts.push(...asArray(v).map((e) => `<${name}>${sqsXml(e)}</${name}>`));
-    } else if (typeof v === 'object') parts.push(`<${k}>${sqsXml(v as Record<string, unknown>)}</${k}>`);
+    } else if (typeof v === 'object')
+      parts.push(`<${k}>${sqsXml(v as Record<string, unknown>)}</${k}>`);
     else parts.push(el(k, v));
   }
   return parts.join('');

@@ -5,7 +5,14 @@
  * GetRecords reader per shard drains the stream (the consumer's read load).
  * Goal: >= 10,000 records/s on a 2-core machine.
  */
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  PutRecordsCommand,
+  CreateStreamCommand,
+  waitUntilStreamExists,
+} from '@aws-sdk/client-kinesis';
 import { kinesisClient } from '../../../functions/aws/clients';
 import { startCoreCloud } from '../../../localstack/cloud/core-cloud';
 import type { BenchFigure } from '../run';
@@ -38,12 +45,24 @@ function record(i: number): Uint8Array {
 export async function run(): Promise<BenchFigure[]> {
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-  const cloud = await startCoreCloud({ port: 0, shardRecordsPerSecond: 1e9, shardBytesPerSecond: 1e12, log: () => {} });
-  const kinesis = kinesisClient({ endpoint: cloud.endpoint, region: 'us-east-1', maxSockets: CALLERS + SHARDS });
+  const cloud = await startCoreCloud({
+    port: 0,
+    shardRecordsPerSecond: 1e9,
+    shardBytesPerSecond: 1e12,
+    log: () => {},
+  });
+  const kinesis = kinesisClient({
+    endpoint: cloud.endpoint,
+    region: 'us-east-1',
+    maxSockets: CALLERS + SHARDS,
+  });
   try {
     const stream = 'bench-ingest';
     await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: SHARDS }));
-    await waitUntilStreamExists({ client: kinesis, maxWaitTime: 10, minDelay: 0.05 as number }, { StreamName: stream });
+    await waitUntilStreamExists(
+      { client: kinesis, maxWaitTime: 10, minDelay: 0.05 as number },
+      { StreamName: stream },
+    );
     const payloads = Array.from({ length: BATCH * 4 }, (_, i) => record(i));
     let put = 0;
     let throttled = 0;
@@ -68,7 +87,15 @@ export async function run(): Promise<BenchFigure[]> {
     };
     let readersRun = true;
     const reader = async (shardId: string) => {
-      let it = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+      let it = (
+        await kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: stream,
+            ShardId: shardId,
+            ShardIteratorType: 'TRIM_HORIZON',
+          }),
+        )
+      ).ShardIterator;
       while (readersRun && it) {
         const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }));
         read += out.Records?.length ?? 0;
@@ -84,9 +111,23 @@ export async function run(): Promise<BenchFigure[]> {
     await Promise.all(readers);
     const rate = put / seconds;
     return [
-      { figure: `PutRecords through the edge (${CALLERS} callers x ${BATCH}-record calls, ${SHARDS} shards, ~${Math.round(bytes / Math.max(1, put + throttled))} B records)`, value: rate, unit: 'records/s', goal: '>= 10,000', met: rate >= 10_000 },
-      { figure: 'GetRecords read concurrently through the edge', value: read / seconds, unit: 'records/s' },
-      { figure: 'throttled records (limits raised; should be 0)', value: throttled, unit: 'records' },
+      {
+        figure: `PutRecords through the edge (${CALLERS} callers x ${BATCH}-record calls, ${SHARDS} shards, ~${Math.round(bytes / Math.max(1, put + throttled))} B records)`,
+        value: rate,
+        unit: 'records/s',
+        goal: '>= 10,000',
+        met: rate >= 10_000,
+      },
+      {
+        figure: 'GetRecords read concurrently through the edge',
+        value: read / seconds,
+        unit: 'records/s',
+      },
+      {
+        figure: 'throttled records (limits raised; should be 0)',
+        value: throttled,
+        unit: 'records',
+      },
     ];
   } finally {
     kinesis.destroy();
