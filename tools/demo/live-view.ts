@@ -1,0 +1,74 @@
+/**
+ * The demo's live terminal block (pure formatting): what the producers do,
+ * what the pipeline does (from CloudWatch and the APIs), and the scaling
+ * decisions so far.
+ */
+export interface LiveSnapshot {
+  elapsedS: number;
+  phase: string;
+  producers: number;
+  /** records/s */
+  inputRate: number;
+  processedRate: number;
+  throttledRate: number;
+  sent: number;
+  accepted: number;
+  throttled: number;
+  retried: number;
+  shards?: number;
+  parallelization?: number;
+  /** concurrent consumer invocations (AWS/Lambda ConcurrentExecutions, else shards × PF) */
+  concurrency?: number;
+  iteratorAgeMs?: number;
+  windowsClosed: number;
+  alerts: number;
+  rejected: number;
+  late: number;
+  decisions: string[];
+}
+
+const n = (v: number | undefined, digits = 0) => (v === undefined ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const bar = (v: number, max: number, width = 24) => {
+  const k = max > 0 ? Math.max(0, Math.min(width, Math.round((v / max) * width))) : 0;
+  return `${'█'.repeat(k)}${'·'.repeat(width - k)}`;
+};
+
+export function liveLines(s: LiveSnapshot, maxRate: number): string[] {
+  const lines = [
+    `streamscale demo — ${s.elapsedS.toFixed(0)} s, phase ${s.phase}, ${s.producers} producer${s.producers === 1 ? '' : 's'}`,
+    `  input     ${bar(s.inputRate, maxRate)} ${n(s.inputRate).padStart(7)} rec/s accepted   (throttled ${n(s.throttledRate)} rec/s)`,
+    `  processed ${bar(s.processedRate, maxRate)} ${n(s.processedRate).padStart(7)} rec/s`,
+    `  producers sent ${n(s.sent)}  accepted ${n(s.accepted)}  throttled ${n(s.throttled)}  retried ${n(s.retried)}`,
+    `  shards ${n(s.shards)}  parallelization ${n(s.parallelization)}  consumer concurrency ${n(s.concurrency)}  iterator age ${s.iteratorAgeMs === undefined ? '–' : `${(s.iteratorAgeMs / 1000).toFixed(1)} s`}`,
+    `  windows closed ${n(s.windowsClosed)}  crash alerts ${n(s.alerts)}  rejected ${n(s.rejected)}  late ${n(s.late)}`,
+    `  scaling: ${s.decisions.length === 0 ? 'no decision yet' : s.decisions[s.decisions.length - 1]}`,
+  ];
+  return lines;
+}
+
+/** Redraws a block in place on a terminal; prints it every `plainEveryMs` otherwise. */
+export class BlockRenderer {
+  private drawn = 0;
+  private lastPlain = -Infinity;
+
+  constructor(
+    private readonly out: { write(s: string): boolean; isTTY?: boolean },
+    private readonly plainEveryMs = 10_000,
+  ) {}
+
+  draw(lines: string[], nowMs = Date.now()): void {
+    if (this.out.isTTY) {
+      const up = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
+      this.out.write(`${up}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
+      this.drawn = lines.length;
+    } else if (nowMs - this.lastPlain >= this.plainEveryMs) {
+      this.lastPlain = nowMs;
+      this.out.write(`${lines.join('\n')}\n`);
+    }
+  }
+
+  /** Forget the block (the next draw starts below what is on screen). */
+  release(): void {
+    this.drawn = 0;
+  }
+}
