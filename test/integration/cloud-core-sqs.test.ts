@@ -17,7 +17,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient } from '../../functions/aws/clients';
+import { MetricStore } from '../../localstack/cloud/cloudwatch/metric-store';
 import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
+import { SqsService } from '../../localstack/cloud/sqs/sqs-service';
 
 let cloud: CoreCloud;
 let sqs: SQSClient;
@@ -100,12 +102,60 @@ describe('sqs through the edge', () => {
     expect(again.Messages?.map((m) => m.Body)).toEqual(['{"batch":2}']);
     expect(again.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
 
+    // AWS/SQS counters per QueueName
+    const since = new Date(Date.now() - 60_000);
+    const sum = (name: string, stat = 'Sum') =>
+      cloud.metrics
+        .query({
+          namespace: 'AWS/SQS',
+          name,
+          dimensions: { QueueName: 'failures' },
+          start: since,
+          end: new Date(Date.now() + 1000),
+          periodSeconds: 3600,
+          stat,
+        })
+        .reduce((a, p) => a + p.value, 0);
+    expect(sum('NumberOfMessagesSent')).toBe(2);
+    expect(sum('NumberOfMessagesReceived')).toBe(3);
+    expect(sum('NumberOfMessagesDeleted')).toBe(1);
     await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
     expect(await count(url!)).toMatchObject({ visible: 0, inFlight: 0 });
     await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
     await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'failures' }))).rejects.toMatchObject(
       { name: 'QueueDoesNotExist' },
     );
+  });
+
+  it('publishes the AWS/SQS depth gauges the failure-queue alarm watches', async () => {
+    const metrics = new MetricStore();
+    const service = new SqsService({
+      endpoint: 'http://127.0.0.1:1',
+      region: 'us-east-1',
+      metrics,
+      log: () => {},
+    });
+    try {
+      const q = service.store.create('dlq', {}, Date.now());
+      service.store.send(q, 'a', Date.now());
+      service.store.send(q, 'b', Date.now());
+      service.store.receive(q, { max: 1 }, Date.now());
+      service.publishGauges();
+      const max = (name: string) =>
+        metrics.query({
+          namespace: 'AWS/SQS',
+          name,
+          dimensions: { QueueName: 'dlq' },
+          start: new Date(Date.now() - 60_000),
+          end: new Date(Date.now() + 1000),
+          periodSeconds: 60,
+          stat: 'Maximum',
+        })[0]?.value;
+      expect(max('ApproximateNumberOfMessagesVisible')).toBe(1);
+      expect(max('ApproximateNumberOfMessagesNotVisible')).toBe(1);
+    } finally {
+      await service.close();
+    }
   });
 
   it('speaks the query protocol for the same queues', async () => {

@@ -20,6 +20,9 @@ const AMZ_JSON = 'application/x-amz-json-1.0';
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
 /** Long-poll re-check interval. */
 const POLL_MS = 50;
+/** How often the AWS/SQS gauges (ApproximateNumberOfMessagesVisible, ...) are published (AWS: every minute). */
+const GAUGE_MS = 5_000;
+const NS = 'AWS/SQS';
 
 type Input = Record<string, unknown>;
 type Output = Record<string, unknown> | undefined;
@@ -28,13 +31,45 @@ export class SqsService implements EdgeService {
   readonly signingNames = ['sqs'] as const;
   readonly store: QueueStore;
   private closed = false;
+  private readonly timer: NodeJS.Timeout;
 
-  constructor(ctx: CloudContext) {
+  constructor(private readonly ctx: CloudContext) {
     this.store = new QueueStore(ctx.endpoint, ctx.region);
+    this.timer = setInterval(() => this.publishGauges(), GAUGE_MS);
+    this.timer.unref();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.timer);
+  }
+
+  /** AWS/SQS queue-depth gauges per QueueName, as CloudWatch gets them from SQS. */
+  publishGauges(now = Date.now()): void {
+    for (const q of this.store.list()) {
+      const c = this.store.counts(q, now);
+      const oldest = q.messages.reduce((min, m) => Math.min(min, m.sentAt), now);
+      this.metric(q.name, 'ApproximateNumberOfMessagesVisible', c.visible, 'Count');
+      this.metric(q.name, 'ApproximateNumberOfMessagesNotVisible', c.inFlight, 'Count');
+      this.metric(q.name, 'ApproximateNumberOfMessagesDelayed', c.delayed, 'Count');
+      this.metric(
+        q.name,
+        'ApproximateAgeOfOldestMessage',
+        Math.floor((now - oldest) / 1000),
+        'Seconds',
+      );
+    }
+  }
+
+  private metric(queue: string, name: string, value: number, unit: string): void {
+    this.ctx.metrics.putMetric({
+      namespace: NS,
+      name,
+      dimensions: { QueueName: queue },
+      value,
+      unit,
+      timestamp: new Date(),
+    });
   }
 
   private readonly operations: Record<string, (i: Input) => Output | Promise<Output>> = {
@@ -70,6 +105,8 @@ export class SqsService implements EdgeService {
         toNumber(i.DelaySeconds),
         attrMap(i.MessageAttributes),
       );
+      this.metric(q.name, 'NumberOfMessagesSent', 1, 'Count');
+      this.metric(q.name, 'SentMessageSize', Buffer.byteLength(m.body), 'Bytes');
       return {
         MessageId: m.id,
         MD5OfMessageBody: m.md5,
@@ -93,11 +130,14 @@ export class SqsService implements EdgeService {
           ...(m.md5OfMessageAttributes ? { MD5OfMessageAttributes: m.md5OfMessageAttributes } : {}),
         };
       });
+      this.metric(q.name, 'NumberOfMessagesSent', Successful.length, 'Count');
       return { Successful, Failed: [] };
     },
     ReceiveMessage: (i) => this.receiveMessage(i),
     DeleteMessage: (i) => {
-      this.store.deleteMessage(this.store.get(str(i, 'QueueUrl')), str(i, 'ReceiptHandle'));
+      const q = this.store.get(str(i, 'QueueUrl'));
+      this.store.deleteMessage(q, str(i, 'ReceiptHandle'));
+      this.metric(q.name, 'NumberOfMessagesDeleted', 1, 'Count');
       return undefined;
     },
     DeleteMessageBatch: (i) => {
@@ -117,6 +157,7 @@ export class SqsService implements EdgeService {
           });
         }
       }
+      this.metric(q.name, 'NumberOfMessagesDeleted', Successful.length, 'Count');
       return { Successful, Failed };
     },
     ChangeMessageVisibility: (i) => {
@@ -175,6 +216,8 @@ export class SqsService implements EdgeService {
       if (got.length > 0 || Date.now() >= deadline || this.closed) break;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
+    this.metric(q.name, 'NumberOfMessagesReceived', got.length, 'Count');
+    if (got.length === 0) this.metric(q.name, 'NumberOfEmptyReceives', 1, 'Count');
     const sys = [
       ...asArray<string>(i.AttributeNames),
       ...asArray<string>(i.MessageSystemAttributeNames),
