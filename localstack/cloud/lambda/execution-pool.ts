@@ -1,0 +1,335 @@
+/**
+ * Execution environments: one worker thread per concurrent execution of a
+ * function, reused warm, bounded per function by its reserved concurrency
+ * and across functions by a global limit (an account's concurrency limit).
+ * Runs an invocation with its timeout (the worker is terminated, as Lambda
+ * tears down a sandbox that timed out), captures the function's output into
+ * the cloud log with the function's name as prefix, turns Embedded Metric
+ * Format lines into metrics, and publishes AWS/Lambda metrics.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { Readable } from 'node:stream';
+import type { CloudContext } from '../contracts';
+import { parseEmfLine } from './emf';
+import type { FunctionDefinition } from './function-definition';
+
+const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
+
+export interface InvokeOutcome {
+  requestId: string;
+  /** false when the function failed (FunctionError Unhandled) */
+  ok: boolean;
+  /** JSON text: the handler's result, or the error object Lambda returns */
+  payload: string;
+  errorType?: string;
+  errorMessage?: string;
+  durationMs: number;
+  /** absolute ms (performance.timeOrigin + now) when the handler was called */
+  startedAt?: number;
+  /** the invocation's console output (LogType Tail), last 4 KB */
+  tail: string;
+}
+
+export class ThrottledError extends Error {
+  constructor(readonly functionName: string, readonly reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded') {
+    super(
+      reason === 'ReservedFunctionConcurrentInvocationLimitExceeded'
+        ? `Rate Exceeded: ${functionName} is at its reserved concurrency`
+        : `Rate Exceeded: the local cloud runs at most its global number of concurrent executions`,
+    );
+    this.name = 'TooManyRequestsException';
+  }
+}
+
+export interface PoolOptions {
+  maxConcurrent: number;
+  idleWorkerMs: number;
+}
+
+type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'init-error'; error: ErrorShape }
+  | { type: 'result'; id: number; ok: boolean; payload?: string; error?: ErrorShape; tail: string; startedAt: number };
+
+interface ErrorShape {
+  errorType: string;
+  errorMessage: string;
+  trace?: string[];
+}
+
+interface Env {
+  worker: Worker;
+  fn: string;
+  generation: number;
+  busy: boolean;
+  dead: boolean;
+  init: Promise<ErrorShape | undefined>;
+  idleTimer?: NodeJS.Timeout;
+  /** settles the running invocation when the worker dies */
+  onDeath?: (e: ErrorShape) => void;
+  onResult?: (m: Extract<WorkerMessage, { type: 'result' }>) => void;
+}
+
+interface Waiter {
+  fn: FunctionDefinition;
+  resolve: (env: Env) => void;
+}
+
+let nextInvocationId = 1;
+
+export class ExecutionPool {
+  private readonly envs = new Set<Env>();
+  private readonly busyByFn = new Map<string, number>();
+  private readonly waiters: Waiter[] = [];
+  private readonly definitions = new Map<string, FunctionDefinition>();
+  private closed = false;
+
+  constructor(
+    private readonly ctx: CloudContext,
+    private readonly opts: PoolOptions,
+  ) {}
+
+  /** Executions running now for a function. */
+  concurrency(name: string): number {
+    return this.busyByFn.get(name) ?? 0;
+  }
+
+  get workerCount(): number {
+    return this.envs.size;
+  }
+
+  /**
+   * One invocation. `wait`: queue for a free execution environment (event
+   * sources, async invokes); otherwise throw ThrottledError (synchronous Invoke).
+   */
+  async run(fn: FunctionDefinition, event: unknown, wait: boolean): Promise<InvokeOutcome> {
+    if (this.closed) throw new Error('the local cloud is stopping');
+    this.definitions.set(fn.name, fn);
+    let env = this.tryAcquire(fn);
+    if (!env) {
+      this.metric(fn.name, 'Throttles', 1, 'Count');
+      if (!wait) throw new ThrottledError(fn.name, fn.reserved !== undefined && this.concurrency(fn.name) >= fn.reserved ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded');
+      env = await new Promise<Env>((resolve) => this.waiters.push({ fn, resolve }));
+    }
+    try {
+      return await this.execute(env, fn, event);
+    } finally {
+      this.release(env);
+    }
+  }
+
+  /** After a code/configuration change or a delete: idle workers of an older generation go now, busy ones when done. */
+  retire(name: string, current?: FunctionDefinition): void {
+    if (current) this.definitions.set(name, current);
+    else this.definitions.delete(name);
+    for (const env of this.envs) {
+      if (env.fn === name && !env.busy && (!current || env.generation !== current.generation)) this.terminate(env);
+    }
+    this.serveWaiters();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.envs].map((e) => e.worker.terminate()));
+    this.envs.clear();
+  }
+
+  private tryAcquire(fn: FunctionDefinition): Env | undefined {
+    const busy = this.concurrency(fn.name);
+    if (fn.reserved !== undefined && busy >= fn.reserved) return undefined;
+    let env = [...this.envs].find((e) => !e.busy && !e.dead && e.fn === fn.name && e.generation === fn.generation);
+    if (!env) {
+      if (this.envs.size >= this.opts.maxConcurrent) {
+        const idle = [...this.envs].find((e) => !e.busy);
+        if (!idle) return undefined;
+        this.terminate(idle);
+      }
+      env = this.spawn(fn);
+    }
+    if (env.idleTimer) clearTimeout(env.idleTimer);
+    env.busy = true;
+    this.busyByFn.set(fn.name, busy + 1);
+    this.metric(fn.name, 'ConcurrentExecutions', busy + 1, 'Count');
+    return env;
+  }
+
+  private release(env: Env): void {
+    env.busy = false;
+    this.busyByFn.set(env.fn, Math.max(0, this.concurrency(env.fn) - 1));
+    const def = this.definitions.get(env.fn);
+    if (env.dead || !def || def.generation !== env.generation || this.closed) this.terminate(env);
+    else {
+      env.idleTimer = setTimeout(() => this.terminate(env), this.opts.idleWorkerMs);
+      env.idleTimer.unref();
+    }
+    this.serveWaiters();
+  }
+
+  private serveWaiters(): void {
+    for (let i = 0; i < this.waiters.length; ) {
+      const w = this.waiters[i]!;
+      const fn = this.definitions.get(w.fn.name) ?? w.fn;
+      const env = this.tryAcquire(fn);
+      if (env) {
+        this.waiters.splice(i, 1);
+        w.resolve(env);
+      } else i++;
+    }
+  }
+
+  private terminate(env: Env): void {
+    if (env.idleTimer) clearTimeout(env.idleTimer);
+    env.dead = true;
+    this.envs.delete(env);
+    void env.worker.terminate();
+  }
+
+  private spawn(fn: FunctionDefinition): Env {
+    const worker = new Worker(BOOTSTRAP, {
+      workerData: { taskRoot: fn.codeDir, handler: fn.handler },
+      env: this.environment(fn),
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, fn.memoryMb) },
+    });
+    const env: Env = { worker, fn: fn.name, generation: fn.generation, busy: false, dead: false, init: Promise.resolve(undefined) };
+    env.init = new Promise((resolve) => {
+      worker.once('message', (m: WorkerMessage) => resolve(m.type === 'init-error' ? m.error : undefined));
+      worker.once('exit', () => resolve({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited during init' }));
+    });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'result') env.onResult?.(m);
+    });
+    worker.on('error', (err) => {
+      env.dead = true;
+      env.onDeath?.({ errorType: err.name === 'Error' ? 'Runtime.UnhandledPromiseRejection' : err.name, errorMessage: err.message, trace: String(err.stack ?? '').split('\n') });
+    });
+    worker.on('exit', (code) => {
+      env.dead = true;
+      this.envs.delete(env);
+      env.onDeath?.({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: exit status ${code}` });
+    });
+    this.pipeOutput(fn.name, worker.stdout, true);
+    this.pipeOutput(fn.name, worker.stderr, false);
+    this.envs.add(env);
+    return env;
+  }
+
+  private environment(fn: FunctionDefinition): Record<string, string> {
+    return {
+      ...fn.environment,
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${fn.generation}`,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_REGION: this.ctx.region,
+      AWS_DEFAULT_REGION: this.ctx.region,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL: this.ctx.endpoint,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+      _HANDLER: fn.handler,
+      LAMBDA_TASK_ROOT: fn.codeDir,
+      TZ: ':UTC',
+    };
+  }
+
+  private pipeOutput(name: string, stream: Readable, stdout: boolean): void {
+    let rest = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) this.onLine(name, line, stdout);
+    });
+    stream.on('end', () => {
+      if (rest) this.onLine(name, rest, stdout);
+    });
+  }
+
+  private onLine(name: string, line: string, stdout: boolean): void {
+    if (line.length === 0) return;
+    this.ctx.log(name, line);
+    if (stdout) for (const d of parseEmfLine(line)) this.ctx.metrics.putMetric(d);
+  }
+
+  private async execute(env: Env, fn: FunctionDefinition, event: unknown): Promise<InvokeOutcome> {
+    const requestId = randomUUID();
+    const began = performance.now();
+    const fail = (e: ErrorShape, tail = ''): InvokeOutcome => {
+      this.metric(fn.name, 'Invocations', 1, 'Count');
+      this.metric(fn.name, 'Errors', 1, 'Count');
+      const durationMs = performance.now() - began;
+      this.metric(fn.name, 'Duration', durationMs, 'Milliseconds');
+      this.ctx.log(fn.name, `${requestId} ${e.errorType}: ${e.errorMessage}`);
+      return {
+        requestId,
+        ok: false,
+        payload: JSON.stringify({ errorType: e.errorType, errorMessage: e.errorMessage, ...(e.trace ? { trace: e.trace } : {}) }),
+        errorType: e.errorType,
+        errorMessage: e.errorMessage,
+        durationMs,
+        tail,
+      };
+    };
+    const initError = await env.init;
+    if (initError) {
+      env.dead = true;
+      return fail(initError);
+    }
+    if (env.dead) return fail({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited before the invocation' });
+    const id = nextInvocationId++;
+    const deadlineMs = Date.now() + fn.timeoutSec * 1000;
+    const invokeStart = performance.now();
+    return new Promise<InvokeOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        env.onDeath = undefined;
+        env.onResult = undefined;
+        this.terminate(env);
+        resolve(fail({ errorType: 'Sandbox.Timedout', errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${fn.timeoutSec.toFixed(2)} seconds` }));
+      }, fn.timeoutSec * 1000);
+      env.onDeath = (e) => {
+        clearTimeout(timer);
+        env.onDeath = undefined;
+        env.onResult = undefined;
+        resolve(fail({ ...e, errorMessage: `RequestId: ${requestId} Error: ${e.errorMessage}` }));
+      };
+      env.onResult = (m) => {
+        if (m.id !== id) return;
+        clearTimeout(timer);
+        env.onDeath = undefined;
+        env.onResult = undefined;
+        if (!m.ok) {
+          resolve({ ...fail(m.error!, m.tail), startedAt: m.startedAt });
+          return;
+        }
+        const durationMs = performance.now() - invokeStart;
+        this.metric(fn.name, 'Invocations', 1, 'Count');
+        this.metric(fn.name, 'Duration', durationMs, 'Milliseconds');
+        resolve({ requestId, ok: true, payload: m.payload ?? 'null', durationMs, startedAt: m.startedAt, tail: m.tail });
+      };
+      env.worker.postMessage({
+        type: 'invoke',
+        id,
+        event,
+        context: {
+          awsRequestId: requestId,
+          functionName: fn.name,
+          functionVersion: '$LATEST',
+          invokedFunctionArn: fn.arn,
+          memoryLimitInMB: String(fn.memoryMb),
+          logGroupName: `/aws/lambda/${fn.name}`,
+          logStreamName: `local/[$LATEST]${fn.generation}`,
+          deadlineMs,
+        },
+      });
+    });
+  }
+
+  private metric(name: string, metric: string, value: number, unit: string): void {
+    this.ctx.metrics.putMetric({ namespace: 'AWS/Lambda', name: metric, dimensions: { FunctionName: name }, value, unit, timestamp: new Date() });
+  }
+}

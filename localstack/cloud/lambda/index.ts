@@ -1,0 +1,20 @@
+/**
+ * The embedded cloud's Lambda plane: createLambdaService(ctx, opts) gives an
+ * EdgeService (add it to the core cloud's edge) with in-process hooks:
+ * invoke(functionNameOrArn, payload, type?) for schedules and the demo,
+ * getFunction / getMapping for tests.
+ */
+import type { CloudContext } from '../contracts';
+import { LambdaService, type LambdaServiceOptions } from './lambda-service';
+
+export type { LambdaServiceOptions } from './lambda-service';
+export type { InvokeOutcome } from './execution-pool';
+export type { FunctionDefinition } from './function-definition';
+export type { MappingDefinition } from './kinesis/mapping-definition';
+export { HOT_RELOAD_BUCKET } from './code-source';
+export { parseEmfLine } from './emf';
+export { LambdaService };
+
+export function createLambdaService(ctx: CloudContext, opts: LambdaServiceOptions = {}): LambdaService {
+  return new LambdaService(ctx, opts);
+}

@@ -1,0 +1,120 @@
+/**
+ * The running side of one Kinesis event source mapping: discovers the
+ * stream's shards (ListShards, re-polled to follow resharding), runs a
+ * ShardPoller per shard, all in parallel, and starts a child shard only once
+ * every parent is read to its end and its batches are done (AWS's
+ * parent-before-child rule). The starting position applies to the shards the
+ * mapping finds first; shards that appear later are read from their start.
+ * Checkpoints (resume points) survive a disable/enable.
+ */
+import { ListShardsCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import type { MappingDefinition } from './mapping-definition';
+import { ShardPoller, type PollerDeps, type StartSpec } from './shard-poller';
+
+interface ShardProgress {
+  finished: boolean;
+  resume?: StartSpec;
+}
+
+export interface RuntimeDeps extends Omit<PollerDeps, 'tunables'> {
+  tunables: PollerDeps['tunables'] & { shardDiscoveryMs: number };
+}
+
+export class MappingRuntime {
+  private readonly pollers = new Map<string, ShardPoller>();
+  private readonly progress = new Map<string, ShardProgress>();
+  private firstDiscovery = true;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private discovering: Promise<void> | undefined;
+
+  constructor(private readonly deps: RuntimeDeps) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.scheduleDiscovery(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.discovering;
+    const pollers = [...this.pollers.values()];
+    this.pollers.clear();
+    await Promise.all(
+      pollers.map(async (p) => {
+        const resume = await p.stop();
+        if (!p.finished) this.progress.set(p.shardId, { finished: false, resume });
+      }),
+    );
+  }
+
+  /** Settings changed (batch size, window, ParallelizationFactor): pollers read them on their next turn. */
+  settingsChanged(): void {
+    for (const p of this.pollers.values()) p.wake();
+  }
+
+  /** Shards being read now (for tests and logs). */
+  get activeShards(): string[] {
+    return [...this.pollers.keys()];
+  }
+
+  private scheduleDiscovery(ms: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.discovering = this.discover()
+        .catch((err: unknown) => this.deps.log(`ListShards failed: ${(err as Error).message}; trying again`))
+        .finally(() => {
+          this.discovering = undefined;
+          this.scheduleDiscovery(this.deps.tunables.shardDiscoveryMs);
+        });
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async listShards(): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let token: string | undefined;
+    do {
+      const r = await this.deps.kinesis.send(new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.deps.streamName }));
+      shards.push(...(r.Shards ?? []));
+      token = r.NextToken;
+    } while (token);
+    return shards;
+  }
+
+  private async discover(): Promise<void> {
+    const shards = await this.listShards();
+    if (!this.running) return;
+    const listed = new Set(shards.map((s) => s.ShardId!));
+    const initial = this.firstDiscovery;
+    this.firstDiscovery = false;
+    const m = this.deps.mapping();
+    const start: StartSpec = initial
+      ? { type: m.startingPosition, ...(m.startingPosition === 'AT_TIMESTAMP' ? { timestamp: m.startingPositionTimestamp } : {}) }
+      : { type: 'TRIM_HORIZON' };
+    for (const shard of shards) {
+      const id = shard.ShardId!;
+      const known = this.progress.get(id);
+      if (this.pollers.has(id) || known?.finished) continue;
+      const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter((p): p is string => !!p);
+      // A parent that has aged out of the stream (not listed) cannot hold its child back.
+      const parentsDone = parents.every((p) => !listed.has(p) || this.progress.get(p)?.finished);
+      if (!parentsDone) {
+        if (!known) this.progress.set(id, { finished: false, resume: initial ? start : { type: 'TRIM_HORIZON' } });
+        continue;
+      }
+      const spec = known?.resume ?? start;
+      const poller = new ShardPoller(this.deps as PollerDeps, id, spec, () => {
+        this.progress.set(id, { finished: true });
+        this.pollers.delete(id);
+        // Children may start now rather than at the next periodic discovery.
+        this.scheduleDiscovery(0);
+      });
+      this.pollers.set(id, poller);
+      poller.run();
+    }
+  }
+}
