@@ -277,4 +277,85 @@ describe('kinesis through the edge', () => {
       cw.destroy();
     }
   });
+
+  it('loses and duplicates nothing when resharding under write load', async () => {
+    const name = 'reshard-load';
+    // its own cloud with limits raised: this is about resharding, not throttling
+    const big = await startCoreCloud({
+      port: 0,
+      shardRecordsPerSecond: 1e9,
+      shardBytesPerSecond: 1e12,
+      log: () => {},
+    });
+    const k = kinesisClient({ endpoint: big.endpoint, region: 'us-east-1', maxAttempts: 1 });
+    try {
+      await k.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+      await waitUntilStreamExists(
+        { client: k, maxWaitTime: 10, minDelay: 0.05 as number },
+        { StreamName: name },
+      );
+      let next = 0;
+      let writing = true;
+      const writer = async () => {
+        while (writing) {
+          const ids = Array.from({ length: 100 }, () => next++);
+          const out = await k.send(
+            new PutRecordsCommand({
+              StreamName: name,
+              Records: ids.map((i) => ({
+                PartitionKey: `user_${i % 97}`,
+                Data: Buffer.from(String(i)),
+              })),
+            }),
+          );
+          expect(out.FailedRecordCount).toBe(0);
+        }
+      };
+      const writers = [writer(), writer(), writer()];
+      const waitFor = async () => {
+        for (let i = 0; i < 400; i++) {
+          const s = await k.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+          if (s.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
+      for (const target of [2, 4, 2]) {
+        await k.send(
+          new UpdateShardCountCommand({
+            StreamName: name,
+            TargetShardCount: target,
+            ScalingType: 'UNIFORM_SCALING',
+          }),
+        );
+        await waitFor();
+      }
+      writing = false;
+      await Promise.all(writers);
+      const all = (await k.send(new ListShardsCommand({ StreamName: name }))).Shards ?? [];
+      const seen: number[] = [];
+      for (const s of all) {
+        let it = (
+          await k.send(
+            new GetShardIteratorCommand({
+              StreamName: name,
+              ShardId: s.ShardId,
+              ShardIteratorType: 'TRIM_HORIZON',
+            }),
+          )
+        ).ShardIterator;
+        while (it) {
+          const out = await k.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10000 }));
+          for (const r of out.Records ?? []) seen.push(Number(Buffer.from(r.Data!).toString()));
+          if ((out.Records ?? []).length === 0) break;
+          it = out.NextShardIterator;
+        }
+      }
+      expect(all.filter(isOpen)).toHaveLength(2);
+      expect(seen.length).toBe(next);
+      expect(new Set(seen).size).toBe(next);
+    } finally {
+      k.destroy();
+      await big.stop();
+    }
+  });
 });
