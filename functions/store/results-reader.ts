@@ -1,0 +1,317 @@
+/**
+ * Reads results back out of the table layout (functions/store/table-layout.ts)
+ * for the query tool, the demo and tests:
+ *  - finals of closed windows in a time range (the byKind GSI, gsiPk = FINAL);
+ *  - provisional values of windows still open (above the close cursor in
+ *    WM/GLOBAL), merged from their partials;
+ *  - late partials (flagged into the LATE index, or present in a closed
+ *    window but missing from its final's `included` list);
+ *  - rejected records (hour buckets of the rejects table).
+ * Every Query follows LastEvaluatedKey. Ranges select windows overlapping
+ * [fromMs, toMs) and rejects that arrived in it.
+ */
+import {
+  GetItemCommand,
+  QueryCommand,
+  type DynamoDBClient,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ResourceNames } from '../config';
+import { emptyAggregates, mergeAggregates } from '../core/partials';
+import {
+  FINAL_SK,
+  GLOBAL_SK,
+  GSI_FINAL,
+  GSI_LATE,
+  REJECT_BUCKET_MS,
+  WATERMARK_PK,
+  WINDOWS_INDEX,
+  isPartialSk,
+  rejectPk,
+  shardSk,
+  windowPk,
+  type FinalItem,
+  type GlobalWatermarkItem,
+  type PartialItem,
+  type RejectItem,
+  type ShardProgressItem,
+  type WindowAggregates,
+} from './table-layout';
+
+export interface WindowResult {
+  windowStart: number;
+  windowEnd: number;
+  /** true: the closed window's final item; false: merged partials of an open window */
+  final: boolean;
+  records: number;
+  aggregates: WindowAggregates;
+}
+
+export interface LatePartial {
+  windowStart: number;
+  windowEnd: number;
+  sk: string;
+  shardId: string;
+  firstSequenceNumber: string;
+  writtenAt: number;
+  records: number;
+  aggregates: WindowAggregates;
+}
+
+export interface ResultsReaderOptions {
+  client: DynamoDBClient;
+  names: Pick<ResourceNames, 'windowsTable' | 'controlTable' | 'rejectsTable'>;
+  windowSizeMs: number;
+  /** Window partitions read at once when collecting provisional values or late partials. */
+  concurrency?: number;
+  /** Items per Query page (DynamoDB's Limit); default: DynamoDB's 1 MB pages. */
+  pageSize?: number;
+}
+
+export interface ResultsReader {
+  finals(fromMs: number, toMs: number): Promise<WindowResult[]>;
+  provisional(fromMs: number, toMs: number): Promise<WindowResult[]>;
+  /** finals, plus provisional values of open windows unless finalOnly; sorted by window start */
+  windows(fromMs: number, toMs: number, opts?: { finalOnly?: boolean }): Promise<WindowResult[]>;
+  late(fromMs: number, toMs: number): Promise<LatePartial[]>;
+  rejects(fromMs: number, toMs: number): Promise<RejectItem[]>;
+}
+
+type Row = Record<string, unknown>;
+
+const aggregatesOf = (item: Partial<WindowAggregates>): WindowAggregates => ({
+  courses: item.courses ?? {},
+  crashes: item.crashes ?? {},
+});
+
+/** `included` may be stored as a list or a string set. */
+const includedOf = (item: FinalItem): Set<string> =>
+  new Set(Array.from((item.included ?? []) as Iterable<string>));
+
+async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+export function createResultsReader(opts: ResultsReaderOptions): ResultsReader {
+  const { client, names, windowSizeMs } = opts;
+  const concurrency = opts.concurrency ?? 8;
+
+  async function queryAll(input: QueryCommandInput): Promise<Row[]> {
+    const rows: Row[] = [];
+    let startKey: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          ...input,
+          ExclusiveStartKey: startKey,
+          ...(opts.pageSize ? { Limit: opts.pageSize } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) rows.push(unmarshall(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return rows;
+  }
+
+  async function getItem(table: string, pk: string, sk: string): Promise<Row | undefined> {
+    const out = await client.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { pk: { S: pk }, sk: { S: sk } },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? unmarshall(out.Item) : undefined;
+  }
+
+  /** Items of one GSI kind whose gsiSk (window start) lies in [lo, hi]; full items even if the index projects keys only. */
+  async function byKind(kind: string, lo: number, hi: number, needs: string): Promise<Row[]> {
+    const rows = await queryAll({
+      TableName: names.windowsTable,
+      IndexName: WINDOWS_INDEX,
+      KeyConditionExpression: 'gsiPk = :k AND gsiSk BETWEEN :lo AND :hi',
+      ExpressionAttributeValues: {
+        ':k': { S: kind },
+        ':lo': { N: String(lo) },
+        ':hi': { N: String(hi) },
+      },
+    });
+    return mapLimit(rows, concurrency, async (r) =>
+      needs in r ? r : ((await getItem(names.windowsTable, String(r.pk), String(r.sk))) ?? r),
+    );
+  }
+
+  const overlaps = (start: number, end: number, fromMs: number, toMs: number) =>
+    end > fromMs && start < toMs;
+
+  async function finalItems(fromMs: number, toMs: number): Promise<FinalItem[]> {
+    // gsiSk of a final is its window start; a window overlapping the range starts after fromMs - size.
+    const rows = (await byKind(
+      GSI_FINAL,
+      fromMs - windowSizeMs + 1,
+      toMs - 1,
+      'included',
+    )) as unknown as FinalItem[];
+    return rows.filter(
+      (f) => f.sk === FINAL_SK && overlaps(f.windowStart, f.windowEnd, fromMs, toMs),
+    );
+  }
+
+  const finalResult = (f: FinalItem): WindowResult => ({
+    windowStart: f.windowStart,
+    windowEnd: f.windowEnd,
+    final: true,
+    records: f.records ?? 0,
+    aggregates: aggregatesOf(f),
+  });
+
+  async function windowPartition(windowStart: number): Promise<Row[]> {
+    return queryAll({
+      TableName: names.windowsTable,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: windowPk(windowStart) } },
+      ConsistentRead: true,
+    });
+  }
+
+  const reader: ResultsReader = {
+    async finals(fromMs, toMs) {
+      return (await finalItems(fromMs, toMs))
+        .map(finalResult)
+        .sort((a, b) => a.windowStart - b.windowStart);
+    },
+
+    async provisional(fromMs, toMs) {
+      const control = await queryAll({
+        TableName: names.controlTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: WATERMARK_PK } },
+        ConsistentRead: true,
+      });
+      const global = control.find((r) => r.sk === GLOBAL_SK) as GlobalWatermarkItem | undefined;
+      const shards = control.filter((r) =>
+        String(r.sk).startsWith(shardSk('')),
+      ) as unknown as ShardProgressItem[];
+      if (shards.length === 0) return []; // no batch has been processed: nothing is open
+      // Open windows end after the close cursor; without one, they start at the earliest event seen.
+      const minEvent = Math.min(...shards.map((s) => s.minEventTime ?? s.maxEventTime));
+      const maxEvent = Math.max(...shards.map((s) => s.maxEventTime));
+      const openFrom = global?.closedThrough !== undefined ? global.closedThrough : minEvent;
+      const lo = Math.max(fromMs, openFrom);
+      const hi = Math.min(toMs, maxEvent + 1);
+      const starts: number[] = [];
+      for (let s = Math.floor(lo / windowSizeMs) * windowSizeMs; s < hi; s += windowSizeMs) {
+        if (global?.closedThrough === undefined || s + windowSizeMs > global.closedThrough)
+          starts.push(s);
+      }
+      const results = await mapLimit(
+        starts,
+        concurrency,
+        async (start): Promise<WindowResult | undefined> => {
+          const items = await windowPartition(start);
+          const final = items.find((r) => r.sk === FINAL_SK) as FinalItem | undefined;
+          if (final) return finalResult(final); // closed while we were reading
+          const partials = items.filter((r) =>
+            isPartialSk(String(r.sk)),
+          ) as unknown as PartialItem[];
+          if (partials.length === 0) return undefined;
+          let agg = emptyAggregates();
+          for (const p of partials) agg = mergeAggregates(agg, aggregatesOf(p));
+          return {
+            windowStart: start,
+            windowEnd: partials[0]!.windowEnd ?? start + windowSizeMs,
+            final: false,
+            records: partials.reduce((n, p) => n + (p.records ?? 0), 0),
+            aggregates: agg,
+          };
+        },
+      );
+      return results.filter(
+        (r): r is WindowResult =>
+          r !== undefined && overlaps(r.windowStart, r.windowEnd, fromMs, toMs),
+      );
+    },
+
+    async windows(fromMs, toMs, o = {}) {
+      const finals = await reader.finals(fromMs, toMs);
+      if (o.finalOnly) return finals;
+      const provisional = await reader.provisional(fromMs, toMs);
+      const byStart = new Map<number, WindowResult>();
+      for (const w of provisional) byStart.set(w.windowStart, w);
+      for (const w of finals) byStart.set(w.windowStart, w); // a final wins over a provisional read of the same window
+      const all = [...byStart.values()];
+      return (o.finalOnly ? all.filter((w) => w.final) : all).sort(
+        (a, b) => a.windowStart - b.windowStart,
+      );
+    },
+
+    async late(fromMs, toMs) {
+      const found = new Map<string, PartialItem>();
+      const flagged = (await byKind(
+        GSI_LATE,
+        fromMs - windowSizeMs + 1,
+        toMs - 1,
+        'courses',
+      )) as unknown as PartialItem[];
+      for (const p of flagged) if (isPartialSk(p.sk)) found.set(`${p.pk}|${p.sk}`, p);
+      // Partials that raced the close: in the window, not in its final's `included`.
+      const finals = await finalItems(fromMs, toMs);
+      await mapLimit(finals, concurrency, async (f) => {
+        const included = includedOf(f);
+        for (const r of await windowPartition(f.windowStart)) {
+          const sk = String(r.sk);
+          if (isPartialSk(sk) && !included.has(sk))
+            found.set(`${String(r.pk)}|${sk}`, r as unknown as PartialItem);
+        }
+      });
+      return [...found.values()]
+        .filter((p) => overlaps(p.windowStart, p.windowEnd, fromMs, toMs))
+        .map((p) => ({
+          windowStart: p.windowStart,
+          windowEnd: p.windowEnd,
+          sk: p.sk,
+          shardId: p.shardId,
+          firstSequenceNumber: p.firstSequenceNumber,
+          writtenAt: p.writtenAt,
+          records: p.records ?? 0,
+          aggregates: aggregatesOf(p),
+        }))
+        .sort((a, b) => a.windowStart - b.windowStart || a.sk.localeCompare(b.sk));
+    },
+
+    async rejects(fromMs, toMs) {
+      const buckets: number[] = [];
+      for (
+        let b = Math.floor(fromMs / REJECT_BUCKET_MS) * REJECT_BUCKET_MS;
+        b < toMs;
+        b += REJECT_BUCKET_MS
+      )
+        buckets.push(b);
+      const pages = await mapLimit(buckets, concurrency, (b) =>
+        queryAll({
+          TableName: names.rejectsTable,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: rejectPk(b) } },
+        }),
+      );
+      return (pages.flat() as unknown as RejectItem[])
+        .filter((r) => r.arrivalMs >= fromMs && r.arrivalMs < toMs)
+        .sort((a, b) => a.arrivalMs - b.arrivalMs || a.sk.localeCompare(b.sk));
+    },
+  };
+  return reader;
+}
