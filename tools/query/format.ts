@@ -52,6 +52,9 @@ export function renderTable(columns: Column[], rows: string[][]): string {
 
 export const PROVISIONAL_MARK = '*';
 
+/** Arrival and write times print to the second in tables (JSON keeps milliseconds). */
+const toSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
+
 function intervalCell(r: { windowStart: number; windowEnd: number; final: boolean }): string {
   return `${formatInterval(r.windowStart, r.windowEnd)} ${r.final ? ' ' : PROVISIONAL_MARK}`;
 }
@@ -142,7 +145,7 @@ function lateTable(rows: LateRow[]): string {
       lateContribution(r),
       r.shardId,
       shorten(r.firstSequenceNumber, 16),
-      formatUtc(r.writtenAt).slice(11),
+      formatUtc(toSecond(r.writtenAt)).slice(11),
     ]),
   );
 }
@@ -158,7 +161,7 @@ function rejectsTable(rows: RejectRow[]): string {
       { header: 'raw (excerpt)' },
     ],
     rows.map((r) => [
-      formatUtc(r.arrivedAt),
+      formatUtc(toSecond(r.arrivedAt)),
       r.reason,
       rawExcerpt(r.detail, 40),
       r.shardId,
