@@ -73,6 +73,8 @@ async function main(): Promise<number> {
     await log?.close();
     for (const line of summaryLines(summary.stats, summary.durationMs, summary.abandoned)) process.stdout.write(`${line}\n`);
     if (log) process.stdout.write(`  ${log.lines} accepted records written to ${log.path}\n`);
+    const mem = process.memoryUsage();
+    process.stdout.write(`  producer memory: peak rss ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, heap ${(mem.heapUsed / 1024 / 1024).toFixed(1)} MiB\n`);
     return 0;
   } catch (err) {
     if (isConnectionError(err)) throw new SpikeError(noEndpointMessage(endpoint));

@@ -1,0 +1,109 @@
+/**
+ * End to end on the embedded cloud with the real stack deployed: `npm run
+ * spike` in its own process (4 producers) against 4 shards with the
+ * per-shard limits raised, the consumer Lambda and the closer running in the
+ * local cloud. Figures:
+ *  - sustained throughput: accepted records / time until every one of them is
+ *    in a partial item or the rejects table (goal >= 5,000 records/s);
+ *  - event -> provisional result: PartialItem.writtenAt − firstArrivalMs, p50/p95 (goal p95 <= 2 s);
+ *  - window end -> final: FinalItem.closedAt − windowEnd, p50/p95 (goal p95 <= lateness + 5 s);
+ *  - producer memory: peak RSS of the producer process (VmHWM) and its heap.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resourceNames } from '../../../functions/config';
+import { percentile, startPipeline } from '../../e2e/pipeline-harness';
+import { recordsAccountedFor, snapshotTables, waitUntilSettled } from '../../../tools/demo/pipeline-settle';
+import type { BenchFigure } from '../run';
+
+export const name = 'end-to-end';
+
+const PRODUCERS = 4;
+const RATE = 1_600; // per producer: 6,400 rec/s offered
+const SECONDS = 15;
+const LATENESS_MS = 3_000;
+
+function procStatus(pid: number): { rssKb: number; hwmKb: number } | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+    return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function run(): Promise<BenchFigure[]> {
+  const p = await startPipeline({
+    config: {
+      prefix: 'benche2e',
+      stream: { initialShards: 4, minShards: 4, maxShards: 4 },
+      windowing: { windowSizeMs: 5_000, allowedLatenessMs: LATENESS_MS, idleTimeoutMs: 2_000 },
+    },
+    speedup: 30,
+    shardRecordsPerSecond: 1_000_000,
+    shardBytesPerSecond: 1024 * 1024 * 1024,
+  });
+  const names = resourceNames(p.config.prefix);
+  try {
+    const records = join(p.dir, 'records.jsonl');
+    const t0 = Date.now();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'producer/spike-cli.ts', '--producers', String(PRODUCERS), '--spike-producers', '0', '--rate', String(RATE), '--baseline', String(SECONDS), '--spike', '0', '--cooldown', '0', '--seed', '11', '--record', records],
+      { env: { ...process.env, AWS_ENDPOINT_URL: p.cloud.endpoint }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    let peak = { rssKb: 0, hwmKb: 0 };
+    const sampler = setInterval(() => {
+      const s = child.pid ? procStatus(child.pid) : undefined;
+      if (s) peak = { rssKb: Math.max(peak.rssKb, s.rssKb), hwmKb: Math.max(peak.hwmKb, s.hwmKb) };
+    }, 200);
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    clearInterval(sampler);
+    if (code !== 0) throw new Error(`producer exited ${code}: ${output.slice(-500)}`);
+    const accepted = readFileSync(records, 'utf8').split('\n').filter(Boolean).length;
+
+    // Drained: poll until every accepted record is accounted for.
+    let drainedAt = 0;
+    for (let i = 0; i < 240 && !drainedAt; i++) {
+      const snap = await snapshotTables(p.clients.dynamo, names);
+      if (recordsAccountedFor(snap) >= accepted) drainedAt = Date.now();
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+    const settled = await waitUntilSettled({
+      client: p.clients.dynamo,
+      names,
+      accepted,
+      lastWindowEndMs: Math.ceil(Date.now() / 5_000) * 5_000 - 5_000,
+      timeoutMs: 30_000,
+      pollMs: 500,
+    });
+    const provisional = settled.snapshot.partials.map((x) => Number(x.writtenAt) - Number(x.firstArrivalMs));
+    const finals = settled.snapshot.finals.map((f) => Number(f.closedAt) - Number(f.windowEnd));
+    const throughput = drainedAt ? accepted / ((drainedAt - t0) / 1000) : 0;
+    const heap = /heap (\d+(\.\d+)?) MiB/.exec(output)?.[1];
+    return [
+      { figure: 'records through the pipeline', value: accepted, unit: 'records' },
+      { figure: 'end-to-end sustained throughput', value: throughput, unit: 'records/s', goal: '>= 5,000', met: throughput >= 5_000 },
+      { figure: 'event -> provisional p50', value: percentile(provisional, 50) / 1000, unit: 's' },
+      { figure: 'event -> provisional p95', value: percentile(provisional, 95) / 1000, unit: 's', goal: '<= 2 s', met: percentile(provisional, 95) <= 2_000 },
+      { figure: 'window end -> final p50', value: percentile(finals, 50) / 1000, unit: 's' },
+      {
+        figure: 'window end -> final p95',
+        value: percentile(finals, 95) / 1000,
+        unit: 's',
+        goal: `<= lateness + 5 s = ${(LATENESS_MS + 5_000) / 1000} s`,
+        met: percentile(finals, 95) <= LATENESS_MS + 5_000,
+      },
+      { figure: 'producer peak RSS (4 producers)', value: peak.hwmKb / 1024, unit: 'MiB' },
+      ...(heap ? [{ figure: 'producer heap at end', value: Number(heap), unit: 'MiB' }] : []),
+      { figure: 'synth + deploy', value: (p.synthMs + p.deployMs) / 1000, unit: 's' },
+    ];
+  } finally {
+    await p.stop();
+  }
+}
