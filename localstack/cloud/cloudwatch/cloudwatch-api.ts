@@ -11,6 +11,7 @@ import {
   type AlarmState,
   type ComparisonOperator,
 } from './alarm-evaluation';
+import { evaluateMetricMath, MetricMathError, type TimeSeries } from './metric-math';
 import { BASIC_STATS, checkStat, type MetricId, type MetricStore } from './metric-store';
 
 const ACCOUNT = '000000000000';
@@ -177,15 +178,12 @@ export class CloudWatchApi {
     if (!end) throw missing('EndTime');
     const ascending = i.ScanBy === 'TimestampAscending';
     const max = toNumber(i.MaxDatapoints) ?? 100_800;
-    const results = asArray(i.MetricDataQueries).map((q) => {
-      const id = req(q, 'Id');
-      if (q.Expression !== undefined) {
-        throw invalid(
-          `streamscale local cloud supports only MetricStat queries in GetMetricData; expression "${String(q.Expression)}" (query ${id}) is not supported`,
-        );
-      }
+    const queries = asArray(i.MetricDataQueries);
+    const byId = new Map(queries.map((q) => [req(q, 'Id'), q]));
+    const series = new Map<string, TimeSeries>();
+    const statSeries = (id: string, q: Input): TimeSeries => {
       const ms = q.MetricStat as Input | undefined;
-      if (!ms) throw missing(`MetricDataQueries.${id}.MetricStat`);
+      if (!ms) throw missing(`MetricDataQueries.${id}.MetricStat or Expression`);
       const m = (ms.Metric as Input | undefined) ?? {};
       const stat = req(ms, 'Stat');
       const period = toNumber(ms.Period);
@@ -205,22 +203,61 @@ export class CloudWatchApi {
         periodSeconds: period,
         stat,
       });
-      if (!ascending) points.reverse();
-      const kept = points.slice(0, max);
-      return {
-        Id: id,
-        Label: q.Label === undefined ? String(m.MetricName) : String(q.Label),
-        Timestamps: kept.map((p) => p.timestamp),
-        Values: kept.map((p) => p.value),
-        StatusCode: 'Complete',
-        Messages: [],
-        returnData: toBool(q.ReturnData) !== false,
-      };
-    });
-    return {
-      MetricDataResults: results.filter((r) => r.returnData).map(({ returnData: _r, ...r }) => r),
-      Messages: [],
+      return new Map(points.map((p) => [p.timestamp.getTime(), p.value]));
     };
+    const evaluating = new Set<string>();
+    const resolve = (id: string): TimeSeries => {
+      const known = series.get(id);
+      if (known) return known;
+      const q = byId.get(id);
+      if (!q)
+        throw invalid(
+          `the expression refers to "${id}", which is not the Id of a query in this request`,
+        );
+      if (evaluating.has(id))
+        throw invalid(`the expressions refer to each other in a cycle through "${id}"`);
+      evaluating.add(id);
+      let out: TimeSeries;
+      if (q.Expression !== undefined) {
+        try {
+          out = evaluateMetricMath(String(q.Expression), resolve, () =>
+            queries.filter((x) => x.MetricStat !== undefined).map((x) => resolve(String(x.Id))),
+          );
+        } catch (e) {
+          if (e instanceof MetricMathError) throw invalid(`query ${id}: ${e.message}`);
+          throw e;
+        }
+      } else {
+        out = statSeries(id, q);
+      }
+      evaluating.delete(id);
+      series.set(id, out);
+      return out;
+    };
+    const results = queries
+      .filter((q) => toBool(q.ReturnData) !== false)
+      .map((q) => {
+        const id = String(q.Id);
+        const points = [...resolve(id)]
+          .sort((x, y) => (ascending ? x[0] - y[0] : y[0] - x[0]))
+          .slice(0, max);
+        const metricName = ((q.MetricStat as Input | undefined)?.Metric as Input | undefined)
+          ?.MetricName;
+        return {
+          Id: id,
+          Label:
+            q.Label !== undefined
+              ? String(q.Label)
+              : metricName !== undefined
+                ? String(metricName)
+                : id,
+          Timestamps: points.map(([t]) => new Date(t)),
+          Values: points.map(([, v]) => v),
+          StatusCode: 'Complete',
+          Messages: [],
+        };
+      });
+    return { MetricDataResults: results, Messages: [] };
   }
 
   private getMetricStatistics(i: Input): Output {
