@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COURSES, CRASH_MESSAGES } from '../../producer/event-catalogue';
+import { decodeRecord } from '../../functions/core/event-schema';
 import { EventGenerator, MALFORMED_KINDS, userPopulation, type GeneratedRecord } from '../../producer/event-generator';
 
 const NOW = 1_763_820_000_000;
@@ -92,5 +93,19 @@ describe('event generator', () => {
       if (r.malformed === 'out_of_range') expect((e!.cpu_usage_pct as number) > 100 || (e!.lines_of_code as number) < 0).toBe(true);
       if (r.malformed === 'future_timestamp') expect((e!.timestamp as number) * 1000 - NOW).toBeGreaterThan(5 * 60_000);
     }
+  });
+
+  it("makes records the pipeline's schema accepts exactly when they are not malformed", () => {
+    const g = new EventGenerator({ seed: 9, ...base, lateFraction: 0.1, malformedFraction: 0.2, outOfOrderS: 5, futureSkewMs: 20 * 60_000 });
+    const rs = take(g, 4000);
+    for (const r of rs) {
+      const d = decodeRecord(r.data, NOW + 5_000, { maxFutureSkewMs: 5 * 60_000 });
+      if (d.ok !== (r.kind !== 'malformed')) throw new Error(`${r.kind}/${r.malformed}: ${JSON.stringify(d)} ${r.data}`);
+    }
+    const reasons = new Set(rs.filter((r) => r.kind === 'malformed').map((r) => {
+      const d = decodeRecord(r.data, NOW + 5_000, { maxFutureSkewMs: 5 * 60_000 });
+      return d.ok ? 'ok' : d.reason;
+    }));
+    expect(reasons).toEqual(new Set(['invalid_json', 'missing_field', 'wrong_type', 'out_of_range', 'future_timestamp']));
   });
 });
