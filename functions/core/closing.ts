@@ -1,0 +1,97 @@
+/**
+ * Closing windows (the trigger), pure. A window closes when the global
+ * watermark passes its end: its partials are merged into one final that
+ * also names the partials it merged (`included`). A partial of the window
+ * that the final does not name is late — whenever it was written — so
+ * finals + late account for every valid record exactly once.
+ */
+import type { FinalItem, PartialItem } from '../store/table-layout';
+import { FINAL_SK, GSI_FINAL, GSI_LATE, windowPk } from '../store/table-layout';
+import { mergeAll } from './partials';
+
+export interface VisitPlan {
+  /** window starts to close now, ascending */
+  windowStarts: number[];
+  /** the close cursor after visiting them (end of the last one) */
+  closedThrough: number | undefined;
+}
+
+/**
+ * Windows whose end lies in (cursor, watermark], oldest first, at most
+ * `maxWindows` per tick so one tick stays short after a long pause. Without
+ * a cursor, start from the earliest event time any shard reported.
+ */
+export function windowsToClose(
+  cursor: number | undefined,
+  earliestEventTime: number | undefined,
+  watermark: number | undefined,
+  sizeMs: number,
+  maxWindows: number,
+): VisitPlan {
+  if (watermark === undefined) return { windowStarts: [], closedThrough: cursor };
+  let start: number;
+  if (cursor !== undefined) start = cursor;
+  else if (earliestEventTime !== undefined) start = Math.floor(earliestEventTime / sizeMs) * sizeMs;
+  else return { windowStarts: [], closedThrough: cursor };
+  const starts: number[] = [];
+  for (let s = start; s + sizeMs <= watermark && starts.length < maxWindows; s += sizeMs) starts.push(s);
+  const lastStart = starts[starts.length - 1];
+  return { windowStarts: starts, closedThrough: lastStart === undefined ? cursor : lastStart + sizeMs };
+}
+
+const isFlaggedLate = (p: PartialItem): boolean => p.gsiPk === GSI_LATE;
+
+/**
+ * The final of one window from the partials present now, or undefined when
+ * there is nothing to merge. Partials the consumer already knew to be late
+ * stay out.
+ */
+export function buildFinal(
+  windowStart: number,
+  sizeMs: number,
+  partials: readonly PartialItem[],
+  watermark: number,
+  nowMs: number,
+): FinalItem | undefined {
+  const merged = partials.filter((p) => !isFlaggedLate(p)).sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+  if (merged.length === 0) return undefined;
+  const agg = mergeAll(merged);
+  return {
+    pk: windowPk(windowStart),
+    sk: FINAL_SK,
+    windowStart,
+    windowEnd: windowStart + sizeMs,
+    records: merged.reduce((n, p) => n + p.records, 0),
+    included: merged.map((p) => p.sk),
+    closedAt: nowMs,
+    watermark,
+    courses: agg.courses,
+    crashes: agg.crashes,
+    gsiPk: GSI_FINAL,
+    gsiSk: windowStart,
+  };
+}
+
+/** Partials of a closed window that its final does not include: late. */
+export function latePartials(final: Pick<FinalItem, 'included'> | undefined, partials: readonly PartialItem[]): PartialItem[] {
+  const included = new Set(final?.included ?? []);
+  return partials.filter((p) => !included.has(p.sk));
+}
+
+/** Late partials not yet in the LATE index: the closer flags them. */
+export function lateToFlag(final: Pick<FinalItem, 'included'> | undefined, partials: readonly PartialItem[]): PartialItem[] {
+  return latePartials(final, partials).filter((p) => !isFlaggedLate(p));
+}
+
+/** Closed windows worth re-checking for partials that raced their close. */
+export function windowsToRecheck(closedThrough: number | undefined, horizonMs: number, sizeMs: number): number[] {
+  if (closedThrough === undefined) return [];
+  const out: number[] = [];
+  for (let s = closedThrough - sizeMs; s >= closedThrough - horizonMs; s -= sizeMs) out.push(s);
+  return out;
+}
+
+/** The running value of an open window: the merge of its partials. */
+export function provisional(partials: readonly PartialItem[]) {
+  return mergeAll(partials);
+}

@@ -1,0 +1,142 @@
+/**
+ * Decoding and validation of one Kinesis record into a ValidEvent, at the
+ * edge of the pipeline: everything after this works on typed events. A bad
+ * record is never an exception: it comes back with a reason and a detail.
+ *
+ * Timestamps: a number below 1e11 is epoch seconds (1e11 s is the year 5138),
+ * at or above it epoch milliseconds (1e11 ms is 1973), so both real ranges
+ * are told apart without ambiguity; a string must be ISO-8601 with a date
+ * and a time.
+ */
+import type { RejectReason } from '../store/table-layout';
+import type { Severity, ValidEvent } from './event';
+
+export type DecodeResult =
+  | { ok: true; event: ValidEvent }
+  | { ok: false; reason: RejectReason; detail: string };
+
+export interface SchemaLimits {
+  maxFutureSkewMs: number;
+}
+
+/** Bounds that keep a record sane; beyond them it is rejected as out_of_range. */
+export const FIELD_LIMITS = {
+  maxStringLength: 512,
+  maxContentLength: 4096,
+  maxLinesOfCode: 1_000_000,
+  minEpochMs: Date.UTC(2000, 0, 1),
+} as const;
+
+const SECONDS_MS_BOUNDARY = 1e11;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const SEVERITY_SET: ReadonlySet<string> = new Set<Severity>(['Low', 'Medium', 'High', 'Critical']);
+const STRING_FIELDS = ['event_id', 'user_id', 'student_name', 'course', 'activity'] as const;
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function reject(reason: RejectReason, detail: string): DecodeResult {
+  return { ok: false, reason, detail };
+}
+
+/** Event time in epoch ms, or a reject. */
+function eventTimeMs(ts: unknown): number | DecodeResult {
+  if (typeof ts === 'number') {
+    if (!Number.isFinite(ts) || ts <= 0) return reject('bad_timestamp', `timestamp ${ts} is not a positive number`);
+    return ts < SECONDS_MS_BOUNDARY ? ts * 1000 : ts;
+  }
+  if (typeof ts === 'string') {
+    if (!ISO_8601.test(ts)) return reject('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not ISO-8601`);
+    const ms = Date.parse(ts);
+    if (Number.isNaN(ms)) return reject('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not a valid date`);
+    return ms;
+  }
+  if (ts === undefined) return reject('missing_field', 'timestamp is missing');
+  return reject('wrong_type', `timestamp must be a number or an ISO-8601 string, got ${typeof ts}`);
+}
+
+/**
+ * Validates an already-parsed value. Separate from JSON decoding so the
+ * producer and tests can check an object directly.
+ */
+export function validateEvent(v: unknown, nowMs: number, limits: SchemaLimits): DecodeResult {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return reject('not_an_object', `expected a JSON object, got ${Array.isArray(v) ? 'an array' : typeof v}`);
+  }
+  const o = v as Record<string, unknown>;
+  for (const f of STRING_FIELDS) {
+    const s = o[f];
+    if (s === undefined || s === null) return reject('missing_field', `${f} is missing`);
+    if (typeof s !== 'string') return reject('wrong_type', `${f} must be a string, got ${typeof s}`);
+    if (s.length === 0 || s.length > FIELD_LIMITS.maxStringLength) {
+      return reject('out_of_range', `${f} must have 1-${FIELD_LIMITS.maxStringLength} characters`);
+    }
+  }
+  const content = o.content;
+  if (content === undefined || content === null) return reject('missing_field', 'content is missing');
+  if (typeof content !== 'string') return reject('wrong_type', `content must be a string, got ${typeof content}`);
+  if (content.length > FIELD_LIMITS.maxContentLength) {
+    return reject('out_of_range', `content longer than ${FIELD_LIMITS.maxContentLength} characters`);
+  }
+  const severity = o.severity;
+  if (severity === undefined || severity === null) return reject('missing_field', 'severity is missing');
+  if (typeof severity !== 'string') return reject('wrong_type', `severity must be a string, got ${typeof severity}`);
+  if (!SEVERITY_SET.has(severity)) {
+    return reject('out_of_range', `severity "${severity.slice(0, 20)}" is not one of Low, Medium, High, Critical`);
+  }
+  const loc = o.lines_of_code;
+  if (loc === undefined || loc === null) return reject('missing_field', 'lines_of_code is missing');
+  if (typeof loc !== 'number') return reject('wrong_type', `lines_of_code must be a number, got ${typeof loc}`);
+  if (!Number.isInteger(loc) || loc < 0 || loc > FIELD_LIMITS.maxLinesOfCode) {
+    return reject('out_of_range', `lines_of_code ${loc} is not an integer in 0-${FIELD_LIMITS.maxLinesOfCode}`);
+  }
+  const cpu = o.cpu_usage_pct;
+  if (cpu === undefined || cpu === null) return reject('missing_field', 'cpu_usage_pct is missing');
+  if (typeof cpu !== 'number') return reject('wrong_type', `cpu_usage_pct must be a number, got ${typeof cpu}`);
+  if (!(cpu >= 0 && cpu <= 100)) return reject('out_of_range', `cpu_usage_pct ${cpu} is not in 0-100`);
+
+  const t = eventTimeMs(o.timestamp);
+  if (typeof t !== 'number') return t;
+  if (t < FIELD_LIMITS.minEpochMs) return reject('bad_timestamp', `timestamp ${String(o.timestamp)} is before 2000`);
+  if (t > nowMs + limits.maxFutureSkewMs) {
+    return reject(
+      'future_timestamp',
+      `timestamp is ${Math.round((t - nowMs) / 1000)} s in the future (limit ${limits.maxFutureSkewMs / 1000} s)`,
+    );
+  }
+  return {
+    ok: true,
+    event: {
+      event_id: o.event_id as string,
+      eventTimeMs: t,
+      user_id: o.user_id as string,
+      student_name: o.student_name as string,
+      course: o.course as string,
+      activity: o.activity as string,
+      lines_of_code: loc,
+      cpu_usage_pct: cpu,
+      severity: severity as Severity,
+      content,
+    },
+  };
+}
+
+/** Decodes one record's payload (bytes as Kinesis delivers them, or a string). */
+export function decodeRecord(data: Uint8Array | string, nowMs: number, limits: SchemaLimits): DecodeResult {
+  let text: string;
+  if (typeof data === 'string') {
+    text = data;
+  } else {
+    try {
+      text = decoder.decode(data);
+    } catch {
+      return reject('invalid_json', 'payload is not valid UTF-8');
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return reject('invalid_json', err instanceof Error ? err.message.slice(0, 120) : 'not JSON');
+  }
+  return validateEvent(parsed, nowMs, limits);
+}
