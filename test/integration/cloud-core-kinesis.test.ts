@@ -6,6 +6,7 @@
 import {
   CreateStreamCommand,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   ListShardsCommand,
   PutRecordCommand,
@@ -130,6 +131,29 @@ describe('kinesis through the edge', () => {
     ).toBeDefined();
     for (const s of open) expect(s.ParentShardId).toBe('shardId-000000000000');
     expectCoverage(open);
+
+    // reading the closed parent to its end names its children, as AWS does
+    let pit = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: 'reshard',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    let last: GetRecordsCommandOutput | undefined;
+    while (pit) {
+      last = await kinesis.send(new GetRecordsCommand({ ShardIterator: pit }));
+      pit = last.NextShardIterator;
+    }
+    expect(last?.ChildShards?.map((c) => c.ParentShards)).toEqual([
+      ['shardId-000000000000'],
+      ['shardId-000000000000'],
+    ]);
+    expect(last?.ChildShards?.map((c) => c.ShardId).sort()).toEqual(
+      open.map((s) => s.ShardId).sort(),
+    );
 
     await kinesis.send(
       new UpdateShardCountCommand({

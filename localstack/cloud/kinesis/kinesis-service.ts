@@ -19,7 +19,7 @@ import {
   shardFor,
   type ShardRange,
 } from './shard-hash';
-import { streamNameOfIterator } from './shard-iterator';
+import { decodeIterator } from './shard-iterator';
 import { ShardWriteLimiter } from './token-bucket';
 
 const AMZ_JSON = 'application/x-amz-json-1.1';
@@ -349,9 +349,11 @@ export class KinesisService implements EdgeService {
   ): Promise<void> {
     const out = await this.send(req, input);
     if (out.status === 200) {
-      const name = streamNameOfIterator(String(input.ShardIterator ?? ''));
-      if (name) {
-        const scan = scanGetRecords(out.body.toString('utf8'));
+      const position = decodeIterator(String(input.ShardIterator ?? ''));
+      const name = position?.streamName;
+      if (position && name) {
+        const text = out.body.toString('utf8');
+        const scan = scanGetRecords(text);
         // AWS: age of the last record of the call; an empty read reports how far behind the tip it is.
         const age =
           scan.lastArrival !== undefined
@@ -361,9 +363,33 @@ export class KinesisService implements EdgeService {
         this.metric(name, 'GetRecords.Records', scan.records, 'Count');
         this.metric(name, 'GetRecords.Bytes', scan.bytes, 'Bytes');
         this.metric(name, 'GetRecords.Success', 1, 'Count');
+        if (scan.records === 0 && !text.includes('"NextShardIterator"')) {
+          // the end of a closed shard: AWS names its children here
+          const parsed = JSON.parse(text) as Record<string, unknown>;
+          parsed.ChildShards = await this.childShards(name, position.shardId);
+          sendJson(res, parsed, AMZ_JSON);
+          return;
+        }
       }
     }
     writeBackendResponse(res, out);
+  }
+
+  private async childShards(stream: string, parent: string): Promise<unknown[]> {
+    const r = await this.backend.call(`${TARGET}.ListShards`, { StreamName: stream }, AMZ_JSON);
+    const shards =
+      (r.json.Shards as
+        | Array<ListedShard & { ParentShardId?: string; AdjacentParentShardId?: string }>
+        | undefined) ?? [];
+    return shards
+      .filter((s) => s.ParentShardId === parent || s.AdjacentParentShardId === parent)
+      .map((s) => ({
+        ShardId: s.ShardId,
+        ParentShards: [s.ParentShardId, s.AdjacentParentShardId].filter(
+          (x): x is string => x !== undefined,
+        ),
+        HashKeyRange: s.HashKeyRange,
+      }));
   }
 
   // ---- describe: resharding status and encryption -----------------------

@@ -10,6 +10,13 @@ const require = createRequire(import.meta.url);
 const db = require('kinesalite/db') as { ITERATOR_PWD_KEY: Buffer; ITERATOR_PWD_IV: Buffer };
 
 export function streamNameOfIterator(iterator: string): string | undefined {
+  return decodeIterator(iterator)?.streamName;
+}
+
+/** Stream and shard a kinesalite iterator points into. */
+export function decodeIterator(
+  iterator: string,
+): { streamName: string; shardId: string } | undefined {
   try {
     const buf = Buffer.from(iterator, 'base64');
     if (buf.length < 24) return undefined;
@@ -17,7 +24,8 @@ export function streamNameOfIterator(iterator: string): string | undefined {
     const text = Buffer.concat([decipher.update(buf.subarray(8)), decipher.final()]).toString(
       'utf8',
     );
-    return text.split('/')[1];
+    const parts = text.split('/');
+    return parts[1] && parts[2] ? { streamName: parts[1], shardId: parts[2] } : undefined;
   } catch {
     return undefined;
   }
