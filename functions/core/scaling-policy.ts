@@ -37,9 +37,10 @@ export interface ScalingSignals {
   /** Records the consumers decoded. */
   processedRecordsPerSecond: number;
   /**
-   * The same input rates over the last period only. A window average lags a
-   * spike by half a window; sizing from the larger of the two makes scale-out
-   * one step while scale-in still needs the whole window (and more) to agree.
+   * The same input rates over the recent half of the window. A window average
+   * lags a spike by half a window; sizing from the larger of the two makes
+   * scale-out one step while scale-in still needs the whole window (and
+   * more) to agree.
    */
   recent?: Pick<
     ScalingSignals,
@@ -397,7 +398,7 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
           ? ` − re-sent ${fmt(signals.producerRetriesPerSecond)}`
           : '')
       : '';
-  const demandText = `demand ${fmt(demandRecords)} rec/s (window ${fmt(windowDemand.records)}, last period ${fmt(recentDemand.records)}; accepted ${fmt(signals.incomingRecordsPerSecond)}${throttleText})`;
+  const demandText = `demand ${fmt(demandRecords)} rec/s (window ${fmt(windowDemand.records)}, recent ${fmt(recentDemand.records)}; accepted ${fmt(signals.incomingRecordsPerSecond)}${throttleText})`;
   const parts = [
     `${demandText}, ${fmt(demandBytes / 1024)} KiB/s`,
     `ingest needs ${shardsForIngest} shard(s) at ${fmt(config.shardRecordsPerSecond)} rec/s × ${u}`,

@@ -51,14 +51,25 @@ function lastPeriodStart(w: SignalWindow): number {
 }
 
 /**
- * Rate over the most recent period that has data among the last two (a
- * publisher may not have flushed the newest yet); 0 when neither has.
+ * Start of the recent half of the window: whole periods, at least one.
+ * Producers publish their counters every few seconds (5 s by default), so a
+ * single short period holds zero or one publication and its "rate" is 0 or
+ * several times the truth; half a 20 s window holds exactly two. Keep the
+ * window (and its half) a multiple of the producers' publishing interval.
  */
+function recentStart(w: SignalWindow): number {
+  const p = w.periodSeconds * 1000;
+  const periods = Math.max(1, Math.floor((w.endMs - w.startMs) / p / 2));
+  return w.endMs - periods * p;
+}
+
+/** Rate over the recent half of the window. */
 function recentRate(s: Series | undefined, w: SignalWindow): number {
   if (!s) return 0;
-  const last = lastPeriodStart(w);
-  const v = s.get(last) ?? s.get(last - w.periodSeconds * 1000);
-  return v === undefined ? 0 : v / w.periodSeconds;
+  const from = recentStart(w);
+  let total = 0;
+  for (const [t, v] of s) if (t >= from && t < w.endMs) total += v;
+  return total / ((w.endMs - from) / 1000);
 }
 
 /** Max over the last two periods (the age now, not the window's history). */

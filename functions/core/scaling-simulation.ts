@@ -26,7 +26,7 @@ export interface SimulationOptions {
   durationSeconds: number;
   tickSeconds: number;
   windowSeconds: number;
-  /** The signal reader's period: the `recent` rates cover the last one. */
+  /** The signal reader's period: the `recent` rates cover the last half of the window in whole periods. */
   periodSeconds: number;
   /** True per-lane processing rate of the modelled consumer (records/s). */
   perLaneRate: number;
@@ -119,7 +119,10 @@ export function simulate(opts: SimulationOptions, config: ScalingPolicyConfig): 
 
     if ((t + 1) % opts.tickSeconds === 0) {
       const window = samples.slice(-opts.windowSeconds);
-      const last = samples.slice(-opts.periodSeconds);
+      // The signal reader's recent rates: the last half of the window, in whole periods.
+      const last = samples.slice(
+        -Math.max(1, Math.floor(opts.windowSeconds / opts.periodSeconds / 2)) * opts.periodSeconds,
+      );
       const n = window.length;
       const sum = (f: (s: SimulationSample) => number) => window.reduce((a, s) => a + f(s), 0);
       const signals: ScalingSignals = {

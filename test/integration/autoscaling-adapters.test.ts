@@ -104,8 +104,8 @@ describe('signal reader on the embedded CloudWatch', () => {
     );
     expect(s.sources.input).toBe('pipeline');
     expect(s.incomingRecordsPerSecond).toBe(1000); // 20,000 / 20 s
-    expect(s.recent?.incomingRecordsPerSecond).toBe(2000); // 10,000 / 5 s
-    expect(s.recent?.throttledRecordsPerSecond).toBe(800);
+    expect(s.recent?.incomingRecordsPerSecond).toBe(1500); // 15,000 in the last 10 s
+    expect(s.recent?.throttledRecordsPerSecond).toBe(400);
     expect(s.processedRecordsPerSecond).toBe(500);
     expect(s.iteratorAgeMs).toBe(8000);
     expect(s.busyLanes).toBe(2); // 40 s of handler time in 20 s

@@ -134,7 +134,7 @@ describe('scaling policy: sizing from measured rates', () => {
     expect(decision.desiredShards).toBe(2);
   });
 
-  it('sizes from the last period when it is above the window average (a spike that just started)', () => {
+  it('sizes from the recent half-window when it is above the window average (a spike that just started)', () => {
     const { decision } = decide(
       {
         signals: signals({
@@ -152,7 +152,7 @@ describe('scaling policy: sizing from measured rates', () => {
       },
       config,
     );
-    // window says 900 → 2 shards; last period says 1000 + 1800 = 2800 → ceil(2800/700) = 4
+    // window says 900 → 2 shards; the recent half says 1000 + 1800 = 2800 → ceil(2800/700) = 4
     expect(decision.figures.demandRecordsPerSecond).toBe(2800);
     expect(decision.desiredShards).toBe(4);
   });

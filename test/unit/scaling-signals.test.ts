@@ -22,10 +22,10 @@ describe('signal window', () => {
 });
 
 describe('signals from series', () => {
-  it('rates: window sum / window seconds; recent: the last period / period seconds', () => {
+  it('rates: window sum / window seconds; recent: the last half of the window', () => {
     const s = signalsFromSeries(
       {
-        incomingRecords: series([2500, 2500, 5000, 10_000]), // 20,000 in 20 s = 1,000/s; last period 2,000/s
+        incomingRecords: series([2500, 2500, 5000, 10_000]), // 20,000 in 20 s = 1,000/s; last 10 s: 15,000 = 1,500/s
         incomingBytes: series([0, 0, 0, 3_000_000]),
         throttledRecords: series([0, 0, 1000, 4000]),
         producerRetries: series([0, 0, 0, 2000]),
@@ -39,17 +39,19 @@ describe('signals from series', () => {
     expect(s.producerRetriesPerSecond).toBe(100);
     expect(s.processedRecordsPerSecond).toBe(500);
     expect(s.recent).toEqual({
-      incomingRecordsPerSecond: 2000,
-      incomingBytesPerSecond: 600_000,
-      throttledRecordsPerSecond: 800,
-      producerRetriesPerSecond: 400,
+      incomingRecordsPerSecond: 1500,
+      incomingBytesPerSecond: 300_000,
+      throttledRecordsPerSecond: 500,
+      producerRetriesPerSecond: 200,
     });
     expect(s.sources.input).toBe('pipeline');
   });
 
-  it('recent falls back to the period before when the newest has not been published yet', () => {
-    const s = signalsFromSeries({ incomingRecords: series([1000, 1000, 4000, undefined]) }, w);
-    expect(s.recent?.incomingRecordsPerSecond).toBe(800);
+  it('recent counts whole publications: a producer that publishes every 10 s is not read as 0 or 2× its rate', () => {
+    // one publication of 10 s of counts in period 1 and one in period 3 (2,000 each = 200/s)
+    const s = signalsFromSeries({ incomingRecords: series([undefined, 2000, undefined, 2000]) }, w);
+    expect(s.incomingRecordsPerSecond).toBe(200);
+    expect(s.recent?.incomingRecordsPerSecond).toBe(200);
   });
 
   it('uses AWS/Kinesis when the producers publish nothing; throttled then counts every attempt', () => {
