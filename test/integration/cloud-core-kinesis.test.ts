@@ -108,6 +108,14 @@ describe('kinesis through the edge', () => {
       1, 2, 3, 4,
     ]);
     expect(got.Records?.[0]?.ApproximateArrivalTimestamp).toBeInstanceOf(Date);
+    expect(got.MillisBehindLatest).toBe(0); // read everything: at the tip
+    // a full page means more to read: behind by the age of its last record (kinesalite alone says 0)
+    await new Promise((r) => setTimeout(r, 30));
+    const page = await kinesis.send(
+      new GetRecordsCommand({ ShardIterator: it0.ShardIterator, Limit: 2 }),
+    );
+    expect(page.Records).toHaveLength(2);
+    expect(page.MillisBehindLatest).toBeGreaterThan(0);
   });
 
   it('UpdateShardCount 1→2→4→2 closes parents and opens children with AWS lineage', async () => {

@@ -370,6 +370,19 @@ export class KinesisService implements EdgeService {
           sendJson(res, parsed, AMZ_JSON);
           return;
         }
+        // kinesalite always says 0 ms behind the tip; a full page means there is more to read, so say how old its last record is
+        const limit = typeof input.Limit === 'number' ? input.Limit : 10_000;
+        if (
+          scan.records >= limit &&
+          scan.millisBehind === 0 &&
+          text.startsWith('{"MillisBehindLatest":0,')
+        ) {
+          const patched =
+            `{"MillisBehindLatest":${Math.round(age)},` +
+            text.slice('{"MillisBehindLatest":0,'.length);
+          writeBackendResponse(res, out, Buffer.from(patched));
+          return;
+        }
       }
     }
     writeBackendResponse(res, out);
