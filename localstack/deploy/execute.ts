@@ -9,7 +9,7 @@ import { applyAlarm, applyDashboard } from './appliers/cloudwatch';
 import { applyTable } from './appliers/dynamodb';
 import { applyRule } from './appliers/events';
 import { applyStream } from './appliers/kinesis';
-import { applyFunction, applyMapping } from './appliers/lambda';
+import { applyEventInvokeConfig, applyFunction, applyMapping } from './appliers/lambda';
 import { applyQueue } from './appliers/sqs';
 import { DeployError, type Applier, type DeployClients } from './appliers/types';
 import { readRecord, writeRecord, type DeploymentRecord } from './deployment-record';
@@ -22,6 +22,7 @@ export const APPLIERS: Record<string, Applier> = {
   'AWS::SQS::Queue': applyQueue,
   'AWS::Lambda::Function': applyFunction,
   'AWS::Lambda::EventSourceMapping': applyMapping,
+  'AWS::Lambda::EventInvokeConfig': applyEventInvokeConfig,
   'AWS::Events::Rule': applyRule,
   'AWS::CloudWatch::Dashboard': applyDashboard,
   'AWS::CloudWatch::Alarm': applyAlarm,

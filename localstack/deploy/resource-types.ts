@@ -61,6 +61,7 @@ export const EMULATED_TYPES: Record<string, TypeInfo> = {
     maxName: 36,
     refAssignedByService: true,
   },
+  'AWS::Lambda::EventInvokeConfig': { maxName: 64 },
   'AWS::Events::Rule': {
     nameProperty: 'Name',
     maxName: 64,
@@ -96,7 +97,6 @@ export const ACCEPTED_TYPES: Record<string, TypeInfo> = {
     attrs: (n, p) => ({ Arn: arn(p, 'logs', `log-group:${n}:*`) }),
   },
   'AWS::Lambda::Permission': { maxName: 64 },
-  'AWS::Lambda::EventInvokeConfig': { maxName: 64 },
   'AWS::SQS::QueuePolicy': { maxName: 64 },
   'AWS::CDK::Metadata': { maxName: 64 },
 };

@@ -18,6 +18,8 @@ import {
   DeleteEventSourceMappingCommand,
   GetEventSourceMappingCommand,
   GetFunctionCommand,
+  GetFunctionEventInvokeConfigCommand,
+  PutFunctionEventInvokeConfigCommand,
   ListEventSourceMappingsCommand,
   PutFunctionConcurrencyCommand,
   UpdateEventSourceMappingCommand,
@@ -201,5 +203,40 @@ export const applyMapping: Applier = async ({ props, previous, clients }) => {
     physicalId: mapping.UUID!,
     values: mappingValues(mapping),
     detail: previous ? Object.keys(update).join(', ') : 'settings re-applied',
+  };
+};
+
+/** AWS::Lambda::EventInvokeConfig: retries and age limit of asynchronous invokes (the schedules' invokes). */
+export const applyEventInvokeConfig: Applier = async ({ name, props, previous, predicted, clients }) => {
+  const client = clients.lambda;
+  const FunctionName = String(props.FunctionName);
+  const Qualifier = props.Qualifier === undefined ? undefined : String(props.Qualifier);
+  let exists = true;
+  try {
+    await client.send(new GetFunctionEventInvokeConfigCommand({ FunctionName, Qualifier }));
+  } catch (err) {
+    if (errorName(err) !== 'ResourceNotFoundException') throw err;
+    exists = false;
+  }
+  const values = { ref: predicted.ref ?? name, attrs: predicted.attrs };
+  if (exists && previous && changedProperties(previous.properties, props).length === 0) {
+    return { action: 'unchanged', physicalId: name, values };
+  }
+  await client.send(
+    new PutFunctionEventInvokeConfigCommand(
+      defined({
+        FunctionName,
+        Qualifier,
+        MaximumRetryAttempts: num(props.MaximumRetryAttempts),
+        MaximumEventAgeInSeconds: num(props.MaximumEventAgeInSeconds),
+        DestinationConfig: props.DestinationConfig as never,
+      }),
+    ),
+  );
+  return {
+    action: exists ? 'updated' : 'created',
+    physicalId: name,
+    values,
+    detail: `async retries ${num(props.MaximumRetryAttempts) ?? 'default'}, max age ${num(props.MaximumEventAgeInSeconds) ?? 'default'} s`,
   };
 };

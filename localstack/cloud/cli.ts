@@ -1,0 +1,109 @@
+/**
+ * `npm run local`: the embedded local cloud in the foreground. Prints what
+ * runs where and the environment a client needs, streams service and
+ * function logs with a prefix per source, and stops cleanly on Ctrl-C or
+ * SIGTERM. While it runs, .streamscale/local-cloud.json says where it is.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG } from '../../functions/config';
+import { clearLocalCloudState, writeLocalCloudState } from '../deploy/local-cloud-state';
+import { describeLocalCloud, startLocalCloud, type LocalCloud } from './start-local-cloud';
+
+const DEFAULT_PORT = 4566;
+/** Demo default: the stack's 1-minute schedules fire every 5 s. */
+const DEFAULT_SPEEDUP = 12;
+
+const HELP = `npm run local [-- options]
+
+Starts the embedded local cloud on one edge endpoint (127.0.0.1 only):
+Kinesis, DynamoDB, CloudWatch, SQS, Lambda and EventBridge schedules.
+Ctrl-C stops it. Then, in another terminal: npm run deploy:local
+
+  --port N                        edge port (default ${DEFAULT_PORT}; 0 = any free port)
+  --speedup N                     schedules run N times faster (default ${DEFAULT_SPEEDUP}: rate(1 minute) fires every 5 s; 1 = real time)
+  --shard-records-per-second N    per-shard write limit (default ${DEFAULT_CONFIG.stream.shardRecordsPerSecond}, as AWS)
+  --shard-bytes-per-second N      per-shard write limit (default ${DEFAULT_CONFIG.stream.shardBytesPerSecond}, as AWS)
+  --quiet                         print where things run, then no logs
+  --help
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`npm run local: ${message}\n`);
+  process.exit(1);
+}
+
+function numberFlag(raw: string | undefined, name: string, fallback: number, min: number, integer = true): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    fail(`--${name} must be ${integer ? 'a whole number' : 'a number'} >= ${min} (got "${raw}")`);
+  }
+  return n;
+}
+
+/** Log lines as `source | line`, sources aligned, so function output is easy to follow. */
+function logger(quiet: boolean): (source: string, line: string) => void {
+  if (quiet) return () => {};
+  let width = 10;
+  return (source, line) => {
+    width = Math.min(32, Math.max(width, source.length));
+    for (const l of line.split('\n')) process.stdout.write(`${source.padEnd(width)} | ${l}\n`);
+  };
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    values = parseArgs({
+      options: {
+        port: { type: 'string' },
+        speedup: { type: 'string' },
+        'shard-records-per-second': { type: 'string' },
+        'shard-bytes-per-second': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    fail(`${(err as Error).message} (see --help)`);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const port = numberFlag(values.port, 'port', DEFAULT_PORT, 0);
+  if (port > 65535) fail(`--port must be at most 65535 (got ${port})`);
+  const speedup = numberFlag(values.speedup, 'speedup', DEFAULT_SPEEDUP, 1, false);
+  const records = numberFlag(values['shard-records-per-second'], 'shard-records-per-second', DEFAULT_CONFIG.stream.shardRecordsPerSecond, 1);
+  const bytes = numberFlag(values['shard-bytes-per-second'], 'shard-bytes-per-second', DEFAULT_CONFIG.stream.shardBytesPerSecond, 1);
+
+  let cloud: LocalCloud;
+  try {
+    cloud = await startLocalCloud({ port, speedup, shardRecordsPerSecond: records, shardBytesPerSecond: bytes, log: logger(values.quiet) });
+  } catch (err) {
+    // The edge's message for a busy port already says how to pick another.
+    fail((err as Error).message);
+  }
+  writeLocalCloudState({ endpoint: cloud.endpoint, pid: process.pid, startedAt: new Date().toISOString(), speedup });
+  process.stdout.write(describeLocalCloud(cloud));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write('stopping anyway\n');
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the local cloud…\n`);
+    clearLocalCloudState(process.pid);
+    await cloud.stop();
+    process.stdout.write('stopped\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('exit', () => clearLocalCloudState(process.pid));
+}
+
+main().catch((err: unknown) => fail((err as Error).message));

@@ -1,0 +1,118 @@
+/**
+ * The whole embedded local cloud: the core (edge + Kinesis + DynamoDB +
+ * CloudWatch + SQS) with the Lambda plane (functions, Kinesis event-source
+ * runtime) and EventBridge schedules plugged into its edge. Used by
+ * `npm run local`, `npm start` and the integration tests.
+ */
+import { DEFAULT_CONFIG } from '../../functions/config';
+import { textTable } from '../deploy/text-table';
+import { startCoreCloud, type CoreCloud } from './core-cloud';
+import { createEventsService } from './events/index';
+import { createLambdaService } from './lambda/index';
+
+export interface LocalCloudOptions {
+  /** Edge port on 127.0.0.1; 0 = a free port. Default 4566. */
+  port?: number;
+  host?: '127.0.0.1';
+  region?: string;
+  /** Schedules run this many times faster (1 = real time). Default 1. */
+  speedup?: number;
+  shardRecordsPerSecond?: number;
+  shardBytesPerSecond?: number;
+  /** One line from a part of the cloud (source = service or function name). */
+  log?: (source: string, line: string) => void;
+}
+
+/** One row of "what runs where". */
+export interface ServiceRow {
+  service: string;
+  signingName: string;
+  backedBy: string;
+}
+
+export interface LocalCloud {
+  endpoint: string;
+  region: string;
+  speedup: number;
+  core: CoreCloud;
+  services: ServiceRow[];
+  /** The environment a client needs to use this cloud. */
+  clientEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const speedup = opts.speedup ?? 1;
+  if (!(Number.isFinite(speedup) && speedup >= 1)) throw new Error(`speedup must be a number >= 1 (got ${opts.speedup})`);
+  const records = opts.shardRecordsPerSecond ?? DEFAULT_CONFIG.stream.shardRecordsPerSecond;
+  const bytes = opts.shardBytesPerSecond ?? DEFAULT_CONFIG.stream.shardBytesPerSecond;
+  const region = opts.region ?? 'us-east-1';
+  const core = await startCoreCloud({
+    port: opts.port ?? 4566,
+    host: opts.host ?? '127.0.0.1',
+    region,
+    shardRecordsPerSecond: records,
+    shardBytesPerSecond: bytes,
+    log: opts.log,
+  });
+  try {
+    const lambda = createLambdaService(core.ctx);
+    core.addService(lambda);
+    core.addService(createEventsService(core.ctx, { speedup, invoke: (target, payload) => lambda.invoke(target, payload) }));
+  } catch (err) {
+    await core.stop();
+    throw err;
+  }
+
+  const services: ServiceRow[] = [
+    { service: 'Kinesis', signingName: 'kinesis', backedBy: `kinesalite + edge: UpdateShardCount, per-shard limits ${records} records/s, ${formatBytes(bytes)}/s` },
+    { service: 'DynamoDB', signingName: 'dynamodb', backedBy: 'dynalite (in memory)' },
+    { service: 'CloudWatch', signingName: 'monitoring', backedBy: 'in-process metric store (JSON 1.0 + query protocols), dashboards, alarms' },
+    { service: 'SQS', signingName: 'sqs', backedBy: 'in-process queues' },
+    { service: 'Lambda', signingName: 'lambda', backedBy: 'cdk.out bundles run in-process; Kinesis event-source runtime' },
+    {
+      service: 'EventBridge',
+      signingName: 'events',
+      backedBy: speedup === 1 ? 'in-process schedules (real time)' : `in-process schedules, ${speedup}x faster: rate(1 minute) fires every ${round(60 / speedup)} s`,
+    },
+  ];
+  return {
+    endpoint: core.endpoint,
+    region,
+    speedup,
+    core,
+    services,
+    clientEnv: { AWS_ENDPOINT_URL: core.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: region },
+    stop: () => core.stop(),
+  };
+}
+
+/** What runs where, and the environment a client needs: printed by `npm run local` and `npm start`. */
+export function describeLocalCloud(cloud: LocalCloud): string {
+  const env = Object.entries(cloud.clientEnv)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return [
+    `streamscale local cloud — edge ${cloud.endpoint} (loopback only), region ${cloud.region}`,
+    '',
+    textTable(
+      ['service', 'endpoint', 'signing name', 'backed by'],
+      cloud.services.map((s) => [s.service, cloud.endpoint, s.signingName, s.backedBy]),
+    ),
+    '',
+    'Clients (AWS SDKs, the AWS CLI, this project\'s tools) need:',
+    `  export ${env}`,
+    '',
+    'Next, in another terminal: npm run deploy:local   (then npm run spike, npm run query, npm run dashboard)',
+    'Ctrl-C stops the cloud; its data lives in memory only.',
+    '',
+  ].join('\n');
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+function formatBytes(n: number): string {
+  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} B`;
+}
