@@ -58,6 +58,8 @@ export interface CloserConfig {
   tickSeconds: number;
   /** How long a closed window is re-checked for partials that raced the close (>= consumer timeout). */
   recheckHorizonMs: number;
+  /** Windows closed per tick at most, so a tick after a long pause stays short. */
+  maxWindowsPerTick: number;
   /** Lambda timeout: the closer ticks for up to scheduleSeconds, so this is scheduleSeconds plus a margin. */
   timeoutSeconds: number;
   memoryMb: number;
@@ -145,6 +147,7 @@ export const DEFAULT_CONFIG: StreamscaleConfig = {
     scheduleSeconds: 60,
     tickSeconds: 5,
     recheckHorizonMs: 120_000,
+    maxWindowsPerTick: 360,
     timeoutSeconds: 90,
     memoryMb: 256,
   },
