@@ -21,7 +21,13 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsApi } from '../../localstack/deploy/events-api';
-import { FIXTURES, ROLE, eventually, startLambdaCloud, type LambdaTestCloud } from './cloud-lambda-helpers';
+import {
+  FIXTURES,
+  ROLE,
+  eventually,
+  startLambdaCloud,
+  type LambdaTestCloud,
+} from './cloud-lambda-helpers';
 
 let cloud: LambdaTestCloud;
 beforeAll(async () => {
@@ -29,7 +35,8 @@ beforeAll(async () => {
 });
 afterAll(async () => cloud?.stop());
 
-const decode = (p: Uint8Array | undefined) => JSON.parse(Buffer.from(p ?? new Uint8Array()).toString('utf8')) as Record<string, any>;
+const decode = (p: Uint8Array | undefined) =>
+  JSON.parse(Buffer.from(p ?? new Uint8Array()).toString('utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads arbitrary JSON
 
 async function create(name: string, dir: string, extra: Record<string, unknown> = {}) {
   return cloud.clients.lambda.send(
@@ -46,7 +53,11 @@ async function create(name: string, dir: string, extra: Record<string, unknown> 
 
 async function invoke(name: string, payload: unknown, logTail = false) {
   return cloud.clients.lambda.send(
-    new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)), ...(logTail ? { LogType: 'Tail' as const } : {}) }),
+    new InvokeCommand({
+      FunctionName: name,
+      Payload: Buffer.from(JSON.stringify(payload)),
+      ...(logTail ? { LogType: 'Tail' as const } : {}),
+    }),
   );
 }
 
@@ -86,7 +97,11 @@ function zipOf(name: string, content: string): Buffer {
 
 describe('Lambda API on the embedded cloud', () => {
   it('runs a hot-reload bundle with Lambda environment and context, and reports it in Get/List', async () => {
-    const created = await create('echo', 'echo', { Environment: { Variables: { GREETING: 'hi' } }, MemorySize: 256, Timeout: 7 });
+    const created = await create('echo', 'echo', {
+      Environment: { Variables: { GREETING: 'hi' } },
+      MemorySize: 256,
+      Timeout: 7,
+    });
     expect(created.State).toBe('Active');
     const out = await invoke('echo', { hello: 'world' }, true);
     expect(out.FunctionError).toBeUndefined();
@@ -105,16 +120,26 @@ describe('Lambda API on the embedded cloud', () => {
       GREETING: 'hi',
     });
     expect(body.context.functionName).toBe('echo');
-    expect(body.context.invokedFunctionArn).toBe('arn:aws:lambda:us-east-1:000000000000:function:echo');
+    expect(body.context.invokedFunctionArn).toBe(
+      'arn:aws:lambda:us-east-1:000000000000:function:echo',
+    );
     expect(body.context.memoryLimitInMB).toBe('256');
     expect(body.context.logGroupName).toBe('/aws/lambda/echo');
     expect(body.context.remaining).toBeGreaterThan(0);
     expect(body.context.remaining).toBeLessThanOrEqual(7000);
     expect(Buffer.from(out.LogResult!, 'base64').toString()).toContain('echo {"hello":"world"}');
     // console output lands in the cloud log under the function's name, with Lambda's prefix
-    expect(cloud.logs.some((l) => l.source === 'echo' && /\tINFO\techo \{"hello":"world"\}/.test(l.line))).toBe(true);
+    expect(
+      cloud.logs.some(
+        (l) => l.source === 'echo' && /\tINFO\techo \{"hello":"world"\}/.test(l.line),
+      ),
+    ).toBe(true);
 
-    const got = await cloud.clients.lambda.send(new GetFunctionCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:echo' }));
+    const got = await cloud.clients.lambda.send(
+      new GetFunctionCommand({
+        FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:echo',
+      }),
+    );
     expect(got.Configuration?.Timeout).toBe(7);
     expect(got.Configuration?.Environment?.Variables).toEqual({ GREETING: 'hi' });
     const list = await cloud.clients.lambda.send(new ListFunctionsCommand({}));
@@ -138,30 +163,85 @@ describe('Lambda API on the embedded cloud', () => {
   });
 
   it('UpdateFunctionCode and UpdateFunctionConfiguration replace warm workers', async () => {
-    const zip = zipOf('index.mjs', "export const handler = async () => ({ version: 'zip-v1', greeting: process.env.GREETING ?? null });");
-    await cloud.clients.lambda.send(new CreateFunctionCommand({ FunctionName: 'zipped', Runtime: 'nodejs22.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: zip } }));
-    expect(decode((await invoke('zipped', {})).Payload)).toEqual({ version: 'zip-v1', greeting: null });
-    const zip2 = zipOf('index.mjs', "export const handler = async () => ({ version: 'zip-v2', greeting: process.env.GREETING ?? null });");
-    await cloud.clients.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'zipped', ZipFile: zip2 }));
-    expect(decode((await invoke('zipped', {})).Payload)).toEqual({ version: 'zip-v2', greeting: null });
-    await cloud.clients.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'zipped', Environment: { Variables: { GREETING: 'new' } } }));
-    expect(decode((await invoke('zipped', {})).Payload)).toEqual({ version: 'zip-v2', greeting: 'new' });
+    const zip = zipOf(
+      'index.mjs',
+      "export const handler = async () => ({ version: 'zip-v1', greeting: process.env.GREETING ?? null });",
+    );
+    await cloud.clients.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'zipped',
+        Runtime: 'nodejs22.x',
+        Role: ROLE,
+        Handler: 'index.handler',
+        Code: { ZipFile: zip },
+      }),
+    );
+    expect(decode((await invoke('zipped', {})).Payload)).toEqual({
+      version: 'zip-v1',
+      greeting: null,
+    });
+    const zip2 = zipOf(
+      'index.mjs',
+      "export const handler = async () => ({ version: 'zip-v2', greeting: process.env.GREETING ?? null });",
+    );
+    await cloud.clients.lambda.send(
+      new UpdateFunctionCodeCommand({ FunctionName: 'zipped', ZipFile: zip2 }),
+    );
+    expect(decode((await invoke('zipped', {})).Payload)).toEqual({
+      version: 'zip-v2',
+      greeting: null,
+    });
+    await cloud.clients.lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'zipped',
+        Environment: { Variables: { GREETING: 'new' } },
+      }),
+    );
+    expect(decode((await invoke('zipped', {})).Payload)).toEqual({
+      version: 'zip-v2',
+      greeting: 'new',
+    });
   });
 
   it('names missing functions and unsupported code the AWS way', async () => {
     await expect(invoke('nope', {})).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-    await expect(create('bad-code', 'does-not-exist')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(create('bad-code', 'does-not-exist')).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+    });
     await expect(
-      cloud.clients.lambda.send(new CreateFunctionCommand({ FunctionName: 's3code', Runtime: 'nodejs22.x', Role: ROLE, Handler: 'index.handler', Code: { S3Bucket: 'real-bucket', S3Key: 'x.zip' } })),
+      cloud.clients.lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 's3code',
+          Runtime: 'nodejs22.x',
+          Role: ROLE,
+          Handler: 'index.handler',
+          Code: { S3Bucket: 'real-bucket', S3Key: 'x.zip' },
+        }),
+      ),
     ).rejects.toThrow(/hot-reload/);
-    await expect(create('echo', 'echo')).rejects.toMatchObject({ name: 'ResourceConflictException' });
+    await expect(create('echo', 'echo')).rejects.toMatchObject({
+      name: 'ResourceConflictException',
+    });
   });
 
   it('reserved concurrency 0 throttles Invoke with TooManyRequestsException and counts Throttles', async () => {
     await create('reserved', 'echo');
-    await cloud.clients.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'reserved', ReservedConcurrentExecutions: 0 }));
-    expect((await cloud.clients.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: 'reserved' }))).ReservedConcurrentExecutions).toBe(0);
-    await expect(invoke('reserved', {})).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    await cloud.clients.lambda.send(
+      new PutFunctionConcurrencyCommand({
+        FunctionName: 'reserved',
+        ReservedConcurrentExecutions: 0,
+      }),
+    );
+    expect(
+      (
+        await cloud.clients.lambda.send(
+          new GetFunctionConcurrencyCommand({ FunctionName: 'reserved' }),
+        )
+      ).ReservedConcurrentExecutions,
+    ).toBe(0);
+    await expect(invoke('reserved', {})).rejects.toMatchObject({
+      name: 'TooManyRequestsException',
+    });
     const data = await metricSum('AWS/Lambda', 'Throttles', { FunctionName: 'reserved' });
     expect(data).toBe(1);
     await cloud.clients.lambda.send(new DeleteFunctionCommand({ FunctionName: 'reserved' }));
@@ -169,31 +249,64 @@ describe('Lambda API on the embedded cloud', () => {
 
   it('turns stdout lines in Embedded Metric Format into metrics, and publishes AWS/Lambda metrics', async () => {
     await create('emf', 'emf');
-    for (const count of [3, 4]) expect((await invoke('emf', { count })).FunctionError).toBeUndefined();
-    await eventually('EMF metric', async () => (await metricSum('FixtureApp', 'RecordsSeen', { Pipeline: 'fixture' })) === 7);
+    for (const count of [3, 4])
+      expect((await invoke('emf', { count })).FunctionError).toBeUndefined();
+    await eventually(
+      'EMF metric',
+      async () => (await metricSum('FixtureApp', 'RecordsSeen', { Pipeline: 'fixture' })) === 7,
+    );
     expect(await metricSum('AWS/Lambda', 'Invocations', { FunctionName: 'emf' })).toBe(2);
     expect(await metricSum('AWS/Lambda', 'Errors', { FunctionName: 'emf' })).toBe(0);
     expect(await metricSum('AWS/Lambda', 'Duration', { FunctionName: 'emf' })).toBeGreaterThan(0);
   });
 
   it('fires a rate schedule with the speed-up and delivers the scheduled event to the Lambda target', async () => {
-    const api = new EventsApi({ endpoint: cloud.core.endpoint, region: 'us-east-1', accessKeyId: 'test', secretAccessKey: 'test' });
+    const api = new EventsApi({
+      endpoint: cloud.core.endpoint,
+      region: 'us-east-1',
+      accessKeyId: 'test',
+      secretAccessKey: 'test',
+    });
     await create('ticker', 'emf');
     // speed-up 60: rate(1 minute) fires every second
     await api.call('PutRule', { Name: 'tick', ScheduleExpression: 'rate(1 minute)' });
-    await api.call('PutTargets', { Rule: 'tick', Targets: [{ Id: 't', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:ticker', Input: '{"count":10}' }] });
-    expect(await api.call('DescribeRule', { Name: 'tick' })).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
-    await eventually('two firings', async () => (await metricSum('AWS/Lambda', 'Invocations', { FunctionName: 'ticker' })) >= 2, 10_000);
-    expect(await metricSum('FixtureApp', 'RecordsSeen', { Pipeline: 'fixture' })).toBeGreaterThanOrEqual(7 + 20);
+    await api.call('PutTargets', {
+      Rule: 'tick',
+      Targets: [
+        {
+          Id: 't',
+          Arn: 'arn:aws:lambda:us-east-1:000000000000:function:ticker',
+          Input: '{"count":10}',
+        },
+      ],
+    });
+    expect(await api.call('DescribeRule', { Name: 'tick' })).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+    });
+    await eventually(
+      'two firings',
+      async () => (await metricSum('AWS/Lambda', 'Invocations', { FunctionName: 'ticker' })) >= 2,
+      10_000,
+    );
+    expect(
+      await metricSum('FixtureApp', 'RecordsSeen', { Pipeline: 'fixture' }),
+    ).toBeGreaterThanOrEqual(7 + 20);
     await api.call('DisableRule', { Name: 'tick' });
     const fired = cloud.events.firings('tick');
     await new Promise((r) => setTimeout(r, 1500));
     expect(cloud.events.firings('tick')).toBe(fired);
-    await expect(api.call('PutRule', { Name: 'bad', ScheduleExpression: 'rate(1 minutes)' })).rejects.toMatchObject({ code: 'ValidationException' });
+    await expect(
+      api.call('PutRule', { Name: 'bad', ScheduleExpression: 'rate(1 minutes)' }),
+    ).rejects.toMatchObject({ code: 'ValidationException' });
   });
 });
 
-async function metricSum(namespace: string, name: string, dims: Record<string, string>): Promise<number> {
+async function metricSum(
+  namespace: string,
+  name: string,
+  dims: Record<string, string>,
+): Promise<number> {
   const now = Date.now();
   const r = await cloud.clients.cloudwatch.send(
     new GetMetricDataCommand({
@@ -203,7 +316,11 @@ async function metricSum(namespace: string, name: string, dims: Record<string, s
         {
           Id: 'm',
           MetricStat: {
-            Metric: { Namespace: namespace, MetricName: name, Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) },
+            Metric: {
+              Namespace: namespace,
+              MetricName: name,
+              Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
+            },
             Period: 60,
             Stat: 'Sum',
           },

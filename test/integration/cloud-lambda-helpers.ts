@@ -4,13 +4,31 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { cloudWatchClient, kinesisClient, lambdaClient, sqsClient } from '../../functions/aws/clients';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import {
+  cloudWatchClient,
+  kinesisClient,
+  lambdaClient,
+  sqsClient,
+} from '../../functions/aws/clients';
 import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
 import { createEventsService, type EventsService } from '../../localstack/cloud/events/index';
-import { createLambdaService, type LambdaService, type LambdaServiceOptions } from '../../localstack/cloud/lambda/index';
+import {
+  createLambdaService,
+  type LambdaService,
+  type LambdaServiceOptions,
+} from '../../localstack/cloud/lambda/index';
 
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'functions');
+export const FIXTURES = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'fixtures',
+  'functions',
+);
 export const ROLE = 'arn:aws:iam::000000000000:role/fixture';
 
 export interface LambdaTestCloud {
@@ -27,11 +45,17 @@ export interface LambdaTestCloud {
   stop(): Promise<void>;
 }
 
-export async function startLambdaCloud(opts: LambdaServiceOptions = {}, speedup = 1): Promise<LambdaTestCloud> {
+export async function startLambdaCloud(
+  opts: LambdaServiceOptions = {},
+  speedup = 1,
+): Promise<LambdaTestCloud> {
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   const logs: Array<{ source: string; line: string }> = [];
-  const core = await startCoreCloud({ port: 0, log: (source, line) => logs.push({ source, line }) });
+  const core = await startCoreCloud({
+    port: 0,
+    log: (source, line) => logs.push({ source, line }),
+  });
   const lambda = createLambdaService(core.ctx, {
     // Fast loops so each test takes seconds; the behaviour is the same as with the defaults.
     idlePollMs: 100,
@@ -43,10 +67,18 @@ export async function startLambdaCloud(opts: LambdaServiceOptions = {}, speedup 
     ...opts,
   });
   core.addService(lambda);
-  const events = createEventsService(core.ctx, { speedup, invoke: (arn, payload) => lambda.invoke(arn, payload) });
+  const events = createEventsService(core.ctx, {
+    speedup,
+    invoke: (arn, payload) => lambda.invoke(arn, payload),
+  });
   core.addService(events);
   const o = { endpoint: core.endpoint, region: 'us-east-1', maxAttempts: 1 };
-  const clients = { lambda: lambdaClient(o), kinesis: kinesisClient(o), cloudwatch: cloudWatchClient(o), sqs: sqsClient(o) };
+  const clients = {
+    lambda: lambdaClient(o),
+    kinesis: kinesisClient(o),
+    cloudwatch: cloudWatchClient(o),
+    sqs: sqsClient(o),
+  };
   return {
     core,
     lambda,
@@ -60,11 +92,16 @@ export async function startLambdaCloud(opts: LambdaServiceOptions = {}, speedup 
   };
 }
 
-export async function createStream(kinesis: KinesisClient, name: string, shards: number): Promise<string> {
+export async function createStream(
+  kinesis: KinesisClient,
+  name: string,
+  shards: number,
+): Promise<string> {
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
   for (let i = 0; i < 400; i++) {
     const s = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (s.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return s.StreamDescriptionSummary.StreamARN!;
+    if (s.StreamDescriptionSummary?.StreamStatus === 'ACTIVE')
+      return s.StreamDescriptionSummary.StreamARN!;
     await sleep(25);
   }
   throw new Error(`${name} did not become ACTIVE`);
@@ -73,7 +110,12 @@ export async function createStream(kinesis: KinesisClient, name: string, shards:
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Poll until `check` returns a value (not undefined/false), at most `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

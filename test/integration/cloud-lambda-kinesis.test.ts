@@ -8,11 +8,31 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { ListShardsCommand, PutRecordCommand, PutRecordsCommand, UpdateShardCountCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import { CreateEventSourceMappingCommand, CreateFunctionCommand, GetEventSourceMappingCommand, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import {
+  ListShardsCommand,
+  PutRecordCommand,
+  PutRecordsCommand,
+  UpdateShardCountCommand,
+  DescribeStreamSummaryCommand,
+} from '@aws-sdk/client-kinesis';
+import {
+  CreateEventSourceMappingCommand,
+  CreateFunctionCommand,
+  GetEventSourceMappingCommand,
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, ROLE, createStream, eventually, sleep, startLambdaCloud, type LambdaTestCloud } from './cloud-lambda-helpers';
+import {
+  FIXTURES,
+  ROLE,
+  createStream,
+  eventually,
+  sleep,
+  startLambdaCloud,
+  type LambdaTestCloud,
+} from './cloud-lambda-helpers';
 
 interface Seen {
   requestId: string;
@@ -38,7 +58,11 @@ afterAll(async () => {
 });
 
 /** A recorder function; returns the file it records into. */
-async function recorder(name: string, env: Record<string, string> = {}, timeout = 10): Promise<string> {
+async function recorder(
+  name: string,
+  env: Record<string, string> = {},
+  timeout = 10,
+): Promise<string> {
   const file = join(dir, `${name}.jsonl`);
   await cloud.clients.lambda.send(
     new CreateFunctionCommand({
@@ -64,18 +88,38 @@ function seen(file: string): Seen[] {
 const succeeded = (file: string) => seen(file).filter((s) => !s.failed);
 const handledCount = (file: string) => succeeded(file).reduce((n, s) => n + s.seqs.length, 0);
 
-async function mapping(fn: string, streamArn: string, extra: Record<string, unknown> = {}): Promise<string> {
+async function mapping(
+  fn: string,
+  streamArn: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const m = await cloud.clients.lambda.send(
-    new CreateEventSourceMappingCommand({ FunctionName: fn, EventSourceArn: streamArn, StartingPosition: 'TRIM_HORIZON', BatchSize: 10, ...extra }),
+    new CreateEventSourceMappingCommand({
+      FunctionName: fn,
+      EventSourceArn: streamArn,
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 10,
+      ...extra,
+    }),
   );
-  await eventually('mapping Enabled', async () => (await cloud.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID! }))).State === 'Enabled');
+  await eventually(
+    'mapping Enabled',
+    async () =>
+      (await cloud.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID! })))
+        .State === 'Enabled',
+  );
   return m.UUID!;
 }
 
 async function put(stream: string, records: Array<{ pk: string; data: string }>): Promise<void> {
   for (let i = 0; i < records.length; i += 500) {
     const r = await cloud.clients.kinesis.send(
-      new PutRecordsCommand({ StreamName: stream, Records: records.slice(i, i + 500).map((x) => ({ PartitionKey: x.pk, Data: Buffer.from(x.data) })) }),
+      new PutRecordsCommand({
+        StreamName: stream,
+        Records: records
+          .slice(i, i + 500)
+          .map((x) => ({ PartitionKey: x.pk, Data: Buffer.from(x.data) })),
+      }),
     );
     expect(r.FailedRecordCount ?? 0).toBe(0);
   }
@@ -94,19 +138,24 @@ function orderPerKey(entries: Seen[]): Map<string, number[]> {
   return byKey;
 }
 
-const overlaps = (entries: Seen[]) => entries.some((a) => entries.some((b) => a !== b && a.start < b.end && b.start < a.end));
+const overlaps = (entries: Seen[]) =>
+  entries.some((a) => entries.some((b) => a !== b && a.start < b.end && b.start < a.end));
 
 describe('Kinesis event-source runtime', () => {
   it('keeps order per partition key under ParallelizationFactor 4, with lanes really concurrent', async () => {
     const arn = await createStream(cloud.clients.kinesis, 'esm-order', 1);
     const file = await recorder('order', { SLEEP_MS: '60' });
     const keys = Array.from({ length: 12 }, (_, k) => `user_${k}`);
-    const records = Array.from({ length: 240 }, (_, i) => ({ pk: keys[i % keys.length]!, data: `${keys[i % keys.length]}:${Math.floor(i / keys.length)}` }));
+    const records = Array.from({ length: 240 }, (_, i) => ({
+      pk: keys[i % keys.length]!,
+      data: `${keys[i % keys.length]}:${Math.floor(i / keys.length)}`,
+    }));
     await put('esm-order', records);
     await mapping('order', arn, { ParallelizationFactor: 4, BatchSize: 10 });
     await eventually('all records handled', () => handledCount(file) === 240);
     const entries = succeeded(file);
-    for (const [key, order] of orderPerKey(entries)) expect(order, key).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    for (const [key, order] of orderPerKey(entries))
+      expect(order, key).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(overlaps(entries)).toBe(true);
     // Every key stays in one lane: a batch never holds one key's records out of order, and no record twice.
     expect(new Set(entries.flatMap((e) => e.seqs)).size).toBe(240);
@@ -114,7 +163,20 @@ describe('Kinesis event-source runtime', () => {
       new GetMetricDataCommand({
         StartTime: new Date(Date.now() - 300_000),
         EndTime: new Date(Date.now() + 60_000),
-        MetricDataQueries: [{ Id: 'a', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'IteratorAge', Dimensions: [{ Name: 'FunctionName', Value: 'order' }] }, Period: 60, Stat: 'Maximum' } }],
+        MetricDataQueries: [
+          {
+            Id: 'a',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/Lambda',
+                MetricName: 'IteratorAge',
+                Dimensions: [{ Name: 'FunctionName', Value: 'order' }],
+              },
+              Period: 60,
+              Stat: 'Maximum',
+            },
+          },
+        ],
       }),
     );
     expect(age.MetricDataResults?.[0]?.Values?.length).toBeGreaterThan(0);
@@ -123,7 +185,10 @@ describe('Kinesis event-source runtime', () => {
   it('retries a failed batch with the same records and boundaries', async () => {
     const arn = await createStream(cloud.clients.kinesis, 'esm-retry', 1);
     const file = await recorder('retry', { FAIL_TIMES: '2' });
-    await put('esm-retry', Array.from({ length: 12 }, (_, i) => ({ pk: `k${i % 3}`, data: `k${i % 3}:${i}` })));
+    await put(
+      'esm-retry',
+      Array.from({ length: 12 }, (_, i) => ({ pk: `k${i % 3}`, data: `k${i % 3}:${i}` })),
+    );
     await mapping('retry', arn, { BatchSize: 5 });
     await eventually('all records handled', () => handledCount(file) === 12);
     const byFirst = new Map<string, Seen[]>();
@@ -138,21 +203,34 @@ describe('Kinesis event-source runtime', () => {
 
   it('sends a batch to the on-failure SQS destination after the retry limit, and goes on', async () => {
     const arn = await createStream(cloud.clients.kinesis, 'esm-dlq', 1);
-    const queueUrl = (await cloud.clients.sqs.send(new CreateQueueCommand({ QueueName: 'esm-failures' }))).QueueUrl!;
+    const queueUrl = (
+      await cloud.clients.sqs.send(new CreateQueueCommand({ QueueName: 'esm-failures' }))
+    ).QueueUrl!;
     const file = await recorder('dlq', { FAIL_TIMES: '1000' });
-    await put('esm-dlq', [1, 2, 3].map((i) => ({ pk: 'p', data: `p:${i}` })));
+    await put(
+      'esm-dlq',
+      [1, 2, 3].map((i) => ({ pk: 'p', data: `p:${i}` })),
+    );
     await mapping('dlq', arn, {
       MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:esm-failures' } },
+      DestinationConfig: {
+        OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:esm-failures' },
+      },
     });
     const msg = await eventually('failure record in SQS', async () => {
-      const r = await cloud.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }));
+      const r = await cloud.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
+      );
       return r.Messages?.[0];
     });
     const body = JSON.parse(msg.Body!);
     const attempts = seen(file);
     expect(attempts).toHaveLength(3); // first invocation + 2 retries
-    expect(body.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3, functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:dlq' });
+    expect(body.requestContext).toMatchObject({
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 3,
+      functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:dlq',
+    });
     expect(body.responseContext).toMatchObject({ functionError: 'Unhandled' });
     expect(body.version).toBe('1.0');
     expect(body.KinesisBatchInfo).toMatchObject({
@@ -164,7 +242,9 @@ describe('Kinesis event-source runtime', () => {
     });
     expect(Date.parse(body.KinesisBatchInfo.approximateArrivalOfFirstRecord)).toBeGreaterThan(0);
     // The shard moves on past the discarded batch.
-    await cloud.clients.kinesis.send(new PutRecordCommand({ StreamName: 'esm-dlq', PartitionKey: 'p', Data: Buffer.from('p:4') }));
+    await cloud.clients.kinesis.send(
+      new PutRecordCommand({ StreamName: 'esm-dlq', PartitionKey: 'p', Data: Buffer.from('p:4') }),
+    );
     await eventually('next record handled', () => seen(file).some((s) => s.data.includes('p:4')));
   });
 
@@ -173,7 +253,13 @@ describe('Kinesis event-source runtime', () => {
     const file = await recorder('window');
     await mapping('window', arn, { BatchSize: 100, MaximumBatchingWindowInSeconds: 3 });
     for (let i = 0; i < 5; i++) {
-      await cloud.clients.kinesis.send(new PutRecordCommand({ StreamName: 'esm-window', PartitionKey: `k${i}`, Data: Buffer.from(`k${i}:${i}`) }));
+      await cloud.clients.kinesis.send(
+        new PutRecordCommand({
+          StreamName: 'esm-window',
+          PartitionKey: `k${i}`,
+          Data: Buffer.from(`k${i}:${i}`),
+        }),
+      );
       await sleep(150);
     }
     await eventually('records handled', () => handledCount(file) === 5, 10_000);
@@ -185,25 +271,42 @@ describe('Kinesis event-source runtime', () => {
     const file = await recorder('pf', { SLEEP_MS: '80' });
     const uuid = await mapping('pf', arn, { BatchSize: 4, ParallelizationFactor: 1 });
     const keys = Array.from({ length: 8 }, (_, k) => `u${k}`);
-    const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ pk: keys[(from + i) % 8]!, data: `${keys[(from + i) % 8]}:${Math.floor((from + i) / 8)}` }));
+    const batch = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        pk: keys[(from + i) % 8]!,
+        data: `${keys[(from + i) % 8]}:${Math.floor((from + i) / 8)}`,
+      }));
     await put('esm-pf', batch(0, 24));
     await eventually('first part handled', () => handledCount(file) === 24);
     const before = succeeded(file);
     expect(overlaps(before)).toBe(false);
 
-    const updated = await cloud.clients.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, ParallelizationFactor: 4 }));
+    const updated = await cloud.clients.lambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: uuid, ParallelizationFactor: 4 }),
+    );
     expect(updated.ParallelizationFactor).toBe(4);
     expect(updated.State).toBe('Updating');
-    await eventually('Enabled again', async () => (await cloud.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State === 'Enabled');
-    expect((await cloud.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).ParallelizationFactor).toBe(4);
-    const listed = await cloud.clients.lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'pf' }));
+    await eventually(
+      'Enabled again',
+      async () =>
+        (await cloud.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid })))
+          .State === 'Enabled',
+    );
+    expect(
+      (await cloud.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid })))
+        .ParallelizationFactor,
+    ).toBe(4);
+    const listed = await cloud.clients.lambda.send(
+      new ListEventSourceMappingsCommand({ FunctionName: 'pf' }),
+    );
     expect(listed.EventSourceMappings?.map((m) => m.UUID)).toEqual([uuid]);
 
     await put('esm-pf', batch(24, 64));
     await eventually('second part handled', () => handledCount(file) === 88);
     const after = succeeded(file).filter((e) => !before.some((b) => b.requestId === e.requestId));
     expect(overlaps(after)).toBe(true);
-    for (const [key, order] of orderPerKey(succeeded(file))) expect(order, key).toEqual(Array.from({ length: 11 }, (_, i) => i));
+    for (const [key, order] of orderPerKey(succeeded(file)))
+      expect(order, key).toEqual(Array.from({ length: 11 }, (_, i) => i));
   });
 
   it('reads a parent shard to its end before its children after UpdateShardCount under load', async () => {
@@ -222,25 +325,53 @@ describe('Kinesis event-source runtime', () => {
       }
     })();
     await sleep(300);
-    await cloud.clients.kinesis.send(new UpdateShardCountCommand({ StreamName: 'esm-reshard', TargetShardCount: 4, ScalingType: 'UNIFORM_SCALING' }));
-    await eventually('stream ACTIVE', async () => (await cloud.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'esm-reshard' }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE');
+    await cloud.clients.kinesis.send(
+      new UpdateShardCountCommand({
+        StreamName: 'esm-reshard',
+        TargetShardCount: 4,
+        ScalingType: 'UNIFORM_SCALING',
+      }),
+    );
+    await eventually(
+      'stream ACTIVE',
+      async () =>
+        (
+          await cloud.clients.kinesis.send(
+            new DescribeStreamSummaryCommand({ StreamName: 'esm-reshard' }),
+          )
+        ).StreamDescriptionSummary?.StreamStatus === 'ACTIVE',
+    );
     await producer;
-    await eventually('all records handled', () => new Set(succeeded(file).flatMap((e) => e.data)).size === n, 30_000);
+    await eventually(
+      'all records handled',
+      () => new Set(succeeded(file).flatMap((e) => e.data)).size === n,
+      30_000,
+    );
 
-    const shards = (await cloud.clients.kinesis.send(new ListShardsCommand({ StreamName: 'esm-reshard' }))).Shards ?? [];
+    const shards =
+      (await cloud.clients.kinesis.send(new ListShardsCommand({ StreamName: 'esm-reshard' })))
+        .Shards ?? [];
     const children = shards.filter((s) => s.ParentShardId);
     expect(children.length).toBeGreaterThan(0);
     const entries = succeeded(file);
     let childRecords = 0;
     for (const child of children) {
       const parents = [child.ParentShardId, child.AdjacentParentShardId].filter(Boolean);
-      const childStart = Math.min(...entries.filter((e) => e.shard === child.ShardId).map((e) => e.start));
-      const parentEnd = Math.max(...entries.filter((e) => parents.includes(e.shard)).map((e) => e.end));
+      const childStart = Math.min(
+        ...entries.filter((e) => e.shard === child.ShardId).map((e) => e.start),
+      );
+      const parentEnd = Math.max(
+        ...entries.filter((e) => parents.includes(e.shard)).map((e) => e.end),
+      );
       childRecords += entries.filter((e) => e.shard === child.ShardId).length;
-      expect(childStart, `${child.ShardId} started before its parents ${parents.join(',')} were done`).toBeGreaterThanOrEqual(parentEnd);
+      expect(
+        childStart,
+        `${child.ShardId} started before its parents ${parents.join(',')} were done`,
+      ).toBeGreaterThanOrEqual(parentEnd);
     }
     expect(childRecords).toBeGreaterThan(0);
     // Order per key holds across the resharding too.
-    for (const [key, order] of orderPerKey(entries)) expect(order, key).toEqual([...order].sort((a, b) => a - b));
+    for (const [key, order] of orderPerKey(entries))
+      expect(order, key).toEqual([...order].sort((a, b) => a - b));
   });
 });

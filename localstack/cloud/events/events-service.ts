@@ -64,7 +64,8 @@ export class EventsService implements EdgeService {
     private readonly opts: EventsServiceOptions,
   ) {
     this.speedup = opts.speedup ?? 1;
-    if (!(Number.isFinite(this.speedup) && this.speedup >= 1)) throw new Error(`speedup must be a number >= 1 (got ${opts.speedup})`);
+    if (!(Number.isFinite(this.speedup) && this.speedup >= 1))
+      throw new Error(`speedup must be a number >= 1 (got ${opts.speedup})`);
   }
 
   /** How many times a rule has fired (tests, the demo). */
@@ -81,20 +82,40 @@ export class EventsService implements EdgeService {
     const op = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : undefined;
     const handler = op ? this.operations[op] : undefined;
     if (!handler) {
-      sendAwsError(res, 'json', { code: 'UnknownOperationException', message: unimplementedMessage('events', op ?? target), status: 400 }, AMZ_JSON_11);
+      sendAwsError(
+        res,
+        'json',
+        {
+          code: 'UnknownOperationException',
+          message: unimplementedMessage('events', op ?? target),
+          status: 400,
+        },
+        AMZ_JSON_11,
+      );
       return;
     }
     let input: Input;
     try {
       input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Input) : {};
     } catch {
-      sendAwsError(res, 'json', { code: 'SerializationException', message: 'request body is not valid JSON', status: 400 }, AMZ_JSON_11);
+      sendAwsError(
+        res,
+        'json',
+        { code: 'SerializationException', message: 'request body is not valid JSON', status: 400 },
+        AMZ_JSON_11,
+      );
       return;
     }
     try {
       sendJson(res, handler(input) ?? {}, AMZ_JSON_11);
     } catch (err) {
-      if (err instanceof EventsError) sendAwsError(res, 'json', { code: err.code, message: err.message, status: 400 }, AMZ_JSON_11);
+      if (err instanceof EventsError)
+        sendAwsError(
+          res,
+          'json',
+          { code: err.code, message: err.message, status: 400 },
+          AMZ_JSON_11,
+        );
       else throw err;
     }
   }
@@ -102,9 +123,14 @@ export class EventsService implements EdgeService {
   private readonly operations: Record<string, (i: Input) => Input | undefined> = {
     PutRule: (i) => {
       const name = str(i, 'Name');
-      if (!/^[\w.-]{1,64}$/.test(name)) throw new EventsError('ValidationException', `Rule name must be 1-64 of letters, digits, . - _ (got "${name}")`);
+      if (!/^[\w.-]{1,64}$/.test(name))
+        throw new EventsError(
+          'ValidationException',
+          `Rule name must be 1-64 of letters, digits, . - _ (got "${name}")`,
+        );
       const bus = i.EventBusName === undefined ? 'default' : String(i.EventBusName);
-      const schedule = i.ScheduleExpression === undefined ? undefined : String(i.ScheduleExpression);
+      const schedule =
+        i.ScheduleExpression === undefined ? undefined : String(i.ScheduleExpression);
       if (schedule) {
         try {
           parseSchedule(schedule);
@@ -112,7 +138,11 @@ export class EventsService implements EdgeService {
           throw new EventsError('ValidationException', (err as ScheduleError).message);
         }
       }
-      if (!schedule && i.EventPattern === undefined) throw new EventsError('ValidationException', 'Parameter(s) ScheduleExpression or EventPattern must be specified.');
+      if (!schedule && i.EventPattern === undefined)
+        throw new EventsError(
+          'ValidationException',
+          'Parameter(s) ScheduleExpression or EventPattern must be specified.',
+        );
       const existing = this.rules.get(name);
       const rule: Rule = {
         Name: name,
@@ -133,7 +163,11 @@ export class EventsService implements EdgeService {
     DescribeRule: (i) => this.describe(this.rule(str(i, 'Name'))),
     ListRules: (i) => {
       const prefix = i.NamePrefix === undefined ? '' : String(i.NamePrefix);
-      return { Rules: [...this.rules.values()].filter((r) => r.Name.startsWith(prefix)).map((r) => this.describe(r)) };
+      return {
+        Rules: [...this.rules.values()]
+          .filter((r) => r.Name.startsWith(prefix))
+          .map((r) => this.describe(r)),
+      };
     },
     EnableRule: (i) => {
       const r = this.rule(str(i, 'Name'));
@@ -150,7 +184,8 @@ export class EventsService implements EdgeService {
     DeleteRule: (i) => {
       const r = this.rules.get(str(i, 'Name'));
       if (!r) return undefined;
-      if (r.targets.size > 0 && i.Force !== true) throw new EventsError('ValidationException', "Rule can't be deleted since it has targets.");
+      if (r.targets.size > 0 && i.Force !== true)
+        throw new EventsError('ValidationException', "Rule can't be deleted since it has targets.");
       this.unschedule(r);
       this.rules.delete(r.Name);
       return undefined;
@@ -160,7 +195,12 @@ export class EventsService implements EdgeService {
       const targets = Array.isArray(i.Targets) ? (i.Targets as Target[]) : [];
       const failed: Input[] = [];
       for (const t of targets) {
-        if (!t.Id || !t.Arn) failed.push({ TargetId: t.Id ?? '', ErrorCode: 'ValidationException', ErrorMessage: 'a target needs Id and Arn' });
+        if (!t.Id || !t.Arn)
+          failed.push({
+            TargetId: t.Id ?? '',
+            ErrorCode: 'ValidationException',
+            ErrorMessage: 'a target needs Id and Arn',
+          });
         else r.targets.set(t.Id, { ...t });
       }
       return { FailedEntryCount: failed.length, FailedEntries: failed };
@@ -175,7 +215,11 @@ export class EventsService implements EdgeService {
 
   private rule(name: string): Rule {
     const r = this.rules.get(name);
-    if (!r) throw new EventsError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus default.`);
+    if (!r)
+      throw new EventsError(
+        'ResourceNotFoundException',
+        `Rule ${name} does not exist on EventBus default.`,
+      );
     return r;
   }
 
@@ -197,7 +241,10 @@ export class EventsService implements EdgeService {
     if (r.State !== 'ENABLED' || !r.ScheduleExpression) return;
     const s = parseSchedule(r.ScheduleExpression);
     if (s.kind !== 'rate') {
-      this.ctx.log('events', `rule ${r.Name}: ${r.ScheduleExpression} kept but not fired (the embedded cloud fires rate() schedules only)`);
+      this.ctx.log(
+        'events',
+        `rule ${r.Name}: ${r.ScheduleExpression} kept but not fired (the embedded cloud fires rate() schedules only)`,
+      );
       return;
     }
     r.timer = setInterval(() => this.fire(r), firingIntervalMs(s.periodMs, this.speedup));
@@ -224,7 +271,10 @@ export class EventsService implements EdgeService {
     };
     for (const t of r.targets.values()) {
       if (!/^arn:aws[a-z-]*:lambda:/.test(t.Arn)) {
-        this.ctx.log('events', `rule ${r.Name}: target ${t.Arn} is not a Lambda function; not delivered`);
+        this.ctx.log(
+          'events',
+          `rule ${r.Name}: target ${t.Arn} is not a Lambda function; not delivered`,
+        );
         continue;
       }
       let payload: unknown = event;
@@ -236,13 +286,21 @@ export class EventsService implements EdgeService {
           continue;
         }
       }
-      this.opts.invoke(t.Arn, payload).catch((err: unknown) => this.ctx.log('events', `rule ${r.Name}: invoking ${t.Arn} failed: ${(err as Error).message}`));
+      this.opts
+        .invoke(t.Arn, payload)
+        .catch((err: unknown) =>
+          this.ctx.log(
+            'events',
+            `rule ${r.Name}: invoking ${t.Arn} failed: ${(err as Error).message}`,
+          ),
+        );
     }
   }
 }
 
 function str(i: Input, key: string): string {
   const v = i[key];
-  if (typeof v !== 'string' || v.length === 0) throw new EventsError('ValidationException', `${key} is required`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new EventsError('ValidationException', `${key} is required`);
   return v;
 }

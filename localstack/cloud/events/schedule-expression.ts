@@ -15,19 +15,29 @@ export function parseSchedule(expression: string): Schedule {
     const n = Number(rate[1]);
     const unit = rate[2]!;
     const singular = unit.endsWith('s') ? unit.slice(0, -1) : unit;
-    if (n < 1) throw new ScheduleError(`Parameter ScheduleExpression is not valid: the rate must be at least 1 (${expression})`);
+    if (n < 1)
+      throw new ScheduleError(
+        `Parameter ScheduleExpression is not valid: the rate must be at least 1 (${expression})`,
+      );
     if ((n === 1) !== (unit === singular)) {
-      throw new ScheduleError(`Parameter ScheduleExpression is not valid: use "${n} ${n === 1 ? singular : `${singular}s`}" (${expression})`);
+      throw new ScheduleError(
+        `Parameter ScheduleExpression is not valid: use "${n} ${n === 1 ? singular : `${singular}s`}" (${expression})`,
+      );
     }
     return { kind: 'rate', periodMs: n * UNIT_MS[singular]! };
   }
   const cron = /^cron\((.+)\)$/.exec(expression.trim());
   if (cron) {
     const fields = cron[1]!.trim().split(/\s+/);
-    if (fields.length !== 6) throw new ScheduleError(`Parameter ScheduleExpression is not valid: cron needs 6 fields (minutes hours day-of-month month day-of-week year) (${expression})`);
+    if (fields.length !== 6)
+      throw new ScheduleError(
+        `Parameter ScheduleExpression is not valid: cron needs 6 fields (minutes hours day-of-month month day-of-week year) (${expression})`,
+      );
     return { kind: 'cron', fields };
   }
-  throw new ScheduleError(`Parameter ScheduleExpression is not valid: expected rate(...) or cron(...) (${expression})`);
+  throw new ScheduleError(
+    `Parameter ScheduleExpression is not valid: expected rate(...) or cron(...) (${expression})`,
+  );
 }
 
 /** How often a rate rule fires on the local cloud: its period divided by the speed-up. */

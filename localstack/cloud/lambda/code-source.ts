@@ -32,22 +32,40 @@ export interface CodeInput {
 }
 
 export function loadCode(code: CodeInput | undefined): LoadedCode {
-  if (!code) throw new CodeError('Code is required: { S3Bucket: "hot-reload", S3Key: "<absolute bundle directory>" } or { ZipFile }');
-  if (code.ImageUri) throw new CodeError('container images are not supported by the embedded local cloud; use a Zip function');
+  if (!code)
+    throw new CodeError(
+      'Code is required: { S3Bucket: "hot-reload", S3Key: "<absolute bundle directory>" } or { ZipFile }',
+    );
+  if (code.ImageUri)
+    throw new CodeError(
+      'container images are not supported by the embedded local cloud; use a Zip function',
+    );
   if (code.ZipFile) {
     const zip = Buffer.from(code.ZipFile, 'base64');
     const dir = mkdtempSync(join(tmpdir(), 'streamscale-lambda-'));
     try {
       extractZip(zip, dir);
     } catch (err) {
-      throw new CodeError(err instanceof ZipError ? err.message : `could not unpack ZipFile: ${(err as Error).message}`);
+      throw new CodeError(
+        err instanceof ZipError
+          ? err.message
+          : `could not unpack ZipFile: ${(err as Error).message}`,
+      );
     }
-    return { dir, sha256: createHash('sha256').update(zip).digest('base64'), size: zip.length, location: dir, owned: true };
+    return {
+      dir,
+      sha256: createHash('sha256').update(zip).digest('base64'),
+      size: zip.length,
+      location: dir,
+      owned: true,
+    };
   }
   if (code.S3Bucket === HOT_RELOAD_BUCKET) {
     const dir = code.S3Key ?? '';
     if (!isAbsolute(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new CodeError(`hot-reload S3Key must be an absolute path to an existing directory with the bundle (got "${dir}")`);
+      throw new CodeError(
+        `hot-reload S3Key must be an absolute path to an existing directory with the bundle (got "${dir}")`,
+      );
     }
     const { sha256, size } = hashDirectory(dir);
     return { dir, sha256, size, location: dir, owned: false };

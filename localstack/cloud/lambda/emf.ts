@@ -29,11 +29,16 @@ export function parseEmfLine(line: string, now = new Date()): MetricDatum[] {
   const out: MetricDatum[] = [];
   for (const directive of aws.CloudWatchMetrics as EmfDirective[]) {
     if (typeof directive?.Namespace !== 'string' || !Array.isArray(directive.Metrics)) continue;
-    const dimensionSets = Array.isArray(directive.Dimensions) && directive.Dimensions.length > 0 ? (directive.Dimensions as unknown[]) : [[]];
+    const dimensionSets =
+      Array.isArray(directive.Dimensions) && directive.Dimensions.length > 0
+        ? (directive.Dimensions as unknown[])
+        : [[]];
     for (const metric of directive.Metrics as Array<{ Name?: unknown; Unit?: unknown }>) {
       if (typeof metric?.Name !== 'string') continue;
       const raw = doc[metric.Name];
-      const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      const values = (Array.isArray(raw) ? raw : [raw]).filter(
+        (v): v is number => typeof v === 'number' && Number.isFinite(v),
+      );
       for (const set of dimensionSets) {
         if (!Array.isArray(set)) continue;
         const dimensions: Record<string, string> = {};

@@ -32,7 +32,11 @@ export interface InvokeOutcome {
 }
 
 export class ThrottledError extends Error {
-  constructor(readonly functionName: string, readonly reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded') {
+  constructor(
+    readonly functionName: string,
+    readonly reason:
+      'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded',
+  ) {
     super(
       reason === 'ReservedFunctionConcurrentInvocationLimitExceeded'
         ? `Rate Exceeded: ${functionName} is at its reserved concurrency`
@@ -50,7 +54,15 @@ export interface PoolOptions {
 type WorkerMessage =
   | { type: 'ready' }
   | { type: 'init-error'; error: ErrorShape }
-  | { type: 'result'; id: number; ok: boolean; payload?: string; error?: ErrorShape; tail: string; startedAt: number };
+  | {
+      type: 'result';
+      id: number;
+      ok: boolean;
+      payload?: string;
+      error?: ErrorShape;
+      tail: string;
+      startedAt: number;
+    };
 
 interface ErrorShape {
   errorType: string;
@@ -109,7 +121,13 @@ export class ExecutionPool {
     let env = this.tryAcquire(fn);
     if (!env) {
       this.metric(fn.name, 'Throttles', 1, 'Count');
-      if (!wait) throw new ThrottledError(fn.name, fn.reserved !== undefined && this.concurrency(fn.name) >= fn.reserved ? 'ReservedFunctionConcurrentInvocationLimitExceeded' : 'ConcurrentInvocationLimitExceeded');
+      if (!wait)
+        throw new ThrottledError(
+          fn.name,
+          fn.reserved !== undefined && this.concurrency(fn.name) >= fn.reserved
+            ? 'ReservedFunctionConcurrentInvocationLimitExceeded'
+            : 'ConcurrentInvocationLimitExceeded',
+        );
       env = await new Promise<Env>((resolve) => this.waiters.push({ fn, resolve }));
     }
     try {
@@ -124,7 +142,8 @@ export class ExecutionPool {
     if (current) this.definitions.set(name, current);
     else this.definitions.delete(name);
     for (const env of this.envs) {
-      if (env.fn === name && !env.busy && (!current || env.generation !== current.generation)) this.terminate(env);
+      if (env.fn === name && !env.busy && (!current || env.generation !== current.generation))
+        this.terminate(env);
     }
     this.serveWaiters();
   }
@@ -138,7 +157,9 @@ export class ExecutionPool {
   private tryAcquire(fn: FunctionDefinition): Env | undefined {
     const busy = this.concurrency(fn.name);
     if (fn.reserved !== undefined && busy >= fn.reserved) return undefined;
-    let env = [...this.envs].find((e) => !e.busy && !e.dead && e.fn === fn.name && e.generation === fn.generation);
+    let env = [...this.envs].find(
+      (e) => !e.busy && !e.dead && e.fn === fn.name && e.generation === fn.generation,
+    );
     if (!env) {
       if (this.envs.size >= this.opts.maxConcurrent) {
         const idle = [...this.envs].find((e) => !e.busy);
@@ -167,7 +188,7 @@ export class ExecutionPool {
   }
 
   private serveWaiters(): void {
-    for (let i = 0; i < this.waiters.length; ) {
+    for (let i = 0; i < this.waiters.length;) {
       const w = this.waiters[i]!;
       const fn = this.definitions.get(w.fn.name) ?? w.fn;
       const env = this.tryAcquire(fn);
@@ -193,22 +214,40 @@ export class ExecutionPool {
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, fn.memoryMb) },
     });
-    const env: Env = { worker, fn: fn.name, generation: fn.generation, busy: false, dead: false, init: Promise.resolve(undefined) };
+    const env: Env = {
+      worker,
+      fn: fn.name,
+      generation: fn.generation,
+      busy: false,
+      dead: false,
+      init: Promise.resolve(undefined),
+    };
     env.init = new Promise((resolve) => {
-      worker.once('message', (m: WorkerMessage) => resolve(m.type === 'init-error' ? m.error : undefined));
-      worker.once('exit', () => resolve({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited during init' }));
+      worker.once('message', (m: WorkerMessage) =>
+        resolve(m.type === 'init-error' ? m.error : undefined),
+      );
+      worker.once('exit', () =>
+        resolve({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited during init' }),
+      );
     });
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'result') env.onResult?.(m);
     });
     worker.on('error', (err) => {
       env.dead = true;
-      env.onDeath?.({ errorType: err.name === 'Error' ? 'Runtime.UnhandledPromiseRejection' : err.name, errorMessage: err.message, trace: String(err.stack ?? '').split('\n') });
+      env.onDeath?.({
+        errorType: err.name === 'Error' ? 'Runtime.UnhandledPromiseRejection' : err.name,
+        errorMessage: err.message,
+        trace: String(err.stack ?? '').split('\n'),
+      });
     });
     worker.on('exit', (code) => {
       env.dead = true;
       this.envs.delete(env);
-      env.onDeath?.({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: exit status ${code}` });
+      env.onDeath?.({
+        errorType: 'Runtime.ExitError',
+        errorMessage: `Runtime exited with error: exit status ${code}`,
+      });
     });
     this.pipeOutput(fn.name, worker.stdout, true);
     this.pipeOutput(fn.name, worker.stderr, false);
@@ -268,7 +307,11 @@ export class ExecutionPool {
       return {
         requestId,
         ok: false,
-        payload: JSON.stringify({ errorType: e.errorType, errorMessage: e.errorMessage, ...(e.trace ? { trace: e.trace } : {}) }),
+        payload: JSON.stringify({
+          errorType: e.errorType,
+          errorMessage: e.errorMessage,
+          ...(e.trace ? { trace: e.trace } : {}),
+        }),
         errorType: e.errorType,
         errorMessage: e.errorMessage,
         durationMs,
@@ -280,7 +323,11 @@ export class ExecutionPool {
       env.dead = true;
       return fail(initError);
     }
-    if (env.dead) return fail({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited before the invocation' });
+    if (env.dead)
+      return fail({
+        errorType: 'Runtime.ExitError',
+        errorMessage: 'Runtime exited before the invocation',
+      });
     const id = nextInvocationId++;
     const deadlineMs = Date.now() + fn.timeoutSec * 1000;
     const invokeStart = performance.now();
@@ -289,7 +336,12 @@ export class ExecutionPool {
         env.onDeath = undefined;
         env.onResult = undefined;
         this.terminate(env);
-        resolve(fail({ errorType: 'Sandbox.Timedout', errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${fn.timeoutSec.toFixed(2)} seconds` }));
+        resolve(
+          fail({
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${fn.timeoutSec.toFixed(2)} seconds`,
+          }),
+        );
       }, fn.timeoutSec * 1000);
       env.onDeath = (e) => {
         clearTimeout(timer);
@@ -309,7 +361,14 @@ export class ExecutionPool {
         const durationMs = performance.now() - invokeStart;
         this.metric(fn.name, 'Invocations', 1, 'Count');
         this.metric(fn.name, 'Duration', durationMs, 'Milliseconds');
-        resolve({ requestId, ok: true, payload: m.payload ?? 'null', durationMs, startedAt: m.startedAt, tail: m.tail });
+        resolve({
+          requestId,
+          ok: true,
+          payload: m.payload ?? 'null',
+          durationMs,
+          startedAt: m.startedAt,
+          tail: m.tail,
+        });
       };
       env.worker.postMessage({
         type: 'invoke',
@@ -330,6 +389,13 @@ export class ExecutionPool {
   }
 
   private metric(name: string, metric: string, value: number, unit: string): void {
-    this.ctx.metrics.putMetric({ namespace: 'AWS/Lambda', name: metric, dimensions: { FunctionName: name }, value, unit, timestamp: new Date() });
+    this.ctx.metrics.putMetric({
+      namespace: 'AWS/Lambda',
+      name: metric,
+      dimensions: { FunctionName: name },
+      value,
+      unit,
+      timestamp: new Date(),
+    });
   }
 }

@@ -15,6 +15,9 @@ export { HOT_RELOAD_BUCKET } from './code-source';
 export { parseEmfLine } from './emf';
 export { LambdaService };
 
-export function createLambdaService(ctx: CloudContext, opts: LambdaServiceOptions = {}): LambdaService {
+export function createLambdaService(
+  ctx: CloudContext,
+  opts: LambdaServiceOptions = {},
+): LambdaService {
   return new LambdaService(ctx, opts);
 }

@@ -16,9 +16,20 @@ import type { CloudContext, EdgeService } from '../contracts';
 import { sendAwsError, unimplementedMessage } from '../edge/aws-errors';
 import { CodeError, loadCode, type CodeInput, type LoadedCode } from './code-source';
 import { ExecutionPool, ThrottledError, type InvokeOutcome } from './execution-pool';
-import { ACCOUNT_ID, functionArn, functionNameOf, lambdaTimestamp, type FunctionDefinition } from './function-definition';
+import {
+  ACCOUNT_ID,
+  functionArn,
+  functionNameOf,
+  lambdaTimestamp,
+  type FunctionDefinition,
+} from './function-definition';
 import { failureRecord } from './kinesis/kinesis-event';
-import { mappingConfiguration, streamNameOf, type MappingDefinition, type StartingPosition } from './kinesis/mapping-definition';
+import {
+  mappingConfiguration,
+  streamNameOf,
+  type MappingDefinition,
+  type StartingPosition,
+} from './kinesis/mapping-definition';
 import { MappingRuntime } from './kinesis/mapping-runtime';
 import type { FailureCondition } from './kinesis/retry-policy';
 import type { ShardRecord } from './kinesis/shard-record';
@@ -97,7 +108,10 @@ export class LambdaService implements EdgeService {
       retryMaxMs: opts.retryMaxMs ?? d.retryMaxMs,
       stateTransitionMs: opts.stateTransitionMs ?? 100,
     };
-    this.pool = new ExecutionPool(ctx, { maxConcurrent: this.t.maxConcurrentExecutions, idleWorkerMs: this.t.idleWorkerMs });
+    this.pool = new ExecutionPool(ctx, {
+      maxConcurrent: this.t.maxConcurrentExecutions,
+      idleWorkerMs: this.t.idleWorkerMs,
+    });
     // The pollers' own clients go through the edge like any other client; the edge does not check signatures.
     this.kinesis = kinesisClient({ endpoint: ctx.endpoint, region: ctx.region });
     this.sqs = sqsClient({ endpoint: ctx.endpoint, region: ctx.region });
@@ -106,7 +120,11 @@ export class LambdaService implements EdgeService {
   // ---- in-process hooks (schedules, tests, the demo) ----
 
   /** Invoke a function by name or ARN. 'Event' queues for a free environment and retries as async invokes do. */
-  async invoke(target: string, payload: unknown, type: 'Event' | 'RequestResponse' = 'Event'): Promise<InvokeOutcome> {
+  async invoke(
+    target: string,
+    payload: unknown,
+    type: 'Event' | 'RequestResponse' = 'Event',
+  ): Promise<InvokeOutcome> {
     const fn = this.fn(target);
     if (type === 'RequestResponse') return this.pool.run(fn, payload, true);
     return this.invokeAsync(fn.name, payload);
@@ -124,7 +142,8 @@ export class LambdaService implements EdgeService {
     this.closed = true;
     await Promise.allSettled([...this.mappings.values()].map((m) => this.stopMapping(m)));
     await this.pool.close();
-    for (const c of this.code.values()) if (c.owned) rmSync(c.dir, { recursive: true, force: true });
+    for (const c of this.code.values())
+      if (c.owned) rmSync(c.dir, { recursive: true, force: true });
     this.kinesis.destroy();
     this.sqs.destroy();
   }
@@ -136,13 +155,27 @@ export class LambdaService implements EdgeService {
     const url = req.url ?? '/';
     const route = matchRoute(method, url);
     if (!route) {
-      sendAwsError(res, 'json', { code: 'UnknownOperationException', message: unimplementedMessage('lambda', describeUnmatched(method, url)), status: 400 }, REST_JSON);
+      sendAwsError(
+        res,
+        'json',
+        {
+          code: 'UnknownOperationException',
+          message: unimplementedMessage('lambda', describeUnmatched(method, url)),
+          status: 400,
+        },
+        REST_JSON,
+      );
       return;
     }
     try {
       const reply = await this.dispatch(route.operation, route.params, route.query, body, req);
       const status = reply.status ?? 200;
-      const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+      const text =
+        reply.body === undefined
+          ? ''
+          : typeof reply.body === 'string'
+            ? reply.body
+            : JSON.stringify(reply.body);
       res.writeHead(status, {
         'Content-Type': REST_JSON,
         'Content-Length': Buffer.byteLength(text),
@@ -152,9 +185,19 @@ export class LambdaService implements EdgeService {
       res.end(text);
     } catch (err) {
       if (err instanceof LambdaError) {
-        sendAwsError(res, 'json', { code: err.code, message: err.message, status: err.status }, REST_JSON);
+        sendAwsError(
+          res,
+          'json',
+          { code: err.code, message: err.message, status: err.status },
+          REST_JSON,
+        );
       } else if (err instanceof ThrottledError) {
-        sendAwsError(res, 'json', { code: 'TooManyRequestsException', message: err.message, status: 429 }, REST_JSON);
+        sendAwsError(
+          res,
+          'json',
+          { code: 'TooManyRequestsException', message: err.message, status: 429 },
+          REST_JSON,
+        );
       } else throw err;
     }
   }
@@ -164,23 +207,36 @@ export class LambdaService implements EdgeService {
     try {
       return JSON.parse(body.toString('utf8')) as Json;
     } catch {
-      throw new LambdaError('InvalidRequestContentException', 'Could not parse request body into json');
+      throw new LambdaError(
+        'InvalidRequestContentException',
+        'Could not parse request body into json',
+      );
     }
   }
 
-  private async dispatch(op: string, p: Record<string, string>, q: URLSearchParams, body: Buffer, req: IncomingMessage): Promise<Reply> {
+  private async dispatch(
+    op: string,
+    p: Record<string, string>,
+    q: URLSearchParams,
+    body: Buffer,
+    req: IncomingMessage,
+  ): Promise<Reply> {
     switch (op) {
       case 'CreateFunction':
         return { status: 201, body: this.createFunction(this.parse(body)) };
       case 'ListFunctions':
-        return { body: { Functions: [...this.functions.values()].map((f) => this.configuration(f)) } };
+        return {
+          body: { Functions: [...this.functions.values()].map((f) => this.configuration(f)) },
+        };
       case 'GetFunction': {
         const f = this.fn(p.FunctionName!);
         return {
           body: {
             Configuration: this.configuration(f),
             Code: { RepositoryType: 'S3', Location: this.code.get(f.name)?.location ?? f.codeDir },
-            ...(f.reserved !== undefined ? { Concurrency: { ReservedConcurrentExecutions: f.reserved } } : {}),
+            ...(f.reserved !== undefined
+              ? { Concurrency: { ReservedConcurrentExecutions: f.reserved } }
+              : {}),
           },
         };
       }
@@ -201,11 +257,26 @@ export class LambdaService implements EdgeService {
       case 'AddPermission': {
         this.fn(p.FunctionName!);
         const i = this.parse(body);
-        return { status: 201, body: { Statement: JSON.stringify({ Sid: i.StatementId, Effect: 'Allow', Action: i.Action, Principal: i.Principal }) } };
+        return {
+          status: 201,
+          body: {
+            Statement: JSON.stringify({
+              Sid: i.StatementId,
+              Effect: 'Allow',
+              Action: i.Action,
+              Principal: i.Principal,
+            }),
+          },
+        };
       }
       case 'GetPolicy':
         this.fn(p.FunctionName!);
-        return { body: { Policy: JSON.stringify({ Version: '2012-10-17', Statement: [] }), RevisionId: randomUUID() } };
+        return {
+          body: {
+            Policy: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+            RevisionId: randomUUID(),
+          },
+        };
       case 'RemovePermission':
         this.fn(p.FunctionName!);
         return { status: 204 };
@@ -218,7 +289,9 @@ export class LambdaService implements EdgeService {
       }
       case 'GetFunctionConcurrency': {
         const f = this.fn(p.FunctionName!);
-        return { body: f.reserved !== undefined ? { ReservedConcurrentExecutions: f.reserved } : {} };
+        return {
+          body: f.reserved !== undefined ? { ReservedConcurrentExecutions: f.reserved } : {},
+        };
       }
       case 'PutFunctionEventInvokeConfig':
       case 'UpdateFunctionEventInvokeConfig': {
@@ -226,8 +299,12 @@ export class LambdaService implements EdgeService {
         const i = this.parse(body);
         const cfg: AsyncConfig = {
           ...(op === 'UpdateFunctionEventInvokeConfig' ? this.asyncConfig.get(f.name) : {}),
-          ...(i.MaximumRetryAttempts !== undefined ? { MaximumRetryAttempts: Number(i.MaximumRetryAttempts) } : {}),
-          ...(i.MaximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: Number(i.MaximumEventAgeInSeconds) } : {}),
+          ...(i.MaximumRetryAttempts !== undefined
+            ? { MaximumRetryAttempts: Number(i.MaximumRetryAttempts) }
+            : {}),
+          ...(i.MaximumEventAgeInSeconds !== undefined
+            ? { MaximumEventAgeInSeconds: Number(i.MaximumEventAgeInSeconds) }
+            : {}),
         };
         this.asyncConfig.set(f.name, cfg);
         return { body: { FunctionArn: f.arn, ...cfg, LastModified: Date.now() / 1000 } };
@@ -244,7 +321,14 @@ export class LambdaService implements EdgeService {
       case 'CreateEventSourceMapping':
         return { status: 202, body: await this.createMapping(this.parse(body)) };
       case 'ListEventSourceMappings':
-        return { body: { EventSourceMappings: this.listMappings(q.get('FunctionName') ?? undefined, q.get('EventSourceArn') ?? undefined) } };
+        return {
+          body: {
+            EventSourceMappings: this.listMappings(
+              q.get('FunctionName') ?? undefined,
+              q.get('EventSourceArn') ?? undefined,
+            ),
+          },
+        };
       case 'GetEventSourceMapping':
         return { body: this.mappingView(this.mapping(p.UUID!).def) };
       case 'UpdateEventSourceMapping':
@@ -295,7 +379,11 @@ export class LambdaService implements EdgeService {
     const out: Partial<FunctionDefinition> = {};
     if (i.Runtime !== undefined) {
       const runtime = String(i.Runtime);
-      if (!runtime.startsWith('nodejs')) throw new LambdaError('InvalidParameterValueException', `runtime ${runtime} is not supported by the embedded local cloud (Node.js runtimes only)`);
+      if (!runtime.startsWith('nodejs'))
+        throw new LambdaError(
+          'InvalidParameterValueException',
+          `runtime ${runtime} is not supported by the embedded local cloud (Node.js runtimes only)`,
+        );
       out.runtime = runtime;
     }
     if (i.Handler !== undefined) out.handler = String(i.Handler);
@@ -303,12 +391,20 @@ export class LambdaService implements EdgeService {
     if (i.Description !== undefined) out.description = String(i.Description);
     if (i.Timeout !== undefined) {
       const t = Number(i.Timeout);
-      if (!(Number.isInteger(t) && t >= 1 && t <= 900)) throw new LambdaError('InvalidParameterValueException', `Timeout must be 1-900 seconds (got ${String(i.Timeout)})`);
+      if (!(Number.isInteger(t) && t >= 1 && t <= 900))
+        throw new LambdaError(
+          'InvalidParameterValueException',
+          `Timeout must be 1-900 seconds (got ${String(i.Timeout)})`,
+        );
       out.timeoutSec = t;
     }
     if (i.MemorySize !== undefined) {
       const m = Number(i.MemorySize);
-      if (!(Number.isInteger(m) && m >= 128 && m <= 10240)) throw new LambdaError('InvalidParameterValueException', `MemorySize must be 128-10240 MB (got ${String(i.MemorySize)})`);
+      if (!(Number.isInteger(m) && m >= 128 && m <= 10240))
+        throw new LambdaError(
+          'InvalidParameterValueException',
+          `MemorySize must be 128-10240 MB (got ${String(i.MemorySize)})`,
+        );
       out.memoryMb = m;
     }
     if (i.Environment !== undefined) {
@@ -316,16 +412,29 @@ export class LambdaService implements EdgeService {
       out.environment = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)]));
     }
     if (Array.isArray(i.Architectures)) out.architectures = i.Architectures.map(String);
-    if (i.EphemeralStorage !== undefined) out.ephemeralStorageMb = Number((i.EphemeralStorage as Json).Size ?? base.ephemeralStorageMb ?? 512);
+    if (i.EphemeralStorage !== undefined)
+      out.ephemeralStorageMb = Number(
+        (i.EphemeralStorage as Json).Size ?? base.ephemeralStorageMb ?? 512,
+      );
     return out;
   }
 
   private createFunction(i: Json): Json {
     const name = typeof i.FunctionName === 'string' ? functionNameOf(i.FunctionName) : '';
-    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name)) throw new LambdaError('InvalidParameterValueException', `FunctionName must be 1-64 letters, digits, - or _ (got "${String(i.FunctionName)}")`);
-    if (this.functions.has(name)) throw new LambdaError('ResourceConflictException', `Function already exist: ${name}`, 409);
-    if (i.Handler === undefined) throw new LambdaError('InvalidParameterValueException', 'Handler is required, e.g. "index.handler"');
-    if (i.Role === undefined) throw new LambdaError('InvalidParameterValueException', 'Role is required');
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name))
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        `FunctionName must be 1-64 letters, digits, - or _ (got "${String(i.FunctionName)}")`,
+      );
+    if (this.functions.has(name))
+      throw new LambdaError('ResourceConflictException', `Function already exist: ${name}`, 409);
+    if (i.Handler === undefined)
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        'Handler is required, e.g. "index.handler"',
+      );
+    if (i.Role === undefined)
+      throw new LambdaError('InvalidParameterValueException', 'Role is required');
     const s = this.settings(i, {});
     const code = this.load(i.Code as CodeInput | undefined);
     const f: FunctionDefinition = {
@@ -359,13 +468,18 @@ export class LambdaService implements EdgeService {
     try {
       return loadCode(code);
     } catch (err) {
-      if (err instanceof CodeError) throw new LambdaError('InvalidParameterValueException', err.message);
+      if (err instanceof CodeError)
+        throw new LambdaError('InvalidParameterValueException', err.message);
       throw err;
     }
   }
 
   /** A new definition; `fresh` = workers must be replaced (code, environment, handler, limits). */
-  private replace(f: FunctionDefinition, changes: Partial<FunctionDefinition>, fresh: boolean): FunctionDefinition {
+  private replace(
+    f: FunctionDefinition,
+    changes: Partial<FunctionDefinition>,
+    fresh: boolean,
+  ): FunctionDefinition {
     const next: FunctionDefinition = {
       ...f,
       ...changes,
@@ -384,7 +498,16 @@ export class LambdaService implements EdgeService {
     const old = this.code.get(f.name);
     if (old?.owned && old.dir !== code.dir) rmSync(old.dir, { recursive: true, force: true });
     this.code.set(f.name, code);
-    const next = this.replace(f, { codeDir: code.dir, codeSha256: code.sha256, codeSize: code.size, codeLocation: code.location }, true);
+    const next = this.replace(
+      f,
+      {
+        codeDir: code.dir,
+        codeSha256: code.sha256,
+        codeSize: code.size,
+        codeLocation: code.location,
+      },
+      true,
+    );
     this.ctx.log('lambda', `updated code of ${f.name}: warm environments replaced`);
     return this.configuration(next);
   }
@@ -397,9 +520,16 @@ export class LambdaService implements EdgeService {
   private putConcurrency(ref: string, i: Json): Json {
     const f = this.fn(ref);
     const n = Number(i.ReservedConcurrentExecutions);
-    if (!(Number.isInteger(n) && n >= 0)) throw new LambdaError('InvalidParameterValueException', `ReservedConcurrentExecutions must be a whole number >= 0 (got ${String(i.ReservedConcurrentExecutions)})`);
+    if (!(Number.isInteger(n) && n >= 0))
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        `ReservedConcurrentExecutions must be a whole number >= 0 (got ${String(i.ReservedConcurrentExecutions)})`,
+      );
     if (n > this.t.maxConcurrentExecutions) {
-      throw new LambdaError('InvalidParameterValueException', `ReservedConcurrentExecutions ${n} is above the local cloud's limit of ${this.t.maxConcurrentExecutions} concurrent executions`);
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        `ReservedConcurrentExecutions ${n} is above the local cloud's limit of ${this.t.maxConcurrentExecutions} concurrent executions`,
+      );
     }
     this.replace(f, { reserved: n }, false);
     return { ReservedConcurrentExecutions: n };
@@ -427,7 +557,10 @@ export class LambdaService implements EdgeService {
     try {
       return JSON.parse(body.toString('utf8'));
     } catch {
-      throw new LambdaError('InvalidRequestContentException', 'Could not parse request payload into json: the payload must be JSON');
+      throw new LambdaError(
+        'InvalidRequestContentException',
+        'Could not parse request payload into json: the payload must be JSON',
+      );
     }
   }
 
@@ -440,7 +573,11 @@ export class LambdaService implements EdgeService {
       void this.invokeAsync(f.name, payload);
       return { status: 202, headers: { 'X-Amz-Executed-Version': '$LATEST' } };
     }
-    if (type !== 'RequestResponse') throw new LambdaError('InvalidParameterValueException', `InvocationType must be RequestResponse, Event or DryRun (got ${type})`);
+    if (type !== 'RequestResponse')
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        `InvocationType must be RequestResponse, Event or DryRun (got ${type})`,
+      );
     const out = await this.pool.run(f, payload, false);
     const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST' };
     if (!out.ok) headers['X-Amz-Function-Error'] = 'Unhandled';
@@ -460,20 +597,41 @@ export class LambdaService implements EdgeService {
     for (let attempt = 0; attempt <= retries; attempt++) {
       const f = this.functions.get(name);
       if (!f || this.closed) break;
-      if (cfg.MaximumEventAgeInSeconds !== undefined && Date.now() - queuedAt > cfg.MaximumEventAgeInSeconds * 1000) break;
+      if (
+        cfg.MaximumEventAgeInSeconds !== undefined &&
+        Date.now() - queuedAt > cfg.MaximumEventAgeInSeconds * 1000
+      )
+        break;
       out = await this.pool.run(f, payload, true);
       if (out.ok) return out;
       if (attempt < retries) await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
     }
-    if (out && !out.ok) this.ctx.log('lambda', `async invocation of ${name} failed: ${out.errorType}: ${out.errorMessage}`);
-    return out ?? { requestId: randomUUID(), ok: false, payload: 'null', durationMs: 0, tail: '', errorType: 'ResourceNotFoundException', errorMessage: `function ${name} is gone` };
+    if (out && !out.ok)
+      this.ctx.log(
+        'lambda',
+        `async invocation of ${name} failed: ${out.errorType}: ${out.errorMessage}`,
+      );
+    return (
+      out ?? {
+        requestId: randomUUID(),
+        ok: false,
+        payload: 'null',
+        durationMs: 0,
+        tail: '',
+        errorType: 'ResourceNotFoundException',
+        errorMessage: `function ${name} is gone`,
+      }
+    );
   }
 
   // ---- event source mappings ----
 
   private mapping(uuid: string): MappingEntry {
     const m = this.mappings.get(uuid);
-    if (!m) throw NOT_FOUND(`The resource you requested does not exist. (Service: Lambda, Status Code: 404; event source mapping ${uuid})`);
+    if (!m)
+      throw NOT_FOUND(
+        `The resource you requested does not exist. (Service: Lambda, Status Code: 404; event source mapping ${uuid})`,
+      );
     return m;
   }
 
@@ -484,7 +642,10 @@ export class LambdaService implements EdgeService {
   private listMappings(fnRef: string | undefined, source: string | undefined): Json[] {
     const name = fnRef ? functionNameOf(fnRef) : undefined;
     return [...this.mappings.values()]
-      .filter((m) => (!name || m.def.functionName === name) && (!source || m.def.eventSourceArn === source))
+      .filter(
+        (m) =>
+          (!name || m.def.functionName === name) && (!source || m.def.eventSourceArn === source),
+      )
       .map((m) => this.mappingView(m.def));
   }
 
@@ -493,27 +654,48 @@ export class LambdaService implements EdgeService {
       if (i[key] === undefined || i[key] === null) return undefined;
       const n = Number(i[key]);
       if (!(Number.isInteger(n) && ((n >= lo && n <= hi) || (allowMinusOne && n === -1)))) {
-        throw new LambdaError('InvalidParameterValueException', `${key} must be ${allowMinusOne ? '-1 or ' : ''}${lo}-${hi} (got ${String(i[key])})`);
+        throw new LambdaError(
+          'InvalidParameterValueException',
+          `${key} must be ${allowMinusOne ? '-1 or ' : ''}${lo}-${hi} (got ${String(i[key])})`,
+        );
       }
       return n;
     };
     into.batchSize = int('BatchSize', 1, 10_000) ?? into.batchSize;
-    into.maximumBatchingWindowInSeconds = int('MaximumBatchingWindowInSeconds', 0, 300) ?? into.maximumBatchingWindowInSeconds;
+    into.maximumBatchingWindowInSeconds =
+      int('MaximumBatchingWindowInSeconds', 0, 300) ?? into.maximumBatchingWindowInSeconds;
     into.parallelizationFactor = int('ParallelizationFactor', 1, 10) ?? into.parallelizationFactor;
-    into.maximumRetryAttempts = int('MaximumRetryAttempts', 0, 10_000, true) ?? into.maximumRetryAttempts;
-    into.maximumRecordAgeInSeconds = int('MaximumRecordAgeInSeconds', 60, 604_800, true) ?? into.maximumRecordAgeInSeconds;
-    into.tumblingWindowInSeconds = int('TumblingWindowInSeconds', 0, 900) ?? into.tumblingWindowInSeconds;
-    if (i.BisectBatchOnFunctionError !== undefined) into.bisectBatchOnFunctionError = i.BisectBatchOnFunctionError === true;
+    into.maximumRetryAttempts =
+      int('MaximumRetryAttempts', 0, 10_000, true) ?? into.maximumRetryAttempts;
+    into.maximumRecordAgeInSeconds =
+      int('MaximumRecordAgeInSeconds', 60, 604_800, true) ?? into.maximumRecordAgeInSeconds;
+    into.tumblingWindowInSeconds =
+      int('TumblingWindowInSeconds', 0, 900) ?? into.tumblingWindowInSeconds;
+    if (i.BisectBatchOnFunctionError !== undefined)
+      into.bisectBatchOnFunctionError = i.BisectBatchOnFunctionError === true;
     if (Array.isArray(i.FunctionResponseTypes)) {
       const types = i.FunctionResponseTypes.map(String);
       const bad = types.find((x) => x !== 'ReportBatchItemFailures');
-      if (bad) throw new LambdaError('InvalidParameterValueException', `FunctionResponseTypes supports only ReportBatchItemFailures (got ${bad})`);
+      if (bad)
+        throw new LambdaError(
+          'InvalidParameterValueException',
+          `FunctionResponseTypes supports only ReportBatchItemFailures (got ${bad})`,
+        );
       into.functionResponseTypes = types;
     }
     if (i.DestinationConfig !== undefined) {
-      const dest = ((i.DestinationConfig as Json | null)?.OnFailure as Json | undefined)?.Destination;
-      if (dest !== undefined && dest !== null && dest !== '' && !/^arn:aws[a-z-]*:(sqs|sns):/.test(String(dest))) {
-        throw new LambdaError('InvalidParameterValueException', `DestinationConfig.OnFailure.Destination must be an SQS queue or SNS topic ARN (got ${String(dest)})`);
+      const dest = ((i.DestinationConfig as Json | null)?.OnFailure as Json | undefined)
+        ?.Destination;
+      if (
+        dest !== undefined &&
+        dest !== null &&
+        dest !== '' &&
+        !/^arn:aws[a-z-]*:(sqs|sns):/.test(String(dest))
+      ) {
+        throw new LambdaError(
+          'InvalidParameterValueException',
+          `DestinationConfig.OnFailure.Destination must be an SQS queue or SNS topic ARN (got ${String(dest)})`,
+        );
       }
       into.onFailureDestination = dest ? String(dest) : undefined;
     }
@@ -528,20 +710,30 @@ export class LambdaService implements EdgeService {
     const source = String(i.EventSourceArn ?? '');
     const streamName = streamNameOf(source);
     if (!streamName) {
-      throw new LambdaError('InvalidParameterValueException', `EventSourceArn must be a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>); the embedded local cloud runs Kinesis event sources only (got "${source}")`);
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        `EventSourceArn must be a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>); the embedded local cloud runs Kinesis event sources only (got "${source}")`,
+      );
     }
     const f = this.fn(String(i.FunctionName ?? ''));
     const position = String(i.StartingPosition ?? '');
     if (!['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'].includes(position)) {
-      throw new LambdaError('InvalidParameterValueException', 'StartingPosition is required for a Kinesis event source: TRIM_HORIZON, LATEST or AT_TIMESTAMP');
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        'StartingPosition is required for a Kinesis event source: TRIM_HORIZON, LATEST or AT_TIMESTAMP',
+      );
     }
     if (position === 'AT_TIMESTAMP' && i.StartingPositionTimestamp === undefined) {
-      throw new LambdaError('InvalidParameterValueException', 'StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP');
+      throw new LambdaError(
+        'InvalidParameterValueException',
+        'StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP',
+      );
     }
     try {
       await this.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
     } catch (err) {
-      if ((err as { name?: string }).name === 'ResourceNotFoundException') throw new LambdaError('InvalidParameterValueException', `Stream not found: ${source}`);
+      if ((err as { name?: string }).name === 'ResourceNotFoundException')
+        throw new LambdaError('InvalidParameterValueException', `Stream not found: ${source}`);
       throw err;
     }
     const def: MappingDefinition = {
@@ -553,7 +745,9 @@ export class LambdaService implements EdgeService {
       maximumBatchingWindowInSeconds: 0,
       parallelizationFactor: 1,
       startingPosition: position as StartingPosition,
-      ...(i.StartingPositionTimestamp !== undefined ? { startingPositionTimestamp: Number(i.StartingPositionTimestamp) } : {}),
+      ...(i.StartingPositionTimestamp !== undefined
+        ? { startingPositionTimestamp: Number(i.StartingPositionTimestamp) }
+        : {}),
       maximumRetryAttempts: -1,
       maximumRecordAgeInSeconds: -1,
       bisectBatchOnFunctionError: false,
@@ -621,7 +815,11 @@ export class LambdaService implements EdgeService {
 
   private runtimeFor(entry: MappingEntry): MappingRuntime {
     const streamArn = entry.def.eventSourceArn;
-    const log = (line: string) => this.ctx.log('lambda', `mapping ${entry.def.uuid.slice(0, 8)} ${streamNameOf(streamArn)}: ${line}`);
+    const log = (line: string) =>
+      this.ctx.log(
+        'lambda',
+        `mapping ${entry.def.uuid.slice(0, 8)} ${streamNameOf(streamArn)}: ${line}`,
+      );
     return new MappingRuntime({
       kinesis: this.kinesis,
       streamName: streamNameOf(streamArn)!,
@@ -631,12 +829,25 @@ export class LambdaService implements EdgeService {
       role: () => this.functions.get(entry.def.functionName)?.role ?? '',
       invoke: async (event) => {
         const f = this.functions.get(entry.def.functionName);
-        if (!f) return { requestId: randomUUID(), ok: false, payload: 'null', durationMs: 0, tail: '', errorType: 'ResourceNotFoundException', errorMessage: 'function deleted' };
+        if (!f)
+          return {
+            requestId: randomUUID(),
+            ok: false,
+            payload: 'null',
+            durationMs: 0,
+            tail: '',
+            errorType: 'ResourceNotFoundException',
+            errorMessage: 'function deleted',
+          };
         const out = await this.pool.run(f, event, true);
-        entry.def = { ...entry.def, lastProcessingResult: out.ok ? 'OK' : 'PROBLEM: Function call failed' };
+        entry.def = {
+          ...entry.def,
+          lastProcessingResult: out.ok ? 'OK' : 'PROBLEM: Function call failed',
+        };
         return out;
       },
-      discard: (records, shardId, condition, invokes, last) => this.discard(entry, records, shardId, condition, invokes, last),
+      discard: (records, shardId, condition, invokes, last) =>
+        this.discard(entry, records, shardId, condition, invokes, last),
       iteratorAge: (ms) =>
         this.ctx.metrics.putMetric({
           namespace: 'AWS/Lambda',
@@ -660,9 +871,21 @@ export class LambdaService implements EdgeService {
     });
   }
 
-  private async discard(entry: MappingEntry, records: ShardRecord[], shardId: string, condition: FailureCondition, invokes: number, last: InvokeOutcome | undefined): Promise<void> {
+  private async discard(
+    entry: MappingEntry,
+    records: ShardRecord[],
+    shardId: string,
+    condition: FailureCondition,
+    invokes: number,
+    last: InvokeOutcome | undefined,
+  ): Promise<void> {
     const def = entry.def;
-    const identity = { shardId, streamArn: def.eventSourceArn, region: this.ctx.region, invokeIdentityArn: this.functions.get(def.functionName)?.role ?? '' };
+    const identity = {
+      shardId,
+      streamArn: def.eventSourceArn,
+      region: this.ctx.region,
+      invokeIdentityArn: this.functions.get(def.functionName)?.role ?? '',
+    };
     const record = failureRecord(records, identity, {
       requestId: last?.requestId ?? randomUUID(),
       functionArn: def.functionArn,
@@ -674,23 +897,34 @@ export class LambdaService implements EdgeService {
     const range = `${shardId} ${records[0]!.sequenceNumber}..${records[records.length - 1]!.sequenceNumber} (${records.length} records)`;
     const dest = def.onFailureDestination;
     if (!dest) {
-      this.ctx.log('lambda', `${def.functionName}: dropped ${range}: ${condition}, no on-failure destination`);
+      this.ctx.log(
+        'lambda',
+        `${def.functionName}: dropped ${range}: ${condition}, no on-failure destination`,
+      );
       return;
     }
     const queue = /^arn:aws[a-z-]*:sqs:[^:]*:[^:]*:(.+)$/.exec(dest)?.[1];
     if (!queue) {
-      this.ctx.log('lambda', `${def.functionName}: dropped ${range}: ${condition}; destination ${dest} is not an SQS queue (only SQS is emulated)`);
+      this.ctx.log(
+        'lambda',
+        `${def.functionName}: dropped ${range}: ${condition}; destination ${dest} is not an SQS queue (only SQS is emulated)`,
+      );
       return;
     }
     for (let attempt = 1; ; attempt++) {
       try {
         const url = (await this.sqs.send(new GetQueueUrlCommand({ QueueName: queue }))).QueueUrl!;
-        await this.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(record) }));
+        await this.sqs.send(
+          new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(record) }),
+        );
         this.ctx.log('lambda', `${def.functionName}: ${range} sent to ${queue}: ${condition}`);
         return;
       } catch (err) {
         if (attempt >= 3 || this.closed) {
-          this.ctx.log('lambda', `${def.functionName}: dropped ${range}: could not send to ${queue}: ${(err as Error).message}`);
+          this.ctx.log(
+            'lambda',
+            `${def.functionName}: dropped ${range}: could not send to ${queue}: ${(err as Error).message}`,
+          );
           return;
         }
         await new Promise((r) => setTimeout(r, 200 * attempt));

@@ -1,3 +1,4 @@
+/* global process, console, performance */
 // One Lambda execution environment, run in a worker thread (plain JavaScript
 // so it loads the same under tsx, vitest and plain node). Init: import the
 // handler module from LAMBDA_TASK_ROOT as Lambda's Node.js runtime does
@@ -14,7 +15,14 @@ const { taskRoot, handler: handlerSpec } = workerData;
 let current; // { requestId, tail: string[] }
 const TAIL_MAX = 4096;
 
-for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']]) {
+for (const [method, level] of [
+  ['log', 'INFO'],
+  ['info', 'INFO'],
+  ['warn', 'WARN'],
+  ['error', 'ERROR'],
+  ['debug', 'DEBUG'],
+  ['trace', 'TRACE'],
+]) {
   console[method] = (...args) => {
     const line = `${new Date().toISOString()}\t${current ? current.requestId : 'undefined'}\t${level}\t${format(...args)}`;
     process.stdout.write(line + '\n');
@@ -24,24 +32,42 @@ for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN
 
 function errorShape(err) {
   if (err instanceof Error) {
-    return { errorType: err.name || 'Error', errorMessage: err.message, trace: String(err.stack || '').split('\n') };
+    return {
+      errorType: err.name || 'Error',
+      errorMessage: err.message,
+      trace: String(err.stack || '').split('\n'),
+    };
   }
-  return { errorType: typeof err, errorMessage: typeof err === 'string' ? err : JSON.stringify(err) ?? String(err), trace: [] };
+  return {
+    errorType: typeof err,
+    errorMessage: typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err)),
+    trace: [],
+  };
 }
 
 async function loadHandler() {
   const dot = handlerSpec.lastIndexOf('.');
-  if (dot <= 0) throw Object.assign(new Error(`Bad handler ${handlerSpec}: expected <file>.<function>`), { name: 'Runtime.MalformedHandlerName' });
+  if (dot <= 0)
+    throw Object.assign(new Error(`Bad handler ${handlerSpec}: expected <file>.<function>`), {
+      name: 'Runtime.MalformedHandlerName',
+    });
   const modulePath = handlerSpec.slice(0, dot);
   const fnName = handlerSpec.slice(dot + 1);
-  const file = ['.mjs', '.js', '.cjs'].map((ext) => join(taskRoot, modulePath + ext)).find((f) => existsSync(f));
+  const file = ['.mjs', '.js', '.cjs']
+    .map((ext) => join(taskRoot, modulePath + ext))
+    .find((f) => existsSync(f));
   if (!file) {
-    throw Object.assign(new Error(`Cannot find module '${modulePath}' in ${taskRoot} (looked for .mjs, .js, .cjs)`), { name: 'Runtime.ImportModuleError' });
+    throw Object.assign(
+      new Error(`Cannot find module '${modulePath}' in ${taskRoot} (looked for .mjs, .js, .cjs)`),
+      { name: 'Runtime.ImportModuleError' },
+    );
   }
   const mod = await import(pathToFileURL(file).href);
   const fn = mod[fnName] ?? mod.default?.[fnName];
   if (typeof fn !== 'function') {
-    throw Object.assign(new Error(`${modulePath}.${fnName} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
+    throw Object.assign(new Error(`${modulePath}.${fnName} is undefined or not exported`), {
+      name: 'Runtime.HandlerNotFound',
+    });
   }
   return fn;
 }
@@ -78,7 +104,12 @@ parentPort.on('message', async (msg) => {
   let out;
   try {
     const result = await callHandler(handlerFn, msg.event, context);
-    out = { type: 'result', id: msg.id, ok: true, payload: JSON.stringify(result === undefined ? null : result) };
+    out = {
+      type: 'result',
+      id: msg.id,
+      ok: true,
+      payload: JSON.stringify(result === undefined ? null : result),
+    };
   } catch (err) {
     out = { type: 'result', id: msg.id, ok: false, error: errorShape(err) };
   }

@@ -17,7 +17,8 @@ export function extractZip(zip: Buffer, targetDir: string): number {
   const root = resolve(targetDir);
   let files = 0;
   for (let i = 0; i < entries; i++) {
-    if (zip.readUInt32LE(p) !== 0x02014b50) throw new ZipError('ZipFile has a damaged central directory');
+    if (zip.readUInt32LE(p) !== 0x02014b50)
+      throw new ZipError('ZipFile has a damaged central directory');
     const method = zip.readUInt16LE(p + 10);
     const compressedSize = zip.readUInt32LE(p + 20);
     const nameLen = zip.readUInt16LE(p + 28);
@@ -27,7 +28,8 @@ export function extractZip(zip: Buffer, targetDir: string): number {
     const name = zip.subarray(p + 46, p + 46 + nameLen).toString('utf8');
     p += 46 + nameLen + extraLen + commentLen;
     const out = resolve(root, name);
-    if (out !== root && !out.startsWith(root + sep)) throw new ZipError(`ZipFile entry ${name} points outside the archive`);
+    if (out !== root && !out.startsWith(root + sep))
+      throw new ZipError(`ZipFile entry ${name} points outside the archive`);
     if (name.endsWith('/')) {
       mkdirSync(out, { recursive: true });
       continue;
@@ -39,7 +41,10 @@ export function extractZip(zip: Buffer, targetDir: string): number {
     let data: Buffer;
     if (method === 0) data = Buffer.from(raw);
     else if (method === 8) data = inflateRawSync(raw);
-    else throw new ZipError(`ZipFile entry ${name} uses compression method ${method}; only stored and deflated entries are supported`);
+    else
+      throw new ZipError(
+        `ZipFile entry ${name} uses compression method ${method}; only stored and deflated entries are supported`,
+      );
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(join(out), data);
     files++;

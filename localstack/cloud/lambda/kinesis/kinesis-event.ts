@@ -30,7 +30,10 @@ export interface KinesisEventRecord {
   eventSourceARN: string;
 }
 
-export function kinesisEvent(records: readonly ShardRecord[], id: EventSourceIdentity): { Records: KinesisEventRecord[] } {
+export function kinesisEvent(
+  records: readonly ShardRecord[],
+  id: EventSourceIdentity,
+): { Records: KinesisEventRecord[] } {
   return {
     Records: records.map((r) => ({
       kinesis: {
@@ -62,7 +65,11 @@ export interface FailureContext {
   now: Date;
 }
 
-export function failureRecord(records: readonly ShardRecord[], id: EventSourceIdentity, c: FailureContext) {
+export function failureRecord(
+  records: readonly ShardRecord[],
+  id: EventSourceIdentity,
+  c: FailureContext,
+) {
   const first = records[0]!;
   const last = records[records.length - 1]!;
   return {

@@ -77,7 +77,8 @@ export class LaneBatcher {
     const out: CutBatch[] = [];
     this.lanes.forEach((lane, i) => {
       if (lane.busy || lane.queue.length === 0) return;
-      const due = lane.queue.length >= s.batchSize || now - lane.firstQueuedAt >= s.windowMs || drained;
+      const due =
+        lane.queue.length >= s.batchSize || now - lane.firstQueuedAt >= s.windowMs || drained;
       if (!due) return;
       const records = lane.queue.splice(0, s.batchSize);
       this.buffered -= records.length;

@@ -1,5 +1,6 @@
 /** An event source mapping as the embedded Lambda keeps it (plain data), and its API shape. */
-export type MappingState = 'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
+export type MappingState =
+  'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 
 export interface MappingDefinition {
@@ -32,7 +33,11 @@ export function mappingArn(region: string, account: string, uuid: string): strin
 }
 
 /** EventSourceMappingConfiguration as the Lambda API returns it. */
-export function mappingConfiguration(m: MappingDefinition, region: string, account: string): Record<string, unknown> {
+export function mappingConfiguration(
+  m: MappingDefinition,
+  region: string,
+  account: string,
+): Record<string, unknown> {
   return {
     UUID: m.uuid,
     EventSourceMappingArn: mappingArn(region, account, m.uuid),
@@ -42,13 +47,19 @@ export function mappingConfiguration(m: MappingDefinition, region: string, accou
     MaximumBatchingWindowInSeconds: m.maximumBatchingWindowInSeconds,
     ParallelizationFactor: m.parallelizationFactor,
     StartingPosition: m.startingPosition,
-    ...(m.startingPositionTimestamp !== undefined ? { StartingPositionTimestamp: m.startingPositionTimestamp } : {}),
+    ...(m.startingPositionTimestamp !== undefined
+      ? { StartingPositionTimestamp: m.startingPositionTimestamp }
+      : {}),
     MaximumRetryAttempts: m.maximumRetryAttempts,
     MaximumRecordAgeInSeconds: m.maximumRecordAgeInSeconds,
     BisectBatchOnFunctionError: m.bisectBatchOnFunctionError,
     FunctionResponseTypes: m.functionResponseTypes,
-    ...(m.tumblingWindowInSeconds !== undefined ? { TumblingWindowInSeconds: m.tumblingWindowInSeconds } : {}),
-    DestinationConfig: m.onFailureDestination ? { OnFailure: { Destination: m.onFailureDestination } } : { OnFailure: {} },
+    ...(m.tumblingWindowInSeconds !== undefined
+      ? { TumblingWindowInSeconds: m.tumblingWindowInSeconds }
+      : {}),
+    DestinationConfig: m.onFailureDestination
+      ? { OnFailure: { Destination: m.onFailureDestination } }
+      : { OnFailure: {} },
     State: m.state,
     StateTransitionReason: m.stateTransitionReason,
     LastModified: m.lastModified,

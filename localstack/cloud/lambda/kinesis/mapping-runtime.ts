@@ -7,8 +7,7 @@
  * mapping finds first; shards that appear later are read from their start.
  * Checkpoints (resume points) survive a disable/enable.
  */
-import { ListShardsCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
-import type { MappingDefinition } from './mapping-definition';
+import { ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
 import { ShardPoller, type PollerDeps, type StartSpec } from './shard-poller';
 
 interface ShardProgress {
@@ -65,7 +64,9 @@ export class MappingRuntime {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.discovering = this.discover()
-        .catch((err: unknown) => this.deps.log(`ListShards failed: ${(err as Error).message}; trying again`))
+        .catch((err: unknown) =>
+          this.deps.log(`ListShards failed: ${(err as Error).message}; trying again`),
+        )
         .finally(() => {
           this.discovering = undefined;
           this.scheduleDiscovery(this.deps.tunables.shardDiscoveryMs);
@@ -78,7 +79,9 @@ export class MappingRuntime {
     const shards: Shard[] = [];
     let token: string | undefined;
     do {
-      const r = await this.deps.kinesis.send(new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.deps.streamName }));
+      const r = await this.deps.kinesis.send(
+        new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.deps.streamName }),
+      );
       shards.push(...(r.Shards ?? []));
       token = r.NextToken;
     } while (token);
@@ -93,17 +96,28 @@ export class MappingRuntime {
     this.firstDiscovery = false;
     const m = this.deps.mapping();
     const start: StartSpec = initial
-      ? { type: m.startingPosition, ...(m.startingPosition === 'AT_TIMESTAMP' ? { timestamp: m.startingPositionTimestamp } : {}) }
+      ? {
+          type: m.startingPosition,
+          ...(m.startingPosition === 'AT_TIMESTAMP'
+            ? { timestamp: m.startingPositionTimestamp }
+            : {}),
+        }
       : { type: 'TRIM_HORIZON' };
     for (const shard of shards) {
       const id = shard.ShardId!;
       const known = this.progress.get(id);
       if (this.pollers.has(id) || known?.finished) continue;
-      const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter((p): p is string => !!p);
+      const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(
+        (p): p is string => !!p,
+      );
       // A parent that has aged out of the stream (not listed) cannot hold its child back.
       const parentsDone = parents.every((p) => !listed.has(p) || this.progress.get(p)?.finished);
       if (!parentsDone) {
-        if (!known) this.progress.set(id, { finished: false, resume: initial ? start : { type: 'TRIM_HORIZON' } });
+        if (!known)
+          this.progress.set(id, {
+            finished: false,
+            resume: initial ? start : { type: 'TRIM_HORIZON' },
+          });
         continue;
       }
       const spec = known?.resume ?? start;

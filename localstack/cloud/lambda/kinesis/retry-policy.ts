@@ -9,7 +9,10 @@
  */
 export type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 
-export type FailureDecision = { kind: 'bisect' } | { kind: 'retry'; delayMs: number } | { kind: 'discard'; condition: FailureCondition };
+export type FailureDecision =
+  | { kind: 'bisect' }
+  | { kind: 'retry'; delayMs: number }
+  | { kind: 'discard'; condition: FailureCondition };
 
 export interface RetrySettings {
   maximumRetryAttempts: number;
@@ -19,7 +22,11 @@ export interface RetrySettings {
   retryMaxMs: number;
 }
 
-export function recordAgeExceeded(oldestArrivalMs: number, maximumRecordAgeSeconds: number, now: number): boolean {
+export function recordAgeExceeded(
+  oldestArrivalMs: number,
+  maximumRecordAgeSeconds: number,
+  now: number,
+): boolean {
   return maximumRecordAgeSeconds >= 0 && now - oldestArrivalMs > maximumRecordAgeSeconds * 1000;
 }
 
@@ -28,10 +35,18 @@ export function backoffMs(retryNumber: number, baseMs: number, maxMs: number): n
 }
 
 /** `retriesSoFar`: retries of this batch already made (0 after the first failure). */
-export function decideOnFailure(s: RetrySettings, batchSize: number, retriesSoFar: number, oldestArrivalMs: number, now: number): FailureDecision {
-  if (recordAgeExceeded(oldestArrivalMs, s.maximumRecordAgeSeconds, now)) return { kind: 'discard', condition: 'RecordAgeExceeded' };
+export function decideOnFailure(
+  s: RetrySettings,
+  batchSize: number,
+  retriesSoFar: number,
+  oldestArrivalMs: number,
+  now: number,
+): FailureDecision {
+  if (recordAgeExceeded(oldestArrivalMs, s.maximumRecordAgeSeconds, now))
+    return { kind: 'discard', condition: 'RecordAgeExceeded' };
   if (s.bisectOnError && batchSize > 1) return { kind: 'bisect' };
-  if (s.maximumRetryAttempts >= 0 && retriesSoFar >= s.maximumRetryAttempts) return { kind: 'discard', condition: 'RetryAttemptsExhausted' };
+  if (s.maximumRetryAttempts >= 0 && retriesSoFar >= s.maximumRetryAttempts)
+    return { kind: 'discard', condition: 'RetryAttemptsExhausted' };
   return { kind: 'retry', delayMs: backoffMs(retriesSoFar + 1, s.retryBaseMs, s.retryMaxMs) };
 }
 
@@ -40,7 +55,10 @@ export function decideOnFailure(s: RetrySettings, batchSize: number, retriesSoFa
  * retry, 'all' when the response is malformed or names an unknown record
  * (AWS then treats the whole batch as failed), or undefined on success.
  */
-export function partialFailureIndex(response: unknown, sequenceNumbers: readonly string[]): number | 'all' | undefined {
+export function partialFailureIndex(
+  response: unknown,
+  sequenceNumbers: readonly string[],
+): number | 'all' | undefined {
   if (response === null || typeof response !== 'object') return undefined;
   const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
   if (failures === undefined || failures === null) return undefined;

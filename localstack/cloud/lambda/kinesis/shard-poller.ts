@@ -7,13 +7,23 @@
  * its buffer is full. `finished` once the shard is closed, read to its end
  * and every batch is done — what a child shard waits for.
  */
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type ShardIteratorType } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  type ShardIteratorType,
+} from '@aws-sdk/client-kinesis';
 import type { InvokeOutcome } from '../execution-pool';
 import { ShardCheckpoint } from './checkpoint';
 import { kinesisEvent, type EventSourceIdentity } from './kinesis-event';
 import { LaneBatcher, type BatchingSettings } from './lane-batcher';
 import type { MappingDefinition } from './mapping-definition';
-import { decideOnFailure, partialFailureIndex, recordAgeExceeded, type FailureCondition } from './retry-policy';
+import {
+  decideOnFailure,
+  partialFailureIndex,
+  recordAgeExceeded,
+  type FailureCondition,
+} from './retry-policy';
 import type { ShardRecord } from './shard-record';
 
 export interface StartSpec {
@@ -41,7 +51,13 @@ export interface PollerDeps {
   role: () => string;
   /** invoke the function with the event, waiting for a free execution environment */
   invoke: (event: unknown) => Promise<InvokeOutcome>;
-  discard: (records: ShardRecord[], shardId: string, condition: FailureCondition, invokes: number, last: InvokeOutcome | undefined) => Promise<void>;
+  discard: (
+    records: ShardRecord[],
+    shardId: string,
+    condition: FailureCondition,
+    invokes: number,
+    last: InvokeOutcome | undefined,
+  ) => Promise<void>;
   iteratorAge: (ms: number) => void;
   /** a batch was handed to the function: for the bench (poll → handler start) */
   onBatchStarted?: (polledAt: number, outcome: InvokeOutcome) => void;
@@ -81,7 +97,9 @@ export class ShardPoller {
   }
 
   run(): void {
-    this.loopDone = this.loop().catch((err: unknown) => this.deps.log(`${this.shardId}: poller stopped: ${String(err)}`));
+    this.loopDone = this.loop().catch((err: unknown) =>
+      this.deps.log(`${this.shardId}: poller stopped: ${String(err)}`),
+    );
   }
 
   wake(): void {
@@ -102,7 +120,8 @@ export class ShardPoller {
   resumePoint(): StartSpec {
     const pending = this.checkpoint.lowestPending;
     if (pending) return { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: pending };
-    if (this.checkpoint.lastTaken) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.checkpoint.lastTaken };
+    if (this.checkpoint.lastTaken)
+      return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.checkpoint.lastTaken };
     return this.start;
   }
 
@@ -181,14 +200,18 @@ export class ShardPoller {
     const t = this.deps.tunables;
     try {
       if (!this.iterator) {
-        const spec = this.checkpoint.lastTaken ? { type: 'AFTER_SEQUENCE_NUMBER' as const, sequenceNumber: this.checkpoint.lastTaken } : this.start;
+        const spec = this.checkpoint.lastTaken
+          ? { type: 'AFTER_SEQUENCE_NUMBER' as const, sequenceNumber: this.checkpoint.lastTaken }
+          : this.start;
         this.iterator = await this.iteratorFor(spec);
         if (!this.iterator) {
           this.ended = true;
           return;
         }
       }
-      const r = await this.deps.kinesis.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: t.getRecordsLimit }));
+      const r = await this.deps.kinesis.send(
+        new GetRecordsCommand({ ShardIterator: this.iterator, Limit: t.getRecordsLimit }),
+      );
       const now = Date.now();
       this.iterator = r.NextShardIterator ?? undefined;
       if (!this.iterator) this.ended = true;
@@ -201,12 +224,22 @@ export class ShardPoller {
       if (records.length > 0) {
         this.checkpoint.take(records.map((x) => x.sequenceNumber));
         this.batcher.add(records, now);
-        if (this.deps.onBatchStarted) for (const x of records) this.polledAt.set(x.sequenceNumber, performance.timeOrigin + performance.now());
+        if (this.deps.onBatchStarted)
+          for (const x of records)
+            this.polledAt.set(x.sequenceNumber, performance.timeOrigin + performance.now());
       }
-      this.nextPollAt = now + (records.length >= t.getRecordsLimit ? 0 : records.length > 0 ? t.activePollMs : t.idlePollMs);
+      this.nextPollAt =
+        now +
+        (records.length >= t.getRecordsLimit
+          ? 0
+          : records.length > 0
+            ? t.activePollMs
+            : t.idlePollMs);
     } catch (err) {
       const name = (err as { name?: string }).name ?? 'Error';
-      this.deps.log(`${this.shardId}: ${name}: ${(err as Error).message}; polling again in ${t.idlePollMs} ms`);
+      this.deps.log(
+        `${this.shardId}: ${name}: ${(err as Error).message}; polling again in ${t.idlePollMs} ms`,
+      );
       // A fresh iterator from the checkpoint (expired iterator, restarted emulator, ...).
       this.iterator = undefined;
       this.nextPollAt = Date.now() + t.idlePollMs;
@@ -229,7 +262,12 @@ export class ShardPoller {
   private async processBatch(records: ShardRecord[]): Promise<boolean> {
     const polledAt = this.polledAt.get(records[0]!.sequenceNumber) ?? 0;
     for (const r of records) this.polledAt.delete(r.sequenceNumber);
-    const identity: EventSourceIdentity = { shardId: this.shardId, streamArn: this.deps.streamArn, region: this.deps.region, invokeIdentityArn: this.deps.role() };
+    const identity: EventSourceIdentity = {
+      shardId: this.shardId,
+      streamArn: this.deps.streamArn,
+      region: this.deps.region,
+      invokeIdentityArn: this.deps.role(),
+    };
     const work: WorkItem[] = [{ records, retries: 0, invokes: 0, polledAt }];
     while (work.length > 0) {
       if (this.stopped) return false;
@@ -237,7 +275,13 @@ export class ShardPoller {
       const m = this.deps.mapping();
       const oldest = item.records[0]!.arrivalMs;
       if (recordAgeExceeded(oldest, m.maximumRecordAgeInSeconds, Date.now())) {
-        await this.deps.discard(item.records, this.shardId, 'RecordAgeExceeded', item.invokes, undefined);
+        await this.deps.discard(
+          item.records,
+          this.shardId,
+          'RecordAgeExceeded',
+          item.invokes,
+          undefined,
+        );
         work.shift();
         continue;
       }
@@ -263,7 +307,8 @@ export class ShardPoller {
         continue;
       }
       // Partial batch response: the records before the first failure are done; retry from it.
-      if (typeof failedFrom === 'number' && failedFrom > 0) item.records = item.records.slice(failedFrom);
+      if (typeof failedFrom === 'number' && failedFrom > 0)
+        item.records = item.records.slice(failedFrom);
       const decision = decideOnFailure(
         {
           maximumRetryAttempts: m.maximumRetryAttempts,
@@ -279,7 +324,12 @@ export class ShardPoller {
       );
       if (decision.kind === 'bisect') {
         const half = Math.ceil(item.records.length / 2);
-        work.splice(0, 1, { ...item, records: item.records.slice(0, half) }, { ...item, records: item.records.slice(half) });
+        work.splice(
+          0,
+          1,
+          { ...item, records: item.records.slice(0, half) },
+          { ...item, records: item.records.slice(half) },
+        );
       } else if (decision.kind === 'retry') {
         item.retries++;
         await this.backoff(decision.delayMs);
