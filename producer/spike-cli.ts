@@ -43,8 +43,14 @@ async function main(): Promise<number> {
   metrics.start();
   const view = new ProgressRenderer(process.stdout);
   const abort = new AbortController();
+  // One Ctrl-C may arrive twice (the terminal's process group and tsx relaying it): a second one counts after a moment.
+  let firstSigintAt = 0;
   const onSigint = () => {
-    if (abort.signal.aborted) process.exit(130);
+    if (abort.signal.aborted) {
+      if (Date.now() - firstSigintAt > 1_000) process.exit(130);
+      return;
+    }
+    firstSigintAt = Date.now();
     process.stdout.write('\nstopping (Ctrl-C again to quit at once)…\n');
     abort.abort();
   };

@@ -144,6 +144,8 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
   } finally {
     if (statusTimer) clearInterval(statusTimer);
   }
+  // Records that failed after abandon() were never accepted either.
+  abandoned += producers.reduce((s, p) => s + p.writer.dropped, 0);
   const endedAt = new Date();
   o.onStatus?.(status());
   return { stats, durationMs: endedAt.getTime() - t0, startedAt, endedAt, abandoned, aborted };

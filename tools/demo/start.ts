@@ -99,9 +99,15 @@ async function main(): Promise<number> {
 
   const abort = new AbortController();
   let interrupted = false;
+  // One Ctrl-C may arrive twice (the terminal's process group and tsx relaying it): a second one counts after a moment.
+  let firstSigintAt = 0;
   const onSigint = () => {
-    if (interrupted) process.exit(130);
+    if (interrupted) {
+      if (Date.now() - firstSigintAt > 1_000) process.exit(130);
+      return;
+    }
     interrupted = true;
+    firstSigintAt = Date.now();
     out('\nCtrl-C: stopping the producers and shutting down (Ctrl-C again to quit at once)…');
     abort.abort();
   };
