@@ -180,6 +180,19 @@ describe('cloudwatch through the edge', () => {
     ).rejects.toThrow(/does not support the metric math function ANOMALY_DETECTION_BAND/);
   });
 
+  it('accepts the gzip-compressed PutMetricData the SDK sends for large bodies', async () => {
+    const data = Array.from({ length: 200 }, (_, k) => ({
+      MetricName: 'Big',
+      Dimensions: [...dims, { Name: 'Part', Value: `part-with-a-long-name-${k % 10}` }],
+      Timestamp: at(3),
+      Value: 1,
+    }));
+    // 200 data of ~150 bytes is well over the SDK's 10 KiB compression threshold
+    await cw.send(new PutMetricDataCommand({ Namespace: 'Gzip', MetricData: data }));
+    const listed = await cw.send(new ListMetricsCommand({ Namespace: 'Gzip' }));
+    expect(listed.Metrics).toHaveLength(10);
+  });
+
   it('speaks the query protocol of the AWS CLI v1 on the same store', async () => {
     const put = await queryProtocol({
       Action: 'PutMetricData',

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import type { EdgeService } from '../contracts';
 import { sendAwsError, unimplementedMessage } from './aws-errors';
 import { routeRequest } from './route-request';
@@ -89,12 +90,21 @@ export class EdgeServer {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
-    if (body === undefined) {
+    const raw = await readBody(req);
+    if (raw === undefined) {
       sendAwsError(res, 'json', {
         code: 'RequestEntityTooLargeException',
         message: `request body larger than ${MAX_BODY_BYTES} bytes`,
         status: 413,
+      });
+      return;
+    }
+    const body = await decodeBody(req, raw);
+    if (body === undefined) {
+      sendAwsError(res, 'json', {
+        code: 'SerializationException',
+        message: `cannot decode a request body with Content-Encoding: ${String(req.headers['content-encoding'])}`,
+        status: 400,
       });
       return;
     }
@@ -123,6 +133,27 @@ export class EdgeServer {
       return;
     }
     await service.handle(req, body, res);
+  }
+}
+
+/**
+ * The SDKs gzip large bodies (CloudWatch PutMetricData over 10 KiB carries
+ * Content-Encoding: gzip); services see plain bytes and no encoding header.
+ */
+async function decodeBody(req: IncomingMessage, raw: Buffer): Promise<Buffer | undefined> {
+  const encoding = String(req.headers['content-encoding'] ?? '')
+    .toLowerCase()
+    .trim();
+  if (encoding === '' || encoding === 'identity') return raw;
+  try {
+    const plain =
+      encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? inflateSync(raw) : undefined;
+    if (plain === undefined) return undefined;
+    delete req.headers['content-encoding'];
+    req.headers['content-length'] = String(plain.length);
+    return plain;
+  } catch {
+    return undefined;
   }
 }
 
