@@ -1,0 +1,107 @@
+/**
+ * The Kinesis consumer. Thin: decode the Lambda event, plan the batch with
+ * the pure core, write through the adapters, publish metrics.
+ *
+ * Data errors (malformed, late) never throw: they are kept and counted.
+ * Infrastructure errors throw, so Lambda retries the same batch, which the
+ * write-once partial items make harmless. Writes go partials → rejects →
+ * progress: a crash anywhere leaves nothing the retry would count twice.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { dynamoClient } from '../aws/clients';
+import { fromEnv, resourceNames, type StreamscaleConfig } from '../config';
+import { planBatch, type BatchPlan, type KinesisRecordLike } from '../core/merge-plan';
+import { tumblingWindows } from '../core/windows';
+import { ControlStore } from '../store/control-store';
+import { RejectsStore } from '../store/rejects-store';
+import { WindowsStore } from '../store/windows-store';
+import { Metric } from '../telemetry/metric-names';
+import { pipelineMetrics, type PipelineMetrics } from '../telemetry/emf';
+
+export interface ConsumerDeps {
+  config: StreamscaleConfig;
+  windows: WindowsStore;
+  control: ControlStore;
+  rejects: RejectsStore;
+}
+
+export function toRecords(event: KinesisStreamEvent): KinesisRecordLike[] {
+  return event.Records.map((r) => ({
+    // eventID is "<shardId>:<sequenceNumber>"
+    shardId: r.eventID.slice(0, r.eventID.lastIndexOf(':')),
+    sequenceNumber: r.kinesis.sequenceNumber,
+    partitionKey: r.kinesis.partitionKey,
+    data: Buffer.from(r.kinesis.data, 'base64'),
+    arrivalMs: Math.round(r.kinesis.approximateArrivalTimestamp * 1000),
+  }));
+}
+
+/** One batch, end to end; exported so tests drive it without Lambda. */
+export async function consumeBatch(deps: ConsumerDeps, records: readonly KinesisRecordLike[], nowMs: number): Promise<BatchPlan | undefined> {
+  if (records.length === 0) return undefined;
+  const { config } = deps;
+  const global = await deps.control.readGlobal();
+  const plan = planBatch(records, {
+    nowMs,
+    closedThrough: global.closedThrough,
+    windows: tumblingWindows(config.windowing.windowSizeMs),
+    maxFutureSkewMs: config.windowing.maxFutureSkewMs,
+    rejectRawMaxBytes: config.consumer.rejectRawMaxBytes,
+  });
+  const outcome = await deps.windows.putPartials(plan.partials);
+  if (plan.rejects.length > 0) await deps.rejects.put(plan.rejects);
+  await deps.control.updateShardProgress(plan.progress);
+  return Object.assign(plan, { outcome });
+}
+
+function publish(metrics: PipelineMetrics, plan: BatchPlan & { outcome?: { written: number; duplicates: number } }, records: readonly KinesisRecordLike[], doneMs: number): void {
+  metrics.add(Metric.RecordsProcessed, 'Count', plan.counts.records);
+  metrics.add(Metric.RecordsRejected, 'Count', plan.counts.rejected);
+  metrics.add(Metric.LateRecords, 'Count', plan.counts.late);
+  metrics.add(Metric.PartialsWritten, 'Count', plan.outcome?.written ?? 0);
+  metrics.add(Metric.DuplicatePartials, 'Count', plan.outcome?.duplicates ?? 0);
+  metrics.add(Metric.ConsumerIteratorAge, 'Milliseconds', plan.progress.iteratorAgeMs);
+  const oldestArrival = Math.min(...records.map((r) => r.arrivalMs));
+  metrics.add(Metric.ProvisionalLatency, 'Milliseconds', Math.max(0, doneMs - oldestArrival));
+  for (const [reason, n] of Object.entries(plan.counts.rejectsByReason)) {
+    metrics.add(Metric.RecordsRejected, 'Count', n ?? 0, { Reason: reason });
+  }
+  metrics.flush();
+}
+
+let runtime: { deps: ConsumerDeps; metrics: PipelineMetrics; logger: Logger } | undefined;
+
+function init() {
+  if (runtime) return runtime;
+  const config = fromEnv();
+  const names = resourceNames(config.prefix);
+  const db = dynamoClient();
+  runtime = {
+    deps: {
+      config,
+      windows: new WindowsStore(db, names.windowsTable),
+      control: new ControlStore(db, names.controlTable),
+      rejects: new RejectsStore(db, names.rejectsTable),
+    },
+    metrics: pipelineMetrics(config, 'streamscale-consumer'),
+    logger: new Logger({ serviceName: 'streamscale-consumer' }),
+  };
+  return runtime;
+}
+
+export const handler = async (event: KinesisStreamEvent): Promise<void> => {
+  const { deps, metrics, logger } = init();
+  const records = toRecords(event);
+  const plan = await consumeBatch(deps, records, Date.now());
+  if (!plan) return;
+  publish(metrics, plan, records, Date.now());
+  if (plan.counts.rejected > 0 || plan.counts.late > 0) {
+    logger.info('batch with rejected or late records', {
+      shardId: plan.progress.shardId,
+      records: plan.counts.records,
+      rejected: plan.counts.rejectsByReason,
+      late: plan.counts.late,
+    });
+  }
+};

@@ -1,0 +1,135 @@
+/**
+ * Adapter for the control table's watermark items: per-shard progress
+ * (max event time only forward), the global watermark and the close cursor
+ * (only forward), and the closer's run marker. Forward-only moves are
+ * conditional writes; a failed condition means someone already moved further.
+ */
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ProgressUpdate } from '../core/merge-plan';
+import type { GlobalWatermarkItem, ShardProgressItem } from './table-layout';
+import { GLOBAL_SK, WATERMARK_PK, shardSk } from './table-layout';
+
+const isConditionFailure = (err: unknown): boolean =>
+  err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException';
+
+export interface GlobalState extends Partial<Omit<GlobalWatermarkItem, 'pk' | 'sk'>> {
+  closerRunStartedAt?: number;
+}
+
+export class ControlStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  async updateShardProgress(p: ProgressUpdate): Promise<void> {
+    const key = marshall({ pk: WATERMARK_PK, sk: shardSk(p.shardId) });
+    const always = {
+      ':id': p.shardId,
+      ':seq': p.lastSequenceNumber,
+      ':now': p.lastSeenAt,
+      ':age': p.iteratorAgeMs,
+    };
+    const alwaysSet = 'shardId = :id, lastSequenceNumber = :seq, lastSeenAt = :now, lastIteratorAgeMs = :age';
+    if (p.maxEventTime !== undefined && p.minEventTime !== undefined) {
+      try {
+        await this.db.send(
+          new UpdateItemCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: `SET ${alwaysSet}, maxEventTime = :max, minEventTime = if_not_exists(minEventTime, :min)`,
+            ConditionExpression: 'attribute_not_exists(maxEventTime) OR maxEventTime < :max',
+            ExpressionAttributeValues: marshall({ ...always, ':max': p.maxEventTime, ':min': p.minEventTime }),
+          }),
+        );
+        return;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    }
+    // Not further in event time: the shard was still seen (idleness), nothing else moves.
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: key,
+        UpdateExpression: `SET ${alwaysSet}`,
+        ExpressionAttributeValues: marshall(always),
+      }),
+    );
+  }
+
+  async readShardProgress(): Promise<ShardProgressItem[]> {
+    const items: ShardProgressItem[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :shard)',
+          ExpressionAttributeValues: marshall({ ':pk': WATERMARK_PK, ':shard': 'SHARD#' }),
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const raw of out.Items ?? []) {
+        const item = unmarshall(raw) as ShardProgressItem;
+        // A shard with only rejected records so far has no event time yet.
+        if (typeof item.maxEventTime === 'number') items.push(item);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async readGlobal(): Promise<GlobalState> {
+    const out = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: marshall({ pk: WATERMARK_PK, sk: GLOBAL_SK }),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? (unmarshall(out.Item) as GlobalState) : {};
+  }
+
+  /** Moves `attr` of the GLOBAL item forward to `value`; false when it was already there or beyond. */
+  private async forward(attr: 'watermark' | 'closedThrough' | 'closerRunStartedAt', value: number, nowMs: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ pk: WATERMARK_PK, sk: GLOBAL_SK }),
+          UpdateExpression: 'SET #a = :v, updatedAt = :now',
+          ConditionExpression: 'attribute_not_exists(#a) OR #a < :v',
+          ExpressionAttributeNames: { '#a': attr },
+          ExpressionAttributeValues: marshall({ ':v': value, ':now': nowMs }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  advanceWatermark(watermark: number, nowMs: number): Promise<boolean> {
+    return this.forward('watermark', watermark, nowMs);
+  }
+
+  advanceCloseCursor(closedThrough: number, nowMs: number): Promise<boolean> {
+    return this.forward('closedThrough', closedThrough, nowMs);
+  }
+
+  /** Marks a closer run as the newest; older runs stop when they see a later mark. */
+  markCloserRun(startedAt: number): Promise<boolean> {
+    return this.forward('closerRunStartedAt', startedAt, startedAt);
+  }
+}

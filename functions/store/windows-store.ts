@@ -1,0 +1,110 @@
+/**
+ * Adapter for the windows table: partial items written once, finals written
+ * once, window partitions read, late partials flagged. Conditional-check
+ * failures on write-once items mean "already there" (a replay or a second
+ * closer), which is success; every other error propagates so the invocation
+ * fails and is retried.
+ */
+import {
+  ConditionalCheckFailedException,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { FinalItem, PartialItem } from './table-layout';
+import { FINAL_SK, GSI_LATE, isPartialSk, windowPk } from './table-layout';
+
+export type WriteOnceOutcome = 'written' | 'already-there';
+
+/** Runs `fn` over items with at most `limit` in flight. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i] as T);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export interface WindowPartition {
+  partials: PartialItem[];
+  final: FinalItem | undefined;
+}
+
+export class WindowsStore {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly table: string,
+    private readonly writeConcurrency = 16,
+  ) {}
+
+  async putOnce(item: PartialItem | FinalItem): Promise<WriteOnceOutcome> {
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: marshall(item, { removeUndefinedValues: true }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'written';
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') {
+        return 'already-there';
+      }
+      throw err;
+    }
+  }
+
+  /** Writes a batch's partials; resolves to how many were new and how many replays. */
+  async putPartials(partials: readonly PartialItem[]): Promise<{ written: number; duplicates: number }> {
+    let written = 0;
+    let duplicates = 0;
+    await forEachLimited(partials, this.writeConcurrency, async (p) => {
+      if ((await this.putOnce(p)) === 'written') written += 1;
+      else duplicates += 1;
+    });
+    return { written, duplicates };
+  }
+
+  async readWindow(windowStart: number): Promise<WindowPartition> {
+    const partials: PartialItem[] = [];
+    let final: FinalItem | undefined;
+    let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: windowPk(windowStart) } },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const raw of out.Items ?? []) {
+        const item = unmarshall(raw);
+        if (item.sk === FINAL_SK) final = item as FinalItem;
+        else if (isPartialSk(item.sk as string)) partials.push(item as PartialItem);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return { partials, final };
+  }
+
+  /** Puts a late partial into the LATE index (idempotent). */
+  async flagLate(p: PartialItem): Promise<void> {
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: marshall({ pk: p.pk, sk: p.sk }),
+        UpdateExpression: 'SET gsiPk = :late, gsiSk = :ws',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: marshall({ ':late': GSI_LATE, ':ws': p.windowStart }),
+      }),
+    );
+  }
+}
