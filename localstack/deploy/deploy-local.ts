@@ -53,12 +53,13 @@ export function noCloudMessage(endpoint: string, stateDir?: string): string {
   return `no local cloud at ${endpoint} — start it with \`npm run local\` (or set AWS_ENDPOINT_URL)${elsewhere}`;
 }
 
-/** True if anything answers HTTP at the endpoint within a second. */
-export async function endpointAnswers(endpoint: string, timeoutMs = 1_000): Promise<boolean> {
+/** True if anything answers HTTP at the endpoint (a refused connection fails at once; a busy machine gets a few seconds). */
+export async function endpointAnswers(endpoint: string, timeoutMs = 5_000): Promise<boolean> {
   try {
     await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
     return true;
-  } catch {
+  } catch (err) {
+    if (process.env.STREAMSCALE_DEBUG) process.stderr.write(`probe ${endpoint}: ${String((err as { cause?: unknown }).cause ?? err)}\n`);
     return false;
   }
 }
