@@ -374,4 +374,73 @@ describe('Kinesis event-source runtime', () => {
     for (const [key, order] of orderPerKey(entries))
       expect(order, key).toEqual([...order].sort((a, b) => a - b));
   });
+
+  it('honours ReportBatchItemFailures: retries from the first failed record', async () => {
+    const arn = await createStream(cloud.clients.kinesis, 'esm-partial', 1);
+    const file = await recorder('partial', { PARTIAL_FAIL_PK: 'bad' });
+    const pks = ['a', 'a', 'bad', 'a', 'a', 'a'];
+    await put(
+      'esm-partial',
+      pks.map((pk, i) => ({ pk, data: `${pk}:${i}` })),
+    );
+    await mapping('partial', arn, { FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    await eventually('retry of the rest', () => seen(file).length === 2 && seen(file));
+    const [first, retry] = seen(file);
+    expect(first!.seqs).toHaveLength(6);
+    expect(retry!.seqs).toEqual(first!.seqs.slice(2));
+  });
+
+  it('honours BisectBatchOnFunctionError: halves until the failing record, which alone goes to retries', async () => {
+    const arn = await createStream(cloud.clients.kinesis, 'esm-bisect', 1);
+    const file = await recorder('bisect', { FAIL_PK: 'bad' });
+    const pks = ['a', 'a', 'a', 'a', 'a', 'bad', 'a', 'a'];
+    await put(
+      'esm-bisect',
+      pks.map((pk, i) => ({ pk, data: `${pk}:${i}` })),
+    );
+    await mapping('bisect', arn, { BisectBatchOnFunctionError: true, MaximumRetryAttempts: 1 });
+    await eventually('the last half handled', () => seen(file).length === 8 && seen(file));
+    expect(seen(file).map((e) => e.seqs.length)).toEqual([8, 4, 4, 2, 1, 1, 1, 2]);
+    expect(seen(file).map((e) => e.failed)).toEqual([
+      true,
+      false,
+      true,
+      true,
+      false,
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('Enabled false stops polling; enabling again resumes from the checkpoint without replays', async () => {
+    const arn = await createStream(cloud.clients.kinesis, 'esm-toggle', 1);
+    const file = await recorder('toggle');
+    const uuid = await mapping('toggle', arn);
+    await put(
+      'esm-toggle',
+      [0, 1, 2].map((i) => ({ pk: 'k', data: `k:${i}` })),
+    );
+    await eventually('first records', () => handledCount(file) === 3);
+    await cloud.clients.lambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false }),
+    );
+    await eventually(
+      'Disabled',
+      async () =>
+        (await cloud.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid })))
+          .State === 'Disabled',
+    );
+    await put(
+      'esm-toggle',
+      [3, 4].map((i) => ({ pk: 'k', data: `k:${i}` })),
+    );
+    await sleep(600); // several idle polls' worth: nothing may arrive while disabled
+    expect(handledCount(file)).toBe(3);
+    await cloud.clients.lambda.send(
+      new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }),
+    );
+    await eventually('the rest', () => handledCount(file) === 5);
+    expect(succeeded(file).flatMap((e) => e.data)).toEqual(['k:0', 'k:1', 'k:2', 'k:3', 'k:4']);
+  });
 });
