@@ -11,8 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CDKLOCAL = join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'cdklocal.cmd' : 'cdklocal');
-const START_HINT = 'start it with `docker compose -f localstack/docker-compose.yml up -d` (needs Docker)';
+const CDKLOCAL = join(
+  ROOT,
+  'node_modules',
+  '.bin',
+  process.platform === 'win32' ? 'cdklocal.cmd' : 'cdklocal',
+);
+const START_HINT =
+  'start it with `docker compose -f localstack/docker-compose.yml up -d` (needs Docker)';
 
 const HELP = `npm run deploy:localstack [-- options]
 
@@ -29,7 +35,9 @@ type Probe = 'localstack' | 'other' | 'down';
 /** LocalStack answers GET /_localstack/health with its services; the embedded cloud and others do not. */
 async function probe(endpoint: string): Promise<Probe> {
   try {
-    const res = await fetch(`${endpoint}/_localstack/health`, { signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(`${endpoint}/_localstack/health`, {
+      signal: AbortSignal.timeout(2_000),
+    });
     const body = (await res.json().catch(() => undefined)) as { services?: unknown } | undefined;
     return res.ok && body && typeof body.services === 'object' ? 'localstack' : 'other';
   } catch {
@@ -68,15 +76,23 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const endpoint = (values.endpoint ?? process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566').replace(/\/$/, '');
-  if (!existsSync(CDKLOCAL)) fail('cdklocal is not installed (it comes with `npm install`: the aws-cdk-local dev dependency)');
+  const endpoint = (
+    values.endpoint ??
+    process.env.AWS_ENDPOINT_URL ??
+    'http://127.0.0.1:4566'
+  ).replace(/\/$/, '');
+  if (!existsSync(CDKLOCAL))
+    fail(
+      'cdklocal is not installed (it comes with `npm install`: the aws-cdk-local dev dependency)',
+    );
 
   const state = await probe(endpoint);
   if (state === 'down') fail(`LocalStack is not reachable at ${endpoint} — ${START_HINT}`);
   if (state === 'other') {
     fail(
       `${endpoint} answers but is not LocalStack (no /_localstack/health). If it is the embedded cloud (\`npm run local\`), ` +
-        'deploy with `npm run deploy:local`; otherwise ' + START_HINT,
+        'deploy with `npm run deploy:local`; otherwise ' +
+        START_HINT,
     );
   }
 
@@ -98,7 +114,10 @@ async function main(): Promise<void> {
   const outputs = join(ROOT, '.streamscale', 'outputs-localstack.json');
   mkdirSync(dirname(outputs), { recursive: true });
   process.stdout.write(`cdklocal deploy --require-approval never (${endpoint})\n`);
-  const code = await run(['deploy', '--all', '--require-approval', 'never', '--outputs-file', outputs], env);
+  const code = await run(
+    ['deploy', '--all', '--require-approval', 'never', '--outputs-file', outputs],
+    env,
+  );
   if (code !== 0) fail(`cdklocal deploy failed (exit ${code}); see its output above`);
   process.stdout.write(`deployed to LocalStack at ${endpoint}; outputs in ${outputs}\n`);
 }

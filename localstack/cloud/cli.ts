@@ -32,7 +32,13 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function numberFlag(raw: string | undefined, name: string, fallback: number, min: number, integer = true): number {
+function numberFlag(
+  raw: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  integer = true,
+): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
@@ -75,17 +81,38 @@ async function main(): Promise<void> {
   const port = numberFlag(values.port, 'port', DEFAULT_PORT, 0);
   if (port > 65535) fail(`--port must be at most 65535 (got ${port})`);
   const speedup = numberFlag(values.speedup, 'speedup', DEFAULT_SPEEDUP, 1, false);
-  const records = numberFlag(values['shard-records-per-second'], 'shard-records-per-second', DEFAULT_CONFIG.stream.shardRecordsPerSecond, 1);
-  const bytes = numberFlag(values['shard-bytes-per-second'], 'shard-bytes-per-second', DEFAULT_CONFIG.stream.shardBytesPerSecond, 1);
+  const records = numberFlag(
+    values['shard-records-per-second'],
+    'shard-records-per-second',
+    DEFAULT_CONFIG.stream.shardRecordsPerSecond,
+    1,
+  );
+  const bytes = numberFlag(
+    values['shard-bytes-per-second'],
+    'shard-bytes-per-second',
+    DEFAULT_CONFIG.stream.shardBytesPerSecond,
+    1,
+  );
 
   let cloud: LocalCloud;
   try {
-    cloud = await startLocalCloud({ port, speedup, shardRecordsPerSecond: records, shardBytesPerSecond: bytes, log: logger(values.quiet) });
+    cloud = await startLocalCloud({
+      port,
+      speedup,
+      shardRecordsPerSecond: records,
+      shardBytesPerSecond: bytes,
+      log: logger(values.quiet),
+    });
   } catch (err) {
     // The edge's message for a busy port already says how to pick another.
     fail((err as Error).message);
   }
-  writeLocalCloudState({ endpoint: cloud.endpoint, pid: process.pid, startedAt: new Date().toISOString(), speedup });
+  writeLocalCloudState({
+    endpoint: cloud.endpoint,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    speedup,
+  });
   process.stdout.write(describeLocalCloud(cloud));
 
   let stopping = false;

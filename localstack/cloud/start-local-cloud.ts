@@ -43,7 +43,8 @@ export interface LocalCloud {
 
 export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
   const speedup = opts.speedup ?? 1;
-  if (!(Number.isFinite(speedup) && speedup >= 1)) throw new Error(`speedup must be a number >= 1 (got ${opts.speedup})`);
+  if (!(Number.isFinite(speedup) && speedup >= 1))
+    throw new Error(`speedup must be a number >= 1 (got ${opts.speedup})`);
   const records = opts.shardRecordsPerSecond ?? DEFAULT_CONFIG.stream.shardRecordsPerSecond;
   const bytes = opts.shardBytesPerSecond ?? DEFAULT_CONFIG.stream.shardBytesPerSecond;
   const region = opts.region ?? 'us-east-1';
@@ -58,22 +59,42 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   try {
     const lambda = createLambdaService(core.ctx);
     core.addService(lambda);
-    core.addService(createEventsService(core.ctx, { speedup, invoke: (target, payload) => lambda.invoke(target, payload) }));
+    core.addService(
+      createEventsService(core.ctx, {
+        speedup,
+        invoke: (target, payload) => lambda.invoke(target, payload),
+      }),
+    );
   } catch (err) {
     await core.stop();
     throw err;
   }
 
   const services: ServiceRow[] = [
-    { service: 'Kinesis', signingName: 'kinesis', backedBy: `kinesalite + edge: UpdateShardCount, per-shard limits ${records} records/s, ${formatBytes(bytes)}/s` },
+    {
+      service: 'Kinesis',
+      signingName: 'kinesis',
+      backedBy: `kinesalite + edge: UpdateShardCount, per-shard limits ${records} records/s, ${formatBytes(bytes)}/s`,
+    },
     { service: 'DynamoDB', signingName: 'dynamodb', backedBy: 'dynalite (in memory)' },
-    { service: 'CloudWatch', signingName: 'monitoring', backedBy: 'in-process metric store (JSON 1.0 + query protocols), dashboards, alarms' },
+    {
+      service: 'CloudWatch',
+      signingName: 'monitoring',
+      backedBy: 'in-process metric store (JSON 1.0 + query protocols), dashboards, alarms',
+    },
     { service: 'SQS', signingName: 'sqs', backedBy: 'in-process queues' },
-    { service: 'Lambda', signingName: 'lambda', backedBy: 'cdk.out bundles run in-process; Kinesis event-source runtime' },
+    {
+      service: 'Lambda',
+      signingName: 'lambda',
+      backedBy: 'cdk.out bundles run in-process; Kinesis event-source runtime',
+    },
     {
       service: 'EventBridge',
       signingName: 'events',
-      backedBy: speedup === 1 ? 'in-process schedules (real time)' : `in-process schedules, ${speedup}x faster: rate(1 minute) fires every ${round(60 / speedup)} s`,
+      backedBy:
+        speedup === 1
+          ? 'in-process schedules (real time)'
+          : `in-process schedules, ${speedup}x faster: rate(1 minute) fires every ${round(60 / speedup)} s`,
     },
   ];
   return {
@@ -82,7 +103,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     speedup,
     core,
     services,
-    clientEnv: { AWS_ENDPOINT_URL: core.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: region },
+    clientEnv: {
+      AWS_ENDPOINT_URL: core.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: region,
+    },
     stop: () => core.stop(),
   };
 }
@@ -100,7 +126,7 @@ export function describeLocalCloud(cloud: LocalCloud): string {
       cloud.services.map((s) => [s.service, cloud.endpoint, s.signingName, s.backedBy]),
     ),
     '',
-    'Clients (AWS SDKs, the AWS CLI, this project\'s tools) need:',
+    "Clients (AWS SDKs, the AWS CLI, this project's tools) need:",
     `  export ${env}`,
     '',
     'Next, in another terminal: npm run deploy:local   (then npm run spike, npm run query, npm run dashboard)',

@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     onResource: quiet
       ? undefined
       : (_stack, r) => {
-          if (r.action !== 'accepted') process.stdout.write(`  ${r.action.padEnd(9)} ${r.type} ${r.physicalId}\n`);
+          if (r.action !== 'accepted')
+            process.stdout.write(`  ${r.action.padEnd(9)} ${r.type} ${r.physicalId}\n`);
         },
   });
 
@@ -72,11 +73,15 @@ async function main(): Promise<void> {
       );
       const accepted = Object.entries(stack.acceptedTypes);
       if (accepted.length > 0) {
-        process.stdout.write(`\naccepted, not emulated: ${accepted.map(([t, n]) => `${t} (${n})`).join(', ')}\n`);
+        process.stdout.write(
+          `\naccepted, not emulated: ${accepted.map(([t, n]) => `${t} (${n})`).join(', ')}\n`,
+        );
       }
       const outputs = Object.entries(stack.outputs);
       if (outputs.length > 0) {
-        process.stdout.write(`\noutputs (${result.outputsFile}):\n${outputs.map(([k, v]) => `  ${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n')}\n`);
+        process.stdout.write(
+          `\noutputs (${result.outputsFile}):\n${outputs.map(([k, v]) => `  ${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n')}\n`,
+        );
       }
     }
     const counts = new Map<string, number>();
@@ -94,7 +99,8 @@ function fail(message: string): never {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof DeployError || err instanceof TemplateError || err instanceof ConfigError) fail(err.message);
+  if (err instanceof DeployError || err instanceof TemplateError || err instanceof ConfigError)
+    fail(err.message);
   const e = err as Error;
   // An SDK error names the operation the local cloud refused; that is the useful part.
   fail(`${e.name ?? 'Error'}: ${e.message}`);

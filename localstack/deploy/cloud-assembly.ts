@@ -20,7 +20,11 @@ export interface AssemblyStack {
 interface Manifest {
   artifacts?: Record<
     string,
-    { type: string; properties?: { templateFile?: string; stackName?: string; file?: string }; dependencies?: string[] }
+    {
+      type: string;
+      properties?: { templateFile?: string; stackName?: string; file?: string };
+      dependencies?: string[];
+    }
   >;
 }
 
@@ -36,20 +40,26 @@ export function readAssembly(cdkOut: string): AssemblyStack[] {
   const dir = resolve(cdkOut);
   const manifestPath = join(dir, 'manifest.json');
   if (!existsSync(manifestPath)) {
-    throw new DeployError(`no synthesized app in ${dir} (no manifest.json); run \`npx cdk synth -q\` or drop --no-synth`);
+    throw new DeployError(
+      `no synthesized app in ${dir} (no manifest.json); run \`npx cdk synth -q\` or drop --no-synth`,
+    );
   }
   const artifacts = readJson<Manifest>(manifestPath).artifacts ?? {};
   const stacks: AssemblyStack[] = [];
   for (const [id, a] of Object.entries(artifacts)) {
     if (a.type !== 'aws:cloudformation:stack' || !a.properties?.templateFile) continue;
-    const assetsId = (a.dependencies ?? []).find((d) => artifacts[d]?.type === 'cdk:asset-manifest');
+    const assetsId = (a.dependencies ?? []).find(
+      (d) => artifacts[d]?.type === 'cdk:asset-manifest',
+    );
     const assetsFile = assetsId ? artifacts[assetsId]!.properties?.file : undefined;
     stacks.push({
       id,
       stackName: a.properties.stackName ?? id,
       template: readJson<CfnTemplate>(join(dir, a.properties.templateFile)),
       assets: assetsFile ? readJson<AssetsManifest>(join(dir, assetsFile)) : undefined,
-      dependencies: (a.dependencies ?? []).filter((d) => artifacts[d]?.type === 'aws:cloudformation:stack'),
+      dependencies: (a.dependencies ?? []).filter(
+        (d) => artifacts[d]?.type === 'aws:cloudformation:stack',
+      ),
     });
   }
   if (stacks.length === 0) throw new DeployError(`${manifestPath} lists no CloudFormation stack`);

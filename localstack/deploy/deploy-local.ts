@@ -8,7 +8,14 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cloudWatchClient, dynamoClient, kinesisClient, lambdaClient, LOCAL_ENDPOINT, sqsClient } from '../../functions/aws/clients';
+import {
+  cloudWatchClient,
+  dynamoClient,
+  kinesisClient,
+  lambdaClient,
+  LOCAL_ENDPOINT,
+  sqsClient,
+} from '../../functions/aws/clients';
 import { DeployError, type DeployClients } from './appliers/types';
 import { readAssembly, type AssemblyStack } from './cloud-assembly';
 import { EventsApi } from './events-api';
@@ -49,7 +56,9 @@ export interface DeployLocalResult {
 export function noCloudMessage(endpoint: string, stateDir?: string): string {
   const running = readLocalCloudState(stateDir);
   const elsewhere =
-    running && running.endpoint !== endpoint ? `; a local cloud is running at ${running.endpoint} — use it with AWS_ENDPOINT_URL=${running.endpoint}` : '';
+    running && running.endpoint !== endpoint
+      ? `; a local cloud is running at ${running.endpoint} — use it with AWS_ENDPOINT_URL=${running.endpoint}`
+      : '';
   return `no local cloud at ${endpoint} — start it with \`npm run local\` (or set AWS_ENDPOINT_URL)${elsewhere}`;
 }
 
@@ -59,17 +68,28 @@ export async function endpointAnswers(endpoint: string, timeoutMs = 5_000): Prom
     await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
     return true;
   } catch (err) {
-    if (process.env.STREAMSCALE_DEBUG) process.stderr.write(`probe ${endpoint}: ${String((err as { cause?: unknown }).cause ?? err)}\n`);
+    if (process.env.STREAMSCALE_DEBUG)
+      process.stderr.write(
+        `probe ${endpoint}: ${String((err as { cause?: unknown }).cause ?? err)}\n`,
+      );
     return false;
   }
 }
 
 /** `npx cdk synth -q` in the project root, writing to cdkOut. */
-export async function runSynth(projectRoot: string, cdkOut: string, log: (line: string) => void): Promise<void> {
+export async function runSynth(
+  projectRoot: string,
+  cdkOut: string,
+  log: (line: string) => void,
+): Promise<void> {
   log(`synthesizing: npx cdk synth -q -o ${cdkOut}`);
   const output: string[] = [];
   const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn('npx', ['cdk', 'synth', '-q', '-o', cdkOut], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn('npx', ['cdk', 'synth', '-q', '-o', cdkOut], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    });
     child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
     child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
     child.on('error', fail);
@@ -125,8 +145,12 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
   const projectRoot = resolve(opts.projectRoot ?? process.cwd());
   const cdkOut = resolve(projectRoot, opts.cdkOut ?? 'cdk.out');
   const stateDir = resolve(projectRoot, opts.stateDir ?? DEFAULT_STATE_DIR);
-  const endpoint = (opts.endpoint ?? process.env.AWS_ENDPOINT_URL ?? LOCAL_ENDPOINT).replace(/\/$/, '');
-  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const endpoint = (opts.endpoint ?? process.env.AWS_ENDPOINT_URL ?? LOCAL_ENDPOINT).replace(
+    /\/$/,
+    '',
+  );
+  const region =
+    opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   // The local clouds take any credentials; the SDK still wants some.
   if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
     process.env.AWS_ACCESS_KEY_ID = 'test';
@@ -144,9 +168,13 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
   if (opts.stacks && opts.stacks.length > 0) {
     const unknown = opts.stacks.filter((n) => !stacks.some((s) => s.stackName === n || s.id === n));
     if (unknown.length > 0) {
-      throw new DeployError(`no stack ${unknown.join(', ')} in ${cdkOut}; it has ${stacks.map((s) => s.stackName).join(', ')}`);
+      throw new DeployError(
+        `no stack ${unknown.join(', ')} in ${cdkOut}; it has ${stacks.map((s) => s.stackName).join(', ')}`,
+      );
     }
-    stacks = stacks.filter((s) => opts.stacks!.includes(s.stackName) || opts.stacks!.includes(s.id));
+    stacks = stacks.filter(
+      (s) => opts.stacks!.includes(s.stackName) || opts.stacks!.includes(s.id),
+    );
   }
 
   const clients = localClients(endpoint, region);
@@ -155,21 +183,46 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
   try {
     for (const s of stacks) {
       log(`deploying ${s.stackName} to ${endpoint}`);
-      const planner = new Planner({ template: s.template, assets: s.assets, cdkOut, stackName: s.stackName, endpoint, region, parameters: opts.parameters });
+      const planner = new Planner({
+        template: s.template,
+        assets: s.assets,
+        cdkOut,
+        stackName: s.stackName,
+        endpoint,
+        region,
+        parameters: opts.parameters,
+      });
       results.push(
-        await executePlan({ planner, clients, endpoint, stateDir, onResource: (r) => opts.onResource?.(s.stackName, r) }),
+        await executePlan({
+          planner,
+          clients,
+          endpoint,
+          stateDir,
+          onResource: (r) => opts.onResource?.(s.stackName, r),
+        }),
       );
     }
   } catch (err) {
     // An endpoint that went away mid-deploy reads better as such than as a socket error.
-    if (!(err instanceof DeployError) && !(await endpointAnswers(endpoint))) throw new DeployError(noCloudMessage(endpoint, stateDir));
+    if (!(err instanceof DeployError) && !(await endpointAnswers(endpoint)))
+      throw new DeployError(noCloudMessage(endpoint, stateDir));
     throw err;
   } finally {
-    for (const c of [clients.kinesis, clients.dynamodb, clients.sqs, clients.lambda, clients.cloudwatch]) c.destroy();
+    for (const c of [
+      clients.kinesis,
+      clients.dynamodb,
+      clients.sqs,
+      clients.lambda,
+      clients.cloudwatch,
+    ])
+      c.destroy();
   }
 
   const outputsFile = join(stateDir, 'outputs.json');
   mkdirSync(stateDir, { recursive: true });
-  writeFileSync(outputsFile, `${JSON.stringify(Object.fromEntries(results.map((r) => [r.stackName, r.outputs])), null, 2)}\n`);
+  writeFileSync(
+    outputsFile,
+    `${JSON.stringify(Object.fromEntries(results.map((r) => [r.stackName, r.outputs])), null, 2)}\n`,
+  );
   return { endpoint, stacks: results, outputsFile, synthMs, deployMs: Date.now() - deployStart };
 }

@@ -21,10 +21,15 @@ export interface DeploymentRecord {
   resources: Record<string, RecordedResource>;
 }
 
-const recordPath = (stateDir: string, stackName: string) => join(stateDir, 'deployments', `${stackName}.json`);
+const recordPath = (stateDir: string, stackName: string) =>
+  join(stateDir, 'deployments', `${stackName}.json`);
 
 /** The record for this stack on this endpoint, if any (a record for another endpoint does not count). */
-export function readRecord(stateDir: string, stackName: string, endpoint: string): DeploymentRecord | undefined {
+export function readRecord(
+  stateDir: string,
+  stackName: string,
+  endpoint: string,
+): DeploymentRecord | undefined {
   try {
     const r = JSON.parse(readFileSync(recordPath(stateDir, stackName), 'utf8')) as DeploymentRecord;
     return r.endpoint === endpoint ? r : undefined;

@@ -24,7 +24,10 @@ export function canonicalJson(value: Json | undefined): string {
 }
 
 /** Top-level property names whose values differ (added, removed or changed), sorted. */
-export function changedProperties(before: Record<string, Json>, after: Record<string, Json>): string[] {
+export function changedProperties(
+  before: Record<string, Json>,
+  after: Record<string, Json>,
+): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys].filter((k) => canonicalJson(before[k]) !== canonicalJson(after[k])).sort();
 }

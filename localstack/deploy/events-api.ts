@@ -8,7 +8,11 @@
 import { createHash, createHmac } from 'node:crypto';
 
 export class EventsApiError extends Error {
-  constructor(readonly code: string, message: string, readonly status: number) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = code;
   }
@@ -23,12 +27,16 @@ export interface EventsApiOptions {
 }
 
 const sha256hex = (data: string) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
+const hmac = (key: Buffer | string, data: string) =>
+  createHmac('sha256', key).update(data).digest();
 
 export class EventsApi {
   constructor(private readonly opts: EventsApiOptions) {}
 
-  async call<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T> {
+  async call<T = Record<string, unknown>>(
+    operation: string,
+    input: Record<string, unknown>,
+  ): Promise<T> {
     const url = new URL(this.opts.endpoint);
     const body = JSON.stringify(input);
     const amzDate = new Date().toISOString().replace(/[:-]|\.\d{3}/g, '');
@@ -61,7 +69,9 @@ export class EventsApi {
     const text = await res.text();
     const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (!res.ok) {
-      const code = String(parsed.__type ?? 'UnknownError').split('#').pop()!;
+      const code = String(parsed.__type ?? 'UnknownError')
+        .split('#')
+        .pop()!;
       throw new EventsApiError(code, String(parsed.message ?? parsed.Message ?? text), res.status);
     }
     return parsed as T;

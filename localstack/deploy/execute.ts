@@ -59,7 +59,12 @@ export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
   const { planner, clients, endpoint, stateDir } = opts;
   const stackName = planner.input.stackName;
   const previous = readRecord(stateDir, stackName, endpoint);
-  const record: DeploymentRecord = { stackName, endpoint, deployedAt: new Date().toISOString(), resources: {} };
+  const record: DeploymentRecord = {
+    stackName,
+    endpoint,
+    deployedAt: new Date().toISOString(),
+    resources: {},
+  };
   const values: ValueTable = new Map();
   const resources: DeployedResource[] = [];
   const acceptedTypes: Record<string, number> = {};
@@ -84,13 +89,25 @@ export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
             type,
             name,
             props,
-            previous: prev && prev.type === type ? { physicalId: prev.physicalId, properties: prev.properties } : undefined,
+            previous:
+              prev && prev.type === type
+                ? { physicalId: prev.physicalId, properties: prev.properties }
+                : undefined,
             predicted,
             clients,
             stateDir,
           });
-          values.set(logicalId, { ref: r.values.ref ?? predicted.ref, attrs: { ...predicted.attrs, ...r.values.attrs } });
-          done = { logicalId, type, physicalId: r.physicalId, action: r.action, ...(r.detail ? { detail: r.detail } : {}) };
+          values.set(logicalId, {
+            ref: r.values.ref ?? predicted.ref,
+            attrs: { ...predicted.attrs, ...r.values.attrs },
+          });
+          done = {
+            logicalId,
+            type,
+            physicalId: r.physicalId,
+            action: r.action,
+            ...(r.detail ? { detail: r.detail } : {}),
+          };
         } catch (err) {
           throw new DeployError(`${logicalId} (${type} ${name}): ${(err as Error).message}`);
         }
@@ -103,7 +120,10 @@ export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
     // Keep what was applied, even when a later resource failed: the next deploy diffs against it.
     const merged = { ...previous?.resources, ...record.resources };
     const active = new Set(planner.order);
-    writeRecord(stateDir, { ...record, resources: Object.fromEntries(Object.entries(merged).filter(([id]) => active.has(id))) });
+    writeRecord(stateDir, {
+      ...record,
+      resources: Object.fromEntries(Object.entries(merged).filter(([id]) => active.has(id))),
+    });
   }
   return { stackName, resources, outputs: planner.resolveOutputs(values, false), acceptedTypes };
 }

@@ -12,7 +12,10 @@ export class TemplateError extends Error {}
 
 /** A Ref/GetAtt whose value is not known yet (e.g. an event source mapping's UUID before it exists). */
 export class UnknownValueError extends Error {
-  constructor(readonly logicalId: string, readonly attribute: string) {
+  constructor(
+    readonly logicalId: string,
+    readonly attribute: string,
+  ) {
     super(`${logicalId}.${attribute} is not known yet`);
   }
 }
@@ -101,7 +104,8 @@ function resolveInner(value: Json, ctx: ResolveContext): Resolved {
 }
 
 function resolveRef(arg: Json, ctx: ResolveContext): Resolved {
-  if (typeof arg !== 'string') throw new TemplateError(`Ref needs a name, got ${JSON.stringify(arg)}`);
+  if (typeof arg !== 'string')
+    throw new TemplateError(`Ref needs a name, got ${JSON.stringify(arg)}`);
   const pseudo = pseudoValue(arg, ctx.pseudo);
   if (pseudo !== undefined) return pseudo;
   if (ctx.template.Parameters && arg in ctx.template.Parameters) {
@@ -127,16 +131,20 @@ function asList(v: Resolved, what: string): Json[] {
 function resolveFn(fn: string, arg: Json, ctx: ResolveContext): Resolved {
   switch (fn) {
     case 'Fn::GetAtt': {
-      const [id, attr] = typeof arg === 'string' ? splitOnce(arg, '.') : (asList(arg, fn) as [Json, Json]);
+      const [id, attr] =
+        typeof arg === 'string' ? splitOnce(arg, '.') : (asList(arg, fn) as [Json, Json]);
       const logicalId = asString(id as Json, 'Fn::GetAtt logical id');
       const attribute = asString(resolveInner(attr as Json, ctx), 'Fn::GetAtt attribute');
-      if (!(logicalId in ctx.template.Resources)) throw new TemplateError(`Fn::GetAtt of unknown resource "${logicalId}"`);
+      if (!(logicalId in ctx.template.Resources))
+        throw new TemplateError(`Fn::GetAtt of unknown resource "${logicalId}"`);
       return ctx.getAtt(logicalId, attribute);
     }
     case 'Fn::Join': {
       const [delim, list] = asList(arg, fn);
       const items = asList(resolveInner(list as Json, ctx), 'Fn::Join list');
-      return items.map((i) => asString(i, 'Fn::Join element')).join(asString(delim as Json, 'Fn::Join delimiter'));
+      return items
+        .map((i) => asString(i, 'Fn::Join element'))
+        .join(asString(delim as Json, 'Fn::Join delimiter'));
     }
     case 'Fn::Sub':
       return resolveSub(arg, ctx);
@@ -151,7 +159,9 @@ function resolveFn(fn: string, arg: Json, ctx: ResolveContext): Resolved {
     }
     case 'Fn::Split': {
       const [delim, source] = asList(arg, fn);
-      return asString(resolveInner(source as Json, ctx), 'Fn::Split source').split(asString(delim as Json, 'Fn::Split delimiter'));
+      return asString(resolveInner(source as Json, ctx), 'Fn::Split source').split(
+        asString(delim as Json, 'Fn::Split delimiter'),
+      );
     }
     case 'Fn::If': {
       const [cond, whenTrue, whenFalse] = asList(arg, fn);
@@ -161,7 +171,10 @@ function resolveFn(fn: string, arg: Json, ctx: ResolveContext): Resolved {
     }
     case 'Fn::Equals': {
       const [a, b] = asList(arg, fn);
-      return JSON.stringify(resolveInner(a as Json, ctx)) === JSON.stringify(resolveInner(b as Json, ctx));
+      return (
+        JSON.stringify(resolveInner(a as Json, ctx)) ===
+        JSON.stringify(resolveInner(b as Json, ctx))
+      );
     }
     case 'Fn::And':
       return asList(arg, fn).every((c) => resolveInner(c, ctx) === true);
@@ -172,7 +185,9 @@ function resolveFn(fn: string, arg: Json, ctx: ResolveContext): Resolved {
     case 'Condition':
       return conditionValue(asString(arg, 'Condition'), ctx);
     case 'Fn::FindInMap': {
-      const [map, top, second] = asList(arg, fn).map((a) => asString(resolveInner(a, ctx), 'Fn::FindInMap key'));
+      const [map, top, second] = asList(arg, fn).map((a) =>
+        asString(resolveInner(a, ctx), 'Fn::FindInMap key'),
+      );
       const v = ctx.template.Mappings?.[map!]?.[top!]?.[second!];
       if (v === undefined) throw new TemplateError(`Fn::FindInMap: no ${map}/${top}/${second}`);
       return v;
@@ -186,7 +201,9 @@ function resolveFn(fn: string, arg: Json, ctx: ResolveContext): Resolved {
     case 'Fn::ToJsonString':
       return JSON.stringify(resolveInner(arg, ctx));
     case 'Fn::ImportValue':
-      throw new TemplateError('Fn::ImportValue (cross-stack references) is not supported by deploy:local; deploy one self-contained stack');
+      throw new TemplateError(
+        'Fn::ImportValue (cross-stack references) is not supported by deploy:local; deploy one self-contained stack',
+      );
     default:
       throw new TemplateError(`${fn} is not supported by deploy:local`);
   }
@@ -199,7 +216,8 @@ function splitOnce(s: string, sep: string): [string, string] {
 }
 
 function resolveSub(arg: Json, ctx: ResolveContext): Resolved {
-  const [template, vars] = typeof arg === 'string' ? [arg, {}] : (asList(arg, 'Fn::Sub') as [Json, Json]);
+  const [template, vars] =
+    typeof arg === 'string' ? [arg, {}] : (asList(arg, 'Fn::Sub') as [Json, Json]);
   const text = asString(template as Json, 'Fn::Sub template');
   const local: Record<string, Json> = {};
   if (isObject(vars)) for (const [k, v] of Object.entries(vars)) local[k] = resolveValue(v, ctx);
@@ -223,7 +241,8 @@ function conditionValue(name: string, ctx: ResolveContext): boolean {
   // Mark before evaluating so a cyclic condition fails instead of recursing forever.
   ctx.conditions[name] = false;
   const value = resolveInner(expr, ctx);
-  if (typeof value !== 'boolean') throw new TemplateError(`condition ${name} does not evaluate to true/false`);
+  if (typeof value !== 'boolean')
+    throw new TemplateError(`condition ${name} does not evaluate to true/false`);
   ctx.conditions[name] = value;
   return value;
 }
@@ -239,7 +258,11 @@ export function evaluateConditions(ctx: ResolveContext): Record<string, boolean>
  * ${Id} / ${Id.Attr}), in both branches of every Fn::If: the order a
  * resource must come after.
  */
-export function referencedResources(value: Json, template: CfnTemplate, into = new Set<string>()): Set<string> {
+export function referencedResources(
+  value: Json,
+  template: CfnTemplate,
+  into = new Set<string>(),
+): Set<string> {
   const resources = template.Resources;
   const visit = (v: Json): void => {
     if (Array.isArray(v)) {
@@ -253,7 +276,8 @@ export function referencedResources(value: Json, template: CfnTemplate, into = n
       const arg = v[key]!;
       if (key === 'Ref' && typeof arg === 'string' && arg in resources) into.add(arg);
       if (key === 'Fn::GetAtt') {
-        const id = typeof arg === 'string' ? arg.split('.')[0] : Array.isArray(arg) ? arg[0] : undefined;
+        const id =
+          typeof arg === 'string' ? arg.split('.')[0] : Array.isArray(arg) ? arg[0] : undefined;
         if (typeof id === 'string' && id in resources) into.add(id);
       }
       if (key === 'Fn::Sub') {

@@ -14,7 +14,8 @@ export interface LocalCloudState {
 }
 
 export const DEFAULT_STATE_DIR = '.streamscale';
-export const localCloudStatePath = (stateDir = DEFAULT_STATE_DIR) => join(stateDir, 'local-cloud.json');
+export const localCloudStatePath = (stateDir = DEFAULT_STATE_DIR) =>
+  join(stateDir, 'local-cloud.json');
 
 export function writeLocalCloudState(state: LocalCloudState, stateDir = DEFAULT_STATE_DIR): string {
   const path = localCloudStatePath(stateDir);
@@ -39,7 +40,10 @@ function alive(pid: number): boolean {
 }
 
 /** The running local cloud's state; undefined if none is recorded or its process is gone (unless checkAlive is false). */
-export function readLocalCloudState(stateDir = DEFAULT_STATE_DIR, checkAlive = true): LocalCloudState | undefined {
+export function readLocalCloudState(
+  stateDir = DEFAULT_STATE_DIR,
+  checkAlive = true,
+): LocalCloudState | undefined {
   try {
     const s = JSON.parse(readFileSync(localCloudStatePath(stateDir), 'utf8')) as LocalCloudState;
     if (typeof s.endpoint !== 'string' || typeof s.pid !== 'number') return undefined;

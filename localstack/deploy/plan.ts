@@ -19,7 +19,13 @@ import {
   type Pseudo,
   type ResolveContext,
 } from './intrinsics';
-import { handlingOf, physicalName, predictedValues, type Handling, type Place } from './resource-types';
+import {
+  handlingOf,
+  physicalName,
+  predictedValues,
+  type Handling,
+  type Place,
+} from './resource-types';
 import type { AssetsManifest, CfnTemplate, Json } from './template';
 
 /** Ref and Fn::GetAtt values of one resource. */
@@ -77,7 +83,8 @@ export class Planner {
 
   constructor(readonly input: PlanInput) {
     const { template } = input;
-    if (!template || typeof template.Resources !== 'object') throw new TemplateError('template has no Resources');
+    if (!template || typeof template.Resources !== 'object')
+      throw new TemplateError('template has no Resources');
     this.place = {
       region: input.region ?? 'us-east-1',
       accountId: input.accountId ?? LOCAL_ACCOUNT_ID,
@@ -99,7 +106,8 @@ export class Planner {
       if (v !== undefined) this.parameters[name] = v;
     }
     for (const name of Object.keys(input.parameters ?? {})) {
-      if (!template.Parameters || !(name in template.Parameters)) throw new TemplateError(`the template has no parameter "${name}"`);
+      if (!template.Parameters || !(name in template.Parameters))
+        throw new TemplateError(`the template has no parameter "${name}"`);
     }
     this.conditions = evaluateConditions(this.context(new Map(), true));
     this.order = this.sortResources();
@@ -111,17 +119,27 @@ export class Planner {
     const active = Object.keys(resources).filter((id) => this.isActive(id));
     for (const id of active) {
       const r = resources[id]!;
-      const explicit = r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn];
-      for (const d of explicit) if (!(d in resources)) throw new TemplateError(`${id} DependsOn unknown resource "${d}"`);
-      const refs = referencedResources((r.Properties ?? {}) as Json, this.input.template, new Set(explicit));
+      const explicit =
+        r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn];
+      for (const d of explicit)
+        if (!(d in resources)) throw new TemplateError(`${id} DependsOn unknown resource "${d}"`);
+      const refs = referencedResources(
+        (r.Properties ?? {}) as Json,
+        this.input.template,
+        new Set(explicit),
+      );
       refs.delete(id);
-      this.deps.set(id, [...refs].filter((d) => this.isActive(d)));
+      this.deps.set(
+        id,
+        [...refs].filter((d) => this.isActive(d)),
+      );
     }
     // Kahn's algorithm; among ready resources, template order (stable, readable plans).
     const position = new Map(active.map((id, i) => [id, i]));
     const remaining = new Map(active.map((id) => [id, this.deps.get(id)!.length]));
     const dependents = new Map<string, string[]>();
-    for (const id of active) for (const d of this.deps.get(id)!) dependents.set(d, [...(dependents.get(d) ?? []), id]);
+    for (const id of active)
+      for (const d of this.deps.get(id)!) dependents.set(d, [...(dependents.get(d) ?? []), id]);
     const ready = active.filter((id) => remaining.get(id) === 0);
     const order: string[] = [];
     while (ready.length > 0) {
@@ -199,12 +217,20 @@ export class Planner {
         `${logicalId}: no local asset for its code ${JSON.stringify(code)}; run \`npx cdk synth\` so cdk.out holds the bundles`,
       );
     }
-    return { S3Bucket: HOT_RELOAD_BUCKET, S3Key: isAbsolute(path) ? path : join(this.input.cdkOut, path) };
+    return {
+      S3Bucket: HOT_RELOAD_BUCKET,
+      S3Key: isAbsolute(path) ? path : join(this.input.cdkOut, path),
+    };
   }
 
   /** Physical name from the template as resolved so far. */
   physicalName(logicalId: string, props: Record<string, Json>): string {
-    return physicalName(this.input.template.Resources[logicalId]!.Type, logicalId, props, this.place);
+    return physicalName(
+      this.input.template.Resources[logicalId]!.Type,
+      logicalId,
+      props,
+      this.place,
+    );
   }
 
   /** Ref/GetAtt values as the name decides them (the executor replaces them with live ones). */
@@ -239,12 +265,25 @@ export class Planner {
       values.set(id, predicted);
       // A mapping's id is its UUID, which only the service assigns.
       const shown = predicted.ref === undefined ? '(assigned on create)' : name;
-      resources.push({ logicalId: id, type, handling: handlingOf(type), physicalName: shown, dependsOn: this.dependenciesOf(id), properties });
+      resources.push({
+        logicalId: id,
+        type,
+        handling: handlingOf(type),
+        physicalName: shown,
+        dependsOn: this.dependenciesOf(id),
+        properties,
+      });
     }
     const skipped = Object.entries(this.input.template.Resources)
       .filter(([id]) => !this.isActive(id))
       .map(([logicalId, r]) => ({ logicalId, type: r.Type, condition: r.Condition! }));
-    return { stackName: this.input.stackName, place: this.place, resources, skipped, outputs: this.resolveOutputs(values, true) };
+    return {
+      stackName: this.input.stackName,
+      place: this.place,
+      resources,
+      skipped,
+      outputs: this.resolveOutputs(values, true),
+    };
   }
 }
 

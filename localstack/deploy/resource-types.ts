@@ -124,7 +124,12 @@ function queueUrl(name: string, p: Place): string {
  * else `<stack>-<logicalId>-<12 chars>` cut to the service's limit (stable for
  * the same stack and logical id, as CloudFormation's is for a stack's life).
  */
-export function physicalName(type: string, logicalId: string, props: Record<string, Json>, p: Place): string {
+export function physicalName(
+  type: string,
+  logicalId: string,
+  props: Record<string, Json>,
+  p: Place,
+): string {
   const info = typeInfo(type);
   const explicit = info.nameProperty ? props[info.nameProperty] : undefined;
   if (typeof explicit === 'string' && explicit.length > 0) return explicit;

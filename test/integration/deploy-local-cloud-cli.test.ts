@@ -35,7 +35,11 @@ const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 
 
 describe('npm run local (command line)', () => {
   it('prints where things run, serves the SDK there, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(TSX, [CLI, '--port', '0', '--quiet'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TSX, [CLI, '--port', '0', '--quiet'], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -44,16 +48,22 @@ describe('npm run local (command line)', () => {
     try {
       const deadline = Date.now() + 30_000;
       while (!/export AWS_ENDPOINT_URL=/.test(stdout)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no banner; stdout:\n${stdout}\nstderr:\n${stderr}`);
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`no banner; stdout:\n${stdout}\nstderr:\n${stderr}`);
         await new Promise((r) => setTimeout(r, 100));
       }
       const endpoint = /export AWS_ENDPOINT_URL=(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
-      expect(stdout).toContain(`export AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1`);
-      for (const service of ['Kinesis', 'DynamoDB', 'CloudWatch', 'SQS', 'Lambda', 'EventBridge']) expect(stdout).toMatch(new RegExp(`^${service} `, 'm'));
+      expect(stdout).toContain(
+        `export AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1`,
+      );
+      for (const service of ['Kinesis', 'DynamoDB', 'CloudWatch', 'SQS', 'Lambda', 'EventBridge'])
+        expect(stdout).toMatch(new RegExp(`^${service} `, 'm'));
       // The default speed-up: 1-minute schedules every 5 s.
       expect(stdout).toContain('rate(1 minute) fires every 5 s');
 
-      const state = JSON.parse(readFileSync(join(cwd, '.streamscale', 'local-cloud.json'), 'utf8')) as { endpoint: string; pid: number };
+      const state = JSON.parse(
+        readFileSync(join(cwd, '.streamscale', 'local-cloud.json'), 'utf8'),
+      ) as { endpoint: string; pid: number };
       expect(state.endpoint).toBe(endpoint);
       expect(Number.isInteger(state.pid)).toBe(true);
 
@@ -75,7 +85,12 @@ describe('npm run local (command line)', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const r = spawnSync(TSX, [CLI, '--port', String(port), '--quiet'], { cwd, env, encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(TSX, [CLI, '--port', String(port), '--quiet'], {
+        cwd,
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       expect(r.status).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(new RegExp(`port ${port} .*already in use.*--port`));

@@ -8,7 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeAlarmsCommand, GetDashboardCommand, ListDashboardsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeAlarmsCommand,
+  GetDashboardCommand,
+  ListDashboardsCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListShardsCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +40,14 @@ afterAll(async () => {
 function template(shards: number, widgetTitle: string, indexes = ['byKind']): CfnTemplate {
   return {
     Resources: {
-      Stream: { Type: 'AWS::Kinesis::Stream', Properties: { Name: 'exec-events', ShardCount: shards, StreamEncryption: { EncryptionType: 'KMS' } } },
+      Stream: {
+        Type: 'AWS::Kinesis::Stream',
+        Properties: {
+          Name: 'exec-events',
+          ShardCount: shards,
+          StreamEncryption: { EncryptionType: 'KMS' },
+        },
+      },
       Table: {
         Type: 'AWS::DynamoDB::Table',
         Properties: {
@@ -71,7 +82,13 @@ function template(shards: number, widgetTitle: string, indexes = ['byKind']): Cf
           DashboardBody: {
             'Fn::Join': [
               '',
-              ['{"widgets":[{"type":"text","x":0,"y":0,"width":6,"height":2,"properties":{"markdown":"', widgetTitle, ' ', { Ref: 'Stream' }, '"}}]}'],
+              [
+                '{"widgets":[{"type":"text","x":0,"y":0,"width":6,"height":2,"properties":{"markdown":"',
+                widgetTitle,
+                ' ',
+                { Ref: 'Stream' },
+                '"}}]}',
+              ],
             ],
           },
         },
@@ -101,7 +118,12 @@ function template(shards: number, widgetTitle: string, indexes = ['byKind']): Cf
 }
 
 async function deploy(t: CfnTemplate): Promise<StackResult> {
-  const planner = new Planner({ template: t, cdkOut: stateDir, stackName: 'Exec', endpoint: cloud.endpoint });
+  const planner = new Planner({
+    template: t,
+    cdkOut: stateDir,
+    stackName: 'Exec',
+    endpoint: cloud.endpoint,
+  });
   const clients = localClients(cloud.endpoint, 'us-east-1');
   try {
     return await executePlan({ planner, clients, endpoint: cloud.endpoint, stateDir });
@@ -114,40 +136,77 @@ async function deploy(t: CfnTemplate): Promise<StackResult> {
   }
 }
 
-const actions = (r: StackResult) => Object.fromEntries(r.resources.map((x) => [x.logicalId, x.action]));
+const actions = (r: StackResult) =>
+  Object.fromEntries(r.resources.map((x) => [x.logicalId, x.action]));
 
 describe('deploy executor on the core cloud', () => {
   it('creates, then leaves unchanged, then updates in place', async () => {
     const first = await deploy(template(1, 'v1'));
-    expect(actions(first)).toEqual({ Stream: 'created', Table: 'created', Role: 'accepted', Dashboard: 'created', Alarm: 'created' });
+    expect(actions(first)).toEqual({
+      Stream: 'created',
+      Table: 'created',
+      Role: 'accepted',
+      Dashboard: 'created',
+      Alarm: 'created',
+    });
     expect(first.acceptedTypes).toEqual({ 'AWS::IAM::Role': 1 });
     // Outputs carry the live ARNs (kinesalite's account id is 000000000000, as the plan predicts).
-    expect(first.outputs.StreamArn).toBe('arn:aws:kinesis:us-east-1:000000000000:stream/exec-events');
+    expect(first.outputs.StreamArn).toBe(
+      'arn:aws:kinesis:us-east-1:000000000000:stream/exec-events',
+    );
     expect(String(first.outputs.TableArn)).toMatch(/:table\/exec-windows$/);
     expect(String(first.outputs.RoleArn)).toMatch(/^arn:aws:iam::000000000000:role\/Exec-Role-/);
 
     const c = localClients(cloud.endpoint, 'us-east-1');
     const shards = async () =>
-      ((await c.kinesis.send(new ListShardsCommand({ StreamName: 'exec-events' }))).Shards ?? []).filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber).length;
+      (
+        (await c.kinesis.send(new ListShardsCommand({ StreamName: 'exec-events' }))).Shards ?? []
+      ).filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber).length;
     expect(await shards()).toBe(1);
-    expect((await c.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['exec-events-throttled'] }))).MetricAlarms).toHaveLength(1);
+    expect(
+      (
+        await c.cloudwatch.send(
+          new DescribeAlarmsCommand({ AlarmNames: ['exec-events-throttled'] }),
+        )
+      ).MetricAlarms,
+    ).toHaveLength(1);
 
     const second = await deploy(template(1, 'v1'));
-    expect(actions(second)).toEqual({ Stream: 'unchanged', Table: 'unchanged', Role: 'accepted', Dashboard: 'unchanged', Alarm: 'unchanged' });
+    expect(actions(second)).toEqual({
+      Stream: 'unchanged',
+      Table: 'unchanged',
+      Role: 'accepted',
+      Dashboard: 'unchanged',
+      Alarm: 'unchanged',
+    });
 
     const third = await deploy(template(2, 'v2'));
-    expect(actions(third)).toEqual({ Stream: 'updated', Table: 'unchanged', Role: 'accepted', Dashboard: 'updated', Alarm: 'unchanged' });
-    expect(third.resources.find((r) => r.logicalId === 'Stream')!.detail).toMatch(/ShardCount 1 -> 2/);
+    expect(actions(third)).toEqual({
+      Stream: 'updated',
+      Table: 'unchanged',
+      Role: 'accepted',
+      Dashboard: 'updated',
+      Alarm: 'unchanged',
+    });
+    expect(third.resources.find((r) => r.logicalId === 'Stream')!.detail).toMatch(
+      /ShardCount 1 -> 2/,
+    );
     expect(await shards()).toBe(2);
-    const table = (await c.dynamodb.send(new DescribeTableCommand({ TableName: 'exec-windows' }))).Table!;
+    const table = (await c.dynamodb.send(new DescribeTableCommand({ TableName: 'exec-windows' })))
+      .Table!;
     expect((table.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName)).toEqual(['byKind']);
-    const body = (await c.cloudwatch.send(new GetDashboardCommand({ DashboardName: 'exec' }))).DashboardBody!;
+    const body = (await c.cloudwatch.send(new GetDashboardCommand({ DashboardName: 'exec' })))
+      .DashboardBody!;
     expect(JSON.parse(body).widgets[0].properties.markdown).toBe('v2 exec-events');
 
     // Nothing duplicated.
     expect((await c.kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual(['exec-events']);
     expect((await c.dynamodb.send(new ListTablesCommand({}))).TableNames).toEqual(['exec-windows']);
-    expect((await c.cloudwatch.send(new ListDashboardsCommand({}))).DashboardEntries!.map((d) => d.DashboardName)).toEqual(['exec']);
+    expect(
+      (await c.cloudwatch.send(new ListDashboardsCommand({}))).DashboardEntries!.map(
+        (d) => d.DashboardName,
+      ),
+    ).toEqual(['exec']);
     c.kinesis.destroy();
     c.dynamodb.destroy();
     c.cloudwatch.destroy();
@@ -156,12 +215,16 @@ describe('deploy executor on the core cloud', () => {
   });
 
   it('says plainly when the local DynamoDB cannot add an index in place', async () => {
-    await expect(deploy(template(2, 'v2', ['byKind', 'second']))).rejects.toThrow(/cannot add index second to the existing table exec-windows; restart the local cloud/);
+    await expect(deploy(template(2, 'v2', ['byKind', 'second']))).rejects.toThrow(
+      /cannot add index second to the existing table exec-windows; restart the local cloud/,
+    );
   });
 
   it('refuses a key-schema change with a message that says how to start over', async () => {
     const t = template(2, 'v2');
     (t.Resources.Table!.Properties!.KeySchema as unknown[]).pop();
-    await expect(deploy(t)).rejects.toThrow(/Table \(AWS::DynamoDB::Table exec-windows\).*keys cannot change in place — restart the local cloud/);
+    await expect(deploy(t)).rejects.toThrow(
+      /Table \(AWS::DynamoDB::Table exec-windows\).*keys cannot change in place — restart the local cloud/,
+    );
   });
 });

@@ -23,9 +23,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, resourceNames } from '../../functions/config';
 import type { ActivityEvent } from '../../functions/core/event';
 import { PIPELINE_DIMENSION, Metric } from '../../functions/telemetry/metric-names';
-import { cloudWatchClient, dynamoClient, kinesisClient, lambdaClient, sqsClient } from '../../functions/aws/clients';
+import {
+  cloudWatchClient,
+  dynamoClient,
+  kinesisClient,
+  lambdaClient,
+  sqsClient,
+} from '../../functions/aws/clients';
 import { startLocalCloud, type LocalCloud } from '../../localstack/cloud/start-local-cloud';
-import { deployLocal, runSynth, type DeployLocalResult } from '../../localstack/deploy/deploy-local';
+import {
+  deployLocal,
+  runSynth,
+  type DeployLocalResult,
+} from '../../localstack/deploy/deploy-local';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
@@ -48,7 +58,11 @@ function newestMtime(dir: string): number {
 function assemblyIsFresh(): boolean {
   try {
     const built = statSync(join(CDK_OUT, 'manifest.json')).mtimeMs;
-    const sources = Math.max(newestMtime(join(ROOT, 'infra')), newestMtime(join(ROOT, 'functions')), statSync(join(ROOT, 'cdk.json')).mtimeMs);
+    const sources = Math.max(
+      newestMtime(join(ROOT, 'infra')),
+      newestMtime(join(ROOT, 'functions')),
+      statSync(join(ROOT, 'cdk.json')).mtimeMs,
+    );
     return built > sources;
   } catch {
     return false;
@@ -61,7 +75,11 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   if (!assemblyIsFresh()) await runSynth(ROOT, CDK_OUT, () => {});
-  cloud = await startLocalCloud({ port: 0, speedup: 12, log: (source, line) => logs.push(`${source} | ${line}`) });
+  cloud = await startLocalCloud({
+    port: 0,
+    speedup: 12,
+    log: (source, line) => logs.push(`${source} | ${line}`),
+  });
   stateDir = mkdtempSync(join(tmpdir(), 'deploy-local-stack-'));
 }, 240_000);
 
@@ -71,7 +89,14 @@ afterAll(async () => {
 });
 
 function deploy(): Promise<DeployLocalResult> {
-  return deployLocal({ endpoint: cloud.endpoint, cdkOut: CDK_OUT, synth: false, projectRoot: ROOT, stateDir, log: () => {} });
+  return deployLocal({
+    endpoint: cloud.endpoint,
+    cdkOut: CDK_OUT,
+    synth: false,
+    projectRoot: ROOT,
+    stateDir,
+    log: () => {},
+  });
 }
 
 function event(i: number, nowMs: number): ActivityEvent {
@@ -90,12 +115,19 @@ function event(i: number, nowMs: number): ActivityEvent {
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last cloud log lines:\n${logs.slice(-20).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; last cloud log lines:\n${logs.slice(-20).join('\n')}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -112,15 +144,23 @@ describe('deploy:local with the project stack', () => {
       const first = await deploy();
       const stack = first.stacks[0]!;
       const byType = (type: string) => stack.resources.filter((r) => r.type === type);
-      expect(byType('AWS::Kinesis::Stream').map((r) => [r.physicalId, r.action])).toEqual([[names.stream, 'created']]);
-      expect(byType('AWS::DynamoDB::Table').map((r) => r.physicalId).sort()).toEqual(
-        [names.controlTable, names.rejectsTable, names.windowsTable].sort(),
-      );
-      expect(byType('AWS::Lambda::Function').map((r) => r.physicalId).sort()).toEqual(
-        [names.closerFunction, names.consumerFunction, names.scalerFunction].sort(),
-      );
+      expect(byType('AWS::Kinesis::Stream').map((r) => [r.physicalId, r.action])).toEqual([
+        [names.stream, 'created'],
+      ]);
+      expect(
+        byType('AWS::DynamoDB::Table')
+          .map((r) => r.physicalId)
+          .sort(),
+      ).toEqual([names.controlTable, names.rejectsTable, names.windowsTable].sort());
+      expect(
+        byType('AWS::Lambda::Function')
+          .map((r) => r.physicalId)
+          .sort(),
+      ).toEqual([names.closerFunction, names.consumerFunction, names.scalerFunction].sort());
       expect(byType('AWS::Lambda::EventSourceMapping')).toHaveLength(1);
-      expect(stack.resources.filter((r) => r.action !== 'accepted').every((r) => r.action === 'created')).toBe(true);
+      expect(
+        stack.resources.filter((r) => r.action !== 'accepted').every((r) => r.action === 'created'),
+      ).toBe(true);
       expect(Object.keys(stack.acceptedTypes)).toContain('AWS::IAM::Role');
       // Outputs resolved with live values: the mapping's UUID is the one the service assigned.
       const mapping = byType('AWS::Lambda::EventSourceMapping')[0]!;
@@ -133,8 +173,12 @@ describe('deploy:local with the project stack', () => {
       expect(again.map((r) => r.physicalId)).toEqual(stack.resources.map((r) => r.physicalId));
       expect((await kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual([names.stream]);
       const fns = (await lambda.send(new ListFunctionsCommand({}))).Functions ?? [];
-      expect(fns.map((f) => f.FunctionName).sort()).toEqual([names.closerFunction, names.consumerFunction, names.scalerFunction].sort());
-      expect((await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings).toHaveLength(1);
+      expect(fns.map((f) => f.FunctionName).sort()).toEqual(
+        [names.closerFunction, names.consumerFunction, names.scalerFunction].sort(),
+      );
+      expect(
+        (await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings,
+      ).toHaveLength(1);
       expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls).toHaveLength(1);
 
       const now = Date.now();
@@ -142,7 +186,10 @@ describe('deploy:local with the project stack', () => {
       const put = await kinesis.send(
         new PutRecordsCommand({
           StreamName: names.stream,
-          Records: events.map((e) => ({ Data: Buffer.from(JSON.stringify(e)), PartitionKey: e.user_id })),
+          Records: events.map((e) => ({
+            Data: Buffer.from(JSON.stringify(e)),
+            PartitionKey: e.user_id,
+          })),
         }),
       );
       expect(put.FailedRecordCount ?? 0).toBe(0);
@@ -150,15 +197,23 @@ describe('deploy:local with the project stack', () => {
       const partialRecords = await until(
         `the consumer's partials in ${names.windowsTable}`,
         async () => {
-          const items = ((await dynamo.send(new ScanCommand({ TableName: names.windowsTable }))).Items ?? []).map((i) => unmarshall(i));
-          const total = items.filter((i) => String(i.sk).startsWith('P#')).reduce((n, i) => n + Number(i.records ?? 0), 0);
+          const items = (
+            (await dynamo.send(new ScanCommand({ TableName: names.windowsTable }))).Items ?? []
+          ).map((i) => unmarshall(i));
+          const total = items
+            .filter((i) => String(i.sk).startsWith('P#'))
+            .reduce((n, i) => n + Number(i.records ?? 0), 0);
           return total >= RECORDS ? total : undefined;
         },
         45_000,
       );
       expect(partialRecords).toBe(RECORDS);
 
-      const metric = async (namespace: string, name: string, dimensions: Record<string, string>) => {
+      const metric = async (
+        namespace: string,
+        name: string,
+        dimensions: Record<string, string>,
+      ) => {
         const r = await cw.send(
           new GetMetricDataCommand({
             StartTime: new Date(now - 5 * 60_000),
@@ -167,7 +222,14 @@ describe('deploy:local with the project stack', () => {
               {
                 Id: 'm',
                 MetricStat: {
-                  Metric: { Namespace: namespace, MetricName: name, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) },
+                  Metric: {
+                    Namespace: namespace,
+                    MetricName: name,
+                    Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({
+                      Name,
+                      Value,
+                    })),
+                  },
                   Period: 60,
                   Stat: 'Sum',
                 },
@@ -180,7 +242,9 @@ describe('deploy:local with the project stack', () => {
       const processed = await until(
         'Streamscale RecordsProcessed',
         async () => {
-          const v = await metric(DEFAULT_CONFIG.metricsNamespace, Metric.RecordsProcessed, { [PIPELINE_DIMENSION]: DEFAULT_CONFIG.prefix });
+          const v = await metric(DEFAULT_CONFIG.metricsNamespace, Metric.RecordsProcessed, {
+            [PIPELINE_DIMENSION]: DEFAULT_CONFIG.prefix,
+          });
           return v >= RECORDS ? v : undefined;
         },
         20_000,
@@ -189,7 +253,9 @@ describe('deploy:local with the project stack', () => {
       const invocations = await until(
         'AWS/Lambda Invocations of the consumer',
         async () => {
-          const v = await metric('AWS/Lambda', 'Invocations', { FunctionName: names.consumerFunction });
+          const v = await metric('AWS/Lambda', 'Invocations', {
+            FunctionName: names.consumerFunction,
+          });
           return v >= 1 ? v : undefined;
         },
         20_000,

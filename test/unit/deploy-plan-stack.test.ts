@@ -33,7 +33,13 @@ beforeAll(() => {
   const stacks = readAssembly(outdir);
   expect(stacks).toHaveLength(1);
   stack = stacks[0]!;
-  plan = planDeployment({ template: stack.template, assets: stack.assets, cdkOut: outdir, stackName: stack.stackName, endpoint: ENDPOINT });
+  plan = planDeployment({
+    template: stack.template,
+    assets: stack.assets,
+    cdkOut: outdir,
+    stackName: stack.stackName,
+    endpoint: ENDPOINT,
+  });
 });
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
@@ -43,7 +49,9 @@ const ofType = (type: string) => plan.resources.filter((r) => r.type === type);
 function leftovers(v: Json, path = ''): string[] {
   if (Array.isArray(v)) return v.flatMap((x, i) => leftovers(x, `${path}[${i}]`));
   if (v && typeof v === 'object') {
-    return Object.entries(v).flatMap(([k, x]) => (k === 'Ref' || k.startsWith('Fn::') ? [`${path}.${k}`] : leftovers(x, `${path}.${k}`)));
+    return Object.entries(v).flatMap(([k, x]) =>
+      k === 'Ref' || k.startsWith('Fn::') ? [`${path}.${k}`] : leftovers(x, `${path}.${k}`),
+    );
   }
   return typeof v === 'string' && /^<.+\..+>$/.test(v) ? [`${path} = ${v}`] : [];
 }
@@ -54,14 +62,22 @@ describe('deploy planner on the project stack', () => {
     const unknown = [...new Set(plan.resources.map((r) => r.type))].filter((t) => !known.has(t));
     expect(unknown).toEqual([]);
     expect(ofType('AWS::Kinesis::Stream').map((r) => r.physicalName)).toEqual([names.stream]);
-    expect(ofType('AWS::DynamoDB::Table').map((r) => r.physicalName).sort()).toEqual([names.controlTable, names.rejectsTable, names.windowsTable].sort());
-    expect(ofType('AWS::Lambda::Function').map((r) => r.physicalName).sort()).toEqual(
-      [names.closerFunction, names.consumerFunction, names.scalerFunction].sort(),
-    );
+    expect(
+      ofType('AWS::DynamoDB::Table')
+        .map((r) => r.physicalName)
+        .sort(),
+    ).toEqual([names.controlTable, names.rejectsTable, names.windowsTable].sort());
+    expect(
+      ofType('AWS::Lambda::Function')
+        .map((r) => r.physicalName)
+        .sort(),
+    ).toEqual([names.closerFunction, names.consumerFunction, names.scalerFunction].sort());
     expect(ofType('AWS::SQS::Queue').map((r) => r.physicalName)).toEqual([names.failureQueue]);
     expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(1);
     expect(ofType('AWS::Events::Rule').length).toBeGreaterThanOrEqual(2);
-    expect(ofType('AWS::CloudWatch::Dashboard').map((r) => r.physicalName)).toEqual([names.dashboard]);
+    expect(ofType('AWS::CloudWatch::Dashboard').map((r) => r.physicalName)).toEqual([
+      names.dashboard,
+    ]);
   });
 
   it('orders every resource after everything it refers to', () => {
@@ -70,7 +86,9 @@ describe('deploy planner on the project stack', () => {
       const raw = stack.template.Resources[r.logicalId]!;
       const deps = referencedResources((raw.Properties ?? {}) as Json, stack.template);
       for (const d of [...deps, ...(raw.DependsOn === undefined ? [] : [raw.DependsOn].flat())]) {
-        expect(position.get(d), `${d} before ${r.logicalId}`).toBeLessThan(position.get(r.logicalId)!);
+        expect(position.get(d), `${d} before ${r.logicalId}`).toBeLessThan(
+          position.get(r.logicalId)!,
+        );
       }
     }
   });
@@ -79,12 +97,17 @@ describe('deploy planner on the project stack', () => {
     const mapping = ofType('AWS::Lambda::EventSourceMapping')[0]!;
     const unresolved = plan.resources.flatMap((r) => leftovers(r.properties as Json, r.logicalId));
     // The scaler's environment names the consumer's mapping (SCALER_MAPPING_UUID); the executor fills it in.
-    expect(unresolved).toEqual([`${scalerId()}.Environment.Variables.${ENV_KEYS.scalerMappingUuid} = <${mapping.logicalId}.Ref>`]);
-    expect(mapping.properties.EventSourceArn).toBe(`arn:aws:kinesis:us-east-1:000000000000:stream/${names.stream}`);
-    expect(mapping.properties.FunctionName).toBe(names.consumerFunction);
-    expect((mapping.properties.DestinationConfig as { OnFailure: { Destination: string } }).OnFailure.Destination).toBe(
-      `arn:aws:sqs:us-east-1:000000000000:${names.failureQueue}`,
+    expect(unresolved).toEqual([
+      `${scalerId()}.Environment.Variables.${ENV_KEYS.scalerMappingUuid} = <${mapping.logicalId}.Ref>`,
+    ]);
+    expect(mapping.properties.EventSourceArn).toBe(
+      `arn:aws:kinesis:us-east-1:000000000000:stream/${names.stream}`,
     );
+    expect(mapping.properties.FunctionName).toBe(names.consumerFunction);
+    expect(
+      (mapping.properties.DestinationConfig as { OnFailure: { Destination: string } }).OnFailure
+        .Destination,
+    ).toBe(`arn:aws:sqs:us-east-1:000000000000:${names.failureQueue}`);
   });
 
   it('gives each function its asset directory and the template environment', () => {
@@ -92,7 +115,8 @@ describe('deploy planner on the project stack', () => {
       const code = fn.properties.Code as { S3Bucket: string; S3Key: string };
       expect(code.S3Bucket).toBe('hot-reload');
       // The asset the template's S3 key names, as a local directory (bundle:false stages none, so it is the source path).
-      const key = (stack.template.Resources[fn.logicalId]!.Properties!.Code as { S3Key: string }).S3Key;
+      const key = (stack.template.Resources[fn.logicalId]!.Properties!.Code as { S3Key: string })
+        .S3Key;
       const asset = stack.assets!.files![key.replace(/\.zip$/, '')]!;
       expect(code.S3Key).toBe(resolve(outdir, asset.source.path!));
       const env = (fn.properties.Environment as { Variables: Record<string, string> }).Variables;
@@ -113,5 +137,6 @@ describe('deploy planner on the project stack', () => {
 });
 
 function scalerId(): string {
-  return ofType('AWS::Lambda::Function').find((f) => f.physicalName === names.scalerFunction)!.logicalId;
+  return ofType('AWS::Lambda::Function').find((f) => f.physicalName === names.scalerFunction)!
+    .logicalId;
 }

@@ -19,7 +19,12 @@ function template(): CfnTemplate {
     },
     Conditions: {
       IsUsEast1: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] },
-      WithAlarm: { 'Fn::And': [{ Condition: 'IsUsEast1' }, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Prefix' }, 'noalarm'] }] }] },
+      WithAlarm: {
+        'Fn::And': [
+          { Condition: 'IsUsEast1' },
+          { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Prefix' }, 'noalarm'] }] },
+        ],
+      },
       Never: { 'Fn::Or': [{ 'Fn::Equals': ['a', 'b'] }, { 'Fn::Equals': [1, 2] }] },
     },
     Mappings: { Sizes: { small: { mb: 128 } } },
@@ -52,7 +57,9 @@ function template(): CfnTemplate {
             Variables: {
               TABLE: { Ref: 'Table' },
               QUEUE_URL: { Ref: 'Dlq' },
-              STREAM_TAIL: { 'Fn::Select': [1, { 'Fn::Split': ['/', { 'Fn::GetAtt': ['Stream', 'Arn'] }] }] },
+              STREAM_TAIL: {
+                'Fn::Select': [1, { 'Fn::Split': ['/', { 'Fn::GetAtt': ['Stream', 'Arn'] }] }],
+              },
               MAYBE: { 'Fn::If': ['Never', 'yes', { Ref: 'AWS::NoValue' }] },
               ESCAPED: { 'Fn::Sub': ['${!Literal}-${Name}', { Name: { Ref: 'AWS::StackName' } }] },
             },
@@ -61,19 +68,32 @@ function template(): CfnTemplate {
       },
       Stream: {
         Type: 'AWS::Kinesis::Stream',
-        Properties: { Name: { 'Fn::Join': ['-', [{ Ref: 'Prefix' }, 'events']] }, ShardCount: { Ref: 'Shards' } },
+        Properties: {
+          Name: { 'Fn::Join': ['-', [{ Ref: 'Prefix' }, 'events']] },
+          ShardCount: { Ref: 'Shards' },
+        },
       },
-      Table: { Type: 'AWS::DynamoDB::Table', Properties: { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] } },
+      Table: {
+        Type: 'AWS::DynamoDB::Table',
+        Properties: { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] },
+      },
       Dlq: { Type: 'AWS::SQS::Queue', Properties: {} },
       Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } },
       RoleDefaultPolicy: {
         Type: 'AWS::IAM::Policy',
-        Properties: { PolicyName: 'p', Roles: [{ Ref: 'Role' }], PolicyDocument: { Resource: { 'Fn::GetAtt': ['Stream', 'Arn'] } } },
+        Properties: {
+          PolicyName: 'p',
+          Roles: [{ Ref: 'Role' }],
+          PolicyDocument: { Resource: { 'Fn::GetAtt': ['Stream', 'Arn'] } },
+        },
       },
       Alarm: {
         Type: 'AWS::CloudWatch::Alarm',
         Condition: 'WithAlarm',
-        Properties: { AlarmName: { 'Fn::Sub': '${Fn}-errors' }, Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Fn' } }] },
+        Properties: {
+          AlarmName: { 'Fn::Sub': '${Fn}-errors' },
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Fn' } }],
+        },
       },
       NeverCreated: { Type: 'AWS::SQS::Queue', Condition: 'Never', Properties: {} },
     },
@@ -91,7 +111,12 @@ const input = (over: Partial<PlanInput> = {}): PlanInput => ({
     files: {
       abc123: {
         source: { path: 'asset.abc123', packaging: 'zip' },
-        destinations: { d: { bucketName: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}', objectKey: 'abc123.zip' } },
+        destinations: {
+          d: {
+            bucketName: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}',
+            objectKey: 'abc123.zip',
+          },
+        },
       },
     },
   },
@@ -105,7 +130,8 @@ describe('deploy planner', () => {
   it('orders every resource after what it references or DependsOn, keeping template order otherwise', () => {
     const plan = planDeployment(input());
     const order = plan.resources.map((r) => r.logicalId);
-    const before = (a: string, b: string) => expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));
+    const before = (a: string, b: string) =>
+      expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));
     before('Stream', 'Mapping');
     before('Fn', 'Mapping');
     before('Dlq', 'Mapping');
@@ -113,8 +139,21 @@ describe('deploy planner', () => {
     before('Role', 'RoleDefaultPolicy');
     before('Table', 'Fn');
     before('Fn', 'Alarm');
-    expect(order).toEqual(['Stream', 'Table', 'Dlq', 'Role', 'RoleDefaultPolicy', 'Fn', 'Mapping', 'Alarm']);
-    expect(plan.resources.find((r) => r.logicalId === 'Mapping')!.dependsOn).toEqual(['Stream', 'Dlq', 'Fn']);
+    expect(order).toEqual([
+      'Stream',
+      'Table',
+      'Dlq',
+      'Role',
+      'RoleDefaultPolicy',
+      'Fn',
+      'Mapping',
+      'Alarm',
+    ]);
+    expect(plan.resources.find((r) => r.logicalId === 'Mapping')!.dependsOn).toEqual([
+      'Stream',
+      'Dlq',
+      'Fn',
+    ]);
   });
 
   it('resolves Ref, GetAtt, Join, Sub, Select, Split, FindInMap, If/NoValue and pseudo parameters', () => {
@@ -133,7 +172,9 @@ describe('deploy planner', () => {
     expect(vars.STREAM_TAIL).toBe('demo-events');
     expect('MAYBE' in vars).toBe(false);
     expect(vars.ESCAPED).toBe('${Literal}-Demo');
-    expect(byId.Mapping!.properties.EventSourceArn).toBe('arn:aws:kinesis:us-east-1:000000000000:stream/demo-events');
+    expect(byId.Mapping!.properties.EventSourceArn).toBe(
+      'arn:aws:kinesis:us-east-1:000000000000:stream/demo-events',
+    );
     expect(byId.Mapping!.properties.DestinationConfig).toEqual({
       OnFailure: { Destination: `arn:aws:sqs:us-east-1:000000000000:${byId.Dlq!.physicalName}` },
     });
@@ -143,13 +184,18 @@ describe('deploy planner', () => {
   it('points function code at the bundled asset directory (hot-reload convention)', () => {
     const plan = planDeployment(input());
     const fn = plan.resources.find((r) => r.logicalId === 'Fn')!;
-    expect(fn.properties.Code).toEqual({ S3Bucket: 'hot-reload', S3Key: '/proj/cdk.out/asset.abc123' });
+    expect(fn.properties.Code).toEqual({
+      S3Bucket: 'hot-reload',
+      S3Key: '/proj/cdk.out/asset.abc123',
+    });
     expect(() => planDeployment(input({ assets: { files: {} } }))).toThrow(/no local asset/);
   });
 
   it('honours conditions for resources and outputs, and parameters over defaults', () => {
     const plan = planDeployment(input());
-    expect(plan.skipped).toEqual([{ logicalId: 'NeverCreated', type: 'AWS::SQS::Queue', condition: 'Never' }]);
+    expect(plan.skipped).toEqual([
+      { logicalId: 'NeverCreated', type: 'AWS::SQS::Queue', condition: 'Never' },
+    ]);
     expect(Object.keys(plan.outputs)).toEqual(['StreamArn', 'MappingId']);
     // A service-assigned value shows as a placeholder in the plan.
     expect(plan.outputs.MappingId).toBe('<Mapping.Ref>');
@@ -165,14 +211,22 @@ describe('deploy planner', () => {
   it('marks types it creates as emulated and the rest as accepted', () => {
     const plan = planDeployment(input());
     const handling = Object.fromEntries(plan.resources.map((r) => [r.logicalId, r.handling]));
-    expect(handling).toMatchObject({ Stream: 'emulated', Fn: 'emulated', Mapping: 'emulated', Role: 'accepted', RoleDefaultPolicy: 'accepted' });
+    expect(handling).toMatchObject({
+      Stream: 'emulated',
+      Fn: 'emulated',
+      Mapping: 'emulated',
+      Role: 'accepted',
+      RoleDefaultPolicy: 'accepted',
+    });
   });
 
   it('generates stable, length-limited names for unnamed resources', () => {
     const a = planDeployment(input()).resources.find((r) => r.logicalId === 'Dlq')!.physicalName;
     const b = planDeployment(input()).resources.find((r) => r.logicalId === 'Dlq')!.physicalName;
     expect(a).toBe(b);
-    const long = planDeployment(input({ stackName: 'S'.repeat(100) })).resources.find((r) => r.logicalId === 'Role')!;
+    const long = planDeployment(input({ stackName: 'S'.repeat(100) })).resources.find(
+      (r) => r.logicalId === 'Role',
+    )!;
     expect(long.physicalName.length).toBeLessThanOrEqual(64);
   });
 
@@ -182,29 +236,58 @@ describe('deploy planner', () => {
     expect(() => planner.resolveOutputs(values, false)).toThrow(UnknownValueError);
     values.set('Stream', { attrs: { Arn: 'arn:live' } });
     values.set('Mapping', { ref: 'uuid-1', attrs: {} });
-    expect(planner.resolveOutputs(values, false)).toEqual({ StreamArn: 'arn:live', MappingId: 'uuid-1' });
+    expect(planner.resolveOutputs(values, false)).toEqual({
+      StreamArn: 'arn:live',
+      MappingId: 'uuid-1',
+    });
   });
 
   it('rejects cycles, unknown references and unsupported functions with a clear message', () => {
     const cyclic: CfnTemplate = {
       Resources: {
         A: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { Ref: 'B' } } },
-        B: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::GetAtt': ['A', 'QueueName'] } } },
+        B: {
+          Type: 'AWS::SQS::Queue',
+          Properties: { QueueName: { 'Fn::GetAtt': ['A', 'QueueName'] } },
+        },
       },
     };
-    expect(() => planDeployment(input({ template: cyclic }))).toThrow(/circular dependency between A, B/);
-    const unknown: CfnTemplate = { Resources: { A: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { Ref: 'Missing' } } } } };
+    expect(() => planDeployment(input({ template: cyclic }))).toThrow(
+      /circular dependency between A, B/,
+    );
+    const unknown: CfnTemplate = {
+      Resources: { A: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { Ref: 'Missing' } } } },
+    };
     expect(() => planDeployment(input({ template: unknown }))).toThrow(TemplateError);
-    const imported: CfnTemplate = { Resources: { A: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::ImportValue': 'x' } } } } };
+    const imported: CfnTemplate = {
+      Resources: {
+        A: { Type: 'AWS::SQS::Queue', Properties: { QueueName: { 'Fn::ImportValue': 'x' } } },
+      },
+    };
     expect(() => planDeployment(input({ template: imported }))).toThrow(/Fn::ImportValue/);
   });
 });
 
 describe('update diff', () => {
   it('reports only top-level properties whose values changed, ignoring key order', () => {
-    const before = { Timeout: 60, Environment: { Variables: { A: '1', B: '2' } }, Handler: 'index.handler' };
-    expect(changedProperties(before, { Handler: 'index.handler', Environment: { Variables: { B: '2', A: '1' } }, Timeout: 60 })).toEqual([]);
-    expect(changedProperties(before, { ...before, Timeout: 90, MemorySize: 256 })).toEqual(['MemorySize', 'Timeout']);
-    expect(changedProperties(before, { Timeout: 60, Handler: 'index.handler' })).toEqual(['Environment']);
+    const before = {
+      Timeout: 60,
+      Environment: { Variables: { A: '1', B: '2' } },
+      Handler: 'index.handler',
+    };
+    expect(
+      changedProperties(before, {
+        Handler: 'index.handler',
+        Environment: { Variables: { B: '2', A: '1' } },
+        Timeout: 60,
+      }),
+    ).toEqual([]);
+    expect(changedProperties(before, { ...before, Timeout: 90, MemorySize: 256 })).toEqual([
+      'MemorySize',
+      'Timeout',
+    ]);
+    expect(changedProperties(before, { Timeout: 60, Handler: 'index.handler' })).toEqual([
+      'Environment',
+    ]);
   });
 });

@@ -20,7 +20,10 @@ import {
 import type { Json } from '../template';
 import { DeployError, defined, errorName, num, waitFor, type Applier } from './types';
 
-async function describe(client: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
+async function describe(
+  client: DynamoDBClient,
+  name: string,
+): Promise<TableDescription | undefined> {
   try {
     return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
   } catch (err) {
@@ -33,18 +36,27 @@ async function waitActive(client: DynamoDBClient, name: string): Promise<TableDe
   let table: TableDescription | undefined;
   await waitFor(`table ${name} and its indexes to become ACTIVE`, async () => {
     table = await describe(client, name);
-    return table?.TableStatus === 'ACTIVE' && (table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE');
+    return (
+      table?.TableStatus === 'ACTIVE' &&
+      (table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')
+    );
   });
   return table!;
 }
 
 type Obj = Record<string, Json>;
 
-function throughput(v: Json | undefined, payPerRequest: boolean): ProvisionedThroughput | undefined {
+function throughput(
+  v: Json | undefined,
+  payPerRequest: boolean,
+): ProvisionedThroughput | undefined {
   if (payPerRequest) return undefined;
   const t = (v ?? {}) as Obj;
   // Provisioned tables without figures get the smallest capacity (the local cloud does not meter it).
-  return { ReadCapacityUnits: num(t.ReadCapacityUnits) ?? 1, WriteCapacityUnits: num(t.WriteCapacityUnits) ?? 1 };
+  return {
+    ReadCapacityUnits: num(t.ReadCapacityUnits) ?? 1,
+    WriteCapacityUnits: num(t.WriteCapacityUnits) ?? 1,
+  };
 }
 
 interface IndexSpec {
@@ -54,18 +66,25 @@ interface IndexSpec {
   ProvisionedThroughput?: ProvisionedThroughput;
 }
 
-function indexes(v: Json | undefined, payPerRequest: boolean, withThroughput: boolean): IndexSpec[] {
+function indexes(
+  v: Json | undefined,
+  payPerRequest: boolean,
+  withThroughput: boolean,
+): IndexSpec[] {
   return ((v ?? []) as Obj[]).map((g) =>
     defined({
       IndexName: g.IndexName as string,
       KeySchema: g.KeySchema as unknown as KeySchemaElement[],
       Projection: g.Projection as unknown as Projection,
-      ProvisionedThroughput: withThroughput ? throughput(g.ProvisionedThroughput, payPerRequest) : undefined,
+      ProvisionedThroughput: withThroughput
+        ? throughput(g.ProvisionedThroughput, payPerRequest)
+        : undefined,
     }),
   );
 }
 
-const keyText = (k: KeySchemaElement[] | undefined) => (k ?? []).map((e) => `${e.AttributeName}:${e.KeyType}`).join(',');
+const keyText = (k: KeySchemaElement[] | undefined) =>
+  (k ?? []).map((e) => `${e.AttributeName}:${e.KeyType}`).join(',');
 
 export const applyTable: Applier = async ({ name, props, clients }) => {
   const client = clients.dynamodb;
@@ -73,7 +92,12 @@ export const applyTable: Applier = async ({ name, props, clients }) => {
   const keySchema = props.KeySchema as unknown as KeySchemaElement[];
   const attributes = (props.AttributeDefinitions ?? []) as unknown as AttributeDefinition[];
   const gsis = indexes(props.GlobalSecondaryIndexes, payPerRequest, true);
-  const notes = ['SSESpecification', 'PointInTimeRecoverySpecification', 'TimeToLiveSpecification', 'ContributorInsightsSpecification']
+  const notes = [
+    'SSESpecification',
+    'PointInTimeRecoverySpecification',
+    'TimeToLiveSpecification',
+    'ContributorInsightsSpecification',
+  ]
     .filter((p) => props[p] !== undefined)
     .map((p) => p.replace('Specification', ''));
   const accepted = notes.length > 0 ? `${notes.join(', ')} accepted, not emulated` : undefined;
@@ -90,7 +114,9 @@ export const applyTable: Applier = async ({ name, props, clients }) => {
           BillingMode: payPerRequest ? ('PAY_PER_REQUEST' as const) : ('PROVISIONED' as const),
           ProvisionedThroughput: throughput(props.ProvisionedThroughput, payPerRequest),
           GlobalSecondaryIndexes: gsis.length > 0 ? gsis : undefined,
-          LocalSecondaryIndexes: props.LocalSecondaryIndexes ? indexes(props.LocalSecondaryIndexes, payPerRequest, false) : undefined,
+          LocalSecondaryIndexes: props.LocalSecondaryIndexes
+            ? indexes(props.LocalSecondaryIndexes, payPerRequest, false)
+            : undefined,
           StreamSpecification: stream
             ? { StreamEnabled: true, StreamViewType: stream.StreamViewType as 'NEW_AND_OLD_IMAGES' }
             : undefined,
@@ -112,13 +138,22 @@ export const applyTable: Applier = async ({ name, props, clients }) => {
   // DynamoDB creates one index per UpdateTable call.
   for (const g of added) {
     const create = (index: IndexSpec) =>
-      client.send(new UpdateTableCommand({ TableName: name, AttributeDefinitions: attributes, GlobalSecondaryIndexUpdates: [{ Create: index }] }));
+      client.send(
+        new UpdateTableCommand({
+          TableName: name,
+          AttributeDefinitions: attributes,
+          GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
     try {
       await create(g);
     } catch (err) {
       // dynalite wants capacity on a new index even of an on-demand table (AWS refuses it there); give it the smallest.
       if (!(payPerRequest && /provisionedThroughput/i.test((err as Error).message))) throw err;
-      await create({ ...g, ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } });
+      await create({
+        ...g,
+        ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+      });
     }
     table = await waitActive(client, name);
     if (!(table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === g.IndexName)) {
@@ -128,12 +163,24 @@ export const applyTable: Applier = async ({ name, props, clients }) => {
       );
     }
   }
-  const detail = [added.length > 0 ? `added index ${added.map((g) => g.IndexName).join(', ')}` : '', 'existing table and items kept', accepted ?? '']
+  const detail = [
+    added.length > 0 ? `added index ${added.map((g) => g.IndexName).join(', ')}` : '',
+    'existing table and items kept',
+    accepted ?? '',
+  ]
     .filter(Boolean)
     .join('; ');
-  return { action: added.length > 0 ? 'updated' : 'unchanged', physicalId: name, values: values(name, table), detail };
+  return {
+    action: added.length > 0 ? 'updated' : 'unchanged',
+    physicalId: name,
+    values: values(name, table),
+    detail,
+  };
 };
 
 function values(name: string, t: TableDescription) {
-  return { ref: name, attrs: defined({ Arn: t.TableArn!, StreamArn: t.LatestStreamArn }) as Record<string, Json> };
+  return {
+    ref: name,
+    attrs: defined({ Arn: t.TableArn!, StreamArn: t.LatestStreamArn }) as Record<string, Json>,
+  };
 }

@@ -15,9 +15,13 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { defined, errorName, num, waitFor, type Applier } from './types';
 
-async function describe(client: KinesisClient, name: string): Promise<StreamDescriptionSummary | undefined> {
+async function describe(
+  client: KinesisClient,
+  name: string,
+): Promise<StreamDescriptionSummary | undefined> {
   try {
-    return (await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary;
+    return (await client.send(new DescribeStreamSummaryCommand({ StreamName: name })))
+      .StreamDescriptionSummary;
   } catch (err) {
     if (errorName(err) === 'ResourceNotFoundException') return undefined;
     throw err;
@@ -33,10 +37,19 @@ async function waitActive(client: KinesisClient, name: string): Promise<StreamDe
   return summary!;
 }
 
-async function setRetention(client: KinesisClient, name: string, from: number, to: number | undefined): Promise<void> {
+async function setRetention(
+  client: KinesisClient,
+  name: string,
+  from: number,
+  to: number | undefined,
+): Promise<void> {
   if (to === undefined || to === from) return;
   const input = { StreamName: name, RetentionPeriodHours: to };
-  await client.send(to > from ? new IncreaseStreamRetentionPeriodCommand(input) : new DecreaseStreamRetentionPeriodCommand(input));
+  await client.send(
+    to > from
+      ? new IncreaseStreamRetentionPeriodCommand(input)
+      : new DecreaseStreamRetentionPeriodCommand(input),
+  );
   await waitActive(client, name);
 }
 
@@ -44,7 +57,8 @@ export const applyStream: Applier = async ({ name, props, previous, clients }) =
   const client = clients.kinesis;
   const shards = num(props.ShardCount);
   const retention = num(props.RetentionPeriodHours);
-  const onDemand = (props.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode === 'ON_DEMAND';
+  const onDemand =
+    (props.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode === 'ON_DEMAND';
   const notes = props.StreamEncryption ? ['encryption accepted, not emulated'] : [];
   let summary = await describe(client, name);
 
@@ -60,13 +74,24 @@ export const applyStream: Applier = async ({ name, props, previous, clients }) =
     );
     summary = await waitActive(client, name);
     await setRetention(client, name, summary.RetentionPeriodHours ?? 24, retention);
-    return { action: 'created', physicalId: name, values: { ref: name, attrs: { Arn: summary.StreamARN! } }, detail: notes.join('; ') || undefined };
+    return {
+      action: 'created',
+      physicalId: name,
+      values: { ref: name, attrs: { Arn: summary.StreamARN! } },
+      detail: notes.join('; ') || undefined,
+    };
   }
 
   const changes: string[] = [];
   const before = previous?.properties;
   if (before && shards !== undefined && num(before.ShardCount) !== shards) {
-    await client.send(new UpdateShardCountCommand({ StreamName: name, TargetShardCount: shards, ScalingType: 'UNIFORM_SCALING' }));
+    await client.send(
+      new UpdateShardCountCommand({
+        StreamName: name,
+        TargetShardCount: shards,
+        ScalingType: 'UNIFORM_SCALING',
+      }),
+    );
     summary = await waitActive(client, name);
     changes.push(`ShardCount ${num(before.ShardCount)} -> ${shards}`);
   }

@@ -36,7 +36,10 @@ import { bool, defined, errorName, num, waitFor, type Applier } from './types';
 
 type Obj = Record<string, Json>;
 
-async function getFunction(client: LambdaClient, name: string): Promise<FunctionConfiguration | undefined> {
+async function getFunction(
+  client: LambdaClient,
+  name: string,
+): Promise<FunctionConfiguration | undefined> {
   try {
     return (await client.send(new GetFunctionCommand({ FunctionName: name }))).Configuration;
   } catch (err) {
@@ -68,7 +71,8 @@ function code(name: string, props: Obj, stateDir: string): { S3Bucket: string; S
 
 /** The configuration fields of CreateFunction / UpdateFunctionConfiguration a template sets. */
 function configuration(props: Obj) {
-  const env = (props.Environment as Obj | undefined)?.Variables as Record<string, string> | undefined;
+  const env = (props.Environment as Obj | undefined)?.Variables as
+    Record<string, string> | undefined;
   return defined({
     Role: props.Role as string | undefined,
     Handler: props.Handler as string | undefined,
@@ -76,16 +80,32 @@ function configuration(props: Obj) {
     Description: props.Description as string | undefined,
     Timeout: num(props.Timeout),
     MemorySize: num(props.MemorySize),
-    Environment: env ? { Variables: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) } : undefined,
-    EphemeralStorage: props.EphemeralStorage ? { Size: num((props.EphemeralStorage as Obj).Size)! } : undefined,
+    Environment: env
+      ? { Variables: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) }
+      : undefined,
+    EphemeralStorage: props.EphemeralStorage
+      ? { Size: num((props.EphemeralStorage as Obj).Size)! }
+      : undefined,
   });
 }
-const CONFIG_PROPERTIES = ['Role', 'Handler', 'Runtime', 'Description', 'Timeout', 'MemorySize', 'Environment', 'EphemeralStorage'];
+const CONFIG_PROPERTIES = [
+  'Role',
+  'Handler',
+  'Runtime',
+  'Description',
+  'Timeout',
+  'MemorySize',
+  'Environment',
+  'EphemeralStorage',
+];
 
 export const applyFunction: Applier = async ({ name, props, previous, clients, stateDir }) => {
   const client = clients.lambda;
-  const accepted = ['LoggingConfig', 'TracingConfig', 'VpcConfig', 'Layers', 'KmsKeyArn'].filter((p) => props[p] !== undefined);
-  const acceptedNote = accepted.length > 0 ? `${accepted.join(', ')} accepted, not emulated` : undefined;
+  const accepted = ['LoggingConfig', 'TracingConfig', 'VpcConfig', 'Layers', 'KmsKeyArn'].filter(
+    (p) => props[p] !== undefined,
+  );
+  const acceptedNote =
+    accepted.length > 0 ? `${accepted.join(', ')} accepted, not emulated` : undefined;
   const reserved = num(props.ReservedConcurrentExecutions);
   let cfg = await getFunction(client, name);
   if (!cfg) {
@@ -98,27 +118,49 @@ export const applyFunction: Applier = async ({ name, props, previous, clients, s
         Architectures: props.Architectures as Array<'x86_64' | 'arm64'> | undefined,
       }),
     );
-    if (reserved !== undefined) await client.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: reserved }));
+    if (reserved !== undefined)
+      await client.send(
+        new PutFunctionConcurrencyCommand({
+          FunctionName: name,
+          ReservedConcurrentExecutions: reserved,
+        }),
+      );
     cfg = await waitReady(client, name);
-    return { action: 'created', physicalId: name, values: { ref: name, attrs: { Arn: cfg.FunctionArn! } }, detail: acceptedNote };
+    return {
+      action: 'created',
+      physicalId: name,
+      values: { ref: name, attrs: { Arn: cfg.FunctionArn! } },
+      detail: acceptedNote,
+    };
   }
 
   // Without a record of the last deploy, re-apply everything (idempotent).
-  const changed = previous ? changedProperties(previous.properties, props) : ['Code', ...CONFIG_PROPERTIES, 'ReservedConcurrentExecutions'];
+  const changed = previous
+    ? changedProperties(previous.properties, props)
+    : ['Code', ...CONFIG_PROPERTIES, 'ReservedConcurrentExecutions'];
   const done: string[] = [];
   if (changed.includes('Code')) {
-    await client.send(new UpdateFunctionCodeCommand({ FunctionName: name, ...code(name, props, stateDir) }));
+    await client.send(
+      new UpdateFunctionCodeCommand({ FunctionName: name, ...code(name, props, stateDir) }),
+    );
     await waitReady(client, name);
     done.push('code');
   }
   const configChanged = changed.filter((p) => CONFIG_PROPERTIES.includes(p));
   if (configChanged.length > 0) {
-    await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, ...configuration(props) }));
+    await client.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: name, ...configuration(props) }),
+    );
     await waitReady(client, name);
     done.push(...configChanged);
   }
   if (changed.includes('ReservedConcurrentExecutions') && reserved !== undefined) {
-    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: reserved }));
+    await client.send(
+      new PutFunctionConcurrencyCommand({
+        FunctionName: name,
+        ReservedConcurrentExecutions: reserved,
+      }),
+    );
     done.push('ReservedConcurrentExecutions');
   }
   cfg = (await getFunction(client, name)) ?? cfg;
@@ -126,7 +168,9 @@ export const applyFunction: Applier = async ({ name, props, previous, clients, s
     action: done.length > 0 ? 'updated' : 'unchanged',
     physicalId: name,
     values: { ref: name, attrs: { Arn: cfg.FunctionArn! } },
-    detail: [done.length > 0 ? done.join(', ') : '', acceptedNote ?? ''].filter(Boolean).join('; ') || undefined,
+    detail:
+      [done.length > 0 ? done.join(', ') : '', acceptedNote ?? ''].filter(Boolean).join('; ') ||
+      undefined,
   };
 };
 
@@ -143,13 +187,18 @@ function mappingSettings(props: Obj) {
     BisectBatchOnFunctionError: bool(props.BisectBatchOnFunctionError),
     TumblingWindowInSeconds: num(props.TumblingWindowInSeconds),
     DestinationConfig: props.DestinationConfig as never,
-    FunctionResponseTypes: props.FunctionResponseTypes as Array<'ReportBatchItemFailures'> | undefined,
+    FunctionResponseTypes: props.FunctionResponseTypes as
+      Array<'ReportBatchItemFailures'> | undefined,
   });
 }
 /** Changing these means a new mapping (as CloudFormation replaces it). */
 const REPLACING = ['EventSourceArn', 'StartingPosition', 'StartingPositionTimestamp'];
 
-async function findMapping(client: LambdaClient, props: Obj, knownUuid: string | undefined): Promise<EventSourceMappingConfiguration | undefined> {
+async function findMapping(
+  client: LambdaClient,
+  props: Obj,
+  knownUuid: string | undefined,
+): Promise<EventSourceMappingConfiguration | undefined> {
   if (knownUuid) {
     try {
       return await client.send(new GetEventSourceMappingCommand({ UUID: knownUuid }));
@@ -157,24 +206,38 @@ async function findMapping(client: LambdaClient, props: Obj, knownUuid: string |
       if (errorName(err) !== 'ResourceNotFoundException') throw err;
     }
   }
-  const list = await client.send(new ListEventSourceMappingsCommand({ FunctionName: String(props.FunctionName), EventSourceArn: String(props.EventSourceArn) }));
+  const list = await client.send(
+    new ListEventSourceMappingsCommand({
+      FunctionName: String(props.FunctionName),
+      EventSourceArn: String(props.EventSourceArn),
+    }),
+  );
   return (list.EventSourceMappings ?? []).find((m) => m.EventSourceArn === props.EventSourceArn);
 }
 
 function mappingValues(m: EventSourceMappingConfiguration) {
   return {
     ref: m.UUID!,
-    attrs: defined({ Id: m.UUID!, EventSourceMappingArn: m.EventSourceMappingArn }) as Record<string, Json>,
+    attrs: defined({ Id: m.UUID!, EventSourceMappingArn: m.EventSourceMappingArn }) as Record<
+      string,
+      Json
+    >,
   };
 }
 
-async function createMapping(client: LambdaClient, props: Obj): Promise<EventSourceMappingConfiguration> {
+async function createMapping(
+  client: LambdaClient,
+  props: Obj,
+): Promise<EventSourceMappingConfiguration> {
   return client.send(
     new CreateEventSourceMappingCommand({
       ...mappingSettings(props),
       EventSourceArn: String(props.EventSourceArn),
-      StartingPosition: props.StartingPosition as 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP' | undefined,
-      StartingPositionTimestamp: props.StartingPositionTimestamp ? new Date(String(props.StartingPositionTimestamp)) : undefined,
+      StartingPosition: props.StartingPosition as
+        'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP' | undefined,
+      StartingPositionTimestamp: props.StartingPositionTimestamp
+        ? new Date(String(props.StartingPositionTimestamp))
+        : undefined,
     }),
   );
 }
@@ -186,18 +249,28 @@ export const applyMapping: Applier = async ({ props, previous, clients }) => {
     mapping = await createMapping(client, props);
     return { action: 'created', physicalId: mapping.UUID!, values: mappingValues(mapping) };
   }
-  const changed = previous ? changedProperties(previous.properties, props) : Object.keys(mappingSettings(props));
+  const changed = previous
+    ? changedProperties(previous.properties, props)
+    : Object.keys(mappingSettings(props));
   if (changed.some((p) => REPLACING.includes(p))) {
     await client.send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID! }));
     mapping = await createMapping(client, props);
-    return { action: 'updated', physicalId: mapping.UUID!, values: mappingValues(mapping), detail: 'replaced (source or starting position changed)' };
+    return {
+      action: 'updated',
+      physicalId: mapping.UUID!,
+      values: mappingValues(mapping),
+      detail: 'replaced (source or starting position changed)',
+    };
   }
   const settings: Record<string, unknown> = mappingSettings(props);
   const update = Object.fromEntries(Object.entries(settings).filter(([k]) => changed.includes(k)));
   // The scaler owns ParallelizationFactor at run time; without a record of the template's last value, keep the live one.
   if (!previous) delete update.ParallelizationFactor;
-  if (Object.keys(update).length === 0) return { action: 'unchanged', physicalId: mapping.UUID!, values: mappingValues(mapping) };
-  mapping = await client.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID!, ...update }));
+  if (Object.keys(update).length === 0)
+    return { action: 'unchanged', physicalId: mapping.UUID!, values: mappingValues(mapping) };
+  mapping = await client.send(
+    new UpdateEventSourceMappingCommand({ UUID: mapping.UUID!, ...update }),
+  );
   return {
     action: 'updated',
     physicalId: mapping.UUID!,
@@ -207,7 +280,13 @@ export const applyMapping: Applier = async ({ props, previous, clients }) => {
 };
 
 /** AWS::Lambda::EventInvokeConfig: retries and age limit of asynchronous invokes (the schedules' invokes). */
-export const applyEventInvokeConfig: Applier = async ({ name, props, previous, predicted, clients }) => {
+export const applyEventInvokeConfig: Applier = async ({
+  name,
+  props,
+  previous,
+  predicted,
+  clients,
+}) => {
   const client = clients.lambda;
   const FunctionName = String(props.FunctionName);
   const Qualifier = props.Qualifier === undefined ? undefined : String(props.Qualifier);

@@ -43,7 +43,11 @@ async function queueUrl(client: SQSClient, name: string): Promise<string | undef
     return (await client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
   } catch (err) {
     const n = errorName(err);
-    if (n === 'QueueDoesNotExist' || n === 'AWS.SimpleQueueService.NonExistentQueue' || n === 'ResourceNotFoundException') {
+    if (
+      n === 'QueueDoesNotExist' ||
+      n === 'AWS.SimpleQueueService.NonExistentQueue' ||
+      n === 'ResourceNotFoundException'
+    ) {
       return undefined;
     }
     throw err;
@@ -52,7 +56,9 @@ async function queueUrl(client: SQSClient, name: string): Promise<string | undef
 
 async function queueArn(client: SQSClient, url: string, fallback: Json | undefined): Promise<Json> {
   try {
-    const r = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+    const r = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+    );
     return r.Attributes?.QueueArn ?? fallback ?? null;
   } catch {
     return fallback ?? null;
@@ -61,12 +67,19 @@ async function queueArn(client: SQSClient, url: string, fallback: Json | undefin
 
 export const applyQueue: Applier = async ({ name, props, previous, predicted, clients }) => {
   const client = clients.sqs;
-  const accepted = props.SqsManagedSseEnabled !== undefined || props.KmsMasterKeyId !== undefined ? 'encryption accepted, not emulated' : undefined;
+  const accepted =
+    props.SqsManagedSseEnabled !== undefined || props.KmsMasterKeyId !== undefined
+      ? 'encryption accepted, not emulated'
+      : undefined;
   let url = await queueUrl(client, name);
   let action: 'created' | 'updated' | 'unchanged' = 'unchanged';
   let detail = accepted;
   if (!url) {
-    url = (await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes(props, ATTRIBUTES) }))).QueueUrl!;
+    url = (
+      await client.send(
+        new CreateQueueCommand({ QueueName: name, Attributes: attributes(props, ATTRIBUTES) }),
+      )
+    ).QueueUrl!;
     action = 'created';
   } else {
     const updatable = ATTRIBUTES.filter((a) => !CREATE_ONLY.has(a));
@@ -74,11 +87,23 @@ export const applyQueue: Applier = async ({ name, props, previous, predicted, cl
     const had = previous ? attributes(previous.properties, updatable) : {};
     const changed = Object.keys(want).filter((k) => want[k] !== had[k]);
     if (changed.length > 0) {
-      await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: Object.fromEntries(changed.map((k) => [k, want[k]!])) }));
+      await client.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: url,
+          Attributes: Object.fromEntries(changed.map((k) => [k, want[k]!])),
+        }),
+      );
       action = 'updated';
-      detail = [previous ? `set ${changed.join(', ')}` : 'attributes re-applied', accepted].filter(Boolean).join('; ');
+      detail = [previous ? `set ${changed.join(', ')}` : 'attributes re-applied', accepted]
+        .filter(Boolean)
+        .join('; ');
     }
   }
   const arn = await queueArn(client, url, predicted.attrs.Arn);
-  return { action, physicalId: url, values: { ref: url, attrs: { Arn: arn, QueueName: name, QueueUrl: url } }, detail };
+  return {
+    action,
+    physicalId: url,
+    values: { ref: url, attrs: { Arn: arn, QueueName: name, QueueUrl: url } },
+    detail,
+  };
 };
