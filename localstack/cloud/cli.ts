@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG } from '../../functions/config';
 import { clearLocalCloudState, writeLocalCloudState } from '../deploy/local-cloud-state';
 import { describeLocalCloud, startLocalCloud, type LocalCloud } from './start-local-cloud';
+import { quietSdkNodeVersionWarning } from '../../tools/query/quiet-sdk-warnings';
 
 const DEFAULT_PORT = 4566;
 /** Demo default: the stack's 1-minute schedules fire every 5 s. */
@@ -56,6 +57,9 @@ function logger(quiet: boolean): (source: string, line: string) => void {
     for (const l of line.split('\n')) process.stdout.write(`${source.padEnd(width)} | ${l}\n`);
   };
 }
+
+// Node 20 is supported; the SDK's Node-version notice is noise in this output.
+quietSdkNodeVersionWarning();
 
 async function main(): Promise<void> {
   let values;

@@ -48,6 +48,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const records = opts.shardRecordsPerSecond ?? DEFAULT_CONFIG.stream.shardRecordsPerSecond;
   const bytes = opts.shardBytesPerSecond ?? DEFAULT_CONFIG.stream.shardBytesPerSecond;
   const region = opts.region ?? 'us-east-1';
+  // The cloud's own SDK clients (the event-source runtime reads Kinesis and
+  // writes SQS through the edge) need credentials; the edge accepts any.
+  if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+    process.env.AWS_ACCESS_KEY_ID = 'test';
+    process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  }
   const core = await startCoreCloud({
     port: opts.port ?? 4566,
     host: opts.host ?? '127.0.0.1',
@@ -86,7 +92,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     {
       service: 'Lambda',
       signingName: 'lambda',
-      backedBy: 'cdk.out bundles run in-process; Kinesis event-source runtime',
+      backedBy: 'cdk.out bundles in worker threads; Kinesis event-source runtime',
     },
     {
       service: 'EventBridge',

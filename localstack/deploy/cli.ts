@@ -9,6 +9,7 @@ import { DeployError } from './appliers/types';
 import { deployLocal } from './deploy-local';
 import { TemplateError } from './intrinsics';
 import { textTable } from './text-table';
+import { quietSdkNodeVersionWarning } from '../../tools/query/quiet-sdk-warnings';
 
 const HELP = `npm run deploy:local [-- options]
 
@@ -24,6 +25,9 @@ rules, dashboards and alarms in place and keeps streams, tables and queues.
   --quiet             print only the summary line
   --help
 `;
+
+// Node 20 is supported; the SDK's Node-version notice is noise in this output.
+quietSdkNodeVersionWarning();
 
 async function main(): Promise<void> {
   let args;
