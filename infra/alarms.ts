@@ -46,7 +46,8 @@ export class PipelineAlarms extends Construct {
     });
     this.consumerErrors = new cw.Alarm(this, 'ConsumerErrors', {
       alarmName: `${config.prefix}-consumer-errors`,
-      alarmDescription: 'The consumer threw (an infrastructure error; data errors never throw). Its batch is retried.',
+      alarmDescription:
+        'The consumer threw (an infrastructure error; data errors never throw). Its batch is retried.',
       metric: consumer.metricErrors({ statistic: 'Sum', period }),
       threshold: 0,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -55,8 +56,12 @@ export class PipelineAlarms extends Construct {
     });
     this.failedBatches = new cw.Alarm(this, 'FailedBatches', {
       alarmName: `${config.prefix}-consumer-failures-visible`,
-      alarmDescription: 'A batch ran out of retries or record age and went to the on-failure queue: its records are not in the results.',
-      metric: failureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }),
+      alarmDescription:
+        'A batch ran out of retries or record age and went to the on-failure queue: its records are not in the results.',
+      metric: failureQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period,
+      }),
       threshold: 0,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

@@ -22,8 +22,6 @@ export interface BuildAppOptions {
   /** Cloud assembly directory (default: the CLI's, or a temp dir). */
   outdir?: string;
   env?: Environment;
-  /** Where the handler sources live; default functions/handlers. */
-  handlersDir?: string;
 }
 
 export interface BuiltApp {
@@ -39,7 +37,6 @@ export function buildApp(opts: BuildAppOptions): BuiltApp {
   const stack = new StreamscaleStack(app, resourceNames(opts.config.prefix).stack, {
     config: opts.config,
     ...(opts.env ? { env: opts.env } : {}),
-    ...(opts.handlersDir ? { handlersDir: opts.handlersDir } : {}),
   });
   const nag = new AwsSolutionsChecks(app, { verbose: true });
   // A validation plugin (cdk-nag v3): any unacknowledged finding fails the synth.
@@ -49,6 +46,8 @@ export function buildApp(opts: BuildAppOptions): BuiltApp {
 
 /** Feature flags from cdk.json (the CLI passes them too; tests need them explicitly). */
 function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
   return cdkJson.context ?? {};
 }

@@ -9,7 +9,11 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { resourceNames, type StreamscaleConfig } from '../functions/config';
-import { PUT_METRIC_DATA_WILDCARD_REASON, putMetricDataInNamespace, tableItemAccess } from './iam-statements';
+import {
+  PUT_METRIC_DATA_WILDCARD_REASON,
+  putMetricDataInNamespace,
+  tableItemAccess,
+} from './iam-statements';
 import { PipelineFunction } from './pipeline-function';
 import type { PipelineTables } from './pipeline-tables';
 
@@ -17,7 +21,6 @@ export interface ConsumerProps {
   config: StreamscaleConfig;
   stream: kinesis.Stream;
   tables: PipelineTables;
-  handlersDir?: string;
 }
 
 export class Consumer extends Construct {
@@ -47,10 +50,10 @@ export class Consumer extends Construct {
 
     this.function = new PipelineFunction(this, 'Consumer', {
       config,
-      handlersDir: props.handlersDir,
       functionName: names.consumerFunction,
       handlerFile: 'consumer',
-      description: 'streamscale consumer: Kinesis batch -> per-(batch, window) partials, watermark progress, rejects',
+      description:
+        'streamscale consumer: Kinesis batch -> per-(batch, window) partials, watermark progress, rejects',
       memoryMb: c.memoryMb,
       timeout: Duration.seconds(c.timeoutSeconds),
     });
@@ -78,7 +81,7 @@ export class Consumer extends Construct {
 
     const role = this.function.role;
     // The consumer writes partials (put if absent), watermark progress (conditional
-    // update) and rejects, and reads finals/progress. No Scan, no Delete, no batch writes.
+    // update) and rejects, and reads windows/progress. No Scan, no Delete.
     role.addToPolicy(
       tableItemAccess(
         'PipelineItems',
@@ -86,8 +89,17 @@ export class Consumer extends Construct {
         tables.all,
       ),
     );
+    // Rejects are written in batches (functions/store/rejects-store.ts). BatchWriteItem
+    // cannot be narrowed to puts, so it is granted on the rejects table alone, whose
+    // items are diagnostics, never on the windows or control tables.
+    role.addToPolicy(
+      tableItemAccess('RejectsBatchWrite', ['dynamodb:BatchWriteItem'], [tables.rejects]),
+    );
     role.addToPolicy(putMetricDataInNamespace(config.metricsNamespace));
-    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: PUT_METRIC_DATA_WILDCARD_REASON });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: PUT_METRIC_DATA_WILDCARD_REASON,
+    });
   }
 
   get mappingId(): string {

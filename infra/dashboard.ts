@@ -41,12 +41,39 @@ export class PipelineDashboard extends Construct {
         label,
       });
     const kinesis = (metricName: string, statistic: string, label: string) =>
-      new cw.Metric({ namespace: 'AWS/Kinesis', metricName, dimensionsMap: { StreamName: names.stream }, statistic, period, label });
+      new cw.Metric({
+        namespace: 'AWS/Kinesis',
+        metricName,
+        dimensionsMap: { StreamName: names.stream },
+        statistic,
+        period,
+        label,
+      });
     const lambda = (functionName: string, metricName: string, statistic: string, label: string) =>
-      new cw.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: functionName }, statistic, period, label });
+      new cw.Metric({
+        namespace: 'AWS/Lambda',
+        metricName,
+        dimensionsMap: { FunctionName: functionName },
+        statistic,
+        period,
+        label,
+      });
     const dynamo = (tableName: string, metricName: string, statistic: string, label: string) =>
-      new cw.Metric({ namespace: 'AWS/DynamoDB', metricName, dimensionsMap: { TableName: tableName }, statistic, period, label });
-    const graph = (title: string, left: cw.IMetric[], right: cw.IMetric[] = [], leftLabel?: string, rightLabel?: string) =>
+      new cw.Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName,
+        dimensionsMap: { TableName: tableName },
+        statistic,
+        period,
+        label,
+      });
+    const graph = (
+      title: string,
+      left: cw.IMetric[],
+      right: cw.IMetric[] = [],
+      leftLabel?: string,
+      rightLabel?: string,
+    ) =>
       new cw.GraphWidget({
         title,
         left,
@@ -112,16 +139,28 @@ export class PipelineDashboard extends Construct {
     this.dashboard.addWidgets(
       graph('Throttled writes (records / period)', [
         own(Metric.ThrottledRecords, 'Sum', 'ThrottledRecords (pipeline)'),
-        kinesis('WriteProvisionedThroughputExceeded', 'Sum', 'WriteProvisionedThroughputExceeded (AWS/Kinesis)'),
+        kinesis(
+          'WriteProvisionedThroughputExceeded',
+          'Sum',
+          'WriteProvisionedThroughputExceeded (AWS/Kinesis)',
+        ),
       ]),
-      graph('Shards', [own(Metric.ActualShards, 'Maximum', 'ActualShards'), own(Metric.DesiredShards, 'Maximum', 'DesiredShards')]),
+      graph('Shards', [
+        own(Metric.ActualShards, 'Maximum', 'ActualShards'),
+        own(Metric.DesiredShards, 'Maximum', 'DesiredShards'),
+      ]),
     );
     this.dashboard.addWidgets(
       graph(
         'Consumer concurrency and parallelization',
         [
           own(Metric.ConsumerConcurrency, 'Maximum', 'ConsumerConcurrency (shards × PF)'),
-          lambda(names.consumerFunction, 'ConcurrentExecutions', 'Maximum', 'ConcurrentExecutions (AWS/Lambda)'),
+          lambda(
+            names.consumerFunction,
+            'ConcurrentExecutions',
+            'Maximum',
+            'ConcurrentExecutions (AWS/Lambda)',
+          ),
         ],
         [
           own(Metric.ActualParallelization, 'Maximum', 'ActualParallelization'),
@@ -135,7 +174,11 @@ export class PipelineDashboard extends Construct {
         [
           own(Metric.ConsumerIteratorAge, 'Maximum', 'ConsumerIteratorAge (pipeline)'),
           lambda(names.consumerFunction, 'IteratorAge', 'Maximum', 'IteratorAge (AWS/Lambda)'),
-          kinesis('GetRecords.IteratorAgeMilliseconds', 'Maximum', 'GetRecords.IteratorAgeMilliseconds (AWS/Kinesis)'),
+          kinesis(
+            'GetRecords.IteratorAgeMilliseconds',
+            'Maximum',
+            'GetRecords.IteratorAgeMilliseconds (AWS/Kinesis)',
+          ),
         ],
         [],
         'ms',
@@ -145,7 +188,10 @@ export class PipelineDashboard extends Construct {
       graph(
         'Windows closed',
         [own(Metric.WindowsClosed, 'Sum', 'WindowsClosed')],
-        [own(Metric.FinalLatency, 'Maximum', 'FinalLatency (ms)'), own(Metric.WatermarkLag, 'Maximum', 'WatermarkLag (ms)')],
+        [
+          own(Metric.FinalLatency, 'Maximum', 'FinalLatency (ms)'),
+          own(Metric.WatermarkLag, 'Maximum', 'WatermarkLag (ms)'),
+        ],
         'windows',
         'ms',
       ),
@@ -164,13 +210,18 @@ export class PipelineDashboard extends Construct {
       graph(
         'Scaling decisions',
         [own(Metric.ScalingActions, 'Sum', 'ScalingActions')],
-        [own(Metric.DesiredShards, 'Maximum', 'DesiredShards'), own(Metric.DesiredParallelization, 'Maximum', 'DesiredParallelization')],
+        [
+          own(Metric.DesiredShards, 'Maximum', 'DesiredShards'),
+          own(Metric.DesiredParallelization, 'Maximum', 'DesiredParallelization'),
+        ],
         'actions',
         'desired',
       ),
     );
     this.dashboard.addWidgets(
-      graph('Estimated cost per hour (USD, list prices)', [own(Metric.EstimatedCostPerHour, 'Average', 'EstimatedCostPerHour')]),
+      graph('Estimated cost per hour (USD, list prices)', [
+        own(Metric.EstimatedCostPerHour, 'Average', 'EstimatedCostPerHour'),
+      ]),
       graph(
         'Errors and failed batches',
         [

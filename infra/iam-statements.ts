@@ -6,21 +6,16 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
-/** DynamoDB item actions on exactly these tables (and, if named, these indexes). */
+/** DynamoDB item actions on exactly these tables (their indexes are not included). */
 export function tableItemAccess(
   sid: string,
   actions: readonly `dynamodb:${string}`[],
   tables: readonly dynamodb.Table[],
-  indexes: readonly { table: dynamodb.Table; indexName: string }[] = [],
 ): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,
     actions: [...actions],
-    resources: [
-      ...tables.map((t) => t.tableArn),
-      // Index ARNs by name, not "index/*": only the index the code queries.
-      ...indexes.map(({ table, indexName }) => `${table.tableArn}/index/${indexName}`),
-    ],
+    resources: tables.map((t) => t.tableArn),
   });
 }
 

@@ -37,8 +37,6 @@ export interface PipelineFunctionProps {
   description: string;
   memoryMb: number;
   timeout: Duration;
-  /** Where handler sources live; default functions/handlers. */
-  handlersDir?: string;
   /** Extra environment on top of the config's (toEnv) and Powertools'. */
   environment?: Record<string, string>;
 }
@@ -78,7 +76,7 @@ export class PipelineFunction extends Construct {
     this.fn = new NodejsFunction(this, 'Function', {
       functionName: props.functionName,
       description: props.description,
-      entry: join(props.handlersDir ?? join(PROJECT_ROOT, 'functions', 'handlers'), `${props.handlerFile}.ts`),
+      entry: join(PROJECT_ROOT, 'functions', 'handlers', `${props.handlerFile}.ts`),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
@@ -123,4 +121,3 @@ export class PipelineFunction extends Construct {
     });
   }
 }
-

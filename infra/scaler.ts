@@ -7,7 +7,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
 import { ENV_KEYS, resourceNames, type StreamscaleConfig } from '../functions/config';
-import { PUT_METRIC_DATA_WILDCARD_REASON, putMetricDataInNamespace, tableItemAccess } from './iam-statements';
+import {
+  PUT_METRIC_DATA_WILDCARD_REASON,
+  putMetricDataInNamespace,
+  tableItemAccess,
+} from './iam-statements';
 import { PipelineFunction } from './pipeline-function';
 import type { PipelineTables } from './pipeline-tables';
 import { EverySchedule } from './schedule';
@@ -16,7 +20,6 @@ export interface ScalerProps {
   config: StreamscaleConfig;
   stream: kinesis.Stream;
   tables: PipelineTables;
-  handlersDir?: string;
   /** UUID of the consumer's Kinesis event source mapping. */
   mappingId: string;
 }
@@ -34,10 +37,10 @@ export class Scaler extends Construct {
 
     this.function = new PipelineFunction(this, 'Scaler', {
       config,
-      handlersDir: props.handlersDir,
       functionName: names.scalerFunction,
       handlerFile: 'scaler',
-      description: 'streamscale scaler: shard count and consumer parallelization from measured load',
+      description:
+        'streamscale scaler: shard count and consumer parallelization from measured load',
       memoryMb: config.scaler.memoryMb,
       timeout: Duration.seconds(config.scaler.timeoutSeconds),
       environment: {
@@ -63,7 +66,11 @@ export class Scaler extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReshardOwnStream',
-        actions: ['kinesis:UpdateShardCount', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards'],
+        actions: [
+          'kinesis:UpdateShardCount',
+          'kinesis:DescribeStreamSummary',
+          'kinesis:ListShards',
+        ],
         resources: [stream.streamArn],
       }),
     );
@@ -76,7 +83,11 @@ export class Scaler extends Construct {
     );
     // Scaler memory (last actions, cooldowns, daily UpdateShardCount budget).
     role.addToPolicy(
-      tableItemAccess('ScalerState', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tables.control]),
+      tableItemAccess(
+        'ScalerState',
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        [tables.control],
+      ),
     );
     role.addToPolicy(
       new iam.PolicyStatement({

@@ -40,7 +40,9 @@ export class EverySchedule extends Construct {
     });
     // A run that fails is superseded by the next one a period later; Lambda's
     // default two async retries would only overlap with it.
-    props.target.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(Math.max(60, props.seconds)) });
+    props.target.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(Math.max(60, props.seconds)),
+    });
   }
 }
-

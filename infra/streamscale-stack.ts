@@ -17,8 +17,6 @@ import { Scaler } from './scaler';
 
 export interface StreamscaleStackProps extends StackProps {
   config: StreamscaleConfig;
-  /** Where the handler sources live; default functions/handlers. */
-  handlersDir?: string;
 }
 
 /** Output keys: stable, for `cdk deploy --outputs-file`, the local deployer and docs. */
@@ -54,7 +52,7 @@ export class StreamscaleStack extends Stack {
       description: `streamscale pipeline "${props.config.prefix}": Kinesis -> Lambda -> DynamoDB event-time windows, autoscaled`,
       ...props,
     });
-    const { config, handlersDir } = props;
+    const { config } = props;
     const names = resourceNames(config.prefix);
 
     this.stream = new kinesis.Stream(this, 'Events', {
@@ -70,13 +68,16 @@ export class StreamscaleStack extends Stack {
     });
 
     this.tables = new PipelineTables(this, 'Tables', { prefix: config.prefix });
-    this.consumer = new Consumer(this, 'Consumer', { config, stream: this.stream, tables: this.tables, handlersDir });
-    this.closer = new Closer(this, 'Closer', { config, stream: this.stream, tables: this.tables, handlersDir });
+    this.consumer = new Consumer(this, 'Consumer', {
+      config,
+      stream: this.stream,
+      tables: this.tables,
+    });
+    this.closer = new Closer(this, 'Closer', { config, stream: this.stream, tables: this.tables });
     this.scaler = new Scaler(this, 'Scaler', {
       config,
       stream: this.stream,
       tables: this.tables,
-      handlersDir,
       mappingId: this.consumer.mappingId,
     });
     this.dashboard = new PipelineDashboard(this, 'Dashboard', { config });
@@ -95,8 +96,14 @@ export class StreamscaleStack extends Stack {
       ConsumerFunction: [this.consumer.function.fn.functionName, 'Kinesis consumer function'],
       CloserFunction: [this.closer.function.fn.functionName, 'Scheduled window closer'],
       ScalerFunction: [this.scaler.function.fn.functionName, 'Scheduled autoscaler'],
-      EventSourceMappingId: [this.consumer.mappingId, "UUID of the consumer's Kinesis event source mapping"],
-      FailureQueueUrl: [this.consumer.failureQueue.queueUrl, 'SQS queue with batches that ran out of retries'],
+      EventSourceMappingId: [
+        this.consumer.mappingId,
+        "UUID of the consumer's Kinesis event source mapping",
+      ],
+      FailureQueueUrl: [
+        this.consumer.failureQueue.queueUrl,
+        'SQS queue with batches that ran out of retries',
+      ],
       DashboardName: [this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard'],
       Region: [this.region, 'Region of every resource above'],
     };
