@@ -4,12 +4,19 @@
  * per-shard token buckets, the metric store's aggregation and bounds, alarm
  * rules, and query-protocol decoding.
  */
+import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateAlarm } from '../../localstack/cloud/cloudwatch/alarm-evaluation';
 import { MetricStore } from '../../localstack/cloud/cloudwatch/metric-store';
 import { decodeQueryForm } from '../../localstack/cloud/edge/query-protocol';
 import { routeRequest } from '../../localstack/cloud/edge/route-request';
+import {
+  incrementSequence,
+  parseSequence,
+  partitionKeyToHashKey,
+  stringifySequence,
+} from '../../localstack/cloud/kinesis/kinesalite-fast-paths';
 import { scanGetRecords } from '../../localstack/cloud/kinesis/kinesis-service';
 import {
   HASH_SPACE,
@@ -218,5 +225,62 @@ describe('edge routing and query decoding', () => {
       ],
       Attribute: [{ Name: 'X', Value: 'Y' }],
     });
+  });
+});
+
+describe('kinesalite fast paths', () => {
+  // kinesalite's own bignumber.js versions, from a fresh copy of its db module
+  const req = createRequire(import.meta.url);
+  const path = req.resolve('kinesalite/db');
+  const cached = req.cache[path];
+  delete req.cache[path];
+  const original = req('kinesalite/db') as {
+    parseSequence(s: string): unknown;
+    stringifySequence(o: unknown): string;
+    incrementSequence(o: unknown, t?: number | null): string;
+    partitionKeyToHashKey(k: string): { comparedTo(x: unknown): number };
+  };
+  if (cached) req.cache[path] = cached;
+
+  const parts = fc.record({
+    shardCreateTime: fc.integer({ min: 1_400_000_000, max: 2_000_000_000 }).map((s) => s * 1000),
+    shardIx: fc.integer({ min: 0, max: 100_000 }),
+    seqIx: fc.oneof(
+      fc.integer({ min: 0, max: 2 ** 40 }),
+      fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }).map(String),
+    ),
+    seqTime: fc.integer({ min: 1_400_000_000, max: 2_000_000_000 }).map((s) => s * 1000),
+  });
+
+  it('give the same sequence numbers and parts as kinesalite', () => {
+    fc.assert(
+      fc.property(parts, (p) => {
+        const seq = stringifySequence(p);
+        expect(seq).toBe(original.stringifySequence(p));
+        expect(parseSequence(seq)).toEqual(original.parseSequence(seq));
+        expect(incrementSequence(seq)).toBe(original.incrementSequence(seq));
+        expect(incrementSequence(parseSequence(seq), 1_700_000_000_000)).toBe(
+          original.incrementSequence(seq, 1_700_000_000_000),
+        );
+        const start = stringifySequence({ shardCreateTime: p.shardCreateTime, shardIx: p.shardIx });
+        expect(start).toBe(
+          original.stringifySequence({ shardCreateTime: p.shardCreateTime, shardIx: p.shardIx }),
+        );
+        expect(parseSequence(start)).toEqual(original.parseSequence(start));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('compare partition-key hashes like kinesalite', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.bigInt({ min: 0n, max: HASH_SPACE - 1n }), (key, bound) => {
+        expect(partitionKeyToHashKey(key).comparedTo(bound.toString())).toBe(
+          original.partitionKeyToHashKey(key).comparedTo(bound.toString()),
+        );
+        expect(partitionKeyToHashKey(key).toFixed()).toBe(recordHashKey(key).toString());
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -49,7 +49,7 @@ const count = async (url: string) => {
 describe('sqs through the edge', () => {
   it('sends, receives (invisible while in flight), deletes', async () => {
     const { QueueUrl: url } = await sqs.send(
-      new CreateQueueCommand({ QueueName: 'failures', Attributes: { VisibilityTimeout: '1' } }),
+      new CreateQueueCommand({ QueueName: 'failures', Attributes: { VisibilityTimeout: '2' } }),
     );
     expect(url).toBe(`${cloud.endpoint}/000000000000/failures`);
     expect((await sqs.send(new GetQueueUrlCommand({ QueueName: 'failures' }))).QueueUrl).toBe(url);
@@ -91,11 +91,11 @@ describe('sqs through the edge', () => {
     await sqs.send(
       new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: got.Messages![0]!.ReceiptHandle }),
     );
-    // the undeleted one comes back after its 1 s visibility timeout (long poll picks it up)
+    // the undeleted one comes back after its 2 s visibility timeout (long poll picks it up)
     const again = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: url,
-        WaitTimeSeconds: 3,
+        WaitTimeSeconds: 10,
         MessageSystemAttributeNames: ['All'],
       }),
     );

@@ -19,6 +19,7 @@ import {
   shardFor,
   type ShardRange,
 } from './shard-hash';
+import { installKinesaliteFastPaths } from './kinesalite-fast-paths';
 import { decodeIterator } from './shard-iterator';
 import { ShardWriteLimiter } from './token-bucket';
 
@@ -92,6 +93,7 @@ export class KinesisService implements EdgeService {
   ) {}
 
   static async start(ctx: CloudContext, opts: KinesisServiceOptions): Promise<KinesisService> {
+    installKinesaliteFastPaths();
     const server = kinesalite({
       createStreamMs: 5,
       deleteStreamMs: 5,
