@@ -1,19 +1,20 @@
 /**
- * `npm run local` as a user meets it: it prints what runs where and the
+ * `npm run local` as a user meets it (a shell with no AWS settings): it prints what runs where and the
  * environment a client needs, serves AWS SDK calls at the printed endpoint,
  * records itself in .streamscale/local-cloud.json, and on SIGTERM stops
  * cleanly (exit 0) and removes that file. A busy port and bad flags get a
  * one-line message saying what to do.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { CreateEventSourceMappingCommand, CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { kinesisClient } from '../../functions/aws/clients';
+import { kinesisClient, lambdaClient } from '../../functions/aws/clients';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -31,7 +32,8 @@ beforeEach(() => {
 });
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+/** The environment of a shell with no AWS settings. */
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
 
 describe('npm run local (command line)', () => {
   it('prints where things run, serves the SDK there, and stops cleanly on SIGTERM', async () => {
@@ -67,9 +69,37 @@ describe('npm run local (command line)', () => {
       expect(state.endpoint).toBe(endpoint);
       expect(Number.isInteger(state.pid)).toBe(true);
 
+      // The cloud runs with no AWS settings at all (a newcomer's shell); its own
+      // SDK clients still work: creating a mapping makes it read the stream.
       const kinesis = kinesisClient({ endpoint, region: 'us-east-1' });
-      expect((await kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
-      kinesis.destroy();
+      const lambda = lambdaClient({ endpoint, region: 'us-east-1' });
+      try {
+        expect((await kinesis.send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
+        await kinesis.send(new CreateStreamCommand({ StreamName: 'cli-s', ShardCount: 1 }));
+        const code = join(cwd, 'fn');
+        mkdirSync(code);
+        writeFileSync(join(code, 'index.mjs'), 'export const handler = async () => ({});\n');
+        await lambda.send(
+          new CreateFunctionCommand({
+            FunctionName: 'cli-f',
+            Runtime: 'nodejs22.x',
+            Handler: 'index.handler',
+            Role: 'arn:aws:iam::000000000000:role/r',
+            Code: { S3Bucket: 'hot-reload', S3Key: code },
+          }),
+        );
+        const mapping = await lambda.send(
+          new CreateEventSourceMappingCommand({
+            FunctionName: 'cli-f',
+            EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/cli-s',
+            StartingPosition: 'TRIM_HORIZON',
+          }),
+        );
+        expect(mapping.UUID).toBeTruthy();
+      } finally {
+        kinesis.destroy();
+        lambda.destroy();
+      }
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
