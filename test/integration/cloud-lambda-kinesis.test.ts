@@ -314,14 +314,17 @@ describe('Kinesis event-source runtime', () => {
     const file = await recorder('reshard', { SLEEP_MS: '20' });
     await mapping('reshard', arn, { BatchSize: 25 });
     let n = 0;
+    let resharded = false;
+    // Load before, during and after the resharding: the producer stops 10 rounds after it completed.
     const producer = (async () => {
-      for (let round = 0; round < 30; round++) {
+      for (let after = 0; after < 10;) {
         const rs = Array.from({ length: 20 }, () => {
           const i = n++;
           return { pk: `user_${i % 37}`, data: `user_${i % 37}:${Math.floor(i / 37)}` };
         });
         await put('esm-reshard', rs);
         await sleep(40);
+        if (resharded) after++;
       }
     })();
     await sleep(300);
@@ -341,6 +344,7 @@ describe('Kinesis event-source runtime', () => {
           )
         ).StreamDescriptionSummary?.StreamStatus === 'ACTIVE',
     );
+    resharded = true;
     await producer;
     await eventually(
       'all records handled',
@@ -442,5 +446,30 @@ describe('Kinesis event-source runtime', () => {
     );
     await eventually('the rest', () => handledCount(file) === 5);
     expect(succeeded(file).flatMap((e) => e.data)).toEqual(['k:0', 'k:1', 'k:2', 'k:3', 'k:4']);
+  });
+
+  it('starts at LATEST: records put before the mapping are skipped, later ones delivered', async () => {
+    const arn = await createStream(cloud.clients.kinesis, 'esm-latest', 1);
+    const file = await recorder('latest');
+    await put('esm-latest', [{ pk: 'k', data: 'k:old' }]);
+    const uuid = await mapping('latest', arn, { StartingPosition: 'LATEST' });
+    expect(
+      (await cloud.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid })))
+        .StartingPosition,
+    ).toBe('LATEST');
+    // LATEST is taken when the poller first asks for its iterator: keep putting until one arrives.
+    let i = 0;
+    await eventually(
+      'a new record',
+      async () => {
+        await put('esm-latest', [{ pk: 'k', data: `k:new${i++}` }]);
+        return handledCount(file) > 0;
+      },
+      20_000,
+      200,
+    );
+    const data = succeeded(file).flatMap((e) => e.data);
+    expect(data).not.toContain('k:old');
+    expect(data[0]).toMatch(/^k:new/);
   });
 });

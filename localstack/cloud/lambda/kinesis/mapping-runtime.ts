@@ -26,6 +26,7 @@ export class MappingRuntime {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private discovering: Promise<void> | undefined;
+  private lastError: string | undefined;
 
   constructor(private readonly deps: RuntimeDeps) {}
 
@@ -38,15 +39,15 @@ export class MappingRuntime {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
-    await this.discovering;
+    // Stop the pollers first (synchronously flagged), so nothing is fetched once stop() was called.
     const pollers = [...this.pollers.values()];
     this.pollers.clear();
-    await Promise.all(
-      pollers.map(async (p) => {
-        const resume = await p.stop();
-        if (!p.finished) this.progress.set(p.shardId, { finished: false, resume });
-      }),
-    );
+    const stopped = pollers.map(async (p) => {
+      const resume = await p.stop();
+      if (!p.finished) this.progress.set(p.shardId, { finished: false, resume });
+    });
+    await this.discovering;
+    await Promise.all(stopped);
   }
 
   /** Settings changed (batch size, window, ParallelizationFactor): pollers read them on their next turn. */

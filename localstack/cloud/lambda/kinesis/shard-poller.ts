@@ -85,6 +85,7 @@ export class ShardPoller {
   private loopDone: Promise<void> = Promise.resolve();
   private readonly polledAt = new Map<string, number>();
   private readonly backoffs = new Set<() => void>();
+  private lastError: string | undefined;
   finished = false;
 
   constructor(
