@@ -70,6 +70,8 @@ export async function run(): Promise<BenchFigure[]> {
     let bytes = 0;
     const deadline = Date.now() + SECONDS * 1000;
     const started = Date.now();
+    // CPU time of this process (callers, edge, kinesalite, readers): a figure the other load on a shared machine does not skew
+    const cpuStart = process.cpuUsage();
 
     const caller = async (c: number) => {
       let n = c * 100_003;
@@ -107,6 +109,8 @@ export async function run(): Promise<BenchFigure[]> {
     const readers = shards.map((s) => reader(s.ShardId!));
     await Promise.all(Array.from({ length: CALLERS }, (_, c) => caller(c)));
     const seconds = (Date.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     readersRun = false;
     await Promise.all(readers);
     const rate = put / seconds;
@@ -122,6 +126,17 @@ export async function run(): Promise<BenchFigure[]> {
         figure: 'GetRecords read concurrently through the edge',
         value: read / seconds,
         unit: 'records/s',
+      },
+      {
+        figure:
+          'records put per CPU-second of the whole process (load-independent: what one free core sustains)',
+        value: put / cpuSeconds,
+        unit: 'records/CPU-s',
+      },
+      {
+        figure: 'CPU used by the process during the run',
+        value: (100 * cpuSeconds) / seconds,
+        unit: '% of one core',
       },
       {
         figure: 'throttled records (limits raised; should be 0)',
