@@ -249,7 +249,8 @@ describe('deploy:local with the project stack', () => {
         },
         20_000,
       );
-      expect(processed).toBe(RECORDS);
+      // At least: a retried invocation (at-least-once delivery) may count its batch again.
+      expect(processed).toBeGreaterThanOrEqual(RECORDS);
       const invocations = await until(
         'AWS/Lambda Invocations of the consumer',
         async () => {
