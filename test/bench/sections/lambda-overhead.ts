@@ -1,8 +1,9 @@
 /**
  * Lambda plane overhead on the embedded cloud: Kinesis event-source poll →
  * handler start (warm workers), and a synchronous Invoke round trip through
- * the edge with the SDK. The handler does nothing, so the figures are the
- * runtime's own cost.
+ * the edge with the SDK, and how fast a backlog drains (4 shards, BatchSize
+ * 500, ParallelizationFactor 2). The handler does nothing, so the figures are
+ * the runtime's own cost.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
   PutRecordCommand,
+  PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import {
   CreateEventSourceMappingCommand,
@@ -33,6 +35,7 @@ const NOOP = join(
 );
 const WARMUP = 20;
 const SAMPLES = 300;
+const BACKLOG = 40_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function percentile(values: number[], p: number): number {
@@ -43,14 +46,24 @@ function percentile(values: number[], p: number): number {
 export async function run(): Promise<BenchFigure[]> {
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-  const core = await startCoreCloud({ port: 0, log: () => {} });
+  // No per-shard write limit: the backlog is written as fast as the edge takes it.
+  const core = await startCoreCloud({
+    port: 0,
+    log: () => {},
+    shardRecordsPerSecond: 1e9,
+    shardBytesPerSecond: 1e12,
+  });
   const pollToStart: number[] = [];
+  let drained = 0;
+  let lastBatchAt = 0;
   const lambda = createLambdaService(core.ctx, {
     idlePollMs: 10,
     activePollMs: 10,
     stateTransitionMs: 10,
     onBatchStarted: (polledAt, out) => {
       if (out.startedAt !== undefined) pollToStart.push(out.startedAt - polledAt);
+      drained += Number((JSON.parse(out.payload) as { records?: number }).records ?? 0);
+      lastBatchAt = performance.now();
     },
   });
   core.addService(lambda);
@@ -107,6 +120,45 @@ export async function run(): Promise<BenchFigure[]> {
       await client.send(new InvokeCommand({ FunctionName: 'noop', Payload: payload }));
       if (i >= WARMUP) roundTrips.push(performance.now() - t);
     }
+
+    // Backlog drain: fill 4 shards first, then map and time until every record was delivered.
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'bench-backlog', ShardCount: 4 }));
+    let backlogArn: string | undefined;
+    while (!backlogArn) {
+      const s = await kinesis.send(
+        new DescribeStreamSummaryCommand({ StreamName: 'bench-backlog' }),
+      );
+      if (s.StreamDescriptionSummary?.StreamStatus === 'ACTIVE')
+        backlogArn = s.StreamDescriptionSummary.StreamARN;
+      else await sleep(20);
+    }
+    const data = Buffer.from(JSON.stringify({ user_id: 'user_1', payload: 'x'.repeat(150) }));
+    for (let i = 0; i < BACKLOG; i += 500) {
+      await kinesis.send(
+        new PutRecordsCommand({
+          StreamName: 'bench-backlog',
+          Records: Array.from({ length: 500 }, (_, j) => ({
+            PartitionKey: `user_${i + j}`,
+            Data: data,
+          })),
+        }),
+      );
+    }
+    drained = 0;
+    const t0 = performance.now();
+    await client.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'noop',
+        EventSourceArn: backlogArn,
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 500,
+        ParallelizationFactor: 2,
+      }),
+    );
+    const drainDeadline = Date.now() + 40_000;
+    while (drained < BACKLOG && Date.now() < drainDeadline) await sleep(20);
+    const drainRate = (drained / (lastBatchAt - t0)) * 1000;
+
     const p50 = percentile(warm, 50);
     return [
       {
@@ -128,6 +180,11 @@ export async function run(): Promise<BenchFigure[]> {
         unit: 'ms',
       },
       { figure: 'Invoke round trip p95', value: percentile(roundTrips, 95), unit: 'ms' },
+      {
+        figure: `backlog drain (${drained} of ${BACKLOG} records, 4 shards, BatchSize 500, PF 2)`,
+        value: drainRate,
+        unit: 'records/s',
+      },
     ];
   } finally {
     kinesis.destroy();
