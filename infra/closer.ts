@@ -2,16 +2,12 @@
  * The closer: closes windows the global watermark has passed, on a schedule,
  * so windows close even when no records (and so no consumer runs) arrive.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
 import { resourceNames, type StreamscaleConfig } from '../functions/config';
-import {
-  PUT_METRIC_DATA_WILDCARD_REASON,
-  putMetricDataInNamespace,
-  tableItemAccess,
-} from './iam-statements';
+import { tableItemAccess } from './table-access';
 import { PipelineFunction } from './pipeline-function';
 import type { PipelineTables } from './pipeline-tables';
 import { EverySchedule } from './schedule';
@@ -66,10 +62,5 @@ export class Closer extends Construct {
         [tables.windows, tables.control],
       ),
     );
-    role.addToPolicy(putMetricDataInNamespace(config.metricsNamespace));
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: PUT_METRIC_DATA_WILDCARD_REASON,
-    });
   }
 }

@@ -9,11 +9,7 @@ import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { resourceNames, type StreamscaleConfig } from '../functions/config';
-import {
-  PUT_METRIC_DATA_WILDCARD_REASON,
-  putMetricDataInNamespace,
-  tableItemAccess,
-} from './iam-statements';
+import { tableItemAccess } from './table-access';
 import { PipelineFunction } from './pipeline-function';
 import type { PipelineTables } from './pipeline-tables';
 
@@ -95,11 +91,6 @@ export class Consumer extends Construct {
     role.addToPolicy(
       tableItemAccess('RejectsBatchWrite', ['dynamodb:BatchWriteItem'], [tables.rejects]),
     );
-    role.addToPolicy(putMetricDataInNamespace(config.metricsNamespace));
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: PUT_METRIC_DATA_WILDCARD_REASON,
-    });
   }
 
   get mappingId(): string {

@@ -59,16 +59,16 @@ describe('a non-default config', () => {
     });
   });
 
-  it('schedules in whole minutes and scopes PutMetricData to the configured namespace', () => {
+  it("schedules in whole minutes and puts the namespace in every function's Powertools environment", () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(2 minutes)' });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Condition?: unknown }[],
-    );
-    const puts = statements.filter((s) => s.Action === 'cloudwatch:PutMetricData');
-    expect(puts).toHaveLength(3);
-    for (const s of puts)
-      expect(s.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'StreamscaleDemo' } });
+    const fns = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fns).toHaveLength(3);
+    for (const fn of fns) {
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe(
+        'StreamscaleDemo',
+      );
+    }
   });
 });
 
