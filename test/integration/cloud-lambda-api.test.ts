@@ -244,6 +244,15 @@ describe('Lambda API on the embedded cloud', () => {
     });
     const data = await metricSum('AWS/Lambda', 'Throttles', { FunctionName: 'reserved' });
     expect(data).toBe(1);
+    // An async invoke is accepted and waits for an environment that never comes; stopping the cloud (afterAll) ends it.
+    const queued = await cloud.clients.lambda.send(
+      new InvokeCommand({
+        FunctionName: 'reserved',
+        InvocationType: 'Event',
+        Payload: Buffer.from('{}'),
+      }),
+    );
+    expect(queued.StatusCode).toBe(202);
     await cloud.clients.lambda.send(new DeleteFunctionCommand({ FunctionName: 'reserved' }));
   });
 

@@ -86,6 +86,7 @@ interface Env {
 interface Waiter {
   fn: FunctionDefinition;
   resolve: (env: Env) => void;
+  reject: (err: Error) => void;
 }
 
 let nextInvocationId = 1;
@@ -128,7 +129,7 @@ export class ExecutionPool {
             ? 'ReservedFunctionConcurrentInvocationLimitExceeded'
             : 'ConcurrentInvocationLimitExceeded',
         );
-      env = await new Promise<Env>((resolve) => this.waiters.push({ fn, resolve }));
+      env = await new Promise<Env>((resolve, reject) => this.waiters.push({ fn, resolve, reject }));
     }
     try {
       return await this.execute(env, fn, event);
@@ -150,6 +151,8 @@ export class ExecutionPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    // Invocations still waiting for an environment (e.g. a function with reserved concurrency 0) end now.
+    for (const w of this.waiters.splice(0)) w.reject(new Error('the local cloud is stopping'));
     await Promise.allSettled([...this.envs].map((e) => e.worker.terminate()));
     this.envs.clear();
   }

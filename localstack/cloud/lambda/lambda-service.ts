@@ -140,8 +140,10 @@ export class LambdaService implements EdgeService {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.mappings.values()].map((m) => this.stopMapping(m)));
+    // Pollers stop while the pool ends running and waiting invocations, so neither waits on the other.
+    const stops = [...this.mappings.values()].map((m) => this.stopMapping(m));
     await this.pool.close();
+    await Promise.allSettled(stops);
     for (const c of this.code.values())
       if (c.owned) rmSync(c.dir, { recursive: true, force: true });
     this.kinesis.destroy();
@@ -602,7 +604,12 @@ export class LambdaService implements EdgeService {
         Date.now() - queuedAt > cfg.MaximumEventAgeInSeconds * 1000
       )
         break;
-      out = await this.pool.run(f, payload, true);
+      try {
+        out = await this.pool.run(f, payload, true);
+      } catch (err) {
+        this.ctx.log('lambda', `async invocation of ${name} dropped: ${(err as Error).message}`);
+        break;
+      }
       if (out.ok) return out;
       if (attempt < retries) await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
     }
