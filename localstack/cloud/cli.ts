@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG } from '../../functions/config';
 import { clearLocalCloudState, writeLocalCloudState } from '../deploy/local-cloud-state';
-import { describeLocalCloud, startLocalCloud, type LocalCloud } from './start-local-cloud';
+import type { LocalCloud } from './start-local-cloud';
 import { quietSdkNodeVersionWarning } from '../../tools/query/quiet-sdk-warnings';
 
 const DEFAULT_PORT = 4566;
@@ -98,6 +98,8 @@ async function main(): Promise<void> {
     1,
   );
 
+  // Loaded only now: flag errors and --help answer at once, without starting the emulators' modules.
+  const { describeLocalCloud, startLocalCloud } = await import('./start-local-cloud');
   let cloud: LocalCloud;
   try {
     cloud = await startLocalCloud({
