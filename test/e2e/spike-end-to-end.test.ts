@@ -38,6 +38,8 @@ beforeAll(async () => {
     speedup: 30,
     shardRecordsPerSecond: 250,
   });
+  const tDeployed = Date.now();
+  if (process.env.E2E_TIMING) console.log(`synth ${p.synthMs} ms, deploy ${p.deployMs} ms`);
   logPath = join(p.dir, 'records.jsonl');
   const log = new RecordLog(logPath);
   const names = resourceNames(p.config.prefix);
@@ -64,6 +66,7 @@ beforeAll(async () => {
     },
   });
   await log.close();
+  if (process.env.E2E_TIMING) console.log(`spike ${Date.now() - tDeployed} ms`);
   settled = await waitUntilSettled({
     client: p.clients.dynamo,
     names,
@@ -71,6 +74,7 @@ beforeAll(async () => {
     lastWindowEndMs: Math.floor(maxValidEventMs / WINDOW_MS) * WINDOW_MS + WINDOW_MS,
     timeoutMs: 60_000,
     pollMs: 1_000,
+    onProgress: (x) => process.env.E2E_TIMING && console.log(JSON.stringify({ ...x, accepted: summary.stats.accepted })),
   });
 }, 170_000);
 
@@ -100,6 +104,7 @@ describe('a short spike end to end on the embedded cloud', () => {
     expect(lines.length).toBe(summary.stats.accepted);
     const expected = recompute(lines, p.config, Date.now());
     const got = pipelineResults(settled.snapshot);
+    if (process.env.E2E_TIMING) console.log(`final records ${got.finalRecords}, late records ${got.lateRecords}, finals ${settled.snapshot.finals.length}, partials ${settled.snapshot.partials.length}`);
     const a = canonical(got.byWindow);
     const b = canonical(expected.byWindow);
     expect(diff(a, b)).toEqual({ onlyInPipeline: [], onlyExpected: [] });

@@ -3,7 +3,7 @@
  * producer as baseline, three more during the spike, then cooldown, at
  * 800 records/s each against a single 1,000 records/s shard, so the stream
  * throttles until the scaler adds shards. `short` is the same shape in about
- * a minute, with a 10 s allowed lateness so its last windows close quickly.
+ * a minute, with a 15 s allowed lateness so its last windows close quickly.
  */
 import type { ConfigOverrides } from '../../functions/config';
 
@@ -49,7 +49,7 @@ export const PROFILES: Record<string, DemoProfile> = {
   },
   short: {
     name: 'short',
-    description: 'the same shape in about a minute: 1 producer, +3 during a 25 s spike, 10 s allowed lateness',
+    description: 'the same shape in about a minute: 1 producer, +3 during a 25 s spike, 15 s allowed lateness',
     producers: 1,
     spikeProducers: 3,
     rate: 800,
@@ -61,7 +61,7 @@ export const PROFILES: Record<string, DemoProfile> = {
     malformedFraction: 0.002,
     outOfOrderS: 2,
     speedup: 12,
-    config: { windowing: { allowedLatenessMs: 10_000, idleTimeoutMs: 5_000 } },
+    config: { windowing: { allowedLatenessMs: 15_000, idleTimeoutMs: 5_000 } },
     settleMarginS: 45,
   },
 };
