@@ -67,7 +67,18 @@ export class EventsApi {
 
     const res = await fetch(url, { method: 'POST', headers, body });
     const text = await res.text();
-    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      // Not JSON: not an EventBridge answer (wrong endpoint?); the status and text say what it was.
+      if (res.ok)
+        throw new EventsApiError(
+          'InvalidResponse',
+          `${operation}: not a JSON answer: ${text.slice(0, 200)}`,
+          res.status,
+        );
+    }
     if (!res.ok) {
       const code = String(parsed.__type ?? 'UnknownError')
         .split('#')

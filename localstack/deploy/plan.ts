@@ -177,6 +177,7 @@ export class Planner {
       pseudo: this.pseudo,
       template: this.input.template,
       parameters: this.parameters,
+      // While the constructor evaluates the conditions, this.conditions is not set yet: start from none.
       conditions: this.conditions ?? {},
       ref: (id) => values.get(id)?.ref ?? unknown(id, 'Ref'),
       getAtt: (id, attr) => values.get(id)?.attrs[attr] ?? unknown(id, attr),
