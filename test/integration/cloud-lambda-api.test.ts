@@ -13,6 +13,7 @@ import {
   DeleteFunctionCommand,
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
+  GetFunctionUrlConfigCommand,
   InvokeCommand,
   ListFunctionsCommand,
   PutFunctionConcurrencyCommand,
@@ -222,6 +223,9 @@ describe('Lambda API on the embedded cloud', () => {
     await expect(create('echo', 'echo')).rejects.toMatchObject({
       name: 'ResourceConflictException',
     });
+    await expect(
+      cloud.clients.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'echo' })),
+    ).rejects.toThrow(/does not implement lambda:GET \/2021-10-31\/functions\/echo\/url/);
   });
 
   it('reserved concurrency 0 throttles Invoke with TooManyRequestsException and counts Throttles', async () => {

@@ -472,4 +472,18 @@ describe('Kinesis event-source runtime', () => {
     expect(data).not.toContain('k:old');
     expect(data[0]).toMatch(/^k:new/);
   });
+
+  it('starts AT_TIMESTAMP: only records that arrived from that time on are delivered', async () => {
+    const arn = await createStream(cloud.clients.kinesis, 'esm-at', 1);
+    const file = await recorder('at');
+    await put('esm-at', [{ pk: 'k', data: 'k:before' }]);
+    await sleep(1100);
+    const from = new Date();
+    await sleep(50);
+    await put('esm-at', [{ pk: 'k', data: 'k:after' }]);
+    await mapping('at', arn, { StartingPosition: 'AT_TIMESTAMP', StartingPositionTimestamp: from });
+    await eventually('the later record', () => handledCount(file) === 1);
+    await sleep(300);
+    expect(succeeded(file).flatMap((e) => e.data)).toEqual(['k:after']);
+  });
 });
