@@ -13,6 +13,7 @@ import { applyEventInvokeConfig, applyFunction, applyMapping } from './appliers/
 import { applyQueue } from './appliers/sqs';
 import { DeployError, type Applier, type DeployClients } from './appliers/types';
 import { readRecord, writeRecord, type DeploymentRecord } from './deployment-record';
+import { UnknownValueError } from './intrinsics';
 import type { Planner, ValueTable } from './plan';
 import type { Json } from './template';
 
@@ -72,7 +73,17 @@ export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
   try {
     for (const logicalId of planner.order) {
       const type = planner.input.template.Resources[logicalId]!.Type;
-      const props = planner.resolveProperties(logicalId, values, false);
+      let props: Record<string, Json>;
+      try {
+        props = planner.resolveProperties(logicalId, values, false);
+      } catch (err) {
+        if (!(err instanceof UnknownValueError)) throw err;
+        const source = planner.input.template.Resources[err.logicalId]?.Type ?? 'unknown type';
+        throw new DeployError(
+          `${logicalId} (${type}) refers to ${err.logicalId}.${err.attribute}, which deploy:local cannot provide ` +
+            `(${err.logicalId} is ${source}${APPLIERS[source] ? '' : ', accepted, not emulated'})`,
+        );
+      }
       const name = planner.physicalName(logicalId, props);
       const predicted = planner.predicted(logicalId, name, props);
       const applier = APPLIERS[type];

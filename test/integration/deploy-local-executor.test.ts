@@ -220,6 +220,27 @@ describe('deploy executor on the core cloud', () => {
     );
   });
 
+  it('names the reference it cannot provide when a resource needs an attribute of an accepted one', async () => {
+    const t: CfnTemplate = {
+      Resources: {
+        Lookup: {
+          Type: 'Custom::Lookup',
+          Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x' },
+        },
+        Dashboard: {
+          Type: 'AWS::CloudWatch::Dashboard',
+          Properties: {
+            DashboardName: 'lookup',
+            DashboardBody: { 'Fn::GetAtt': ['Lookup', 'Body'] },
+          },
+        },
+      },
+    };
+    await expect(deploy(t)).rejects.toThrow(
+      'Dashboard (AWS::CloudWatch::Dashboard) refers to Lookup.Body, which deploy:local cannot provide (Lookup is Custom::Lookup, accepted, not emulated)',
+    );
+  });
+
   it('refuses a key-schema change with a message that says how to start over', async () => {
     const t = template(2, 'v2');
     (t.Resources.Table!.Properties!.KeySchema as unknown[]).pop();
