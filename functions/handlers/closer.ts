@@ -60,7 +60,13 @@ export async function closerTick(deps: CloserDeps, nowMs: number): Promise<TickR
     watermark = computed.watermark;
   }
 
-  const earliest = progress.length > 0 ? Math.min(...progress.map((p) => p.minEventTime)) : undefined;
+  // Before the first close (no cursor) start below the earliest event time reported: a shard's
+  // progress keeps its first batch's minimum, and a later batch may still bring on-time records
+  // up to the allowed lateness older than that; their windows must be visited, not skipped as late.
+  const earliest =
+    progress.length > 0
+      ? Math.min(...progress.map((p) => p.minEventTime)) - config.windowing.allowedLatenessMs
+      : undefined;
   const plan = windowsToClose(global.closedThrough, earliest, watermark, size, config.closer.maxWindowsPerTick);
   const closed: FinalItem[] = [];
   for (const start of plan.windowStarts) {
