@@ -13,7 +13,7 @@ import { applyEventInvokeConfig, applyFunction, applyMapping } from './appliers/
 import { applyQueue } from './appliers/sqs';
 import { DeployError, type Applier, type DeployClients } from './appliers/types';
 import { readRecord, writeRecord, type DeploymentRecord } from './deployment-record';
-import { UnknownValueError } from './intrinsics';
+import { TemplateError, UnknownValueError } from './intrinsics';
 import type { Planner, ValueTable } from './plan';
 import type { Json } from './template';
 
@@ -77,6 +77,7 @@ export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
       try {
         props = planner.resolveProperties(logicalId, values, false);
       } catch (err) {
+        if (err instanceof TemplateError) throw new DeployError(`${logicalId} (${type}): ${err.message}`);
         if (!(err instanceof UnknownValueError)) throw err;
         const source = planner.input.template.Resources[err.logicalId]?.Type ?? 'unknown type';
         throw new DeployError(
