@@ -59,15 +59,23 @@ function purePath(): BenchFigure[] {
   const ctx = { nowMs: now, closedThrough: undefined, windows: tumblingWindows(cfg.windowing.windowSizeMs), maxFutureSkewMs: cfg.windowing.maxFutureSkewMs, rejectRawMaxBytes: 1024 };
   for (let i = 0; i < 200; i++) planBatch(batch, ctx); // warm up the JIT
   let n = 0;
+  // Per CPU-second of this process as well as per wall-clock second: the machine running the
+  // bench is often shared (8 engineers on 2 cores here), and wall-clock then measures the
+  // contention, not the code. process.cpuUsage also counts GC helper threads, so the per-core
+  // figure is conservative.
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   while (performance.now() - t0 < 3000) {
     planBatch(batch, ctx);
     n += batch.length;
   }
-  const rate = n / ((performance.now() - t0) / 1000);
+  const wallRate = n / ((performance.now() - t0) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  const rate = n / ((cpu.user + cpu.system) / 1e6);
   const bytes = batch.reduce((s, r) => s + r.data.byteLength, 0) / batch.length;
   return [
-    { figure: 'decode+validate+aggregate (1 core)', value: rate, unit: 'records/s', goal: '>= 500,000', met: rate >= 500_000 },
+    { figure: 'decode+validate+aggregate (per CPU-second: 1 core)', value: rate, unit: 'records/s', goal: '>= 500,000', met: rate >= 500_000 },
+    { figure: 'decode+validate+aggregate (per wall-clock second, this machine now)', value: wallRate, unit: 'records/s' },
     { figure: 'mean record size', value: bytes, unit: 'bytes' },
   ];
 }
