@@ -99,7 +99,7 @@ export class EventGenerator {
     this.o = {
       users: 3000,
       crashProneUsers: 5,
-      crashProneShare: 0.02,
+      crashProneShare: 0.01,
       outOfOrderS: 0,
       lateFraction: 0,
       malformedFraction: 0,

@@ -136,6 +136,18 @@ describe('scaling timeline', () => {
   });
 });
 
+describe('scaling timeline, repeated decisions', () => {
+  it('shows a decision the scaler repeats while it waits once, and shortens reasons when asked', () => {
+    const d = (at: number, reason: string) => ({ at, desiredShards: 4, actualShards: 5, desiredParallelization: 2, actualParallelization: 3, reason });
+    const events = timelineEvents([
+      { t: T0 + 1_000, shards: 5, lastDecision: d(T0 + 1_000, 'hold: consumers behind, a long explanation') },
+      { t: T0 + 2_000, shards: 5, lastDecision: d(T0 + 2_000, 'hold: consumers behind, a long explanation') },
+      { t: T0 + 3_000, shards: 5, lastDecision: d(T0 + 3_000, 'hold: still behind') },
+    ]);
+    expect(describeTimeline(events, T0, 12)).toEqual(['+  1.0 s  scaler: shards 5 → 4, parallelization 3 → 2 (hold: conse…)']);
+  });
+});
+
 describe('live block and flags', () => {
   it('shows rates, capacity, windows and the last decision; redraws in place on a terminal', () => {
     const lines = liveLines(

@@ -52,7 +52,7 @@ export const PROFILES: Record<string, DemoProfile> = {
     description: 'the same shape in about a minute: 1 producer, +3 during a 25 s spike, 15 s allowed lateness',
     producers: 1,
     spikeProducers: 3,
-    rate: 800,
+    rate: 600,
     baselineS: 8,
     spikeS: 25,
     cooldownS: 8,
@@ -62,7 +62,7 @@ export const PROFILES: Record<string, DemoProfile> = {
     outOfOrderS: 2,
     speedup: 12,
     config: { windowing: { allowedLatenessMs: 15_000, idleTimeoutMs: 5_000 } },
-    settleMarginS: 45,
+    settleMarginS: 90,
   },
 };
 

@@ -15,6 +15,7 @@ export function timelineEvents(states: StateSample[]): TimelineEvent[] {
   let shards: number | undefined;
   let pf: number | undefined;
   let decisionAt: number | undefined;
+  let target: string | undefined;
   for (const s of [...states].sort((a, b) => a.t - b.t)) {
     if (s.shards !== undefined) {
       if (shards !== undefined && s.shards !== shards) events.push({ t: s.t, kind: 'shards', from: shards, to: s.shards });
@@ -28,13 +29,18 @@ export function timelineEvents(states: StateSample[]): TimelineEvent[] {
     if (d && d.at !== decisionAt) {
       decisionAt = d.at;
       const changes = d.desiredShards !== d.actualShards || d.desiredParallelization !== d.actualParallelization;
-      if (changes) events.push({ t: d.at, kind: 'decision', ...d });
+      // A decision the scaler repeats while it waits (cooldown, resharding) is shown once.
+      const key = `${d.desiredShards}/${d.desiredParallelization}`;
+      if (changes && key !== target) events.push({ t: d.at, kind: 'decision', ...d });
+      target = changes ? key : undefined;
     }
   }
   return events.sort((a, b) => a.t - b.t);
 }
 
-export function describeTimeline(events: TimelineEvent[], t0: number): string[] {
+/** One line per event; `maxReason` shortens the scaler's reasons (the terminal), the report keeps them whole. */
+export function describeTimeline(events: TimelineEvent[], t0: number, maxReason = Infinity): string[] {
+  const short = (r: string) => (r.length <= maxReason ? r : `${r.slice(0, maxReason - 1)}…`);
   return events.map((e) => {
     const at = `+${((e.t - t0) / 1000).toFixed(1).padStart(5)} s`;
     switch (e.kind) {
@@ -43,7 +49,7 @@ export function describeTimeline(events: TimelineEvent[], t0: number): string[] 
       case 'parallelization':
         return `${at}  parallelization ${e.from} → ${e.to}`;
       case 'decision':
-        return `${at}  scaler: shards ${e.actualShards} → ${e.desiredShards}, parallelization ${e.actualParallelization} → ${e.desiredParallelization} (${e.reason})`;
+        return `${at}  scaler: shards ${e.actualShards} → ${e.desiredShards}, parallelization ${e.actualParallelization} → ${e.desiredParallelization} (${short(e.reason)})`;
     }
   });
 }

@@ -207,7 +207,7 @@ async function runDemo(c: DemoContext): Promise<number> {
           alerts,
           rejected: seriesSum(series.recordsRejected),
           late: seriesSum(series.lateRecords),
-          decisions: describeTimeline(timelineEvents(states), t0),
+          decisions: describeTimeline(timelineEvents(states), t0, 90),
         };
         view.draw(liveLines(snapshot, maxRate));
       } catch {
@@ -301,9 +301,10 @@ async function runDemo(c: DemoContext): Promise<number> {
   const series = await observer.series(t0 - 10_000, ended.getTime() + 5_000, PERIOD_S);
   states.push(await observer.state());
   const timeline = describeTimeline(timelineEvents(states), t0);
+  const shortTimeline = describeTimeline(timelineEvents(states), t0, 110);
   out();
-  out('Scaling timeline');
-  for (const l of timeline.length > 0 ? timeline : ['no scaling change observed']) out(`  ${l}`);
+  out('Scaling timeline (full reasons in the report)');
+  for (const l of shortTimeline.length > 0 ? shortTimeline : ['no scaling change observed']) out(`  ${l}`);
 
   const [customMetrics, dashboards, alarms] = await Promise.all([
     clients.cloudwatch.send(new ListMetricsCommand({ Namespace: config.metricsNamespace })).then((r) => r.Metrics?.length ?? 0, () => 0),
