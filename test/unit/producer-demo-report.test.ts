@@ -144,7 +144,7 @@ describe('scaling timeline, repeated decisions', () => {
       { t: T0 + 2_000, shards: 5, lastDecision: d(T0 + 2_000, 'hold: consumers behind, a long explanation') },
       { t: T0 + 3_000, shards: 5, lastDecision: d(T0 + 3_000, 'hold: still behind') },
     ]);
-    expect(describeTimeline(events, T0, 12)).toEqual(['+  1.0 s  scaler: shards 5 → 4, parallelization 3 → 2 (hold: conse…)']);
+    expect(describeTimeline(events, T0, 12)).toEqual(['+  1.0 s  scaler: shards 5 → 4, parallelization 3 → 2 (hold: consu…)']);
   });
 });
 
