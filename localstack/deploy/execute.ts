@@ -77,7 +77,8 @@ export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
       try {
         props = planner.resolveProperties(logicalId, values, false);
       } catch (err) {
-        if (err instanceof TemplateError) throw new DeployError(`${logicalId} (${type}): ${err.message}`);
+        if (err instanceof TemplateError)
+          throw new DeployError(`${logicalId} (${type}): ${err.message}`);
         if (!(err instanceof UnknownValueError)) throw err;
         const source = planner.input.template.Resources[err.logicalId]?.Type ?? 'unknown type';
         throw new DeployError(
