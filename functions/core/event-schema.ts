@@ -6,7 +6,9 @@
  * Timestamps: a number below 1e11 is epoch seconds (1e11 s is the year 5138),
  * at or above it epoch milliseconds (1e11 ms is 1973), so both real ranges
  * are told apart without ambiguity; a string must be ISO-8601 with a date
- * and a time.
+ * and a time. An ISO string without an offset is read as UTC (JavaScript
+ * would read it in the local time zone, so the same record would land in
+ * different windows on a laptop and on Lambda).
  */
 import type { RejectReason } from '../store/table-layout';
 import type { Severity, ValidEvent } from './event';
@@ -29,6 +31,7 @@ export const FIELD_LIMITS = {
 
 const SECONDS_MS_BOUNDARY = 1e11;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const HAS_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/;
 const SEVERITY_SET: ReadonlySet<string> = new Set<Severity>(['Low', 'Medium', 'High', 'Critical']);
 const STRING_FIELDS = ['event_id', 'user_id', 'student_name', 'course', 'activity'] as const;
 
@@ -46,7 +49,7 @@ function eventTimeMs(ts: unknown): number | DecodeResult {
   }
   if (typeof ts === 'string') {
     if (!ISO_8601.test(ts)) return reject('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not ISO-8601`);
-    const ms = Date.parse(ts);
+    const ms = Date.parse(HAS_OFFSET.test(ts) ? ts : `${ts}Z`);
     if (Number.isNaN(ms)) return reject('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not a valid date`);
     return ms;
   }

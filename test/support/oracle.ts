@@ -50,7 +50,11 @@ function validEventTime(o: Record<string, unknown>, futureLimitMs: number): numb
   if (typeof cpu !== 'number' || Number.isNaN(cpu) || cpu < 0 || cpu > 100) return undefined;
   let t: number;
   if (typeof o.timestamp === 'number') t = o.timestamp > 1e11 ? o.timestamp : o.timestamp * 1000;
-  else if (typeof o.timestamp === 'string' && /^\d{4}-\d\d-\d\d[T ]/.test(o.timestamp)) t = new Date(o.timestamp).getTime();
+  else if (typeof o.timestamp === 'string' && /^\d{4}-\d\d-\d\d[T ]/.test(o.timestamp)) {
+    // the documented rule (event-schema.ts): an ISO-8601 time without an offset is UTC
+    const zoned = /(Z|[+-]\d\d:?\d\d)$/.test(o.timestamp) ? o.timestamp : `${o.timestamp}Z`;
+    t = new Date(zoned).getTime();
+  }
   else return undefined;
   if (!Number.isFinite(t) || t > futureLimitMs) return undefined;
   return t;
