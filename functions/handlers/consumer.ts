@@ -15,7 +15,7 @@ import { planBatch, type BatchPlan, type KinesisRecordLike } from '../core/merge
 import { tumblingWindows } from '../core/windows';
 import { ControlStore } from '../store/control-store';
 import { RejectsStore } from '../store/rejects-store';
-import { WindowsStore } from '../store/windows-store';
+import { WindowsStore, type PartialsOutcome } from '../store/windows-store';
 import { Metric } from '../telemetry/metric-names';
 import { pipelineMetrics, type PipelineMetrics } from '../telemetry/emf';
 
@@ -55,10 +55,11 @@ export async function consumeBatch(deps: ConsumerDeps, records: readonly Kinesis
   return Object.assign(plan, { outcome });
 }
 
-function publish(metrics: PipelineMetrics, plan: BatchPlan & { outcome?: { written: number; duplicates: number } }, records: readonly KinesisRecordLike[], doneMs: number): void {
+function publish(metrics: PipelineMetrics, plan: BatchPlan & { outcome?: PartialsOutcome }, records: readonly KinesisRecordLike[], doneMs: number): void {
   metrics.add(Metric.RecordsProcessed, 'Count', plan.counts.records);
   metrics.add(Metric.RecordsRejected, 'Count', plan.counts.rejected);
-  metrics.add(Metric.LateRecords, 'Count', plan.counts.late);
+  // late records of partials this attempt wrote: a retry that finds them already there does not count them again
+  metrics.add(Metric.LateRecords, 'Count', plan.outcome?.lateRecordsWritten ?? plan.counts.late);
   metrics.add(Metric.PartialsWritten, 'Count', plan.outcome?.written ?? 0);
   metrics.add(Metric.DuplicatePartials, 'Count', plan.outcome?.duplicates ?? 0);
   metrics.add(Metric.ConsumerIteratorAge, 'Milliseconds', plan.progress.iteratorAgeMs);

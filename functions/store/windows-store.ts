@@ -30,6 +30,12 @@ export async function forEachLimited<T>(items: readonly T[], limit: number, fn: 
   await Promise.all(workers);
 }
 
+export interface PartialsOutcome {
+  written: number;
+  duplicates: number;
+  lateRecordsWritten: number;
+}
+
 export interface WindowPartition {
   partials: PartialItem[];
   final: FinalItem | undefined;
@@ -60,15 +66,22 @@ export class WindowsStore {
     }
   }
 
-  /** Writes a batch's partials; resolves to how many were new and how many replays. */
-  async putPartials(partials: readonly PartialItem[]): Promise<{ written: number; duplicates: number }> {
+  /**
+   * Writes a batch's partials; resolves to how many were new and how many
+   * replays, and how many records the new late-flagged ones hold (a replay's
+   * late partials were counted by the attempt that wrote them).
+   */
+  async putPartials(partials: readonly PartialItem[]): Promise<PartialsOutcome> {
     let written = 0;
     let duplicates = 0;
+    let lateRecordsWritten = 0;
     await forEachLimited(partials, this.writeConcurrency, async (p) => {
-      if ((await this.putOnce(p)) === 'written') written += 1;
-      else duplicates += 1;
+      if ((await this.putOnce(p)) === 'written') {
+        written += 1;
+        if (p.gsiPk === GSI_LATE) lateRecordsWritten += p.records;
+      } else duplicates += 1;
     });
-    return { written, duplicates };
+    return { written, duplicates, lateRecordsWritten };
   }
 
   async readWindow(windowStart: number): Promise<WindowPartition> {
