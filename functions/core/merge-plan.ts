@@ -30,6 +30,8 @@ export interface PlanContext {
   windows: WindowAssigner;
   maxFutureSkewMs: number;
   rejectRawMaxBytes: number;
+  /** The mapping's batch size: a smaller batch means the consumer read everything there was. */
+  batchSize?: number;
 }
 
 /** The shard's progress after this batch (the store applies it forward-only). */
@@ -42,6 +44,8 @@ export interface ProgressUpdate {
   lastSeenAt: number;
   /** now - arrival of the batch's newest record, as Lambda's IteratorAge */
   iteratorAgeMs: number;
+  /** fewer records than the batch size: caught up when the batch was read, whatever its age */
+  partialBatch: boolean;
 }
 
 export interface BatchCounts {
@@ -159,6 +163,7 @@ export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContex
       lastSequenceNumber: last.sequenceNumber,
       lastSeenAt: ctx.nowMs,
       iteratorAgeMs: Math.max(0, ctx.nowMs - newestArrival),
+      partialBatch: ctx.batchSize !== undefined && records.length < ctx.batchSize,
     },
     counts: { records: records.length, valid, rejected: rejects.length, late, rejectsByReason },
   };

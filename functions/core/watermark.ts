@@ -48,6 +48,7 @@ interface Progress {
   maxEventTime: number;
   lastSeenAt: number;
   lastIteratorAgeMs: number;
+  lastBatchPartial?: boolean;
 }
 
 export function computeGlobalWatermark(
@@ -88,8 +89,13 @@ export function computeGlobalWatermark(
     };
   };
 
+  // Caught up: the last batch was read near the tip (small iterator age), or it was not full, so
+  // the consumer had read all there was. The second matters when a backlog was drained and the
+  // stream then went quiet: the last batch's age stays large forever, as no batch follows it.
+  // A full batch far behind means more records were waiting: such a shard keeps counting.
   const isIdle = (p: Progress): boolean =>
-    nowMs - p.lastSeenAt >= s.idleTimeoutMs && p.lastIteratorAgeMs <= s.caughtUpIteratorAgeMs;
+    nowMs - p.lastSeenAt >= s.idleTimeoutMs &&
+    (p.lastIteratorAgeMs <= s.caughtUpIteratorAgeMs || p.lastBatchPartial === true);
 
   const status: Record<string, ShardStatus> = {};
   let min = Infinity;

@@ -48,6 +48,7 @@ export async function consumeBatch(deps: ConsumerDeps, records: readonly Kinesis
     windows: tumblingWindows(config.windowing.windowSizeMs),
     maxFutureSkewMs: config.windowing.maxFutureSkewMs,
     rejectRawMaxBytes: config.consumer.rejectRawMaxBytes,
+    batchSize: config.consumer.batchSize,
   });
   const outcome = await deps.windows.putPartials(plan.partials);
   if (plan.rejects.length > 0) await deps.rejects.put(plan.rejects);

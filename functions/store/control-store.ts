@@ -37,8 +37,10 @@ export class ControlStore {
       ':seq': p.lastSequenceNumber,
       ':now': p.lastSeenAt,
       ':age': p.iteratorAgeMs,
+      ':partial': p.partialBatch,
     };
-    const alwaysSet = 'shardId = :id, lastSequenceNumber = :seq, lastSeenAt = :now, lastIteratorAgeMs = :age';
+    const alwaysSet =
+      'shardId = :id, lastSequenceNumber = :seq, lastSeenAt = :now, lastIteratorAgeMs = :age, lastBatchPartial = :partial';
     if (p.maxEventTime !== undefined && p.minEventTime !== undefined) {
       try {
         await this.db.send(

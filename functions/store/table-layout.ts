@@ -118,6 +118,8 @@ export interface ShardProgressItem {
   lastSeenAt: number;
   /** iterator age of the last batch (ms); small means caught up */
   lastIteratorAgeMs: number;
+  /** the last batch was smaller than the batch size: the consumer had read all there was */
+  lastBatchPartial?: boolean;
 }
 
 export type RejectReason =
