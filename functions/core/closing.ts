@@ -39,7 +39,10 @@ export function windowsToClose(
   return { windowStarts: starts, closedThrough: lastStart === undefined ? cursor : lastStart + sizeMs };
 }
 
-const isFlaggedLate = (p: PartialItem): boolean => p.gsiPk === GSI_LATE;
+const isFlaggedLate = (p: Pick<PartialItem, 'gsiPk'>): boolean => p.gsiPk === GSI_LATE;
+
+/** What late detection needs of a partial (the closer's recheck reads only these attributes). */
+export type PartialKeys = Pick<PartialItem, 'pk' | 'sk' | 'windowStart' | 'records' | 'gsiPk'>;
 
 /**
  * The final of one window from the partials present now, or undefined when
@@ -73,13 +76,13 @@ export function buildFinal(
 }
 
 /** Partials of a closed window that its final does not include: late. */
-export function latePartials(final: Pick<FinalItem, 'included'> | undefined, partials: readonly PartialItem[]): PartialItem[] {
+export function latePartials<P extends Pick<PartialItem, 'sk'>>(final: Pick<FinalItem, 'included'> | undefined, partials: readonly P[]): P[] {
   const included = new Set(final?.included ?? []);
   return partials.filter((p) => !included.has(p.sk));
 }
 
 /** Late partials not yet in the LATE index: the closer flags them. */
-export function lateToFlag(final: Pick<FinalItem, 'included'> | undefined, partials: readonly PartialItem[]): PartialItem[] {
+export function lateToFlag<P extends Pick<PartialItem, 'sk' | 'gsiPk'>>(final: Pick<FinalItem, 'included'> | undefined, partials: readonly P[]): P[] {
   return latePartials(final, partials).filter((p) => !isFlaggedLate(p));
 }
 

@@ -82,7 +82,7 @@ export async function closerTick(deps: CloserDeps, nowMs: number): Promise<TickR
   // Partials that raced a close (consumer read the cursor before it moved) are late: index them.
   let lateFlagged = 0;
   for (const start of windowsToRecheck(plan.closedThrough, config.closer.recheckHorizonMs, size)) {
-    const partition = await windows.readWindow(start);
+    const partition = await windows.readWindowKeys(start);
     for (const p of lateToFlag(partition.final, partition.partials)) {
       await windows.flagLate(p);
       lateFlagged += p.records;

@@ -13,6 +13,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { PartialKeys } from '../core/closing';
 import type { FinalItem, PartialItem } from './table-layout';
 import { FINAL_SK, GSI_LATE, isPartialSk, windowPk } from './table-layout';
 
@@ -108,8 +109,39 @@ export class WindowsStore {
     return { partials, final };
   }
 
+  /**
+   * A window's partials without their aggregates, and its final's `included`
+   * list: what the closer's recheck needs. A small projection, so rechecking
+   * recent windows every tick reads a few units instead of every aggregate.
+   */
+  async readWindowKeys(windowStart: number): Promise<{ partials: PartialKeys[]; final: Pick<FinalItem, 'included'> | undefined }> {
+    const partials: PartialKeys[] = [];
+    let final: Pick<FinalItem, 'included'> | undefined;
+    let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ProjectionExpression: 'pk, sk, windowStart, #records, gsiPk, included',
+          ExpressionAttributeNames: { '#records': 'records' },
+          ExpressionAttributeValues: { ':pk': { S: windowPk(windowStart) } },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const raw of out.Items ?? []) {
+        const item = unmarshall(raw);
+        if (item.sk === FINAL_SK) final = { included: (item.included as string[] | undefined) ?? [] };
+        else if (isPartialSk(item.sk as string)) partials.push(item as PartialKeys);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return { partials, final };
+  }
+
   /** Puts a late partial into the LATE index (idempotent). */
-  async flagLate(p: PartialItem): Promise<void> {
+  async flagLate(p: Pick<PartialItem, 'pk' | 'sk' | 'windowStart'>): Promise<void> {
     await this.db.send(
       new UpdateItemCommand({
         TableName: this.table,
