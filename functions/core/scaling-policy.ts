@@ -73,6 +73,13 @@ export interface ScalingCurrent {
 export interface ScalingMemory {
   /** Learned true per-lane processing rate (records/s). */
   perLaneRecordsPerSecond: number;
+  /**
+   * Records/s one shard really accepts, learned while producers were being
+   * throttled (≤ the configured limit: a hot key or a lower real limit shows here).
+   */
+  shardRecordsPerSecond?: number;
+  /** Last time the stream was seen UPDATING (a reshard in progress). */
+  lastStreamUpdatingAt?: number;
   /** Epoch ms of UpdateShardCount calls in the last 24 h (rolling budget). */
   shardUpdates: number[];
   lastShardChangeAt?: number;
@@ -106,6 +113,8 @@ export interface ScalingPolicyConfig {
   iteratorAgeTargetMs: number;
   perLaneRecordsPerSecondPrior: number;
   rateEstimateSmoothing: number;
+  /** The signal reader's window: throttling seen within its recent half may predate the last reshard. */
+  signalWindowSeconds: number;
 }
 
 export type ScalingAction =
@@ -145,6 +154,8 @@ export interface PolicyOutput {
 }
 
 const DAY_MS = 86_400_000;
+/** Share of put attempts throttled above which the stream counts as saturated. */
+const SATURATION_SHARE = 0.05;
 
 /** The policy's settings from the one config module. */
 export function policyConfigFrom(c: StreamscaleConfig): ScalingPolicyConfig {
@@ -167,6 +178,7 @@ export function policyConfigFrom(c: StreamscaleConfig): ScalingPolicyConfig {
     iteratorAgeTargetMs: c.scaler.iteratorAgeTargetMs,
     perLaneRecordsPerSecondPrior: c.scaler.perLaneRecordsPerSecondPrior,
     rateEstimateSmoothing: c.scaler.rateEstimateSmoothing,
+    signalWindowSeconds: c.scaler.signalWindowSeconds,
   };
 }
 
@@ -259,9 +271,48 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
   // ---- size (one step, from measured rates)
   // Scale-out sizes for demand; scale-in for demand × (1 + headroom), so a
   // size reached on the way up is left only when load is clearly lower.
+  // ---- ingest saturation. Producers that are throttled back off and hold
+  // records in their buffers, so while the stream is saturated the fresh
+  // demand cannot be measured: only that it is more than the stream takes.
+  // Then shards double (the most one call may do), and what one shard really
+  // accepted becomes the per-shard capacity (never above the configured limit).
+  const since = (t: number | undefined): number =>
+    t === undefined ? Infinity : (nowMs - t) / 1000;
+  const probe = signals.recent ?? signals;
+  const attempts =
+    Math.max(0, probe.incomingRecordsPerSecond) + Math.max(0, probe.throttledRecordsPerSecond);
+  const throttledShare = attempts > 0 ? Math.max(0, probe.throttledRecordsPerSecond) / attempts : 0;
+  // Throttling counts only when the recent half-window saw the current shards
+  // alone (not the time before the last reshard's new shards opened).
+  const lastReshard = Math.max(
+    input.memory.lastShardChangeAt ?? -Infinity,
+    input.memory.lastStreamUpdatingAt ?? -Infinity,
+  );
+  const settled = since(lastReshard) >= config.signalWindowSeconds / 2 && !current.streamUpdating;
+  // Producers re-sending more than is being throttled are draining their
+  // buffers: spare capacity exists and fresh demand is measured; only when
+  // re-sends keep up with throttles (or are unknown) is demand hidden.
+  const draining =
+    probe.producerRetriesPerSecond !== undefined &&
+    probe.producerRetriesPerSecond > probe.throttledRecordsPerSecond * 1.05;
+  const saturated = throttledShare > SATURATION_SHARE && settled && !draining;
+  const acceptedPerShard = Math.max(0, probe.incomingRecordsPerSecond) / Math.max(1, shards);
+  let shardCapacity = Math.min(
+    config.shardRecordsPerSecond,
+    input.memory.shardRecordsPerSecond ?? Infinity,
+  );
+  if (saturated && acceptedPerShard > 0) {
+    const a = config.rateEstimateSmoothing;
+    const prev = input.memory.shardRecordsPerSecond ?? config.shardRecordsPerSecond;
+    shardCapacity = Math.min(config.shardRecordsPerSecond, a * acceptedPerShard + (1 - a) * prev);
+  } else if (!saturated && acceptedPerShard > shardCapacity) {
+    shardCapacity = Math.min(config.shardRecordsPerSecond, acceptedPerShard);
+  }
+
   const size = (factor: number) => {
     const ingest = Math.max(
-      Math.ceil((demandRecords * factor) / (config.shardRecordsPerSecond * u)),
+      Math.ceil((demandRecords * factor) / (shardCapacity * u)),
+      factor === 1 && saturated ? shards * 2 : 0,
       Math.ceil((demandBytes * factor) / (config.shardBytesPerSecond * u)),
     );
     const lanes = Math.ceil(
@@ -283,11 +334,11 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
   const memory: ScalingMemory = {
     ...input.memory,
     perLaneRecordsPerSecond: perLane,
+    shardRecordsPerSecond: shardCapacity < config.shardRecordsPerSecond ? shardCapacity : undefined,
+    lastStreamUpdatingAt: current.streamUpdating ? nowMs : input.memory.lastStreamUpdatingAt,
     shardUpdates: input.memory.shardUpdates.filter((t) => t > nowMs - DAY_MS),
   };
   const updatesLeft = Math.max(0, config.dailyShardUpdateBudget - memory.shardUpdates.length);
-  const since = (t: number | undefined): number =>
-    t === undefined ? Infinity : (nowMs - t) / 1000;
   const lastChange = Math.max(
     memory.lastShardChangeAt ?? -Infinity,
     memory.lastParallelizationChangeAt ?? -Infinity,
@@ -349,12 +400,16 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
       config.minParallelization,
       config.maxParallelization,
     );
-  const pfOut = pfFor(out.lanes);
+  // PF at most doubles per decision: lanes do not scale linearly forever
+  // (a shared downstream, a small machine), and the next measurement shows
+  // how much the last step helped.
+  const pfWanted = pfFor(out.lanes);
+  const pfOut = Math.min(pfWanted, Math.max(pf * 2, pf + 1));
   const pfIn = pfFor(inn.lanes);
   let pfAfter = pf;
   let desiredParallelization = pf;
   if (pfOut > pf) {
-    desiredParallelization = pfOut;
+    desiredParallelization = pfWanted;
     memory.parallelizationLowSince = undefined;
     memory.parallelizationLowMax = undefined;
     if (current.mappingUpdating) notes.push('mapping updating: PF change waits');
@@ -401,7 +456,8 @@ export function decide(input: PolicyInput, config: ScalingPolicyConfig): PolicyO
   const demandText = `demand ${fmt(demandRecords)} rec/s (window ${fmt(windowDemand.records)}, recent ${fmt(recentDemand.records)}; accepted ${fmt(signals.incomingRecordsPerSecond)}${throttleText})`;
   const parts = [
     `${demandText}, ${fmt(demandBytes / 1024)} KiB/s`,
-    `ingest needs ${shardsForIngest} shard(s) at ${fmt(config.shardRecordsPerSecond)} rec/s × ${u}`,
+    `ingest needs ${shardsForIngest} shard(s) at ${fmt(shardCapacity)} rec/s × ${u}` +
+      (saturated ? ` (saturated: ${fmt(throttledShare * 100)} % of puts throttled → ×2)` : ''),
     `iterator age ${fmt(signals.iteratorAgeMs / 1000)} s → backlog ${fmt(backlogRecords)} rec drained in ${config.backlogDrainSeconds} s`,
     `lanes needed ${lanesNeeded} at ${fmt(perLane)} rec/s/lane × ${u}`,
     `want ${desiredShards} shard(s) × PF ${desiredParallelization}, have ${shards} × ${pf}`,

@@ -84,11 +84,13 @@ describe('scaling policy: sizing from measured rates', () => {
       config,
     );
     expect(decision.desiredShards).toBe(5);
-    // lanes = ceil(3000 / (1000 × 0.7)) = 5 over the 2 shards we step to → PF ceil(5/2) = 3
+    // lanes = ceil(3000 / (1000 × 0.7)) = 5 over the 2 shards we step to → PF ceil(5/2) = 3,
+    // of which one decision takes PF at most ×2: 1 → 2
     expect(decision.figures.lanesNeeded).toBe(5);
+    expect(decision.desiredParallelization).toBe(3);
     expect(decision.actions).toEqual([
       { kind: 'UpdateShardCount', from: 1, to: 2 },
-      { kind: 'UpdateParallelization', from: 1, to: 3 },
+      { kind: 'UpdateParallelization', from: 1, to: 2 },
     ]);
     expect(decision.reason).toMatch(/shards 1→2 \(step limit ×2\/÷2\)/);
     expect(decision.reason).toMatch(/3,000 rec\/s/);
@@ -101,7 +103,7 @@ describe('scaling policy: sizing from measured rates', () => {
       throttledRecordsPerSecond: 2000,
     };
     const all = decide(
-      { signals: signals(base), current: current(4, 1), memory: mem(), nowMs: T0 },
+      { signals: signals(base), current: current(1, 1), memory: mem(), nowMs: T0 },
       config,
     );
     expect(all.decision.figures.demandRecordsPerSecond).toBe(3000);
@@ -118,6 +120,61 @@ describe('scaling policy: sizing from measured rates', () => {
     );
     expect(fresh.decision.figures.demandRecordsPerSecond).toBe(2000);
     expect(fresh.decision.desiredShards).toBe(3);
+  });
+
+  it('saturation: producers held back by throttling hide their demand, so shards double and capacity is learned', () => {
+    // 2 shards accept 100 rec/s each (a real limit below the configured 1,000); 90 % of attempts are
+    // throttled and every throttled attempt is re-sent, so attempts − re-sends = accepted: demand unknown
+    const held = {
+      incomingRecordsPerSecond: 200,
+      incomingBytesPerSecond: 60_000,
+      throttledRecordsPerSecond: 1800,
+      producerRetriesPerSecond: 1800,
+    };
+    const { decision, memory } = decide(
+      { signals: signals(held), current: current(2, 1), memory: mem(), nowMs: T0 },
+      config,
+    );
+    expect(decision.figures.demandRecordsPerSecond).toBe(200);
+    expect(decision.desiredShards).toBe(4); // ×2
+    expect(decision.actions[0]).toEqual({ kind: 'UpdateShardCount', from: 2, to: 4 });
+    expect(decision.reason).toMatch(/saturated: 90 % of puts throttled/);
+    // per-shard capacity learned: 0.5 × 100 + 0.5 × 1,000 = 550 rec/s
+    expect(memory.shardRecordsPerSecond).toBe(550);
+  });
+
+  it('saturation is not claimed right after a reshard, nor while producers drain their buffers', () => {
+    const held = {
+      incomingRecordsPerSecond: 200,
+      incomingBytesPerSecond: 60_000,
+      throttledRecordsPerSecond: 1800,
+      producerRetriesPerSecond: 1800,
+    };
+    // the recent half of the 20 s window (10 s) still covers the time before the last reshard
+    const recent = decide(
+      {
+        signals: signals(held),
+        current: current(2, 1),
+        memory: mem({ lastStreamUpdatingAt: ago(6) }),
+        nowMs: T0,
+      },
+      config,
+    );
+    expect(
+      recent.decision.actions.filter((x) => x.kind === 'UpdateShardCount' && x.to > x.from),
+    ).toEqual([]);
+    expect(recent.decision.reason).not.toMatch(/saturated/);
+    // re-sends above throttles: buffers are draining into spare capacity, fresh demand is measured
+    const draining = decide(
+      {
+        signals: signals({ ...held, producerRetriesPerSecond: 2500 }),
+        current: current(2, 1),
+        memory: mem(),
+        nowMs: T0,
+      },
+      config,
+    );
+    expect(draining.decision.reason).not.toMatch(/saturated/);
   });
 
   it('sizes for bytes too: 400 rec/s of 2 KiB = 800 KiB/s needs ceil(800/(1024×0.7)) = 2 shards', () => {
@@ -157,7 +214,7 @@ describe('scaling policy: sizing from measured rates', () => {
     expect(decision.desiredShards).toBe(4);
   });
 
-  it('a backlog drives PF up in one decision: 20 s behind at 500 rec/s with 200 rec/s lanes → PF 1→6', () => {
+  it('a backlog drives PF up at once: 20 s behind at 500 rec/s with 200 rec/s lanes wants PF 6, doubling per decision', () => {
     const { decision } = decide(
       {
         signals: signals({
@@ -178,7 +235,28 @@ describe('scaling policy: sizing from measured rates', () => {
     expect(decision.figures.perLaneRecordsPerSecond).toBe(200);
     expect(decision.figures.backlogRecords).toBe(10_000);
     expect(decision.figures.lanesNeeded).toBe(6);
-    expect(decision.actions).toEqual([{ kind: 'UpdateParallelization', from: 1, to: 6 }]);
+    expect(decision.desiredParallelization).toBe(6);
+    expect(decision.actions).toEqual([{ kind: 'UpdateParallelization', from: 1, to: 2 }]);
+    // the following decisions (cooldown 10 s) go 2 → 4 → 6
+    const later = (pf: number, at: number) =>
+      // 500 processed over 2.5 busy lanes = 200 rec/s/lane
+      decide(
+        {
+          signals: signals({
+            incomingRecordsPerSecond: 500,
+            incomingBytesPerSecond: 150_000,
+            processedRecordsPerSecond: 500,
+            iteratorAgeMs: 20_000,
+            busyLanes: 2.5,
+          }),
+          current: current(1, pf),
+          memory: mem({ perLaneRecordsPerSecond: 200, lastParallelizationChangeAt: ago(at + 10) }),
+          nowMs: T0,
+        },
+        config,
+      ).decision.actions;
+    expect(later(2, 0)).toEqual([{ kind: 'UpdateParallelization', from: 2, to: 4 }]);
+    expect(later(4, 0)).toEqual([{ kind: 'UpdateParallelization', from: 4, to: 6 }]);
   });
 
   it('learns the per-lane rate: processed / busy lanes, smoothed with the prior (0.5 × 400 + 0.5 × 1000 = 700)', () => {
@@ -261,7 +339,7 @@ describe('scaling policy: AWS limits, bounds and budget', () => {
       { signals: busy, current: current(1, 1, { streamUpdating: true }), memory: mem(), nowMs: T0 },
       config,
     );
-    expect(a.decision.actions).toEqual([{ kind: 'UpdateParallelization', from: 1, to: 5 }]);
+    expect(a.decision.actions).toEqual([{ kind: 'UpdateParallelization', from: 1, to: 2 }]);
     const b = decide(
       {
         signals: busy,
@@ -362,8 +440,8 @@ describe('scaling policy: damping, cooldowns, no flapping', () => {
       },
       config,
     );
-    // lanes = ceil(4000/700) = 6 over 2 shards → PF 3
-    expect(early.decision.actions).toEqual([{ kind: 'UpdateParallelization', from: 1, to: 3 }]);
+    // lanes = ceil(4000/700) = 6 over 2 shards → PF 3, one doubling now: 1 → 2
+    expect(early.decision.actions).toEqual([{ kind: 'UpdateParallelization', from: 1, to: 2 }]);
     expect(early.decision.reason).toMatch(/shard scale-out cooldown/);
     const later = decide(
       {
