@@ -34,9 +34,13 @@ export function windowsToClose(
   else if (earliestEventTime !== undefined) start = Math.floor(earliestEventTime / sizeMs) * sizeMs;
   else return { windowStarts: [], closedThrough: cursor };
   const starts: number[] = [];
-  for (let s = start; s + sizeMs <= watermark && starts.length < maxWindows; s += sizeMs) starts.push(s);
+  for (let s = start; s + sizeMs <= watermark && starts.length < maxWindows; s += sizeMs)
+    starts.push(s);
   const lastStart = starts[starts.length - 1];
-  return { windowStarts: starts, closedThrough: lastStart === undefined ? cursor : lastStart + sizeMs };
+  return {
+    windowStarts: starts,
+    closedThrough: lastStart === undefined ? cursor : lastStart + sizeMs,
+  };
 }
 
 const isFlaggedLate = (p: Pick<PartialItem, 'gsiPk'>): boolean => p.gsiPk === GSI_LATE;
@@ -56,7 +60,9 @@ export function buildFinal(
   watermark: number,
   nowMs: number,
 ): FinalItem | undefined {
-  const merged = partials.filter((p) => !isFlaggedLate(p)).sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+  const merged = partials
+    .filter((p) => !isFlaggedLate(p))
+    .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
   if (merged.length === 0) return undefined;
   const agg = mergeAll(merged);
   return {
@@ -76,18 +82,28 @@ export function buildFinal(
 }
 
 /** Partials of a closed window that its final does not include: late. */
-export function latePartials<P extends Pick<PartialItem, 'sk'>>(final: Pick<FinalItem, 'included'> | undefined, partials: readonly P[]): P[] {
+export function latePartials<P extends Pick<PartialItem, 'sk'>>(
+  final: Pick<FinalItem, 'included'> | undefined,
+  partials: readonly P[],
+): P[] {
   const included = new Set(final?.included ?? []);
   return partials.filter((p) => !included.has(p.sk));
 }
 
 /** Late partials not yet in the LATE index: the closer flags them. */
-export function lateToFlag<P extends Pick<PartialItem, 'sk' | 'gsiPk'>>(final: Pick<FinalItem, 'included'> | undefined, partials: readonly P[]): P[] {
+export function lateToFlag<P extends Pick<PartialItem, 'sk' | 'gsiPk'>>(
+  final: Pick<FinalItem, 'included'> | undefined,
+  partials: readonly P[],
+): P[] {
   return latePartials(final, partials).filter((p) => !isFlaggedLate(p));
 }
 
 /** Closed windows worth re-checking for partials that raced their close. */
-export function windowsToRecheck(closedThrough: number | undefined, horizonMs: number, sizeMs: number): number[] {
+export function windowsToRecheck(
+  closedThrough: number | undefined,
+  horizonMs: number,
+  sizeMs: number,
+): number[] {
   if (closedThrough === undefined) return [];
   const out: number[] = [];
   for (let s = closedThrough - sizeMs; s >= closedThrough - horizonMs; s -= sizeMs) out.push(s);

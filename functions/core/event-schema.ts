@@ -14,8 +14,7 @@ import type { RejectReason } from '../store/table-layout';
 import type { Severity, ValidEvent } from './event';
 
 export type DecodeResult =
-  | { ok: true; event: ValidEvent }
-  | { ok: false; reason: RejectReason; detail: string };
+  { ok: true; event: ValidEvent } | { ok: false; reason: RejectReason; detail: string };
 
 export interface SchemaLimits {
   maxFutureSkewMs: number;
@@ -44,13 +43,16 @@ function reject(reason: RejectReason, detail: string): DecodeResult {
 /** Event time in epoch ms, or a reject. */
 function eventTimeMs(ts: unknown): number | DecodeResult {
   if (typeof ts === 'number') {
-    if (!Number.isFinite(ts) || ts <= 0) return reject('bad_timestamp', `timestamp ${ts} is not a positive number`);
+    if (!Number.isFinite(ts) || ts <= 0)
+      return reject('bad_timestamp', `timestamp ${ts} is not a positive number`);
     return ts < SECONDS_MS_BOUNDARY ? ts * 1000 : ts;
   }
   if (typeof ts === 'string') {
-    if (!ISO_8601.test(ts)) return reject('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not ISO-8601`);
+    if (!ISO_8601.test(ts))
+      return reject('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not ISO-8601`);
     const ms = Date.parse(HAS_OFFSET.test(ts) ? ts : `${ts}Z`);
-    if (Number.isNaN(ms)) return reject('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not a valid date`);
+    if (Number.isNaN(ms))
+      return reject('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not a valid date`);
     return ms;
   }
   if (ts === undefined) return reject('missing_field', 'timestamp is missing');
@@ -63,43 +65,64 @@ function eventTimeMs(ts: unknown): number | DecodeResult {
  */
 export function validateEvent(v: unknown, nowMs: number, limits: SchemaLimits): DecodeResult {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    return reject('not_an_object', `expected a JSON object, got ${Array.isArray(v) ? 'an array' : typeof v}`);
+    return reject(
+      'not_an_object',
+      `expected a JSON object, got ${Array.isArray(v) ? 'an array' : typeof v}`,
+    );
   }
   const o = v as Record<string, unknown>;
   for (const f of STRING_FIELDS) {
     const s = o[f];
     if (s === undefined || s === null) return reject('missing_field', `${f} is missing`);
-    if (typeof s !== 'string') return reject('wrong_type', `${f} must be a string, got ${typeof s}`);
+    if (typeof s !== 'string')
+      return reject('wrong_type', `${f} must be a string, got ${typeof s}`);
     if (s.length === 0 || s.length > FIELD_LIMITS.maxStringLength) {
       return reject('out_of_range', `${f} must have 1-${FIELD_LIMITS.maxStringLength} characters`);
     }
   }
   const content = o.content;
-  if (content === undefined || content === null) return reject('missing_field', 'content is missing');
-  if (typeof content !== 'string') return reject('wrong_type', `content must be a string, got ${typeof content}`);
+  if (content === undefined || content === null)
+    return reject('missing_field', 'content is missing');
+  if (typeof content !== 'string')
+    return reject('wrong_type', `content must be a string, got ${typeof content}`);
   if (content.length > FIELD_LIMITS.maxContentLength) {
-    return reject('out_of_range', `content longer than ${FIELD_LIMITS.maxContentLength} characters`);
+    return reject(
+      'out_of_range',
+      `content longer than ${FIELD_LIMITS.maxContentLength} characters`,
+    );
   }
   const severity = o.severity;
-  if (severity === undefined || severity === null) return reject('missing_field', 'severity is missing');
-  if (typeof severity !== 'string') return reject('wrong_type', `severity must be a string, got ${typeof severity}`);
+  if (severity === undefined || severity === null)
+    return reject('missing_field', 'severity is missing');
+  if (typeof severity !== 'string')
+    return reject('wrong_type', `severity must be a string, got ${typeof severity}`);
   if (!SEVERITY_SET.has(severity)) {
-    return reject('out_of_range', `severity "${severity.slice(0, 20)}" is not one of Low, Medium, High, Critical`);
+    return reject(
+      'out_of_range',
+      `severity "${severity.slice(0, 20)}" is not one of Low, Medium, High, Critical`,
+    );
   }
   const loc = o.lines_of_code;
   if (loc === undefined || loc === null) return reject('missing_field', 'lines_of_code is missing');
-  if (typeof loc !== 'number') return reject('wrong_type', `lines_of_code must be a number, got ${typeof loc}`);
+  if (typeof loc !== 'number')
+    return reject('wrong_type', `lines_of_code must be a number, got ${typeof loc}`);
   if (!Number.isInteger(loc) || loc < 0 || loc > FIELD_LIMITS.maxLinesOfCode) {
-    return reject('out_of_range', `lines_of_code ${loc} is not an integer in 0-${FIELD_LIMITS.maxLinesOfCode}`);
+    return reject(
+      'out_of_range',
+      `lines_of_code ${loc} is not an integer in 0-${FIELD_LIMITS.maxLinesOfCode}`,
+    );
   }
   const cpu = o.cpu_usage_pct;
   if (cpu === undefined || cpu === null) return reject('missing_field', 'cpu_usage_pct is missing');
-  if (typeof cpu !== 'number') return reject('wrong_type', `cpu_usage_pct must be a number, got ${typeof cpu}`);
-  if (!(cpu >= 0 && cpu <= 100)) return reject('out_of_range', `cpu_usage_pct ${cpu} is not in 0-100`);
+  if (typeof cpu !== 'number')
+    return reject('wrong_type', `cpu_usage_pct must be a number, got ${typeof cpu}`);
+  if (!(cpu >= 0 && cpu <= 100))
+    return reject('out_of_range', `cpu_usage_pct ${cpu} is not in 0-100`);
 
   const t = eventTimeMs(o.timestamp);
   if (typeof t !== 'number') return t;
-  if (t < FIELD_LIMITS.minEpochMs) return reject('bad_timestamp', `timestamp ${String(o.timestamp)} is before 2000`);
+  if (t < FIELD_LIMITS.minEpochMs)
+    return reject('bad_timestamp', `timestamp ${String(o.timestamp)} is before 2000`);
   if (t > nowMs + limits.maxFutureSkewMs) {
     return reject(
       'future_timestamp',
@@ -124,7 +147,11 @@ export function validateEvent(v: unknown, nowMs: number, limits: SchemaLimits): 
 }
 
 /** Decodes one record's payload (bytes as Kinesis delivers them, or a string). */
-export function decodeRecord(data: Uint8Array | string, nowMs: number, limits: SchemaLimits): DecodeResult {
+export function decodeRecord(
+  data: Uint8Array | string,
+  nowMs: number,
+  limits: SchemaLimits,
+): DecodeResult {
   let text: string;
   if (typeof data === 'string') {
     text = data;

@@ -7,7 +7,12 @@
  * absent, so a replay adds nothing; concurrent lanes of one shard own
  * disjoint batches and so disjoint keys. See docs/correctness.md.
  */
-import type { PartialItem, RejectItem, RejectReason, WindowAggregates } from '../store/table-layout';
+import type {
+  PartialItem,
+  RejectItem,
+  RejectReason,
+  WindowAggregates,
+} from '../store/table-layout';
 import { GSI_LATE, partialSk, rejectPk, rejectSk, windowPk } from '../store/table-layout';
 import { decodeRecord } from './event-schema';
 import { addEvent, emptyAggregates } from './partials';
@@ -82,7 +87,8 @@ function truncatedRaw(data: Uint8Array, maxBytes: number): { raw: string; trunca
 export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContext): BatchPlan {
   const first = records[0];
   const last = records[records.length - 1];
-  if (first === undefined || last === undefined) throw new Error('planBatch needs at least one record');
+  if (first === undefined || last === undefined)
+    throw new Error('planBatch needs at least one record');
   const shardId = first.shardId;
   const windows = new Map<number, WindowAccumulator>();
   const rejects: RejectItem[] = [];
@@ -94,7 +100,8 @@ export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContex
   const limits = { maxFutureSkewMs: ctx.maxFutureSkewMs };
 
   for (const r of records) {
-    if (r.shardId !== shardId) throw new Error(`a batch holds one shard's records (${shardId} and ${r.shardId})`);
+    if (r.shardId !== shardId)
+      throw new Error(`a batch holds one shard's records (${shardId} and ${r.shardId})`);
     if (r.arrivalMs > newestArrival) newestArrival = r.arrivalMs;
     const decoded = decodeRecord(r.data, ctx.nowMs, limits);
     if (!decoded.ok) {
@@ -122,7 +129,13 @@ export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContex
     const w = ctx.windows.assign(t);
     let acc = windows.get(w.start);
     if (acc === undefined) {
-      acc = { start: w.start, end: w.end, agg: emptyAggregates(), records: 0, firstArrivalMs: r.arrivalMs };
+      acc = {
+        start: w.start,
+        end: w.end,
+        agg: emptyAggregates(),
+        records: 0,
+        firstArrivalMs: r.arrivalMs,
+      };
       windows.set(w.start, acc);
     }
     addEvent(acc.agg, e);

@@ -63,7 +63,8 @@ export function computeGlobalWatermark(
 
   const shards = new Map<string, ShardLineage>();
   for (const l of lineage ?? []) shards.set(l.shardId, l);
-  for (const id of reported.keys()) if (!shards.has(id)) shards.set(id, { shardId: id, closed: false });
+  for (const id of reported.keys())
+    if (!shards.has(id)) shards.set(id, { shardId: id, closed: false });
 
   const parentsOf = (l: ShardLineage): string[] =>
     [l.parentShardId, l.adjacentParentShardId].filter((x): x is string => x !== undefined);

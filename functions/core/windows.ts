@@ -14,7 +14,8 @@ export interface WindowAssigner {
 }
 
 export function tumblingWindows(sizeMs: number): WindowAssigner {
-  if (!(Number.isInteger(sizeMs) && sizeMs > 0)) throw new Error(`window size must be a positive integer of ms, got ${sizeMs}`);
+  if (!(Number.isInteger(sizeMs) && sizeMs > 0))
+    throw new Error(`window size must be a positive integer of ms, got ${sizeMs}`);
   return {
     sizeMs,
     assign(t: number): Window {

@@ -9,7 +9,11 @@
  * Every write is conditional, so two closers at once are safe anyway.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ListShardsCommand, type KinesisClient, type ListShardsCommandOutput } from '@aws-sdk/client-kinesis';
+import {
+  ListShardsCommand,
+  type KinesisClient,
+  type ListShardsCommandOutput,
+} from '@aws-sdk/client-kinesis';
 import type { Context } from 'aws-lambda';
 import { dynamoClient, kinesisClient } from '../aws/clients';
 import { fromEnv, resourceNames, type StreamscaleConfig } from '../config';
@@ -55,7 +59,10 @@ export async function closerTick(deps: CloserDeps, nowMs: number): Promise<TickR
     caughtUpIteratorAgeMs: config.consumer.caughtUpIteratorAgeMs,
   });
   let watermark = global.watermark;
-  if (computed.watermark !== undefined && (watermark === undefined || computed.watermark > watermark)) {
+  if (
+    computed.watermark !== undefined &&
+    (watermark === undefined || computed.watermark > watermark)
+  ) {
     await control.advanceWatermark(computed.watermark, nowMs);
     watermark = computed.watermark;
   }
@@ -67,7 +74,13 @@ export async function closerTick(deps: CloserDeps, nowMs: number): Promise<TickR
     progress.length > 0
       ? Math.min(...progress.map((p) => p.minEventTime)) - config.windowing.allowedLatenessMs
       : undefined;
-  const plan = windowsToClose(global.closedThrough, earliest, watermark, size, config.closer.maxWindowsPerTick);
+  const plan = windowsToClose(
+    global.closedThrough,
+    earliest,
+    watermark,
+    size,
+    config.closer.maxWindowsPerTick,
+  );
   const closed: FinalItem[] = [];
   for (const start of plan.windowStarts) {
     const partition = await windows.readWindow(start);
@@ -99,7 +112,10 @@ export async function closerTick(deps: CloserDeps, nowMs: number): Promise<TickR
   };
 }
 
-export function kinesisLineage(kinesis: KinesisClient, streamName: string): () => Promise<ShardLineage[]> {
+export function kinesisLineage(
+  kinesis: KinesisClient,
+  streamName: string,
+): () => Promise<ShardLineage[]> {
   return async () => {
     const shards: ShardLineage[] = [];
     let token: string | undefined;
@@ -124,8 +140,10 @@ export function kinesisLineage(kinesis: KinesisClient, streamName: string): () =
 function publish(metrics: PipelineMetrics, r: TickReport, nowMs: number): void {
   metrics.add(Metric.WindowsClosed, 'Count', r.closed.length);
   metrics.add(Metric.LateRecords, 'Count', r.lateFlagged);
-  if (r.watermark !== undefined) metrics.add(Metric.WatermarkLag, 'Milliseconds', Math.max(0, nowMs - r.watermark));
-  for (const f of r.closed) metrics.add(Metric.FinalLatency, 'Milliseconds', Math.max(0, f.closedAt - f.windowEnd));
+  if (r.watermark !== undefined)
+    metrics.add(Metric.WatermarkLag, 'Milliseconds', Math.max(0, nowMs - r.watermark));
+  for (const f of r.closed)
+    metrics.add(Metric.FinalLatency, 'Milliseconds', Math.max(0, f.closedAt - f.windowEnd));
   metrics.flush();
 }
 
@@ -151,7 +169,10 @@ function init() {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const handler = async (_event: unknown, context?: Context): Promise<{ ticks: number; closed: number }> => {
+export const handler = async (
+  _event: unknown,
+  context?: Context,
+): Promise<{ ticks: number; closed: number }> => {
   const { deps, metrics, logger } = init();
   const startedAt = Date.now();
   const tickMs = deps.config.closer.tickSeconds * 1000;

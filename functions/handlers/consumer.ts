@@ -38,7 +38,11 @@ export function toRecords(event: KinesisStreamEvent): KinesisRecordLike[] {
 }
 
 /** One batch, end to end; exported so tests drive it without Lambda. */
-export async function consumeBatch(deps: ConsumerDeps, records: readonly KinesisRecordLike[], nowMs: number): Promise<BatchPlan | undefined> {
+export async function consumeBatch(
+  deps: ConsumerDeps,
+  records: readonly KinesisRecordLike[],
+  nowMs: number,
+): Promise<BatchPlan | undefined> {
   if (records.length === 0) return undefined;
   const { config } = deps;
   const global = await deps.control.readGlobal();
@@ -56,7 +60,12 @@ export async function consumeBatch(deps: ConsumerDeps, records: readonly Kinesis
   return Object.assign(plan, { outcome });
 }
 
-function publish(metrics: PipelineMetrics, plan: BatchPlan & { outcome?: PartialsOutcome }, records: readonly KinesisRecordLike[], doneMs: number): void {
+function publish(
+  metrics: PipelineMetrics,
+  plan: BatchPlan & { outcome?: PartialsOutcome },
+  records: readonly KinesisRecordLike[],
+  doneMs: number,
+): void {
   metrics.add(Metric.RecordsProcessed, 'Count', plan.counts.records);
   metrics.add(Metric.RecordsRejected, 'Count', plan.counts.rejected);
   // late records of partials this attempt wrote: a retry that finds them already there does not count them again

@@ -18,7 +18,8 @@ import type { GlobalWatermarkItem, ShardProgressItem } from './table-layout';
 import { GLOBAL_SK, WATERMARK_PK, shardSk } from './table-layout';
 
 const isConditionFailure = (err: unknown): boolean =>
-  err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException';
+  err instanceof ConditionalCheckFailedException ||
+  (err as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export interface GlobalState extends Partial<Omit<GlobalWatermarkItem, 'pk' | 'sk'>> {
   closerRunStartedAt?: number;
@@ -49,7 +50,11 @@ export class ControlStore {
             Key: key,
             UpdateExpression: `SET ${alwaysSet}, maxEventTime = :max, minEventTime = if_not_exists(minEventTime, :min)`,
             ConditionExpression: 'attribute_not_exists(maxEventTime) OR maxEventTime < :max',
-            ExpressionAttributeValues: marshall({ ...always, ':max': p.maxEventTime, ':min': p.minEventTime }),
+            ExpressionAttributeValues: marshall({
+              ...always,
+              ':max': p.maxEventTime,
+              ':min': p.minEventTime,
+            }),
           }),
         );
         return;
@@ -103,7 +108,11 @@ export class ControlStore {
   }
 
   /** Moves `attr` of the GLOBAL item forward to `value`; false when it was already there or beyond. */
-  private async forward(attr: 'watermark' | 'closedThrough' | 'closerRunStartedAt', value: number, nowMs: number): Promise<boolean> {
+  private async forward(
+    attr: 'watermark' | 'closedThrough' | 'closerRunStartedAt',
+    value: number,
+    nowMs: number,
+  ): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateItemCommand({

@@ -3,7 +3,11 @@
  * key (shard + sequence number), so a replayed batch overwrites it with the
  * same content: idempotent without a condition.
  */
-import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { RejectItem } from './table-layout';
 
@@ -23,7 +27,9 @@ export class RejectsStore {
         .map((r) => ({ PutRequest: { Item: marshall(r, { removeUndefinedValues: true }) } }));
       for (let round = 0; requests.length > 0; round++) {
         if (round >= MAX_UNPROCESSED_ROUNDS) {
-          throw new Error(`rejects table kept ${requests.length} writes unprocessed; the batch will be retried`);
+          throw new Error(
+            `rejects table kept ${requests.length} writes unprocessed; the batch will be retried`,
+          );
         }
         if (round > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** round));
         const out = await this.db.send(

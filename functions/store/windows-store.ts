@@ -20,7 +20,11 @@ import { FINAL_SK, GSI_LATE, isPartialSk, windowPk } from './table-layout';
 export type WriteOnceOutcome = 'written' | 'already-there';
 
 /** Runs `fn` over items with at most `limit` in flight. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (x: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
@@ -60,7 +64,10 @@ export class WindowsStore {
       );
       return 'written';
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') {
+      if (
+        err instanceof ConditionalCheckFailedException ||
+        (err as { name?: string }).name === 'ConditionalCheckFailedException'
+      ) {
         return 'already-there';
       }
       throw err;
@@ -114,7 +121,9 @@ export class WindowsStore {
    * list: what the closer's recheck needs. A small projection, so rechecking
    * recent windows every tick reads a few units instead of every aggregate.
    */
-  async readWindowKeys(windowStart: number): Promise<{ partials: PartialKeys[]; final: Pick<FinalItem, 'included'> | undefined }> {
+  async readWindowKeys(
+    windowStart: number,
+  ): Promise<{ partials: PartialKeys[]; final: Pick<FinalItem, 'included'> | undefined }> {
     const partials: PartialKeys[] = [];
     let final: Pick<FinalItem, 'included'> | undefined;
     let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
@@ -132,7 +141,8 @@ export class WindowsStore {
       );
       for (const raw of out.Items ?? []) {
         const item = unmarshall(raw);
-        if (item.sk === FINAL_SK) final = { included: (item.included as string[] | undefined) ?? [] };
+        if (item.sk === FINAL_SK)
+          final = { included: (item.included as string[] | undefined) ?? [] };
         else if (isPartialSk(item.sk as string)) partials.push(item as PartialKeys);
       }
       startKey = out.LastEvaluatedKey;

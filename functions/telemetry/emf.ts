@@ -26,7 +26,12 @@ export function pipelineMetrics(config: StreamscaleConfig, serviceName: string):
   const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName });
   metrics.clearDefaultDimensions();
   metrics.setDefaultDimensions({ [PIPELINE_DIMENSION]: config.prefix });
-  const withDimensions: Array<{ name: MetricName; unit: Unit; value: number; dims: Record<string, string> }> = [];
+  const withDimensions: Array<{
+    name: MetricName;
+    unit: Unit;
+    value: number;
+    dims: Record<string, string>;
+  }> = [];
   return {
     add(name, unit, value, extraDimensions) {
       if (extraDimensions) withDimensions.push({ name, unit, value, dims: extraDimensions });

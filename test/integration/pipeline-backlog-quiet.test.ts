@@ -26,7 +26,9 @@ describe('quiet after a backlog (dynalite)', () => {
     const feed = new ShardFeed('shardId-000000000000');
     const size = p.config.consumer.batchSize;
     // 40 s of records arrived while the consumer was down ...
-    const payloads = Array.from({ length: size + 100 }, (_, i) => eventJson({ t: T0 + Math.floor((i * 40_000) / (size + 100)) }));
+    const payloads = Array.from({ length: size + 100 }, (_, i) =>
+      eventJson({ t: T0 + Math.floor((i * 40_000) / (size + 100)) }),
+    );
     const records = p.stream(feed.records(payloads, T0 + 40_000));
     // ... and are read 30 s later: a full batch, then the rest (iterator age 30 s on both)
     await p.consume(records.slice(0, size), T0 + 70_000);

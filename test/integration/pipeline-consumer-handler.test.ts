@@ -50,7 +50,9 @@ async function emf(fn: () => Promise<unknown>): Promise<Record<string, number>> 
   const sums: Record<string, number> = {};
   for (const line of lines.join('').split('\n')) {
     if (!line.includes('"_aws"')) continue;
-    const doc = JSON.parse(line) as { _aws: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> } } & Record<string, unknown>;
+    const doc = JSON.parse(line) as {
+      _aws: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
+    } & Record<string, unknown>;
     for (const m of doc._aws.CloudWatchMetrics.flatMap((d) => d.Metrics)) {
       const key = typeof doc.Reason === 'string' ? `${m.Name}/${doc.Reason}` : m.Name;
       sums[key] = (sums[key] ?? 0) + (doc[m.Name] as number);

@@ -62,7 +62,9 @@ describe('exactly-once merge under faults (dynalite)', () => {
     const bs = batches(all, 50);
     for (const b of bs) await p.consume(b, T0 + 36_000);
     const replay = await p.consume(bs[2] as KinesisRecordLike[], T0 + 37_000);
-    expect(replay && (replay as { outcome?: { duplicates: number } }).outcome?.duplicates).toBeGreaterThan(0);
+    expect(
+      replay && (replay as { outcome?: { duplicates: number } }).outcome?.duplicates,
+    ).toBeGreaterThan(0);
     await p.drain(T0 + 40_000);
     await expectExact(p);
     const actual = await p.actual();
@@ -75,7 +77,9 @@ describe('exactly-once merge under faults (dynalite)', () => {
     const feed = new ShardFeed('shardId-000000000000');
     // one batch spanning four windows, so it writes four partials
     const batch = p.stream(feed.records(events(120, 38).map(eventJson), T0 + 39_000));
-    await expect(p.consume(batch, T0 + 39_000, p.crashingStore(2))).rejects.toThrow(/injected crash/);
+    await expect(p.consume(batch, T0 + 39_000, p.crashingStore(2))).rejects.toThrow(
+      /injected crash/,
+    );
     // Lambda retries the same batch; this time it gets through
     await p.consume(batch, T0 + 40_000);
     await p.drain(T0 + 41_000);
@@ -86,9 +90,14 @@ describe('exactly-once merge under faults (dynalite)', () => {
   it('stays exact when the retry of a crashed invocation comes after the closer moved on', async () => {
     const p = await makePipeline(db.endpoint);
     const feed = new ShardFeed('shardId-000000000000');
-    await p.consume(p.stream(feed.records(events(10, 5, 9).map(eventJson), T0 + 6_000)), T0 + 6_000);
+    await p.consume(
+      p.stream(feed.records(events(10, 5, 9).map(eventJson), T0 + 6_000)),
+      T0 + 6_000,
+    );
     const batch = p.stream(feed.records(events(120, 38).map(eventJson), T0 + 39_000));
-    await expect(p.consume(batch, T0 + 39_000, p.crashingStore(2))).rejects.toThrow(/injected crash/);
+    await expect(p.consume(batch, T0 + 39_000, p.crashingStore(2))).rejects.toThrow(
+      /injected crash/,
+    );
     // retries take longer than the idle timeout: the shard counts as quiet and the
     // closer closes every window, two of them with the crashed attempt's partials
     await p.drain(T0 + 40_000);
@@ -135,8 +144,12 @@ describe('exactly-once merge under faults (dynalite)', () => {
     const mid = await p.tick(T0 + 22_000);
     expect(mid.shardStatus['shardId-000000000001']).toBe('live');
     const rest = evs.slice(150);
-    const a = p.stream(childA.records(rest.filter((_, i) => i % 2 === 0).map(eventJson), T0 + 41_000));
-    const b = p.stream(childB.records(rest.filter((_, i) => i % 2 === 1).map(eventJson), T0 + 41_000));
+    const a = p.stream(
+      childA.records(rest.filter((_, i) => i % 2 === 0).map(eventJson), T0 + 41_000),
+    );
+    const b = p.stream(
+      childB.records(rest.filter((_, i) => i % 2 === 1).map(eventJson), T0 + 41_000),
+    );
     await Promise.all([
       (async () => {
         for (const x of batches(a, 25)) await p.consume(x, T0 + 41_000);
@@ -156,8 +169,11 @@ describe('exactly-once merge under faults (dynalite)', () => {
     const feed = new ShardFeed('shardId-000000000000');
     const evs = events(200, 60);
     // shuffle within 15 s: out of order but within the allowed lateness
-    const shuffled = [...evs].sort((x, y) => x.t + ((x.loc ?? 0) % 15) * 1000 - (y.t + ((y.loc ?? 0) % 15) * 1000));
-    for (const b of batches(p.stream(feed.records(shuffled.map(eventJson), T0 + 61_000)), 40)) await p.consume(b, T0 + 61_000);
+    const shuffled = [...evs].sort(
+      (x, y) => x.t + ((x.loc ?? 0) % 15) * 1000 - (y.t + ((y.loc ?? 0) % 15) * 1000),
+    );
+    for (const b of batches(p.stream(feed.records(shuffled.map(eventJson), T0 + 61_000)), 40))
+      await p.consume(b, T0 + 61_000);
     await p.drain(T0 + 62_000);
     const closedFirst = (await p.actual()).finalRecords;
     expect(closedFirst).toBe(200);
@@ -194,9 +210,18 @@ describe('exactly-once merge under faults (dynalite)', () => {
     expect(actual.rejects).toHaveLength(bad.length);
     expect(expected.rejected).toHaveLength(bad.length);
     expect(new Set(actual.rejects.map((r) => r.reason))).toEqual(
-      new Set(['invalid_json', 'missing_field', 'out_of_range', 'wrong_type', 'future_timestamp', 'not_an_object']),
+      new Set([
+        'invalid_json',
+        'missing_field',
+        'out_of_range',
+        'wrong_type',
+        'future_timestamp',
+        'not_an_object',
+      ]),
     );
-    expect(actual.rejects.every((r) => typeof r.raw === 'string' && (r.raw as string).length > 0)).toBe(true);
+    expect(
+      actual.rejects.every((r) => typeof r.raw === 'string' && (r.raw as string).length > 0),
+    ).toBe(true);
   });
 
   it('does not let an idle shard hold the watermark back forever', async () => {
@@ -223,7 +248,10 @@ describe('exactly-once merge under faults (dynalite)', () => {
   it('closes the last windows after the stream goes quiet', async () => {
     const p = await makePipeline(db.endpoint);
     const feed = new ShardFeed('shardId-000000000000');
-    await p.consume(p.stream(feed.records(events(50, 25).map(eventJson), T0 + 26_000)), T0 + 26_000);
+    await p.consume(
+      p.stream(feed.records(events(50, 25).map(eventJson), T0 + 26_000)),
+      T0 + 26_000,
+    );
     const whileFresh = await p.tick(T0 + 27_000);
     expect(whileFresh.closed).toHaveLength(0); // lateness not yet passed
     const reports = await p.drain(T0 + 28_000);
@@ -239,7 +267,12 @@ describe('exactly-once merge under faults (dynalite)', () => {
     const feed = new ShardFeed('shardId-000000000000');
     await p.consume(p.stream(feed.records(events(40, 9).map(eventJson), T0 + 10_000)), T0 + 10_000);
     // a consumer read the cursor (nothing closed yet) ...
-    const raced = p.stream(feed.records([eventJson({ t: T0 + 5_000, severity: 'Critical', content: 'crash' })], T0 + 10_500));
+    const raced = p.stream(
+      feed.records(
+        [eventJson({ t: T0 + 5_000, severity: 'Critical', content: 'crash' })],
+        T0 + 10_500,
+      ),
+    );
     const staleControl = Object.create(p.control) as typeof p.control;
     staleControl.readGlobal = async () => ({});
     // ... the closer closes the window meanwhile ...
@@ -248,7 +281,12 @@ describe('exactly-once merge under faults (dynalite)', () => {
     const { consumeBatch } = await import('../../functions/handlers/consumer');
     const { RejectsStore } = await import('../../functions/store/rejects-store');
     await consumeBatch(
-      { config: p.config, windows: p.windows, control: staleControl, rejects: new RejectsStore(p.db, `${p.prefix}-rejects`) },
+      {
+        config: p.config,
+        windows: p.windows,
+        control: staleControl,
+        rejects: new RejectsStore(p.db, `${p.prefix}-rejects`),
+      },
       raced,
       T0 + 80_000,
     );
@@ -262,7 +300,11 @@ describe('exactly-once merge under faults (dynalite)', () => {
   it('stays exact with two closers running at once', async () => {
     const p = await makePipeline(db.endpoint);
     const feed = new ShardFeed('shardId-000000000000');
-    for (const b of batches(p.stream(feed.records(events(200, 50).map(eventJson), T0 + 51_000)), 40)) await p.consume(b, T0 + 51_000);
+    for (const b of batches(
+      p.stream(feed.records(events(200, 50).map(eventJson), T0 + 51_000)),
+      40,
+    ))
+      await p.consume(b, T0 + 51_000);
     const now = T0 + 200_000;
     await Promise.all([p.tick(now), p.tick(now), p.tick(now + 10)]);
     await p.drain(now + 1_000);
@@ -303,7 +345,8 @@ describe('exactly-once merge under faults (dynalite)', () => {
           );
           const records = p.stream(feed.records(payloads, T0 + 46_000));
           const byKey = new Map<string, KinesisRecordLike[]>();
-          for (const r of records) byKey.set(r.partitionKey, [...(byKey.get(r.partitionKey) ?? []), r]);
+          for (const r of records)
+            byKey.set(r.partitionKey, [...(byKey.get(r.partitionKey) ?? []), r]);
           const groups = useLanes ? [...byKey.values()] : [records];
           let f = 0;
           await Promise.all(

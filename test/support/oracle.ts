@@ -35,7 +35,15 @@ export interface OracleOptions {
   futureLimitMs: number;
 }
 
-const REQUIRED_STRINGS = ['event_id', 'user_id', 'student_name', 'course', 'activity', 'content', 'severity'];
+const REQUIRED_STRINGS = [
+  'event_id',
+  'user_id',
+  'student_name',
+  'course',
+  'activity',
+  'content',
+  'severity',
+];
 
 /** Event time in ms if the record is valid by the DESIGN rules, else undefined. */
 function validEventTime(o: Record<string, unknown>, futureLimitMs: number): number | undefined {
@@ -54,8 +62,7 @@ function validEventTime(o: Record<string, unknown>, futureLimitMs: number): numb
     // the documented rule (event-schema.ts): an ISO-8601 time without an offset is UTC
     const zoned = /(Z|[+-]\d\d:?\d\d)$/.test(o.timestamp) ? o.timestamp : `${o.timestamp}Z`;
     t = new Date(zoned).getTime();
-  }
-  else return undefined;
+  } else return undefined;
   if (!Number.isFinite(t) || t > futureLimitMs) return undefined;
   return t;
 }
@@ -91,7 +98,13 @@ export function recompute(records: ReadonlyArray<{ data: string }>, opts: Oracle
     }
     const course = e.course as string;
     const cpu = e.cpu_usage_pct as number;
-    const g = w.courses.get(course) ?? { events: 0, totalLoc: 0, cpuSum: 0, cpuMin: Infinity, cpuMax: -Infinity };
+    const g = w.courses.get(course) ?? {
+      events: 0,
+      totalLoc: 0,
+      cpuSum: 0,
+      cpuMin: Infinity,
+      cpuMax: -Infinity,
+    };
     g.events += 1;
     g.totalLoc += e.lines_of_code as number;
     g.cpuSum += cpu;
@@ -99,7 +112,10 @@ export function recompute(records: ReadonlyArray<{ data: string }>, opts: Oracle
     g.cpuMax = Math.max(g.cpuMax, cpu);
     w.courses.set(course, g);
     const sev = e.severity as string;
-    if ((sev === 'High' || sev === 'Critical') && (e.content as string).toLowerCase().includes('crash')) {
+    if (
+      (sev === 'High' || sev === 'Critical') &&
+      (e.content as string).toLowerCase().includes('crash')
+    ) {
       const user = e.user_id as string;
       w.crashes.set(user, (w.crashes.get(user) ?? 0) + 1);
     }
@@ -123,7 +139,9 @@ async function scanAll(db: DynamoDBClient, table: string): Promise<Record<string
   const out: Record<string, unknown>[] = [];
   let key: Record<string, AttributeValue> | undefined;
   do {
-    const page = await db.send(new ScanCommand({ TableName: table, ExclusiveStartKey: key, ConsistentRead: true }));
+    const page = await db.send(
+      new ScanCommand({ TableName: table, ExclusiveStartKey: key, ConsistentRead: true }),
+    );
     for (const item of page.Items ?? []) out.push(unmarshall(item));
     key = page.LastEvaluatedKey;
   } while (key);
@@ -137,7 +155,13 @@ interface StoredAgg {
 
 function addStored(w: WindowTotals, a: StoredAgg): void {
   for (const [course, g] of Object.entries(a.courses ?? {})) {
-    const have = w.courses.get(course) ?? { events: 0, totalLoc: 0, cpuSum: 0, cpuMin: Infinity, cpuMax: -Infinity };
+    const have = w.courses.get(course) ?? {
+      events: 0,
+      totalLoc: 0,
+      cpuSum: 0,
+      cpuMin: Infinity,
+      cpuMax: -Infinity,
+    };
     w.courses.set(course, {
       events: have.events + g.events,
       totalLoc: have.totalLoc + g.totalLoc,
@@ -146,7 +170,8 @@ function addStored(w: WindowTotals, a: StoredAgg): void {
       cpuMax: Math.max(have.cpuMax, g.cpuMax),
     });
   }
-  for (const [user, n] of Object.entries(a.crashes ?? {})) w.crashes.set(user, (w.crashes.get(user) ?? 0) + n);
+  for (const [user, n] of Object.entries(a.crashes ?? {}))
+    w.crashes.set(user, (w.crashes.get(user) ?? 0) + n);
 }
 
 /**
@@ -158,7 +183,8 @@ function addStored(w: WindowTotals, a: StoredAgg): void {
 export async function readActual(db: DynamoDBClient, prefix: string): Promise<Actual> {
   const items = await scanAll(db, `${prefix}-windows`);
   const control = await scanAll(db, `${prefix}-control`);
-  const closedThrough = control.find((c) => c.pk === 'WM' && c.sk === 'GLOBAL')?.closedThrough as number | undefined;
+  const closedThrough = control.find((c) => c.pk === 'WM' && c.sk === 'GLOBAL')?.closedThrough as
+    number | undefined;
   const finals = new Map<number, { included: Set<string> } & StoredAgg & { records: number }>();
   for (const it of items) {
     if (it.sk === 'F') {
@@ -195,7 +221,9 @@ export async function readActual(db: DynamoDBClient, prefix: string): Promise<Ac
       if (it.gsiPk === 'LATE') lateIndexWrong += 1;
       continue;
     }
-    const closed = final !== undefined || (closedThrough !== undefined && (it.windowEnd as number) <= closedThrough);
+    const closed =
+      final !== undefined ||
+      (closedThrough !== undefined && (it.windowEnd as number) <= closedThrough);
     if (!closed) {
       openPartials += 1;
       continue;
@@ -226,20 +254,37 @@ export function compare(expected: Expected, actual: Actual): string[] {
         problems.push(`window ${iso(s)} course ${course}: ${ge ? 'missing' : 'unexpected'}`);
         continue;
       }
-      if (ge.events !== ga.events) problems.push(`window ${iso(s)} course ${course}: events ${ga.events}, expected ${ge.events}`);
-      if (ge.totalLoc !== ga.totalLoc) problems.push(`window ${iso(s)} course ${course}: total_loc ${ga.totalLoc}, expected ${ge.totalLoc}`);
-      if (Math.abs(ge.cpuSum - ga.cpuSum) > 1e-6 * Math.max(1, ge.cpuSum)) problems.push(`window ${iso(s)} course ${course}: cpu sum ${ga.cpuSum}, expected ${ge.cpuSum}`);
-      if (ge.cpuMax !== ga.cpuMax || ge.cpuMin !== ga.cpuMin) problems.push(`window ${iso(s)} course ${course}: cpu min/max differ`);
+      if (ge.events !== ga.events)
+        problems.push(
+          `window ${iso(s)} course ${course}: events ${ga.events}, expected ${ge.events}`,
+        );
+      if (ge.totalLoc !== ga.totalLoc)
+        problems.push(
+          `window ${iso(s)} course ${course}: total_loc ${ga.totalLoc}, expected ${ge.totalLoc}`,
+        );
+      if (Math.abs(ge.cpuSum - ga.cpuSum) > 1e-6 * Math.max(1, ge.cpuSum))
+        problems.push(
+          `window ${iso(s)} course ${course}: cpu sum ${ga.cpuSum}, expected ${ge.cpuSum}`,
+        );
+      if (ge.cpuMax !== ga.cpuMax || ge.cpuMin !== ga.cpuMin)
+        problems.push(`window ${iso(s)} course ${course}: cpu min/max differ`);
     }
     for (const user of new Set([...e.crashes.keys(), ...a.crashes.keys()])) {
       if ((e.crashes.get(user) ?? 0) !== (a.crashes.get(user) ?? 0)) {
-        problems.push(`window ${iso(s)} user ${user}: crash_count ${a.crashes.get(user) ?? 0}, expected ${e.crashes.get(user) ?? 0}`);
+        problems.push(
+          `window ${iso(s)} user ${user}: crash_count ${a.crashes.get(user) ?? 0}, expected ${e.crashes.get(user) ?? 0}`,
+        );
       }
     }
   }
   const total = actual.finalRecords + actual.lateRecords;
-  if (total !== expected.valid) problems.push(`finals + late hold ${total} records, expected ${expected.valid}`);
-  if (actual.openPartials > 0) problems.push(`${actual.openPartials} partial items still in open windows`);
-  if (actual.lateIndexWrong > 0) problems.push(`${actual.lateIndexWrong} partials indexed as late although a final includes them`);
+  if (total !== expected.valid)
+    problems.push(`finals + late hold ${total} records, expected ${expected.valid}`);
+  if (actual.openPartials > 0)
+    problems.push(`${actual.openPartials} partial items still in open windows`);
+  if (actual.lateIndexWrong > 0)
+    problems.push(
+      `${actual.lateIndexWrong} partials indexed as late although a final includes them`,
+    );
   return problems;
 }

@@ -3,7 +3,12 @@
  * in-process with a test clock: the same code paths as the Lambda handlers
  * (consumeBatch, closerTick), with fault-injection points in the adapters.
  */
-import { resolveConfig, resourceNames, type ConfigOverrides, type StreamscaleConfig } from '../../functions/config';
+import {
+  resolveConfig,
+  resourceNames,
+  type ConfigOverrides,
+  type StreamscaleConfig,
+} from '../../functions/config';
 import { dynamoClient } from '../../functions/aws/clients';
 import type { KinesisRecordLike } from '../../functions/core/merge-plan';
 import type { ShardLineage } from '../../functions/core/watermark';
@@ -19,11 +24,15 @@ import { readActual, recompute, compare, type Expected } from './oracle';
 /** A windows store that dies after `writesBeforeCrash` successful writes: an invocation killed mid-batch. */
 export class CrashingWindowsStore extends WindowsStore {
   private writes = 0;
-  constructor(inner: ConstructorParameters<typeof WindowsStore>, private readonly writesBeforeCrash: number) {
+  constructor(
+    inner: ConstructorParameters<typeof WindowsStore>,
+    private readonly writesBeforeCrash: number,
+  ) {
     super(...inner);
   }
   override async putOnce(item: PartialItem | FinalItem) {
-    if (this.writes >= this.writesBeforeCrash) throw new Error('injected crash: invocation died mid-batch');
+    if (this.writes >= this.writesBeforeCrash)
+      throw new Error('injected crash: invocation died mid-batch');
     this.writes += 1;
     return super.putOnce(item);
   }
@@ -37,7 +46,12 @@ export async function makePipeline(endpoint: string, overrides: ConfigOverrides 
   const prefix = `t${process.pid % 10000}x${prefixCounter}`;
   const config: StreamscaleConfig = resolveConfig({
     prefix,
-    windowing: { windowSizeMs: 10_000, allowedLatenessMs: 20_000, idleTimeoutMs: 30_000, ...overrides.windowing },
+    windowing: {
+      windowSizeMs: 10_000,
+      allowedLatenessMs: 20_000,
+      idleTimeoutMs: 30_000,
+      ...overrides.windowing,
+    },
     closer: { recheckHorizonMs: 120_000, ...overrides.closer },
     consumer: overrides.consumer,
   });
@@ -79,7 +93,8 @@ export async function makePipeline(endpoint: string, overrides: ConfigOverrides 
     async drain(fromMs: number): Promise<TickReport[]> {
       const reports: TickReport[] = [];
       const step = config.windowing.windowSizeMs;
-      const until = fromMs + config.windowing.idleTimeoutMs + config.windowing.allowedLatenessMs + 4 * step;
+      const until =
+        fromMs + config.windowing.idleTimeoutMs + config.windowing.allowedLatenessMs + 4 * step;
       for (let now = fromMs; now <= until; now += step) reports.push(await p.tick(now));
       return reports;
     },

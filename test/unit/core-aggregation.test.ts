@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildFinal, latePartials, windowsToClose, windowsToRecheck } from '../../functions/core/closing';
+import {
+  buildFinal,
+  latePartials,
+  windowsToClose,
+  windowsToRecheck,
+} from '../../functions/core/closing';
 import type { ValidEvent } from '../../functions/core/event';
 import { planBatch } from '../../functions/core/merge-plan';
-import { addEvent, courseRows, crashRows, emptyAggregates, mergeAggregates } from '../../functions/core/partials';
+import {
+  addEvent,
+  courseRows,
+  crashRows,
+  emptyAggregates,
+  mergeAggregates,
+} from '../../functions/core/partials';
 import { isCrashAlertEvent } from '../../functions/core/queries';
 import { tumblingWindows } from '../../functions/core/windows';
 import type { PartialItem } from '../../functions/store/table-layout';
@@ -39,8 +50,10 @@ describe('windows and queries', () => {
 
   it('applies the > threshold rule on read and keeps every group stored', () => {
     const agg = emptyAggregates();
-    for (let i = 0; i < 3; i++) addEvent(agg, ev({ user_id: 'a', severity: 'High', content: 'crash' }));
-    for (let i = 0; i < 2; i++) addEvent(agg, ev({ user_id: 'b', severity: 'High', content: 'crash' }));
+    for (let i = 0; i < 3; i++)
+      addEvent(agg, ev({ user_id: 'a', severity: 'High', content: 'crash' }));
+    for (let i = 0; i < 2; i++)
+      addEvent(agg, ev({ user_id: 'b', severity: 'High', content: 'crash' }));
     expect(agg.crashes).toEqual({ a: 3, b: 2 });
     expect(crashRows(agg, 2)).toEqual([{ user_id: 'a', crash_count: 3 }]);
     expect(crashRows(agg, 2, true)).toHaveLength(2);
@@ -50,7 +63,9 @@ describe('windows and queries', () => {
     const agg = emptyAggregates();
     addEvent(agg, ev({ cpu_usage_pct: 20, lines_of_code: 5 }));
     addEvent(agg, ev({ cpu_usage_pct: 40, lines_of_code: 7 }));
-    expect(courseRows(agg)).toEqual([{ course: 'CS-1', events: 2, total_loc: 12, avg_cpu: 30, max_cpu: 40 }]);
+    expect(courseRows(agg)).toEqual([
+      { course: 'CS-1', events: 2, total_loc: 12, avg_cpu: 30, max_cpu: 40 },
+    ]);
   });
 
   it('merges partials associatively and commutatively (property)', () => {
@@ -71,7 +86,9 @@ describe('windows and queries', () => {
       fc.property(fc.array(arbEvent), fc.array(arbEvent), fc.array(arbEvent), (x, y, z) => {
         const [a, b, c] = [aggOf(x), aggOf(y), aggOf(z)];
         expect(mergeAggregates(a, b)).toEqual(mergeAggregates(b, a));
-        expect(mergeAggregates(mergeAggregates(a, b), c)).toEqual(mergeAggregates(a, mergeAggregates(b, c)));
+        expect(mergeAggregates(mergeAggregates(a, b), c)).toEqual(
+          mergeAggregates(a, mergeAggregates(b, c)),
+        );
         expect(mergeAggregates(a, b)).toEqual(aggOf([...x, ...y]));
       }),
       { numRuns: 50 },
@@ -85,11 +102,28 @@ describe('merge plan', () => {
     sequenceNumber: seq,
     partitionKey: 'u1',
     data: new TextEncoder().encode(
-      JSON.stringify({ event_id: seq, timestamp: t / 1000, user_id: 'u1', student_name: 'n', course: 'C', activity: 'a', lines_of_code: 1, cpu_usage_pct: 1, severity: 'Low', content: '' }),
+      JSON.stringify({
+        event_id: seq,
+        timestamp: t / 1000,
+        user_id: 'u1',
+        student_name: 'n',
+        course: 'C',
+        activity: 'a',
+        lines_of_code: 1,
+        cpu_usage_pct: 1,
+        severity: 'Low',
+        content: '',
+      }),
     ),
     arrivalMs: T0 + 30_000,
   });
-  const ctx = { nowMs: T0 + 31_000, closedThrough: undefined, windows: tumblingWindows(10_000), maxFutureSkewMs: 300_000, rejectRawMaxBytes: 8 };
+  const ctx = {
+    nowMs: T0 + 31_000,
+    closedThrough: undefined,
+    windows: tumblingWindows(10_000),
+    maxFutureSkewMs: 300_000,
+    rejectRawMaxBytes: 8,
+  };
 
   it('writes one partial per window, keyed by the batch’s first sequence number', () => {
     const plan = planBatch([rec('11', T0 + 1), rec('12', T0 + 15_000), rec('13', T0 + 2)], ctx);
@@ -97,36 +131,69 @@ describe('merge plan', () => {
       [`W#${T0}`, 'P#s-0#11', 2],
       [`W#${T0 + 10_000}`, 'P#s-0#11', 1],
     ]);
-    expect(plan.progress).toMatchObject({ maxEventTime: T0 + 15_000, minEventTime: T0 + 1, lastSequenceNumber: '13', iteratorAgeMs: 1_000 });
+    expect(plan.progress).toMatchObject({
+      maxEventTime: T0 + 15_000,
+      minEventTime: T0 + 1,
+      lastSequenceNumber: '13',
+      iteratorAgeMs: 1_000,
+    });
   });
 
   it('is deterministic: the same batch gives the same items', () => {
     const batch = [rec('21', T0 + 1), rec('22', T0 + 12_000)];
     const strip = (ps: PartialItem[]) => ps.map(({ writtenAt: _w, ...rest }) => rest);
-    expect(strip(planBatch(batch, ctx).partials)).toEqual(strip(planBatch(batch, { ...ctx, nowMs: ctx.nowMs + 5 }).partials));
+    expect(strip(planBatch(batch, ctx).partials)).toEqual(
+      strip(planBatch(batch, { ...ctx, nowMs: ctx.nowMs + 5 }).partials),
+    );
   });
 
   it('marks partials of closed windows late and keeps rejects with a truncated raw payload', () => {
     const bad = { ...rec('31', T0), data: new TextEncoder().encode('not json at all') };
-    const plan = planBatch([bad, rec('32', T0 + 1), rec('33', T0 + 25_000)], { ...ctx, closedThrough: T0 + 10_000 });
+    const plan = planBatch([bad, rec('32', T0 + 1), rec('33', T0 + 25_000)], {
+      ...ctx,
+      closedThrough: T0 + 10_000,
+    });
     expect(plan.counts).toMatchObject({ records: 3, valid: 2, rejected: 1, late: 1 });
     expect(plan.partials[0]?.gsiPk).toBe('LATE');
     expect(plan.partials[1]?.gsiPk).toBeUndefined();
-    expect(plan.rejects[0]).toMatchObject({ reason: 'invalid_json', raw: 'not json', truncated: true, sequenceNumber: '31' });
+    expect(plan.rejects[0]).toMatchObject({
+      reason: 'invalid_json',
+      raw: 'not json',
+      truncated: true,
+      sequenceNumber: '31',
+    });
   });
 });
 
 describe('closing', () => {
   const partial = (sk: string, n: number, late = false): PartialItem => ({
-    pk: `W#${T0}`, sk, windowStart: T0, windowEnd: T0 + 10_000, shardId: 's', firstSequenceNumber: sk, lastSequenceNumber: sk,
-    records: n, writtenAt: 0, firstArrivalMs: 0, courses: { C: { events: n, totalLoc: n, cpuSum: n, cpuMin: 1, cpuMax: 1 } }, crashes: {},
+    pk: `W#${T0}`,
+    sk,
+    windowStart: T0,
+    windowEnd: T0 + 10_000,
+    shardId: 's',
+    firstSequenceNumber: sk,
+    lastSequenceNumber: sk,
+    records: n,
+    writtenAt: 0,
+    firstArrivalMs: 0,
+    courses: { C: { events: n, totalLoc: n, cpuSum: n, cpuMin: 1, cpuMax: 1 } },
+    crashes: {},
     ...(late ? { gsiPk: 'LATE', gsiSk: T0 } : {}),
   });
 
   it('visits windows whose end the watermark passed, from the cursor, bounded per tick', () => {
-    expect(windowsToClose(undefined, T0 + 3_000, T0 + 30_000, 10_000, 10)).toEqual({ windowStarts: [T0, T0 + 10_000, T0 + 20_000], closedThrough: T0 + 30_000 });
-    expect(windowsToClose(T0 + 10_000, undefined, T0 + 29_999, 10_000, 10).windowStarts).toEqual([T0 + 10_000]);
-    expect(windowsToClose(T0, undefined, T0 + 100_000, 10_000, 2)).toEqual({ windowStarts: [T0, T0 + 10_000], closedThrough: T0 + 20_000 });
+    expect(windowsToClose(undefined, T0 + 3_000, T0 + 30_000, 10_000, 10)).toEqual({
+      windowStarts: [T0, T0 + 10_000, T0 + 20_000],
+      closedThrough: T0 + 30_000,
+    });
+    expect(windowsToClose(T0 + 10_000, undefined, T0 + 29_999, 10_000, 10).windowStarts).toEqual([
+      T0 + 10_000,
+    ]);
+    expect(windowsToClose(T0, undefined, T0 + 100_000, 10_000, 2)).toEqual({
+      windowStarts: [T0, T0 + 10_000],
+      closedThrough: T0 + 20_000,
+    });
     expect(windowsToClose(T0, undefined, undefined, 10_000, 2).windowStarts).toEqual([]);
   });
 

@@ -15,7 +15,8 @@ const base = {
   severity: 'High',
   content: 'Segmentation fault: app CRASH in parser',
 };
-const decode = (o: unknown) => decodeRecord(typeof o === 'string' ? o : JSON.stringify(o), NOW, LIMITS);
+const decode = (o: unknown) =>
+  decodeRecord(typeof o === 'string' ? o : JSON.stringify(o), NOW, LIMITS);
 
 describe('event schema', () => {
   it('accepts the DESIGN example and normalises event time to ms', () => {

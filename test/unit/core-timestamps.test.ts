@@ -48,7 +48,10 @@ describe('event time across time zones', () => {
 
   it('puts a zone-less ISO record in the same window in the oracle', () => {
     process.env.TZ = 'Asia/Tokyo';
-    const out = recompute([{ data: record('2026-11-23T03:59:30') }], { windowSizeMs: 10_000, futureLimitMs: NOW + 300_000 });
+    const out = recompute([{ data: record('2026-11-23T03:59:30') }], {
+      windowSizeMs: 10_000,
+      futureLimitMs: NOW + 300_000,
+    });
     expect([...out.windows.keys()]).toEqual([Date.UTC(2026, 10, 23, 3, 59, 30)]);
   });
 });

@@ -37,7 +37,12 @@ describe('idle needs caught up', () => {
   });
 
   it('still needs the idle timeout, partial batch or not', () => {
-    const r = computeGlobalWatermark([progress({ lastBatchPartial: true, lastSeenAt: NOW - 1_000 })], undefined, NOW, S);
+    const r = computeGlobalWatermark(
+      [progress({ lastBatchPartial: true, lastSeenAt: NOW - 1_000 })],
+      undefined,
+      NOW,
+      S,
+    );
     expect(r.status.a).toBe('live');
   });
 
