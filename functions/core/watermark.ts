@@ -12,10 +12,18 @@
  *    it went idle;
  *  - a child that has not reported yet inherits its parents' progress, so a
  *    reshard does not make the watermark jump past records still in flight;
- *  - when no shard counts any more, the stream is quiet: event time is taken
- *    to follow processing time, so the watermark is now − lateness (or what
- *    was seen, if producers stamp ahead of this clock). This is what closes
- *    the last windows after traffic stops.
+ *  - when no shard counts any more, the stream is quiet: every shard is caught
+ *    up, nothing is in flight, so event time is taken to follow processing
+ *    time and the watermark is now − lateness. This is what closes the last
+ *    windows after traffic stops. It is processing time only, not the max
+ *    event time seen: a producer stamping ahead of this clock (up to
+ *    maxFutureSkewMs is accepted) must not drag the watermark into the future
+ *    and make the next minutes of correctly stamped records late; its windows
+ *    close when real time gets there. Going past the last event seen is
+ *    harmless: the windows after it are empty (nothing to write), the close
+ *    cursor keeps up with real time (no catch-up burst after a long pause),
+ *    and a record stamped before now − lateness that arrives later is late, as
+ *    it would be on a live stream.
  * The store only ever moves the stored watermark forward (conditional write).
  */
 import type { ShardProgressItem } from '../store/table-layout';
@@ -100,14 +108,12 @@ export function computeGlobalWatermark(
 
   const status: Record<string, ShardStatus> = {};
   let min = Infinity;
-  let maxSeen = -Infinity;
   for (const l of shards.values()) {
     const p = progressOf(l.shardId);
     if (p === undefined) {
       status[l.shardId] = 'silent';
       continue;
     }
-    if (p.maxEventTime > maxSeen) maxSeen = p.maxEventTime;
     if (l.closed && childReported.has(l.shardId)) {
       status[l.shardId] = 'drained';
     } else if (isIdle(p)) {
@@ -119,5 +125,5 @@ export function computeGlobalWatermark(
   }
 
   if (min !== Infinity) return { watermark: min - s.allowedLatenessMs, status, quiet: false };
-  return { watermark: Math.max(nowMs, maxSeen) - s.allowedLatenessMs, status, quiet: true };
+  return { watermark: nowMs - s.allowedLatenessMs, status, quiet: true };
 }

@@ -51,3 +51,16 @@ describe('idle needs caught up', () => {
     expect(r.status.a).toBe('live');
   });
 });
+
+describe('quiet stream', () => {
+  it('follows processing time only: a record stamped ahead of the clock does not drag the watermark into the future', () => {
+    const ahead = progress({
+      maxEventTime: NOW + 240_000,
+      lastSeenAt: NOW - 60_000,
+      lastIteratorAgeMs: 0,
+    });
+    const r = computeGlobalWatermark([ahead], undefined, NOW, S);
+    expect(r.quiet).toBe(true);
+    expect(r.watermark).toBe(NOW - S.allowedLatenessMs);
+  });
+});
