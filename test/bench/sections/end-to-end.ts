@@ -40,7 +40,10 @@ export async function run(): Promise<BenchFigure[]> {
   const p = await startPipeline({
     config: {
       prefix: 'benche2e',
+      // A fixed fleet (4 shards × PF 2): the figures are the pipeline's, not the scaler's.
       stream: { initialShards: 4, minShards: 4, maxShards: 4 },
+      consumer: { parallelizationFactor: 2 },
+      scaler: { minParallelization: 2, maxParallelization: 2 },
       windowing: { windowSizeMs: 5_000, allowedLatenessMs: LATENESS_MS, idleTimeoutMs: 2_000 },
     },
     speedup: 30,
