@@ -12,7 +12,7 @@ import { DescribeAlarmsCommand, ListDashboardsCommand, ListMetricsCommand } from
 import { applyLocalDefaults, cloudWatchClient, dynamoClient, kinesisClient, lambdaClient } from '../../functions/aws/clients';
 import { ConfigError, fromEnv, resolveConfig, type ConfigOverrides, type StreamscaleConfig } from '../../functions/config';
 import { createResultsReader } from '../../functions/store/results-reader';
-import { clearLocalCloudState, readLocalCloudState, writeLocalCloudState } from '../../localstack/deploy/local-cloud-state';
+import { clearLocalCloudState, localCloudStatePath, readLocalCloudState, writeLocalCloudState } from '../../localstack/deploy/local-cloud-state';
 import { deployLocal, endpointAnswers } from '../../localstack/deploy/deploy-local';
 import { startLocalCloud, type LocalCloud } from '../../localstack/cloud/start-local-cloud';
 import { ProducerMetrics } from '../../producer/producer-metrics';
@@ -34,6 +34,7 @@ import type { DemoProfile } from './profiles';
 import { buildReport } from './run-report';
 import { buildRunMetrics } from './run-metrics';
 import { describeTimeline, timelineEvents } from './scaling-timeline';
+import { startStallWatchdog } from './stall-watchdog';
 
 quietSdkNodeVersionWarning();
 
@@ -114,6 +115,13 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSigint);
 
   const { endpoint, cloud } = await startCloud(profile, join(runDir, 'cloud.log'));
+  const watchdog = cloud
+    ? startStallWatchdog({
+        stallMs: 60_000,
+        message: `npm start: the embedded local cloud has blocked this process for {s} s (a cloud part is busy-looping; see ${join(runDir, 'cloud.log')}) — stopping. What was recorded is in ${runDir}.`,
+        cleanupFile: localCloudStatePath(),
+      })
+    : undefined;
   process.env.AWS_ENDPOINT_URL = endpoint;
   const stopCloud = async () => {
     if (!cloud) return;
@@ -136,6 +144,7 @@ async function main(): Promise<number> {
     return await runDemo({ profile, config, runDir, endpoint, clients, abort, started });
   } finally {
     process.off('SIGINT', onSigint);
+    watchdog?.stop();
     for (const c of Object.values(clients)) c.destroy();
     await stopCloud();
     if (cloud) out('stopped the embedded local cloud');
