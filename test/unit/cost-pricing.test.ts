@@ -128,6 +128,14 @@ describe('the projected day (lab profile 20 h low, 4 h peak)', () => {
     expect(fleet(d.fleets, 'static').cost.dynamodb).toBeCloseTo(270 * 1.3, 9);
   });
 
+  it('projects the CloudWatch inventory and the scaler reads, not viewer reads: (73 × $0.30 + $3) / 730 × 24 h', () => {
+    expect(fleet(d.fleets, 'static').cost.cloudwatch).toBeCloseTo((24.9 / 730) * 24, 12);
+    expect(fleet(d.fleets, 'elastic').cost.cloudwatch).toBeCloseTo(
+      (24.9 / 730) * 24 + 0.04 * 15 * 24,
+      12,
+    );
+  });
+
   it("counts the scaler's own cost against the elastic fleet only", () => {
     // Lambda 0.000834135 per 1/15 h × 24 h + scaler reads $0.04 per 1/15 h × 24 h
     expect(d.scalerCostPerDay).toBeCloseTo(0.000834135 * 15 * 24 + 0.04 * 15 * 24, 9);

@@ -287,9 +287,12 @@ export function priceRun(usage: RunUsage, prices: PriceTable, opts: ProfileOptio
     ((dayRecords * putPayloadUnits(avgRecordBytes, prices)) / 1e6) * k.putPayloadUnitsPerMillion;
   const dayLambda = perRecord(lambdaWork) * dayRecords;
   const dayDynamo = perRecord(dynamo) * dayRecords;
-  // Fixed per hour: inventory (metrics, dashboards, alarms) and metric reads.
+  // Fixed per hour: the CloudWatch inventory (metrics, dashboards, alarms) and
+  // the scaler's own reads. Other GetMetricData reads in a run are viewers
+  // (the demo's live view, a dashboard left open): priced for the run, not
+  // projected onto a day of the pipeline.
   const perRunHour = (x: number) => (runHours > 0 ? x / runHours : 0);
-  const dayCwNoScaler = (cwHourly + perRunHour(cwNoScaler - cwHourly * runHours)) * dayHours;
+  const dayCwNoScaler = cwHourly * dayHours;
   const dayCwScaler = perRunHour(cwScaler) * dayHours;
   const elasticDayShardHours = profileUnitHours(
     lowShards,
