@@ -7,17 +7,18 @@
  */
 import { Worker } from 'node:worker_threads';
 
+// Plain script that runs as CommonJS or ESM alike (the worker inherits the loader flags).
 const WORKER = `
-const { workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const beat = new Float64Array(workerData.buffer);
-setInterval(() => {
-  const age = Date.now() - beat[0];
-  if (age < workerData.stallMs) return;
-  try { if (workerData.cleanup) fs.rmSync(workerData.cleanup, { force: true }); } catch {}
-  fs.writeSync(2, '\\n' + workerData.message.replace('{s}', Math.round(age / 1000)) + '\\n');
-  process.kill(process.pid, 'SIGKILL');
-}, 1000);
+Promise.all([import('node:worker_threads'), import('node:fs')]).then(([{ workerData }, fs]) => {
+  const beat = new Float64Array(workerData.buffer);
+  setInterval(() => {
+    const age = Date.now() - beat[0];
+    if (age < workerData.stallMs) return;
+    try { if (workerData.cleanup) fs.rmSync(workerData.cleanup, { force: true }); } catch {}
+    fs.writeSync(2, '\\n' + workerData.message.replace('{s}', Math.round(age / 1000)) + '\\n');
+    process.kill(process.pid, 'SIGKILL');
+  }, 1000);
+});
 `;
 
 export interface Watchdog {
