@@ -12,7 +12,11 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 50, capMs: 2_000 };
 
 /** Delay before retry number `attempt` (1 = first retry); `random` in [0, 1). */
-export function backoffDelayMs(attempt: number, random: number, o: BackoffOptions = DEFAULT_BACKOFF): number {
+export function backoffDelayMs(
+  attempt: number,
+  random: number,
+  o: BackoffOptions = DEFAULT_BACKOFF,
+): number {
   const ceiling = Math.min(o.capMs, o.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random * ceiling);
 }

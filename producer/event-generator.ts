@@ -14,11 +14,24 @@
  */
 import { base, en, Faker } from '@faker-js/faker';
 import type { ActivityEvent, Severity } from '../functions/core/event';
-import { ACTIVITIES, COURSES, CRASH_MESSAGES, NORMAL_MESSAGES, SEVERITY_WEIGHTS } from './event-catalogue';
+import {
+  ACTIVITIES,
+  COURSES,
+  CRASH_MESSAGES,
+  NORMAL_MESSAGES,
+  SEVERITY_WEIGHTS,
+} from './event-catalogue';
 
 export type RecordKind = 'valid' | 'late' | 'malformed';
-export type MalformedKind = 'invalid_json' | 'missing_field' | 'wrong_type' | 'out_of_range' | 'future_timestamp';
-export const MALFORMED_KINDS: readonly MalformedKind[] = ['invalid_json', 'missing_field', 'wrong_type', 'out_of_range', 'future_timestamp'];
+export type MalformedKind =
+  'invalid_json' | 'missing_field' | 'wrong_type' | 'out_of_range' | 'future_timestamp';
+export const MALFORMED_KINDS: readonly MalformedKind[] = [
+  'invalid_json',
+  'missing_field',
+  'wrong_type',
+  'out_of_range',
+  'future_timestamp',
+];
 
 export interface GeneratedRecord {
   partitionKey: string;
@@ -62,7 +75,11 @@ export function userPopulation(seed: number, count: number, crashProne: number):
     const n = faker.number.int({ min: 1000, max: 99_999 });
     if (ids.has(n)) continue;
     ids.add(n);
-    users.push({ id: `user_${n}`, name: faker.person.fullName(), crashProne: users.length < crashProne });
+    users.push({
+      id: `user_${n}`,
+      name: faker.person.fullName(),
+      crashProne: users.length < crashProne,
+    });
   }
   return users;
 }
@@ -119,20 +136,32 @@ export class EventGenerator {
     if (r < this.o.malformedFraction) return this.malformed(nowMs);
     const late = r < this.o.malformedFraction + this.o.lateFraction;
     const eventMs = late
-      ? nowMs - this.o.allowedLatenessMs - 2 * this.o.windowSizeMs - f.number.int({ min: 0, max: this.o.windowSizeMs })
+      ? nowMs -
+        this.o.allowedLatenessMs -
+        2 * this.o.windowSizeMs -
+        f.number.int({ min: 0, max: this.o.windowSizeMs })
       : nowMs - f.number.int({ min: 0, max: Math.round(this.o.outOfOrderS * 1000) });
     const event = this.event(eventMs);
-    return { partitionKey: event.user_id, data: JSON.stringify(event), kind: late ? 'late' : 'valid' };
+    return {
+      partitionKey: event.user_id,
+      data: JSON.stringify(event),
+      kind: late ? 'late' : 'valid',
+    };
   }
 
   /** A well-formed event at event time `eventMs`. */
   event(eventMs: number): ActivityEvent {
     const f = this.faker;
-    const crashy = this.crashProne.length > 0 && f.number.float({ min: 0, max: 1 }) < this.o.crashProneShare;
-    const user = crashy ? f.helpers.arrayElement(this.crashProne) : f.helpers.arrayElement(this.ordinary);
+    const crashy =
+      this.crashProne.length > 0 && f.number.float({ min: 0, max: 1 }) < this.o.crashProneShare;
+    const user = crashy
+      ? f.helpers.arrayElement(this.crashProne)
+      : f.helpers.arrayElement(this.ordinary);
     const activity = weighted(f, ACTIVITIES);
     const course = weighted(f, COURSES).code;
-    const crash = crashy ? f.number.float({ min: 0, max: 1 }) < 0.6 : f.number.float({ min: 0, max: 1 }) < 0.01;
+    const crash = crashy
+      ? f.number.float({ min: 0, max: 1 }) < 0.6
+      : f.number.float({ min: 0, max: 1 }) < 0.01;
     const severity: Severity = crash
       ? f.helpers.arrayElement(['High', 'High', 'Critical', 'Medium'] as const)
       : weighted(f, SEVERITY_WEIGHTS).value;
@@ -148,7 +177,9 @@ export class EventGenerator {
       lines_of_code: loc,
       cpu_usage_pct: round(cpu, 1),
       severity,
-      content: crash ? f.helpers.arrayElement(CRASH_MESSAGES) : f.helpers.arrayElement(NORMAL_MESSAGES),
+      content: crash
+        ? f.helpers.arrayElement(CRASH_MESSAGES)
+        : f.helpers.arrayElement(NORMAL_MESSAGES),
     };
   }
 
@@ -162,7 +193,14 @@ export class EventGenerator {
         data = JSON.stringify(event).slice(0, f.number.int({ min: 10, max: 60 }));
         break;
       case 'missing_field': {
-        const field = f.helpers.arrayElement(['course', 'user_id', 'timestamp', 'severity', 'lines_of_code', 'content']);
+        const field = f.helpers.arrayElement([
+          'course',
+          'user_id',
+          'timestamp',
+          'severity',
+          'lines_of_code',
+          'content',
+        ]);
         delete event[field];
         data = JSON.stringify(event);
         break;
@@ -182,6 +220,11 @@ export class EventGenerator {
         data = JSON.stringify(event);
         break;
     }
-    return { partitionKey: String(event.user_id ?? `user_${f.number.int({ min: 1000, max: 99_999 })}`), data, kind: 'malformed', malformed: kind };
+    return {
+      partitionKey: String(event.user_id ?? `user_${f.number.int({ min: 1000, max: 99_999 })}`),
+      data,
+      kind: 'malformed',
+      malformed: kind,
+    };
   }
 }

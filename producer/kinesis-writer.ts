@@ -59,13 +59,21 @@ const RETRYABLE = new Set([
 ]);
 
 export function isRetryableCallError(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const e = err as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
   if (e?.name && RETRYABLE.has(e.name)) return true;
   const status = e?.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return true;
   // Socket-level failures (reset, refused while the edge restarts, timeouts).
   const code = e?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
-  return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|ECONNABORTED)$/.test(code) ? true : e?.name === 'TimeoutError';
+  return typeof code === 'string' &&
+    /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|ECONNABORTED)$/.test(code)
+    ? true
+    : e?.name === 'TimeoutError';
 }
 
 export class KinesisWriter {
@@ -107,7 +115,8 @@ export class KinesisWriter {
 
   /** Resolves when nothing is queued or in flight; rejects on a fatal error. */
   async drain(): Promise<void> {
-    while (this.pending > 0 && !this.fatal) await new Promise<void>((r) => this.idleWaiters.push(r));
+    while (this.pending > 0 && !this.fatal)
+      await new Promise<void>((r) => this.idleWaiters.push(r));
     if (this.fatal) throw this.fatal;
   }
 
@@ -137,7 +146,9 @@ export class KinesisWriter {
         // A record over the per-record limit can never be sent: drop it loudly rather than loop.
         const bad = this.ready.shift()!;
         this.o.stats.failed++;
-        this.fatal = new Error(`record of ${bad.bytes} bytes exceeds the Kinesis 1 MiB record limit`);
+        this.fatal = new Error(
+          `record of ${bad.bytes} bytes exceeds the Kinesis 1 MiB record limit`,
+        );
         break;
       }
       const batch = this.ready.splice(0, n);
@@ -163,7 +174,10 @@ export class KinesisWriter {
       const out = await this.o.client.send(
         new PutRecordsCommand({
           StreamName: this.o.streamName,
-          Records: batch.map((r) => ({ Data: Buffer.from(r.data, 'utf8'), PartitionKey: r.partitionKey })),
+          Records: batch.map((r) => ({
+            Data: Buffer.from(r.data, 'utf8'),
+            PartitionKey: r.partitionKey,
+          })),
         }),
       );
       results = out.Records ?? [];
@@ -174,7 +188,8 @@ export class KinesisWriter {
         stats.failed += batch.length;
         return;
       }
-      if ((err as { name?: string }).name === 'ProvisionedThroughputExceededException') stats.throttled += batch.length;
+      if ((err as { name?: string }).name === 'ProvisionedThroughputExceededException')
+        stats.throttled += batch.length;
       else stats.failed += batch.length;
       this.retry(batch);
       return;
@@ -185,7 +200,14 @@ export class KinesisWriter {
       if (res?.SequenceNumber && res.ShardId && !res.ErrorCode) {
         stats.accepted++;
         stats.acceptedBytes += Buffer.byteLength(r.data, 'utf8');
-        this.o.onAccepted?.({ data: r.data, partitionKey: r.partitionKey, bytes: r.bytes, tag: r.tag, shardId: res.ShardId, sequenceNumber: res.SequenceNumber });
+        this.o.onAccepted?.({
+          data: r.data,
+          partitionKey: r.partitionKey,
+          bytes: r.bytes,
+          tag: r.tag,
+          shardId: res.ShardId,
+          sequenceNumber: res.SequenceNumber,
+        });
       } else {
         if (res?.ErrorCode === 'ProvisionedThroughputExceededException') stats.throttled++;
         else stats.failed++;

@@ -4,7 +4,11 @@
  * Pipeline=<prefix>) every few seconds with PutMetricData: the scaler sizes
  * the stream from them. Each publication carries the deltas since the last.
  */
-import { PutMetricDataCommand, type CloudWatchClient, type StandardUnit } from '@aws-sdk/client-cloudwatch';
+import {
+  PutMetricDataCommand,
+  type CloudWatchClient,
+  type StandardUnit,
+} from '@aws-sdk/client-cloudwatch';
 import { Metric, PIPELINE_DIMENSION } from '../functions/telemetry/metric-names';
 import type { ProducerStats } from './producer-stats';
 
@@ -40,7 +44,12 @@ export class ProducerMetrics {
 
   async publish(): Promise<void> {
     const s = this.o.stats;
-    const now = { accepted: s.accepted, acceptedBytes: s.acceptedBytes, throttled: s.throttled, retried: s.retried };
+    const now = {
+      accepted: s.accepted,
+      acceptedBytes: s.acceptedBytes,
+      throttled: s.throttled,
+      retried: s.retried,
+    };
     const d = {
       accepted: now.accepted - this.last.accepted,
       bytes: now.acceptedBytes - this.last.acceptedBytes,
@@ -50,7 +59,14 @@ export class ProducerMetrics {
     this.last = now;
     const Dimensions = [{ Name: PIPELINE_DIMENSION, Value: this.o.prefix }];
     const Timestamp = new Date();
-    const datum = (MetricName: string, Value: number, Unit: StandardUnit) => ({ MetricName, Value, Unit, Dimensions, Timestamp, StorageResolution: 1 });
+    const datum = (MetricName: string, Value: number, Unit: StandardUnit) => ({
+      MetricName,
+      Value,
+      Unit,
+      Dimensions,
+      Timestamp,
+      StorageResolution: 1,
+    });
     try {
       await this.o.client.send(
         new PutMetricDataCommand({

@@ -15,7 +15,11 @@ export function progressLine(s: SpikeStatus, rate: number): string {
   return `${t}s ${s.phase.padEnd(8)} producers ${s.activeProducers}  sent ${fmt(st.sent)}  accepted ${fmt(st.accepted)}  throttled ${fmt(st.throttled)}  retried ${fmt(st.retried)}  pending ${fmt(s.pending)}  rate ${fmt(rate)} rec/s`;
 }
 
-export function summaryLines(stats: ProducerStats, durationMs: number, abandoned: number): string[] {
+export function summaryLines(
+  stats: ProducerStats,
+  durationMs: number,
+  abandoned: number,
+): string[] {
   const secs = Math.max(durationMs / 1000, 0.001);
   return [
     `done in ${(durationMs / 1000).toFixed(1)} s: ${fmt(stats.accepted)} records accepted (${fmt(stats.accepted / secs)} rec/s, ${fmt(stats.acceptedBytes / 1024)} KiB)`,

@@ -17,7 +17,11 @@ export interface Sized {
  * Take the longest prefix of `queue` that fits one call (at least one record
  * when the first fits the per-record limit). Returns how many to take.
  */
-export function takeForCall(queue: readonly Sized[], maxRecords = MAX_RECORDS_PER_CALL, maxBytes = MAX_BYTES_PER_CALL): number {
+export function takeForCall(
+  queue: readonly Sized[],
+  maxRecords = MAX_RECORDS_PER_CALL,
+  maxBytes = MAX_BYTES_PER_CALL,
+): number {
   let bytes = 0;
   let n = 0;
   for (const r of queue) {

@@ -71,15 +71,31 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function number(flag: string, raw: string | undefined, fallback: number, check: { int?: boolean; min: number; max?: number; minExclusive?: boolean }): number {
+function number(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  check: { int?: boolean; min: number; max?: number; minExclusive?: boolean },
+): number {
   if (raw === undefined) return fallback;
   const v = Number(raw);
-  const range = check.max !== undefined ? `${check.min}-${check.max}` : check.minExclusive ? `> ${check.min}` : `>= ${check.min}`;
+  const range =
+    check.max !== undefined
+      ? `${check.min}-${check.max}`
+      : check.minExclusive
+        ? `> ${check.min}`
+        : `>= ${check.min}`;
   const what = `${check.int ? 'an integer' : 'a number'} ${range}`;
   if (raw.trim() === '' || !Number.isFinite(v) || (check.int && !Number.isInteger(v))) {
-    throw new ArgsError(`--${flag} must be ${what} (got "${raw}"), e.g. --${flag} ${check.int ? Math.max(1, check.min) : check.max ?? 1}`);
+    throw new ArgsError(
+      `--${flag} must be ${what} (got "${raw}"), e.g. --${flag} ${check.int ? Math.max(1, check.min) : (check.max ?? 1)}`,
+    );
   }
-  if (v < check.min || (check.minExclusive && v === check.min) || (check.max !== undefined && v > check.max)) {
+  if (
+    v < check.min ||
+    (check.minExclusive && v === check.min) ||
+    (check.max !== undefined && v > check.max)
+  ) {
     throw new ArgsError(`--${flag} must be ${what} (got ${raw})`);
   }
   return v;
@@ -89,47 +105,86 @@ export function parseSpikeArgs(argv: string[]): SpikeArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
     // "--rate -3" is a (bad) number, not a flag: join it so the range check answers.
-    const args = argv.map((a, i) => (i > 0 && /^-\d/.test(a) && argv[i - 1]!.startsWith('--') ? `\0${a}` : a));
+    const args = argv.map((a, i) =>
+      i > 0 && /^-\d/.test(a) && argv[i - 1]!.startsWith('--') ? `\0${a}` : a,
+    );
     const joined: string[] = [];
     for (const a of args) {
-      if (a.startsWith('\0')) joined[joined.length - 1] = `${joined[joined.length - 1]}=${a.slice(1)}`;
+      if (a.startsWith('\0'))
+        joined[joined.length - 1] = `${joined[joined.length - 1]}=${a.slice(1)}`;
       else joined.push(a);
     }
-    ({ values } = parseArgs({ args: joined, options: FLAGS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: joined,
+      options: FLAGS,
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     const flag = /'(-{1,2}[^' ]+)/.exec(msg)?.[1];
-    if (/Unknown option/.test(msg)) throw new ArgsError(`unknown flag ${flag ?? ''}; see npm run spike -- --help`);
-    if (/argument missing/.test(msg)) throw new ArgsError(`${flag ?? 'a flag'} needs a value, e.g. ${flag ?? '--rate'} 100`);
-    if (/Unexpected argument/.test(msg)) throw new ArgsError(`unexpected argument${/'([^']+)'/.exec(msg)?.[1] ? ` "${/'([^']+)'/.exec(msg)?.[1]}"` : ''}: every option is a --flag; see npm run spike -- --help`);
+    if (/Unknown option/.test(msg))
+      throw new ArgsError(`unknown flag ${flag ?? ''}; see npm run spike -- --help`);
+    if (/argument missing/.test(msg))
+      throw new ArgsError(`${flag ?? 'a flag'} needs a value, e.g. ${flag ?? '--rate'} 100`);
+    if (/Unexpected argument/.test(msg))
+      throw new ArgsError(
+        `unexpected argument${/'([^']+)'/.exec(msg)?.[1] ? ` "${/'([^']+)'/.exec(msg)?.[1]}"` : ''}: every option is a --flag; see npm run spike -- --help`,
+      );
     throw new ArgsError(`${msg}; see npm run spike -- --help`);
   }
   const s = (k: string) => values[k] as string | undefined;
   const args: SpikeArgs = {
-    producers: number('producers', s('producers'), SPIKE_DEFAULTS.producers, { int: true, min: 0, max: 100 }),
-    spikeProducers: number('spike-producers', s('spike-producers'), SPIKE_DEFAULTS.spikeProducers, { int: true, min: 0, max: 100 }),
+    producers: number('producers', s('producers'), SPIKE_DEFAULTS.producers, {
+      int: true,
+      min: 0,
+      max: 100,
+    }),
+    spikeProducers: number('spike-producers', s('spike-producers'), SPIKE_DEFAULTS.spikeProducers, {
+      int: true,
+      min: 0,
+      max: 100,
+    }),
     rate: number('rate', s('rate'), SPIKE_DEFAULTS.rate, { min: 0, minExclusive: true }),
     baselineS: number('baseline', s('baseline'), SPIKE_DEFAULTS.baselineS, { min: 0 }),
     spikeS: number('spike', s('spike'), SPIKE_DEFAULTS.spikeS, { min: 0 }),
     cooldownS: number('cooldown', s('cooldown'), SPIKE_DEFAULTS.cooldownS, { min: 0 }),
     seed: number('seed', s('seed'), SPIKE_DEFAULTS.seed, { int: true, min: 0 }),
-    lateFraction: number('late-fraction', s('late-fraction'), SPIKE_DEFAULTS.lateFraction, { min: 0, max: 1 }),
-    malformedFraction: number('malformed-fraction', s('malformed-fraction'), SPIKE_DEFAULTS.malformedFraction, { min: 0, max: 1 }),
-    outOfOrderS: number('out-of-order-s', s('out-of-order-s'), SPIKE_DEFAULTS.outOfOrderS, { min: 0 }),
+    lateFraction: number('late-fraction', s('late-fraction'), SPIKE_DEFAULTS.lateFraction, {
+      min: 0,
+      max: 1,
+    }),
+    malformedFraction: number(
+      'malformed-fraction',
+      s('malformed-fraction'),
+      SPIKE_DEFAULTS.malformedFraction,
+      { min: 0, max: 1 },
+    ),
+    outOfOrderS: number('out-of-order-s', s('out-of-order-s'), SPIKE_DEFAULTS.outOfOrderS, {
+      min: 0,
+    }),
     help: values.help === true,
   };
   if (s('record') !== undefined) {
-    if (s('record')!.trim() === '') throw new ArgsError('--record needs a file name, e.g. --record reports/records.jsonl');
+    if (s('record')!.trim() === '')
+      throw new ArgsError('--record needs a file name, e.g. --record reports/records.jsonl');
     args.record = s('record');
   }
   if (s('stream') !== undefined) {
-    if (s('stream')!.trim() === '') throw new ArgsError('--stream needs a stream name, e.g. --stream streamscale-events');
+    if (s('stream')!.trim() === '')
+      throw new ArgsError('--stream needs a stream name, e.g. --stream streamscale-events');
     args.stream = s('stream');
   }
   if (args.lateFraction + args.malformedFraction > 1) {
-    throw new ArgsError(`--late-fraction + --malformed-fraction must be <= 1 (got ${args.lateFraction + args.malformedFraction})`);
+    throw new ArgsError(
+      `--late-fraction + --malformed-fraction must be <= 1 (got ${args.lateFraction + args.malformedFraction})`,
+    );
   }
-  if (args.producers + args.spikeProducers === 0) throw new ArgsError('no producers: set --producers or --spike-producers to at least 1');
-  if (args.baselineS + args.spikeS + args.cooldownS <= 0) throw new ArgsError('the run has no duration: set --baseline, --spike or --cooldown to more than 0 seconds');
+  if (args.producers + args.spikeProducers === 0)
+    throw new ArgsError('no producers: set --producers or --spike-producers to at least 1');
+  if (args.baselineS + args.spikeS + args.cooldownS <= 0)
+    throw new ArgsError(
+      'the run has no duration: set --baseline, --spike or --cooldown to more than 0 seconds',
+    );
   return args;
 }

@@ -31,15 +31,28 @@ async function main(): Promise<number> {
   const kinesis = kinesisClient({ maxAttempts: 1, maxSockets: 128 });
   const cloudwatch = cloudWatchClient();
   const shards = await checkStream(kinesis, stream, endpoint);
-  const plan = planSpike({ producers: args.producers, spikeProducers: args.spikeProducers, baselineS: args.baselineS, spikeS: args.spikeS, cooldownS: args.cooldownS });
+  const plan = planSpike({
+    producers: args.producers,
+    spikeProducers: args.spikeProducers,
+    baselineS: args.baselineS,
+    spikeS: args.spikeS,
+    cooldownS: args.cooldownS,
+  });
   process.stdout.write(
     `spike on ${stream} (${shards} open shard${shards === 1 ? '' : 's'}) at ${endpoint}: ` +
-      plan.phases.map((p) => `${p.name} ${(p.endMs - p.startMs) / 1000}s × ${p.producers}`).join(' → ') +
+      plan.phases
+        .map((p) => `${p.name} ${(p.endMs - p.startMs) / 1000}s × ${p.producers}`)
+        .join(' → ') +
       `, ${args.rate} rec/s per producer, seed ${args.seed}\n`,
   );
   const stats = emptyStats();
   const log = args.record ? new RecordLog(args.record) : undefined;
-  const metrics = new ProducerMetrics({ client: cloudwatch, namespace: config.metricsNamespace, prefix: config.prefix, stats });
+  const metrics = new ProducerMetrics({
+    client: cloudwatch,
+    namespace: config.metricsNamespace,
+    prefix: config.prefix,
+    stats,
+  });
   metrics.start();
   const view = new ProgressRenderer(process.stdout);
   const abort = new AbortController();
@@ -77,14 +90,18 @@ async function main(): Promise<number> {
     });
     await metrics.stop();
     await log?.close();
-    for (const line of summaryLines(summary.stats, summary.durationMs, summary.abandoned)) process.stdout.write(`${line}\n`);
+    for (const line of summaryLines(summary.stats, summary.durationMs, summary.abandoned))
+      process.stdout.write(`${line}\n`);
     if (log) process.stdout.write(`  ${log.lines} accepted records written to ${log.path}\n`);
     const mem = process.memoryUsage();
-    process.stdout.write(`  producer memory: peak rss ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, heap ${(mem.heapUsed / 1024 / 1024).toFixed(1)} MiB\n`);
+    process.stdout.write(
+      `  producer memory: peak rss ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, heap ${(mem.heapUsed / 1024 / 1024).toFixed(1)} MiB\n`,
+    );
     return 0;
   } catch (err) {
     if (isConnectionError(err)) throw new SpikeError(noEndpointMessage(endpoint));
-    if ((err as { name?: string }).name === 'ResourceNotFoundException') throw new SpikeError(`stream ${stream} not found — deploy with \`npm run deploy:local\``);
+    if ((err as { name?: string }).name === 'ResourceNotFoundException')
+      throw new SpikeError(`stream ${stream} not found — deploy with \`npm run deploy:local\``);
     throw err;
   } finally {
     process.off('SIGINT', onSigint);
@@ -97,8 +114,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const known = err instanceof ArgsError || err instanceof SpikeError || err instanceof ConfigError;
-    process.stderr.write(`spike: ${known ? (err as Error).message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`}\n`);
+    const known =
+      err instanceof ArgsError || err instanceof SpikeError || err instanceof ConfigError;
+    process.stderr.write(
+      `spike: ${known ? (err as Error).message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`}\n`,
+    );
     process.exit(known && err instanceof ArgsError ? 2 : 1);
   },
 );

@@ -54,5 +54,8 @@ export function producerActive(plan: SpikePlan, index: number, elapsedMs: number
 
 /** Records the plan asks for at `ratePerProducer` records/s (before throttling). */
 export function plannedRecords(plan: SpikePlan, ratePerProducer: number): number {
-  return plan.phases.reduce((sum, p) => sum + ((p.endMs - p.startMs) / 1000) * p.producers * ratePerProducer, 0);
+  return plan.phases.reduce(
+    (sum, p) => sum + ((p.endMs - p.startMs) / 1000) * p.producers * ratePerProducer,
+    0,
+  );
 }

@@ -6,7 +6,12 @@
  * `npm run spike`, `npm start`, the end-to-end test and the bench.
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { EventGenerator, userPopulation, type GeneratedRecord, type GeneratorOptions } from './event-generator';
+import {
+  EventGenerator,
+  userPopulation,
+  type GeneratedRecord,
+  type GeneratorOptions,
+} from './event-generator';
 import { KinesisWriter, type AcceptedRecord } from './kinesis-writer';
 import { emptyStats, type ProducerStats } from './producer-stats';
 import { recordBytes } from './put-batches';
@@ -59,9 +64,16 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
   const stats = o.stats ?? emptyStats();
   const startedAt = new Date();
   const t0 = Date.now();
-  const users = userPopulation(o.generator.seed, o.generator.users ?? 3000, o.generator.crashProneUsers ?? 5);
+  const users = userPopulation(
+    o.generator.seed,
+    o.generator.users ?? 3000,
+    o.generator.crashProneUsers ?? 5,
+  );
   const producers = Array.from({ length: o.plan.maxProducers }, (_, i) => {
-    const generator = new EventGenerator({ ...o.generator, seed: o.generator.seed * 1_000 + i }, users);
+    const generator = new EventGenerator(
+      { ...o.generator, seed: o.generator.seed * 1_000 + i },
+      users,
+    );
     const writer = new KinesisWriter({
       client: o.client,
       streamName: o.streamName,
@@ -70,7 +82,12 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
       onAccepted: (r) => o.onAccepted?.(r, r.tag as GeneratedRecord),
     });
     // A burst of a fifth of a second keeps sends smooth after a slow tick.
-    return { generator, writer, bucket: new TokenBucket(o.ratePerProducer, Math.max(1, o.ratePerProducer / 5), t0), active: false };
+    return {
+      generator,
+      writer,
+      bucket: new TokenBucket(o.ratePerProducer, Math.max(1, o.ratePerProducer / 5), t0),
+      active: false,
+    };
   });
   const maxBacklog = Math.max(500, o.ratePerProducer * (o.maxBacklogSeconds ?? 10));
   const pending = () => producers.reduce((s, p) => s + p.writer.pending, 0);
@@ -106,7 +123,8 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
         phase = current.name;
         producers.forEach((p, i) => {
           const active = producerActive(o.plan, i, elapsed);
-          if (active && !p.active) p.bucket = new TokenBucket(o.ratePerProducer, Math.max(1, o.ratePerProducer / 5), now);
+          if (active && !p.active)
+            p.bucket = new TokenBucket(o.ratePerProducer, Math.max(1, o.ratePerProducer / 5), now);
           p.active = active;
           if (!active) return;
           const n = p.bucket.take(now, Math.max(0, maxBacklog - p.writer.pending));
@@ -116,7 +134,12 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
             const g = p.generator.next(now);
             stats.generated++;
             stats[g.kind]++;
-            batch.push({ data: g.data, partitionKey: g.partitionKey, bytes: recordBytes(g.data, g.partitionKey), tag: g });
+            batch.push({
+              data: g.data,
+              partitionKey: g.partitionKey,
+              bytes: recordBytes(g.data, g.partitionKey),
+              tag: g,
+            });
           }
           p.writer.enqueue(batch);
         });

@@ -14,16 +14,23 @@ export function isConnectionError(err: unknown): boolean {
   return codes.some((c) => typeof c === 'string' && CONNECTION_CODES.test(c));
 }
 
-export const noEndpointMessage = (endpoint: string) => `no local cloud at ${endpoint} — start it with \`npm run local\` (or set AWS_ENDPOINT_URL)`;
-export const noStreamMessage = (stream: string) => `stream ${stream} not found — deploy with \`npm run deploy:local\``;
+export const noEndpointMessage = (endpoint: string) =>
+  `no local cloud at ${endpoint} — start it with \`npm run local\` (or set AWS_ENDPOINT_URL)`;
+export const noStreamMessage = (stream: string) =>
+  `stream ${stream} not found — deploy with \`npm run deploy:local\``;
 
 /** Open shard count of the stream; throws SpikeError with a fix when it cannot be reached. */
-export async function checkStream(client: KinesisClient, stream: string, endpoint: string): Promise<number> {
+export async function checkStream(
+  client: KinesisClient,
+  stream: string,
+  endpoint: string,
+): Promise<number> {
   try {
     const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
     return out.StreamDescriptionSummary?.OpenShardCount ?? 0;
   } catch (err) {
-    if ((err as { name?: string }).name === 'ResourceNotFoundException') throw new SpikeError(noStreamMessage(stream));
+    if ((err as { name?: string }).name === 'ResourceNotFoundException')
+      throw new SpikeError(noStreamMessage(stream));
     if (isConnectionError(err)) throw new SpikeError(noEndpointMessage(endpoint));
     throw err;
   }

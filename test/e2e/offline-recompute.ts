@@ -18,7 +18,11 @@ export interface Recomputed {
 }
 
 /** `nowMs`: a time after every record arrived (only the far-future check uses it; the generator's are hours ahead). */
-export function recompute(lines: RecordLogLine[], config: StreamscaleConfig, nowMs: number): Recomputed {
+export function recompute(
+  lines: RecordLogLine[],
+  config: StreamscaleConfig,
+  nowMs: number,
+): Recomputed {
   const windows = tumblingWindows(config.windowing.windowSizeMs);
   const byWindow: ByWindow = new Map();
   const rejects = new Map<string, string>();

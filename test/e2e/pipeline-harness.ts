@@ -6,8 +6,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cloudWatchClient, dynamoClient, kinesisClient, lambdaClient } from '../../functions/aws/clients';
-import { resolveConfig, type ConfigOverrides, type StreamscaleConfig } from '../../functions/config';
+import {
+  cloudWatchClient,
+  dynamoClient,
+  kinesisClient,
+  lambdaClient,
+} from '../../functions/aws/clients';
+import {
+  resolveConfig,
+  type ConfigOverrides,
+  type StreamscaleConfig,
+} from '../../functions/config';
 import { startLocalCloud, type LocalCloud } from '../../localstack/cloud/start-local-cloud';
 import { deployLocal } from '../../localstack/deploy/deploy-local';
 import type { PipelineClients } from '../../tools/demo/pipeline-observer';
@@ -54,7 +63,13 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     },
   });
   try {
-    const deployed = await deployLocal({ endpoint: cloud.endpoint, synth: true, cdkOut: join(dir, 'cdk.out'), stateDir: join(dir, 'state'), log: () => {} });
+    const deployed = await deployLocal({
+      endpoint: cloud.endpoint,
+      synth: true,
+      cdkOut: join(dir, 'cdk.out'),
+      stateDir: join(dir, 'state'),
+      log: () => {},
+    });
     const endpoint = cloud.endpoint;
     const clients: PipelineClients = {
       cloudwatch: cloudWatchClient({ endpoint, region: 'us-east-1' }),
@@ -62,7 +77,12 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
       kinesis: kinesisClient({ endpoint, region: 'us-east-1' }),
       lambda: lambdaClient({ endpoint, region: 'us-east-1' }),
     };
-    const producerKinesis = kinesisClient({ endpoint, region: 'us-east-1', maxAttempts: 1, maxSockets: 128 });
+    const producerKinesis = kinesisClient({
+      endpoint,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      maxSockets: 128,
+    });
     return {
       cloud,
       config,

@@ -18,7 +18,11 @@ import { readRecordLog, RecordLog } from '../../producer/record-log';
 import { planSpike } from '../../producer/spike-plan';
 import { runSpike, type SpikeSummary } from '../../producer/spike-runner';
 import { waitUntilSettled, type SettleResult } from '../../tools/demo/pipeline-settle';
-import { compare as oracleCompare, readActual, recompute as oracleRecompute } from '../support/oracle';
+import {
+  compare as oracleCompare,
+  readActual,
+  recompute as oracleRecompute,
+} from '../support/oracle';
 import { recompute } from './offline-recompute';
 import { startPipeline, type Pipeline } from './pipeline-harness';
 import { canonical, diff, pipelineResults } from './results-compare';
@@ -71,7 +75,8 @@ beforeAll(async () => {
     onAccepted: (r, g) => {
       log.write(r);
       if (g.kind === 'malformed') malformedKeys.add(`${r.shardId}#${r.sequenceNumber}`);
-      if (g.kind === 'valid') maxValidEventMs = Math.max(maxValidEventMs, JSON.parse(g.data).timestamp * 1000);
+      if (g.kind === 'valid')
+        maxValidEventMs = Math.max(maxValidEventMs, JSON.parse(g.data).timestamp * 1000);
     },
   });
   await log.close();
@@ -83,7 +88,9 @@ beforeAll(async () => {
     lastWindowEndMs: Math.floor(maxValidEventMs / WINDOW_MS) * WINDOW_MS + WINDOW_MS,
     timeoutMs: 60_000,
     pollMs: 1_000,
-    onProgress: (x) => process.env.E2E_TIMING && console.log(JSON.stringify({ ...x, accepted: summary.stats.accepted })),
+    onProgress: (x) =>
+      process.env.E2E_TIMING &&
+      console.log(JSON.stringify({ ...x, accepted: summary.stats.accepted })),
   });
 }, 170_000);
 
@@ -113,7 +120,10 @@ describe('a short spike end to end on the embedded cloud', () => {
     expect(lines.length).toBe(summary.stats.accepted);
     const expected = recompute(lines, p.config, Date.now());
     const got = pipelineResults(settled.snapshot);
-    if (process.env.E2E_TIMING) console.log(`final records ${got.finalRecords}, late records ${got.lateRecords}, finals ${settled.snapshot.finals.length}, partials ${settled.snapshot.partials.length}`);
+    if (process.env.E2E_TIMING)
+      console.log(
+        `final records ${got.finalRecords}, late records ${got.lateRecords}, finals ${settled.snapshot.finals.length}, partials ${settled.snapshot.partials.length}`,
+      );
     const a = canonical(got.byWindow);
     const b = canonical(expected.byWindow);
     expect(diff(a, b)).toEqual({ onlyInPipeline: [], onlyExpected: [] });
@@ -123,17 +133,24 @@ describe('a short spike end to end on the embedded cloud', () => {
     // The late path was really taken (records older than the lateness arrived after their window closed).
     expect(got.lateRecords).toBeGreaterThan(0);
     // A partial is merged into at most one final, and no final includes a partial twice.
-    const included = settled.snapshot.finals.flatMap((f) => Array.from(f.included as Iterable<string>).map((sk) => `${f.windowStart}/${sk}`));
+    const included = settled.snapshot.finals.flatMap((f) =>
+      Array.from(f.included as Iterable<string>).map((sk) => `${f.windowStart}/${sk}`),
+    );
     expect(new Set(included).size).toBe(included.length);
   });
 
   it('matches the independent oracle (its own parsing and aggregation) over the --record log', async () => {
     const lines = readRecordLog(logPath);
-    const expected = oracleRecompute(lines, { windowSizeMs: WINDOW_MS, futureLimitMs: Date.now() + p.config.windowing.maxFutureSkewMs });
+    const expected = oracleRecompute(lines, {
+      windowSizeMs: WINDOW_MS,
+      futureLimitMs: Date.now() + p.config.windowing.maxFutureSkewMs,
+    });
     const actual = await readActual(p.clients.dynamo, p.config.prefix);
     expect(oracleCompare(expected, actual)).toEqual([]);
     expect(actual.finalRecords + actual.lateRecords).toBe(expected.valid);
-    expect(new Set(expected.rejected.map((i) => `${lines[i]!.shardId}#${lines[i]!.sequenceNumber}`))).toEqual(malformedKeys);
+    expect(
+      new Set(expected.rejected.map((i) => `${lines[i]!.shardId}#${lines[i]!.sequenceNumber}`)),
+    ).toEqual(malformedKeys);
     expect(actual.rejects.length).toBe(expected.rejected.length);
   });
 
@@ -143,7 +160,8 @@ describe('a short spike end to end on the embedded cloud', () => {
     expect(rejected.length).toBe(malformedKeys.size);
     expect(new Set(rejected)).toEqual(malformedKeys);
     expect(new Set(expected.rejects.keys())).toEqual(malformedKeys);
-    for (const r of settled.snapshot.rejects) expect(r.reason).toBe(expected.rejects.get(`${r.shardId}#${r.sequenceNumber}`));
+    for (const r of settled.snapshot.rejects)
+      expect(r.reason).toBe(expected.rejects.get(`${r.shardId}#${r.sequenceNumber}`));
   });
 
   it('would notice one record dropped or counted twice', () => {

@@ -50,15 +50,30 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function readAll(stream: string): Promise<Array<{ shardId: string; sequenceNumber: string; partitionKey: string; data: string }>> {
+async function readAll(
+  stream: string,
+): Promise<Array<{ shardId: string; sequenceNumber: string; partitionKey: string; data: string }>> {
   const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
   const out = [];
   for (const s of shards) {
-    let it = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: s.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+    let it = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: s.ShardId!,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
     for (let i = 0; i < 1000 && it; i++) {
       const r = await kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }));
       for (const rec of r.Records ?? []) {
-        out.push({ shardId: s.ShardId!, sequenceNumber: rec.SequenceNumber!, partitionKey: rec.PartitionKey!, data: Buffer.from(rec.Data!).toString('utf8') });
+        out.push({
+          shardId: s.ShardId!,
+          sequenceNumber: rec.SequenceNumber!,
+          partitionKey: rec.PartitionKey!,
+          data: Buffer.from(rec.Data!).toString('utf8'),
+        });
       }
       if ((r.Records ?? []).length === 0 && (r.MillisBehindLatest ?? 0) === 0) break;
       it = r.NextShardIterator;
@@ -69,14 +84,24 @@ async function readAll(stream: string): Promise<Array<{ shardId: string; sequenc
 
 describe('producers on the embedded Kinesis', () => {
   it('says how to fix a missing stream', async () => {
-    await expect(checkStream(kinesis, 'no-such-stream', cloud.endpoint)).rejects.toThrow(SpikeError);
-    await expect(checkStream(kinesis, 'no-such-stream', cloud.endpoint)).rejects.toThrow(/stream no-such-stream not found — deploy with `npm run deploy:local`/);
+    await expect(checkStream(kinesis, 'no-such-stream', cloud.endpoint)).rejects.toThrow(
+      SpikeError,
+    );
+    await expect(checkStream(kinesis, 'no-such-stream', cloud.endpoint)).rejects.toThrow(
+      /stream no-such-stream not found — deploy with `npm run deploy:local`/,
+    );
   });
 
   it('says how to fix a missing endpoint', async () => {
-    const nowhere = kinesisClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1 });
+    const nowhere = kinesisClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      maxAttempts: 1,
+    });
     try {
-      await expect(checkStream(nowhere, 's', 'http://127.0.0.1:9')).rejects.toThrow(/no local cloud at http:\/\/127\.0\.0\.1:9 — start it with `npm run local`/);
+      await expect(checkStream(nowhere, 's', 'http://127.0.0.1:9')).rejects.toThrow(
+        /no local cloud at http:\/\/127\.0\.0\.1:9 — start it with `npm run local`/,
+      );
     } finally {
       nowhere.destroy();
     }
@@ -85,17 +110,32 @@ describe('producers on the embedded Kinesis', () => {
   it('writes every record exactly once under throttling, and the record log is the stream', async () => {
     const stream = 'producer-it';
     await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-    await waitUntilStreamExists({ client: kinesis, maxWaitTime: 10, minDelay: 0.05 as number }, { StreamName: stream });
+    await waitUntilStreamExists(
+      { client: kinesis, maxWaitTime: 10, minDelay: 0.05 as number },
+      { StreamName: stream },
+    );
     expect(await checkStream(kinesis, stream, cloud.endpoint)).toBe(2);
 
     const stats = emptyStats();
-    const metrics = new ProducerMetrics({ client: cloudwatch, namespace: 'ProducerTest', prefix: 'ptest', stats, intervalMs: 500 });
+    const metrics = new ProducerMetrics({
+      client: cloudwatch,
+      namespace: 'ProducerTest',
+      prefix: 'ptest',
+      stats,
+      intervalMs: 500,
+    });
     metrics.start();
     const logPath = join(dir, 'records.jsonl');
     const log = new RecordLog(logPath);
     const kinds = new Map<string, string>();
     // 1 producer, then 3 during the spike, at 200 rec/s each: up to 600 rec/s against 2 × 150.
-    const plan = planSpike({ producers: 1, spikeProducers: 2, baselineS: 1, spikeS: 2, cooldownS: 1 });
+    const plan = planSpike({
+      producers: 1,
+      spikeProducers: 2,
+      baselineS: 1,
+      spikeS: 2,
+      cooldownS: 1,
+    });
     const t0 = Date.now();
     const summary = await runSpike({
       client: kinesis,
@@ -103,7 +143,15 @@ describe('producers on the embedded Kinesis', () => {
       plan,
       ratePerProducer: 200,
       stats,
-      generator: { seed: 7, users: 200, lateFraction: 0.05, malformedFraction: 0.05, outOfOrderS: 3, allowedLatenessMs: 5_000, windowSizeMs: 2_000 },
+      generator: {
+        seed: 7,
+        users: 200,
+        lateFraction: 0.05,
+        malformedFraction: 0.05,
+        outOfOrderS: 3,
+        allowedLatenessMs: 5_000,
+        windowSizeMs: 2_000,
+      },
       onAccepted: (r, g) => {
         log.write(r);
         kinds.set(`${r.shardId}/${r.sequenceNumber}`, g.kind);
@@ -125,16 +173,21 @@ describe('producers on the embedded Kinesis', () => {
 
     const logged = readRecordLog(logPath);
     const inStream = await readAll(stream);
-    const key = (r: { shardId: string; sequenceNumber: string }) => `${r.shardId}/${r.sequenceNumber}`;
+    const key = (r: { shardId: string; sequenceNumber: string }) =>
+      `${r.shardId}/${r.sequenceNumber}`;
     // The log is exactly the stream: same records, same shards, same sequence numbers, same payloads.
     expect(logged.length).toBe(st.accepted);
     expect(new Set(logged.map(key)).size).toBe(logged.length);
-    const sortFn = (a: { shardId: string; sequenceNumber: string }, b: { shardId: string; sequenceNumber: string }) => key(a).localeCompare(key(b));
+    const sortFn = (
+      a: { shardId: string; sequenceNumber: string },
+      b: { shardId: string; sequenceNumber: string },
+    ) => key(a).localeCompare(key(b));
     expect([...inStream].sort(sortFn)).toEqual([...logged].sort(sortFn));
     // No payload was accepted twice (every valid/late payload has a unique event_id, so duplicates would show).
     expect(new Set(logged.map((r) => r.data)).size).toBe(logged.length);
     expect(logged.every((r) => kinds.has(key(r)))).toBe(true);
-    for (const r of logged.filter((x) => kinds.get(key(x)) !== 'malformed')) expect(JSON.parse(r.data).user_id).toBe(r.partitionKey);
+    for (const r of logged.filter((x) => kinds.get(key(x)) !== 'malformed'))
+      expect(JSON.parse(r.data).user_id).toBe(r.partitionKey);
 
     // The producer metrics add up to what was accepted and throttled.
     const sum = async (name: string) => {
@@ -143,7 +196,18 @@ describe('producers on the embedded Kinesis', () => {
           StartTime: new Date(t0 - 60_000),
           EndTime: new Date(Date.now() + 60_000),
           MetricDataQueries: [
-            { Id: 'm', MetricStat: { Metric: { Namespace: 'ProducerTest', MetricName: name, Dimensions: [{ Name: PIPELINE_DIMENSION, Value: 'ptest' }] }, Period: 3600, Stat: 'Sum' } },
+            {
+              Id: 'm',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'ProducerTest',
+                  MetricName: name,
+                  Dimensions: [{ Name: PIPELINE_DIMENSION, Value: 'ptest' }],
+                },
+                Period: 3600,
+                Stat: 'Sum',
+              },
+            },
           ],
         }),
       );

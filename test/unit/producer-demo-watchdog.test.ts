@@ -8,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 const run = (body: string) =>
   spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', `import { startStallWatchdog } from './tools/demo/stall-watchdog.ts';\n${body}`],
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `import { startStallWatchdog } from './tools/demo/stall-watchdog.ts';\n${body}`,
+    ],
     { encoding: 'utf8', timeout: 30_000 },
   );
 

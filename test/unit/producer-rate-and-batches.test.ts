@@ -30,10 +30,14 @@ describe('backoff with full jitter', () => {
     expect(backoffDelayMs(20, 0.999, o)).toBe(999);
     expect(backoffDelayMs(5, 0, o)).toBe(0);
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0, max: 0.9999, noNaN: true }), (a, r) => {
-        const d = backoffDelayMs(a, r, o);
-        return d >= 0 && d < Math.min(1_000, 50 * 2 ** (a - 1));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 0.9999, noNaN: true }),
+        (a, r) => {
+          const d = backoffDelayMs(a, r, o);
+          return d >= 0 && d < Math.min(1_000, 50 * 2 ** (a - 1));
+        },
+      ),
     );
   });
 });
@@ -52,14 +56,20 @@ describe('PutRecords batches', () => {
 
   it('never exceeds either limit', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 1024 * 1024 }), { minLength: 1, maxLength: 800 }), (sizes) => {
-        const q = sizes.map((bytes) => ({ bytes }));
-        const n = takeForCall(q);
-        const bytes = sizes.slice(0, n).reduce((a, b) => a + b, 0);
-        const next = sizes[n];
-        const full = n === 500 || n === sizes.length || (next !== undefined && bytes + next > MAX_BYTES_PER_CALL);
-        return n >= 1 && n <= 500 && bytes <= MAX_BYTES_PER_CALL && full;
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 1024 * 1024 }), { minLength: 1, maxLength: 800 }),
+        (sizes) => {
+          const q = sizes.map((bytes) => ({ bytes }));
+          const n = takeForCall(q);
+          const bytes = sizes.slice(0, n).reduce((a, b) => a + b, 0);
+          const next = sizes[n];
+          const full =
+            n === 500 ||
+            n === sizes.length ||
+            (next !== undefined && bytes + next > MAX_BYTES_PER_CALL);
+          return n >= 1 && n <= 500 && bytes <= MAX_BYTES_PER_CALL && full;
+        },
+      ),
     );
   });
 });

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { phaseAt, plannedRecords, planSpike, producerActive } from '../../producer/spike-plan';
 
 describe('spike plan', () => {
-  const plan = planSpike({ producers: 1, spikeProducers: 3, baselineS: 10, spikeS: 20, cooldownS: 5 });
+  const plan = planSpike({
+    producers: 1,
+    spikeProducers: 3,
+    baselineS: 10,
+    spikeS: 20,
+    cooldownS: 5,
+  });
 
   it('runs baseline, spike and cooldown back to back with N, N+M and N producers', () => {
     expect(plan.phases).toEqual([

@@ -19,13 +19,23 @@ ${PROFILE_NAMES.map((n) => `  --profile ${n.padEnd(6)} ${PROFILES[n]!.descriptio
 export function parseDemoArgs(argv: string[]): { help: boolean; profile: DemoProfile } {
   let values: { profile?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { profile: { type: 'string', short: 'p' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { profile: { type: 'string', short: 'p' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (err) {
     const flag = /'(-{1,2}[^' ]+)/.exec((err as Error).message)?.[1];
-    throw new DemoArgsError(`${flag ? `unknown or incomplete flag ${flag}` : (err as Error).message}; use --profile ${PROFILE_NAMES.join('|')} (see npm start -- --help)`);
+    throw new DemoArgsError(
+      `${flag ? `unknown or incomplete flag ${flag}` : (err as Error).message}; use --profile ${PROFILE_NAMES.join('|')} (see npm start -- --help)`,
+    );
   }
   const name = values.profile ?? 'seed';
   const profile = PROFILES[name];
-  if (!profile) throw new DemoArgsError(`unknown profile "${name}": use --profile ${PROFILE_NAMES.join(' or --profile ')}`);
+  if (!profile)
+    throw new DemoArgsError(
+      `unknown profile "${name}": use --profile ${PROFILE_NAMES.join(' or --profile ')}`,
+    );
   return { help: values.help === true, profile };
 }

@@ -27,7 +27,10 @@ export interface LiveSnapshot {
   decisions: string[];
 }
 
-const n = (v: number | undefined, digits = 0) => (v === undefined ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const n = (v: number | undefined, digits = 0) =>
+  v === undefined
+    ? '–'
+    : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const bar = (v: number, max: number, width = 24) => {
   const k = max > 0 ? Math.max(0, Math.min(width, Math.round((v / max) * width))) : 0;
   return `${'█'.repeat(k)}${'·'.repeat(width - k)}`;

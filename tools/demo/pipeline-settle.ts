@@ -26,18 +26,32 @@ export interface TableSnapshot {
   global?: GlobalWatermarkItem;
 }
 
-async function scanAll(client: DynamoDBClient, table: string, extra: Partial<ScanCommandInput> = {}): Promise<Record<string, unknown>[]> {
+async function scanAll(
+  client: DynamoDBClient,
+  table: string,
+  extra: Partial<ScanCommandInput> = {},
+): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   let start: ScanCommandInput['ExclusiveStartKey'];
   do {
-    const page = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start, ...extra }));
+    const page = await client.send(
+      new ScanCommand({
+        TableName: table,
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+        ...extra,
+      }),
+    );
     for (const item of page.Items ?? []) rows.push(unmarshall(item));
     start = page.LastEvaluatedKey;
   } while (start);
   return rows;
 }
 
-export async function snapshotTables(client: DynamoDBClient, names: Pick<ResourceNames, 'windowsTable' | 'controlTable' | 'rejectsTable'>): Promise<TableSnapshot> {
+export async function snapshotTables(
+  client: DynamoDBClient,
+  names: Pick<ResourceNames, 'windowsTable' | 'controlTable' | 'rejectsTable'>,
+): Promise<TableSnapshot> {
   const [windows, control, rejects] = await Promise.all([
     scanAll(client, names.windowsTable),
     scanAll(client, names.controlTable),
@@ -47,16 +61,20 @@ export async function snapshotTables(client: DynamoDBClient, names: Pick<Resourc
     partials: windows.filter((w) => isPartialSk(String(w.sk))) as unknown as PartialItem[],
     finals: windows.filter((w) => w.sk === FINAL_SK) as unknown as FinalItem[],
     rejects: rejects as unknown as RejectItem[],
-    global: control.find((c) => c.pk === WATERMARK_PK && c.sk === GLOBAL_SK) as unknown as GlobalWatermarkItem | undefined,
+    global: control.find((c) => c.pk === WATERMARK_PK && c.sk === GLOBAL_SK) as unknown as
+      GlobalWatermarkItem | undefined,
   };
 }
 
 /** Valid records in partials plus rejected records: what the consumer has accounted for. */
-export const recordsAccountedFor = (s: TableSnapshot): number => s.partials.reduce((a, p) => a + Number(p.records), 0) + s.rejects.length;
+export const recordsAccountedFor = (s: TableSnapshot): number =>
+  s.partials.reduce((a, p) => a + Number(p.records), 0) + s.rejects.length;
 
 /** Late partials: in a closed window but not in its final (or in a closed window without a final). */
 export function latePartials(s: TableSnapshot): PartialItem[] {
-  const finals = new Map(s.finals.map((f) => [f.windowStart, new Set(Array.from(f.included as Iterable<string>))]));
+  const finals = new Map(
+    s.finals.map((f) => [f.windowStart, new Set(Array.from(f.included as Iterable<string>))]),
+  );
   const closedThrough = s.global?.closedThrough ?? -Infinity;
   return s.partials.filter((p) => {
     const included = finals.get(p.windowStart);
@@ -95,7 +113,8 @@ export async function waitUntilSettled(o: SettleOptions): Promise<SettleResult> 
     const closed = (closedThrough ?? -Infinity) >= o.lastWindowEndMs;
     const waitedMs = Date.now() - t0;
     o.onProgress?.({ accountedFor, closedThrough, elapsedMs: waitedMs });
-    if ((drained && closed) || waitedMs >= o.timeoutMs || o.signal?.aborted) return { drained, closed, snapshot, waitedMs };
+    if ((drained && closed) || waitedMs >= o.timeoutMs || o.signal?.aborted)
+      return { drained, closed, snapshot, waitedMs };
     await new Promise((r) => setTimeout(r, o.pollMs ?? 1_000));
   }
 }

@@ -32,7 +32,8 @@ export interface DemoProfile {
 export const PROFILES: Record<string, DemoProfile> = {
   seed: {
     name: 'seed',
-    description: "the lab's experiment: 1 producer, +3 during a 60 s spike, then cooldown (about 4 minutes with the final windows)",
+    description:
+      "the lab's experiment: 1 producer, +3 during a 60 s spike, then cooldown (about 4 minutes with the final windows)",
     producers: 1,
     spikeProducers: 3,
     rate: 800,
@@ -49,7 +50,8 @@ export const PROFILES: Record<string, DemoProfile> = {
   },
   short: {
     name: 'short',
-    description: 'the same shape in about a minute: 1 producer, +3 during a 25 s spike, 15 s allowed lateness',
+    description:
+      'the same shape in about a minute: 1 producer, +3 during a 25 s spike, 15 s allowed lateness',
     producers: 1,
     spikeProducers: 3,
     rate: 600,

@@ -27,8 +27,15 @@ const at = (s: Series | undefined, t: number): number | undefined => s?.find(([x
 const sum = (s: Series | undefined): number => (s ?? []).reduce((a, [, v]) => a + v, 0);
 
 /** Max of a state field over samples taken in [t, t + period), else the last one before t. */
-function stateIn(states: StateSample[], t: number, periodMs: number, field: 'shards' | 'parallelization'): number | undefined {
-  const inside = states.filter((s) => s.t >= t && s.t < t + periodMs && s[field] !== undefined).map((s) => s[field]!);
+function stateIn(
+  states: StateSample[],
+  t: number,
+  periodMs: number,
+  field: 'shards' | 'parallelization',
+): number | undefined {
+  const inside = states
+    .filter((s) => s.t >= t && s.t < t + periodMs && s[field] !== undefined)
+    .map((s) => s[field]!);
   if (inside.length > 0) return Math.max(...inside);
   const before = states.filter((s) => s.t < t && s[field] !== undefined);
   return before.length > 0 ? before[before.length - 1]![field] : undefined;
@@ -41,8 +48,12 @@ export function buildRunMetrics(i: RunMetricsInput): RunMetricsFile {
   let lastShards = 1;
   let lastPf = 1;
   for (let t = first; t < i.endMs; t += periodMs) {
-    const shards = stateIn(i.states, t, periodMs, 'shards') ?? at(i.series.actualShards, t) ?? lastShards;
-    const pf = stateIn(i.states, t, periodMs, 'parallelization') ?? at(i.series.actualParallelization, t) ?? lastPf;
+    const shards =
+      stateIn(i.states, t, periodMs, 'shards') ?? at(i.series.actualShards, t) ?? lastShards;
+    const pf =
+      stateIn(i.states, t, periodMs, 'parallelization') ??
+      at(i.series.actualParallelization, t) ??
+      lastPf;
     lastShards = shards;
     lastPf = pf;
     samples.push({

@@ -38,8 +38,12 @@ const rel = (t: number, t0: number) => Math.round((t - t0) / 100) / 10;
 export function buildReport(i: ReportInput): ReportFiles {
   const t0 = i.startedAt.getTime();
   const p = i.metrics.periodSeconds;
-  const samples = i.metrics.samples.map((s) => ({ ...s, t: typeof s.t === 'number' ? s.t : Date.parse(s.t) }));
-  const perS = (f: (s: (typeof samples)[number]) => number | undefined) => samples.map((s): [number, number] => [rel(s.t, t0), (f(s) ?? 0) / p]);
+  const samples = i.metrics.samples.map((s) => ({
+    ...s,
+    t: typeof s.t === 'number' ? s.t : Date.parse(s.t),
+  }));
+  const perS = (f: (s: (typeof samples)[number]) => number | undefined) =>
+    samples.map((s): [number, number] => [rel(s.t, t0), (f(s) ?? 0) / p]);
   const rates = lineChart(
     [
       { label: 'input (accepted) rec/s', points: perS((s) => s.incomingRecords) },
@@ -48,24 +52,51 @@ export function buildReport(i: ReportInput): ReportFiles {
     ],
     { title: 'Input vs processed rate', xLabel: 'seconds since start', yLabel: 'records/s' },
   );
-  const concurrency = (i.series.consumerConcurrentExecutions ?? []).map(([t, v]): [number, number] => [rel(t, t0), v]);
+  const concurrency = (i.series.consumerConcurrentExecutions ?? []).map(
+    ([t, v]): [number, number] => [rel(t, t0), v],
+  );
   const capacity = lineChart(
     [
-      { label: 'shards', points: samples.map((s): [number, number] => [rel(s.t, t0), s.shards]), step: true },
-      { label: 'parallelization factor', points: samples.map((s): [number, number] => [rel(s.t, t0), s.parallelization ?? 1]), step: true },
       {
-        label: concurrency.length > 0 ? 'consumer concurrent executions' : 'consumer lanes (shards × PF)',
-        points: concurrency.length > 0 ? concurrency : samples.map((s): [number, number] => [rel(s.t, t0), s.shards * (s.parallelization ?? 1)]),
+        label: 'shards',
+        points: samples.map((s): [number, number] => [rel(s.t, t0), s.shards]),
+        step: true,
+      },
+      {
+        label: 'parallelization factor',
+        points: samples.map((s): [number, number] => [rel(s.t, t0), s.parallelization ?? 1]),
+        step: true,
+      },
+      {
+        label:
+          concurrency.length > 0
+            ? 'consumer concurrent executions'
+            : 'consumer lanes (shards × PF)',
+        points:
+          concurrency.length > 0
+            ? concurrency
+            : samples.map((s): [number, number] => [
+                rel(s.t, t0),
+                s.shards * (s.parallelization ?? 1),
+              ]),
         step: true,
       },
     ],
     { title: 'Shards and consumer concurrency', xLabel: 'seconds since start', yLabel: 'count' },
   );
-  const age = lineChart([{ label: 'iterator age (s)', points: samples.map((s): [number, number] => [rel(s.t, t0), (s.iteratorAgeMs ?? 0) / 1000]) }], {
-    title: 'Consumer iterator age',
-    xLabel: 'seconds since start',
-    yLabel: 'seconds',
-  });
+  const age = lineChart(
+    [
+      {
+        label: 'iterator age (s)',
+        points: samples.map((s): [number, number] => [rel(s.t, t0), (s.iteratorAgeMs ?? 0) / 1000]),
+      },
+    ],
+    {
+      title: 'Consumer iterator age',
+      xLabel: 'seconds since start',
+      yLabel: 'seconds',
+    },
+  );
   const code = (s: string) => ['```', s.trimEnd(), '```'].join('\n');
   const md = [
     `# ${i.title}`,
@@ -90,7 +121,9 @@ export function buildReport(i: ReportInput): ReportFiles {
     '',
     '## Scaling timeline',
     '',
-    code(i.scalingTimeline.length > 0 ? i.scalingTimeline.join('\n') : 'no scaling change observed'),
+    code(
+      i.scalingTimeline.length > 0 ? i.scalingTimeline.join('\n') : 'no scaling change observed',
+    ),
     '',
     '## Crash alerts (crash_count > threshold per window)',
     '',

@@ -25,13 +25,20 @@ export interface Watchdog {
   stop(): void;
 }
 
-export function startStallWatchdog(o: { stallMs: number; message: string; cleanupFile?: string }): Watchdog {
+export function startStallWatchdog(o: {
+  stallMs: number;
+  message: string;
+  cleanupFile?: string;
+}): Watchdog {
   const buffer = new SharedArrayBuffer(8);
   const beat = new Float64Array(buffer);
   beat[0] = Date.now();
   const timer = setInterval(() => (beat[0] = Date.now()), 500);
   timer.unref();
-  const worker = new Worker(WORKER, { eval: true, workerData: { buffer, stallMs: o.stallMs, message: o.message, cleanup: o.cleanupFile } });
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: { buffer, stallMs: o.stallMs, message: o.message, cleanup: o.cleanupFile },
+  });
   worker.unref();
   return {
     stop() {

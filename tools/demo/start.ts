@@ -8,11 +8,32 @@
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeAlarmsCommand, ListDashboardsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { applyLocalDefaults, cloudWatchClient, dynamoClient, kinesisClient, lambdaClient } from '../../functions/aws/clients';
-import { ConfigError, fromEnv, resolveConfig, type ConfigOverrides, type StreamscaleConfig } from '../../functions/config';
+import {
+  DescribeAlarmsCommand,
+  ListDashboardsCommand,
+  ListMetricsCommand,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  applyLocalDefaults,
+  cloudWatchClient,
+  dynamoClient,
+  kinesisClient,
+  lambdaClient,
+} from '../../functions/aws/clients';
+import {
+  ConfigError,
+  fromEnv,
+  resolveConfig,
+  type ConfigOverrides,
+  type StreamscaleConfig,
+} from '../../functions/config';
 import { createResultsReader } from '../../functions/store/results-reader';
-import { clearLocalCloudState, localCloudStatePath, readLocalCloudState, writeLocalCloudState } from '../../localstack/deploy/local-cloud-state';
+import {
+  clearLocalCloudState,
+  localCloudStatePath,
+  readLocalCloudState,
+  writeLocalCloudState,
+} from '../../localstack/deploy/local-cloud-state';
 import { deployLocal, endpointAnswers } from '../../localstack/deploy/deploy-local';
 import { startLocalCloud, type LocalCloud } from '../../localstack/cloud/start-local-cloud';
 import { ProducerMetrics } from '../../producer/producer-metrics';
@@ -29,7 +50,12 @@ import { runQuery } from '../query/run-query';
 import { DEMO_USAGE, DemoArgsError, parseDemoArgs } from './demo-args';
 import { BlockRenderer, liveLines, type LiveSnapshot } from './live-view';
 import { latePartials, waitUntilSettled } from './pipeline-settle';
-import { latestAtOrBefore, PipelineObserver, seriesSum, type StateSample } from './pipeline-observer';
+import {
+  latestAtOrBefore,
+  PipelineObserver,
+  seriesSum,
+  type StateSample,
+} from './pipeline-observer';
 import type { DemoProfile } from './profiles';
 import { buildReport } from './run-report';
 import { buildRunMetrics } from './run-metrics';
@@ -40,26 +66,42 @@ quietSdkNodeVersionWarning();
 
 const PERIOD_S = 5;
 const out = (line = '') => process.stdout.write(`${line}\n`);
-const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
 
 /** The profile's config overrides on top of the user's STREAMSCALE_CONFIG; exported to the synth through the env. */
 function demoConfig(profile: DemoProfile): StreamscaleConfig {
   const base = fromEnv();
-  const merged = mergeDeep(base as unknown as Record<string, unknown>, profile.config as Record<string, unknown>) as ConfigOverrides;
+  const merged = mergeDeep(
+    base as unknown as Record<string, unknown>,
+    profile.config as Record<string, unknown>,
+  ) as ConfigOverrides;
   const config = resolveConfig(merged);
   process.env.STREAMSCALE_CONFIG = JSON.stringify(config);
   return config;
 }
 
-function mergeDeep(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+function mergeDeep(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+): Record<string, unknown> {
   const o: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    o[k] = v && typeof v === 'object' && !Array.isArray(v) ? mergeDeep((a[k] ?? {}) as Record<string, unknown>, v as Record<string, unknown>) : v;
+    o[k] =
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? mergeDeep((a[k] ?? {}) as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return o;
 }
 
-async function startCloud(profile: DemoProfile, logFile: string): Promise<{ endpoint: string; cloud?: LocalCloud }> {
+async function startCloud(
+  profile: DemoProfile,
+  logFile: string,
+): Promise<{ endpoint: string; cloud?: LocalCloud }> {
   const running = readLocalCloudState();
   if (running && (await endpointAnswers(running.endpoint))) {
     out(`using the local cloud already running at ${running.endpoint} (pid ${running.pid})`);
@@ -71,7 +113,11 @@ async function startCloud(profile: DemoProfile, logFile: string): Promise<{ endp
     return { endpoint: explicit };
   }
   const log = createWriteStream(logFile, { flags: 'a' });
-  const opts = { speedup: profile.speedup, log: (source: string, line: string) => void log.write(`${new Date().toISOString()} ${source} | ${line}\n`) };
+  const opts = {
+    speedup: profile.speedup,
+    log: (source: string, line: string) =>
+      void log.write(`${new Date().toISOString()} ${source} | ${line}\n`),
+  };
   let cloud: LocalCloud;
   try {
     cloud = await startLocalCloud({ ...opts, port: 4566 });
@@ -79,8 +125,15 @@ async function startCloud(profile: DemoProfile, logFile: string): Promise<{ endp
     // 4566 is taken by something that is not a streamscale cloud: any free port will do.
     cloud = await startLocalCloud({ ...opts, port: 0 });
   }
-  writeLocalCloudState({ endpoint: cloud.endpoint, pid: process.pid, startedAt: new Date().toISOString(), speedup: profile.speedup });
-  out(`started the embedded local cloud at ${cloud.endpoint} (schedules ${profile.speedup}x faster; its log: ${logFile})`);
+  writeLocalCloudState({
+    endpoint: cloud.endpoint,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    speedup: profile.speedup,
+  });
+  out(
+    `started the embedded local cloud at ${cloud.endpoint} (schedules ${profile.speedup}x faster; its log: ${logFile})`,
+  );
   return { endpoint: cloud.endpoint, cloud };
 }
 
@@ -156,7 +209,12 @@ interface DemoContext {
   config: StreamscaleConfig;
   runDir: string;
   endpoint: string;
-  clients: { kinesis: ReturnType<typeof kinesisClient>; cloudwatch: ReturnType<typeof cloudWatchClient>; dynamo: ReturnType<typeof dynamoClient>; lambda: ReturnType<typeof lambdaClient> };
+  clients: {
+    kinesis: ReturnType<typeof kinesisClient>;
+    cloudwatch: ReturnType<typeof cloudWatchClient>;
+    dynamo: ReturnType<typeof dynamoClient>;
+    lambda: ReturnType<typeof lambdaClient>;
+  };
   abort: AbortController;
   started: Date;
 }
@@ -165,12 +223,28 @@ async function runDemo(c: DemoContext): Promise<number> {
   const { profile, config, clients } = c;
   const observer = new PipelineObserver(clients, config);
   const names = observer.names;
-  const reader = createResultsReader({ client: clients.dynamo, names, windowSizeMs: config.windowing.windowSizeMs });
+  const reader = createResultsReader({
+    client: clients.dynamo,
+    names,
+    windowSizeMs: config.windowing.windowSizeMs,
+  });
   const stats = emptyStats();
   const recordsPath = join(c.runDir, 'records.jsonl');
   const log = new RecordLog(recordsPath);
-  const metrics = new ProducerMetrics({ client: clients.cloudwatch, namespace: config.metricsNamespace, prefix: config.prefix, stats, intervalMs: 2_000 });
-  const plan = planSpike({ producers: profile.producers, spikeProducers: profile.spikeProducers, baselineS: profile.baselineS, spikeS: profile.spikeS, cooldownS: profile.cooldownS });
+  const metrics = new ProducerMetrics({
+    client: clients.cloudwatch,
+    namespace: config.metricsNamespace,
+    prefix: config.prefix,
+    stats,
+    intervalMs: 2_000,
+  });
+  const plan = planSpike({
+    producers: profile.producers,
+    spikeProducers: profile.spikeProducers,
+    baselineS: profile.baselineS,
+    spikeS: profile.spikeS,
+    cooldownS: profile.cooldownS,
+  });
   const states: StateSample[] = [];
   const t0 = Date.now();
   let minEventMs = Infinity;
@@ -188,11 +262,24 @@ async function runDemo(c: DemoContext): Promise<number> {
     while (live) {
       try {
         const now = Date.now();
-        const [state, series] = await Promise.all([observer.state(), observer.series(t0 - 60_000, now + 5_000, PERIOD_S)]);
+        const [state, series] = await Promise.all([
+          observer.state(),
+          observer.series(t0 - 60_000, now + 5_000, PERIOD_S),
+        ]);
         states.push(state);
         if (tick++ % 3 === 0 && Number.isFinite(minEventMs)) {
-          const finals = await reader.finals(minEventMs - config.windowing.windowSizeMs, now + 60_000);
-          alerts = finals.reduce((a, w) => a + Object.values(w.aggregates.crashes).filter((n) => n > config.windowing.crashAlertThreshold).length, 0);
+          const finals = await reader.finals(
+            minEventMs - config.windowing.windowSizeMs,
+            now + 60_000,
+          );
+          alerts = finals.reduce(
+            (a, w) =>
+              a +
+              Object.values(w.aggregates.crashes).filter(
+                (n) => n > config.windowing.crashAlertThreshold,
+              ).length,
+            0,
+          );
         }
         const complete = now - PERIOD_S * 1000; // last bucket that has ended
         const rate = (k: string) => (latestAtOrBefore(series[k], complete) ?? 0) / PERIOD_S;
@@ -210,8 +297,12 @@ async function runDemo(c: DemoContext): Promise<number> {
           retried: st.retried,
           shards: state.shards,
           parallelization: state.parallelization,
-          concurrency: latestAtOrBefore(series.consumerConcurrentExecutions, now) ?? (state.shards ?? 0) * (state.parallelization ?? 1),
-          iteratorAgeMs: latestAtOrBefore(series.iteratorAgeMs, now) ?? latestAtOrBefore(series.kinesisIteratorAgeMs, now),
+          concurrency:
+            latestAtOrBefore(series.consumerConcurrentExecutions, now) ??
+            (state.shards ?? 0) * (state.parallelization ?? 1),
+          iteratorAgeMs:
+            latestAtOrBefore(series.iteratorAgeMs, now) ??
+            latestAtOrBefore(series.kinesisIteratorAgeMs, now),
           windowsClosed: seriesSum(series.windowsClosed),
           alerts,
           rejected: seriesSum(series.recordsRejected),
@@ -227,7 +318,9 @@ async function runDemo(c: DemoContext): Promise<number> {
   })();
 
   metrics.start();
-  out(`spike: ${plan.phases.map((p) => `${p.name} ${(p.endMs - p.startMs) / 1000}s × ${p.producers}`).join(' → ')}, ${profile.rate} rec/s per producer`);
+  out(
+    `spike: ${plan.phases.map((p) => `${p.name} ${(p.endMs - p.startMs) / 1000}s × ${p.producers}`).join(' → ')}, ${profile.rate} rec/s per producer`,
+  );
   const summary = await runSpike({
     client: clients.kinesis,
     streamName: names.stream,
@@ -263,7 +356,8 @@ async function runDemo(c: DemoContext): Promise<number> {
   if (!c.abort.signal.aborted && summary.stats.accepted > 0) {
     phase = 'settling';
     const w = config.windowing;
-    const lastWindowEndMs = Math.floor(maxValidEventMs / w.windowSizeMs) * w.windowSizeMs + w.windowSizeMs;
+    const lastWindowEndMs =
+      Math.floor(maxValidEventMs / w.windowSizeMs) * w.windowSizeMs + w.windowSizeMs;
     const timeoutMs = w.allowedLatenessMs + w.idleTimeoutMs + profile.settleMarginS * 1000;
     const settled = await waitUntilSettled({
       client: clients.dynamo,
@@ -293,15 +387,26 @@ async function runDemo(c: DemoContext): Promise<number> {
   // Results.
   out();
   for (const l of summaryLines(summary.stats, summary.durationMs, summary.abandoned)) out(l);
-  const fromMs = Number.isFinite(minEventMs) ? Math.floor(minEventMs / config.windowing.windowSizeMs) * config.windowing.windowSizeMs : t0 - 3_600_000;
+  const fromMs = Number.isFinite(minEventMs)
+    ? Math.floor(minEventMs / config.windowing.windowSizeMs) * config.windowing.windowSizeMs
+    : t0 - 3_600_000;
   const q = { fromMs, toMs: ended.getTime() + 60_000, finalOnly: false, all: false, json: false };
-  const ctx = { allowedLatenessMs: config.windowing.allowedLatenessMs, crashAlertThreshold: config.windowing.crashAlertThreshold };
+  const ctx = {
+    allowedLatenessMs: config.windowing.allowedLatenessMs,
+    crashAlertThreshold: config.windowing.crashAlertThreshold,
+  };
   const alertRows = await runQuery(reader, { ...q, query: 'crash-alerts' }, ctx);
   const courseRowsOut = await runQuery(reader, { ...q, query: 'course-activity' }, ctx);
-  const crashText = alertRows.length > 0 ? formatTable('crash-alerts', alertRows, ctx) : 'no crash alerts';
-  const courseText = courseRowsOut.length > 0 ? formatTable('course-activity', courseRowsOut, ctx) : 'no course results';
+  const crashText =
+    alertRows.length > 0 ? formatTable('crash-alerts', alertRows, ctx) : 'no crash alerts';
+  const courseText =
+    courseRowsOut.length > 0
+      ? formatTable('course-activity', courseRowsOut, ctx)
+      : 'no course results';
   out();
-  out(`Crash alerts (crash_count > ${config.windowing.crashAlertThreshold} in a ${config.windowing.windowSizeMs / 1000} s window)`);
+  out(
+    `Crash alerts (crash_count > ${config.windowing.crashAlertThreshold} in a ${config.windowing.windowSizeMs / 1000} s window)`,
+  );
   out(crashText);
   out();
   out('Course activity');
@@ -313,12 +418,22 @@ async function runDemo(c: DemoContext): Promise<number> {
   const shortTimeline = describeTimeline(timelineEvents(states), t0, 110);
   out();
   out('Scaling timeline (full reasons in the report)');
-  for (const l of shortTimeline.length > 0 ? shortTimeline : ['no scaling change observed']) out(`  ${l}`);
+  for (const l of shortTimeline.length > 0 ? shortTimeline : ['no scaling change observed'])
+    out(`  ${l}`);
 
   const [customMetrics, dashboards, alarms] = await Promise.all([
-    clients.cloudwatch.send(new ListMetricsCommand({ Namespace: config.metricsNamespace })).then((r) => r.Metrics?.length ?? 0, () => 0),
-    clients.cloudwatch.send(new ListDashboardsCommand({})).then((r) => r.DashboardEntries?.length ?? 0, () => 0),
-    clients.cloudwatch.send(new DescribeAlarmsCommand({})).then((r) => r.MetricAlarms?.length ?? 0, () => 0),
+    clients.cloudwatch.send(new ListMetricsCommand({ Namespace: config.metricsNamespace })).then(
+      (r) => r.Metrics?.length ?? 0,
+      () => 0,
+    ),
+    clients.cloudwatch.send(new ListDashboardsCommand({})).then(
+      (r) => r.DashboardEntries?.length ?? 0,
+      () => 0,
+    ),
+    clients.cloudwatch.send(new DescribeAlarmsCommand({})).then(
+      (r) => r.MetricAlarms?.length ?? 0,
+      () => 0,
+    ),
   ]);
   const runMetrics = buildRunMetrics({
     prefix: config.prefix,
@@ -327,8 +442,16 @@ async function runDemo(c: DemoContext): Promise<number> {
     periodSeconds: PERIOD_S,
     series,
     states,
-    lambdaMemoryMb: { consumer: config.consumer.memoryMb, closer: config.closer.memoryMb, scaler: config.scaler.memoryMb },
-    functionNames: { consumer: names.consumerFunction, closer: names.closerFunction, scaler: names.scalerFunction },
+    lambdaMemoryMb: {
+      consumer: config.consumer.memoryMb,
+      closer: config.closer.memoryMb,
+      scaler: config.scaler.memoryMb,
+    },
+    functionNames: {
+      consumer: names.consumerFunction,
+      closer: names.closerFunction,
+      scaler: names.scalerFunction,
+    },
     tables: [names.windowsTable, names.controlTable, names.rejectsTable],
     customMetrics,
     getMetricDataMetricsRequested: observer.metricsRequested,
@@ -341,7 +464,10 @@ async function runDemo(c: DemoContext): Promise<number> {
     `records accepted ${summary.stats.accepted.toLocaleString('en-US')} (${(summary.stats.acceptedBytes / 1024 / 1024).toFixed(1)} MiB), throttled put attempts ${summary.stats.throttled.toLocaleString('en-US')}`,
     `records processed (consumer metric) ${seriesSum(series.recordsProcessed).toLocaleString('en-US')}, rejected ${seriesSum(series.recordsRejected)}, late ${seriesSum(series.lateRecords)}, windows closed ${seriesSum(series.windowsClosed)}`,
     `shard-hours ${shardHours.toFixed(4)}, peak shards ${Math.max(...runMetrics.samples.map((s) => s.shards))}, peak parallelization ${Math.max(...runMetrics.samples.map((s) => s.parallelization ?? 1))}`,
-    ...(runMetrics.lambda ?? []).map((l) => `${l.functionName}: ${l.invocations} invocations, ${(l.durationMs / 1000).toFixed(1)} s billed duration at ${l.memoryMb} MB`),
+    ...(runMetrics.lambda ?? []).map(
+      (l) =>
+        `${l.functionName}: ${l.invocations} invocations, ${(l.durationMs / 1000).toFixed(1)} s billed duration at ${l.memoryMb} MB`,
+    ),
     `DynamoDB ${runMetrics.dynamodb?.writeRequestUnits.toFixed(0)} write units, ${runMetrics.dynamodb?.readRequestUnits.toFixed(0)} read units; CloudWatch ${customMetrics} custom metrics, ${dashboards} dashboard(s), ${alarms} alarm(s)`,
   ];
   out();
@@ -377,15 +503,22 @@ async function runDemo(c: DemoContext): Promise<number> {
   for (const [file, text] of Object.entries(report)) writeFileSync(join(c.runDir, file), text);
   out();
   for (const l of settleLines) out(l);
-  out(`report: ${join(c.runDir, 'report.md')} (charts, records.jsonl, metrics.json beside it; price it again with npm run cost -- --run ${c.runDir})`);
+  out(
+    `report: ${join(c.runDir, 'report.md')} (charts, records.jsonl, metrics.json beside it; price it again with npm run cost -- --run ${c.runDir})`,
+  );
   return 0;
 }
 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const known = err instanceof DemoArgsError || err instanceof ConfigError || (err as { name?: string })?.name === 'DeployError';
-    process.stderr.write(`npm start: ${known ? (err as Error).message : `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`}\n`);
+    const known =
+      err instanceof DemoArgsError ||
+      err instanceof ConfigError ||
+      (err as { name?: string })?.name === 'DeployError';
+    process.stderr.write(
+      `npm start: ${known ? (err as Error).message : `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`}\n`,
+    );
     process.exit(1);
   },
 );

@@ -24,7 +24,8 @@ export interface ChartOptions {
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** "Nice" tick step for a range (1, 2, 5 × 10^k). */
 export function niceStep(range: number, targetTicks = 5): number {
@@ -46,10 +47,12 @@ export function lineChart(series: ChartSeries[], o: ChartOptions): string {
   const m = { left: 60, right: 20, top: 36, bottom: 48 + 18 * Math.ceil(series.length / 3) };
   const pw = width - m.left - m.right;
   const ph = height - m.top - m.bottom;
-  const all = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  const all = series
+    .flatMap((s) => s.points)
+    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   const xs = all.map(([x]) => x);
   const ys = all.map(([, y]) => y);
-  let xMin = xs.length ? Math.min(...xs) : 0;
+  const xMin = xs.length ? Math.min(...xs) : 0;
   let xMax = xs.length ? Math.max(...xs) : 1;
   if (xMax === xMin) xMax = xMin + 1;
   let yMin = o.zeroBased === false && ys.length ? Math.min(...ys) : 0;
@@ -64,31 +67,53 @@ export function lineChart(series: ChartSeries[], o: ChartOptions): string {
   const r = (n: number) => Number(n.toFixed(1));
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+  );
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(o.title)}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(o.title)}</text>`,
+  );
   for (let y = yMin; y <= yMax + yStep / 2; y += yStep) {
-    out.push(`<line x1="${m.left}" x2="${m.left + pw}" y1="${r(sy(y))}" y2="${r(sy(y))}" stroke="#e5e5e5"/>`);
+    out.push(
+      `<line x1="${m.left}" x2="${m.left + pw}" y1="${r(sy(y))}" y2="${r(sy(y))}" stroke="#e5e5e5"/>`,
+    );
     out.push(`<text x="${m.left - 6}" y="${r(sy(y) + 4)}" text-anchor="end">${fmtTick(y)}</text>`);
   }
   for (let x = Math.ceil(xMin / xStep) * xStep; x <= xMax; x += xStep) {
-    out.push(`<line x1="${r(sx(x))}" x2="${r(sx(x))}" y1="${m.top + ph}" y2="${m.top + ph + 4}" stroke="#333"/>`);
-    out.push(`<text x="${r(sx(x))}" y="${m.top + ph + 16}" text-anchor="middle">${fmtTick(x)}</text>`);
+    out.push(
+      `<line x1="${r(sx(x))}" x2="${r(sx(x))}" y1="${m.top + ph}" y2="${m.top + ph + 4}" stroke="#333"/>`,
+    );
+    out.push(
+      `<text x="${r(sx(x))}" y="${m.top + ph + 16}" text-anchor="middle">${fmtTick(x)}</text>`,
+    );
   }
-  out.push(`<line x1="${m.left}" x2="${m.left + pw}" y1="${m.top + ph}" y2="${m.top + ph}" stroke="#333"/>`);
+  out.push(
+    `<line x1="${m.left}" x2="${m.left + pw}" y1="${m.top + ph}" y2="${m.top + ph}" stroke="#333"/>`,
+  );
   out.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${m.top + ph}" stroke="#333"/>`);
-  if (o.xLabel) out.push(`<text x="${m.left + pw / 2}" y="${m.top + ph + 32}" text-anchor="middle">${esc(o.xLabel)}</text>`);
-  if (o.yLabel) out.push(`<text x="14" y="${m.top + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.top + ph / 2})">${esc(o.yLabel)}</text>`);
+  if (o.xLabel)
+    out.push(
+      `<text x="${m.left + pw / 2}" y="${m.top + ph + 32}" text-anchor="middle">${esc(o.xLabel)}</text>`,
+    );
+  if (o.yLabel)
+    out.push(
+      `<text x="14" y="${m.top + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.top + ph / 2})">${esc(o.yLabel)}</text>`,
+    );
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length]!;
-    const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).sort((a, b) => a[0] - b[0]);
+    const pts = s.points
+      .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
+      .sort((a, b) => a[0] - b[0]);
     if (pts.length > 0) {
       const coords: string[] = [];
       pts.forEach(([x, y], k) => {
         if (s.step && k > 0) coords.push(`${r(sx(x))},${r(sy(pts[k - 1]![1]))}`);
         coords.push(`${r(sx(x))},${r(sy(y))}`);
       });
-      out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${coords.join(' ')}"/>`);
+      out.push(
+        `<polyline fill="none" stroke="${color}" stroke-width="2" points="${coords.join(' ')}"/>`,
+      );
     }
     const lx = m.left + (i % 3) * (pw / 3);
     const ly = m.top + ph + 40 + 18 * Math.floor(i / 3);

@@ -51,14 +51,39 @@ export async function run(): Promise<BenchFigure[]> {
     shardBytesPerSecond: 1024 * 1024 * 1024,
   });
   const names = resourceNames(p.config.prefix);
-  progress(`deployed (synth ${(p.synthMs / 1000).toFixed(1)} s, deploy ${(p.deployMs / 1000).toFixed(1)} s); producing ${PRODUCERS} × ${RATE} rec/s for ${SECONDS} s`);
+  progress(
+    `deployed (synth ${(p.synthMs / 1000).toFixed(1)} s, deploy ${(p.deployMs / 1000).toFixed(1)} s); producing ${PRODUCERS} × ${RATE} rec/s for ${SECONDS} s`,
+  );
   try {
     const records = join(p.dir, 'records.jsonl');
     const t0 = Date.now();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'producer/spike-cli.ts', '--producers', String(PRODUCERS), '--spike-producers', '0', '--rate', String(RATE), '--baseline', String(SECONDS), '--spike', '0', '--cooldown', '0', '--seed', '11', '--record', records],
-      { env: { ...process.env, AWS_ENDPOINT_URL: p.cloud.endpoint }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        '--import',
+        'tsx',
+        'producer/spike-cli.ts',
+        '--producers',
+        String(PRODUCERS),
+        '--spike-producers',
+        '0',
+        '--rate',
+        String(RATE),
+        '--baseline',
+        String(SECONDS),
+        '--spike',
+        '0',
+        '--cooldown',
+        '0',
+        '--seed',
+        '11',
+        '--record',
+        records,
+      ],
+      {
+        env: { ...process.env, AWS_ENDPOINT_URL: p.cloud.endpoint },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -72,7 +97,9 @@ export async function run(): Promise<BenchFigure[]> {
     clearInterval(sampler);
     if (code !== 0) throw new Error(`producer exited ${code}: ${output.slice(-500)}`);
     const accepted = readFileSync(records, 'utf8').split('\n').filter(Boolean).length;
-    progress(`producer done after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${accepted} records accepted; waiting for the pipeline`);
+    progress(
+      `producer done after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${accepted} records accepted; waiting for the pipeline`,
+    );
 
     const producedS = (Date.now() - t0) / 1000;
     // Drained: the first poll at which every accepted record is accounted for; then the last windows close.
@@ -90,22 +117,46 @@ export async function run(): Promise<BenchFigure[]> {
       onProgress: (x) => {
         accountedAtProducerEnd ??= x.accountedFor;
         if (!drainedAt && x.accountedFor >= accepted) drainedAt = Date.now();
-        if (polls++ % 8 === 0) progress(`${x.accountedFor} of ${accepted} accounted for at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        if (polls++ % 8 === 0)
+          progress(
+            `${x.accountedFor} of ${accepted} accounted for at ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+          );
       },
     });
-    const provisional = settled.snapshot.partials.map((x) => Number(x.writtenAt) - Number(x.firstArrivalMs));
+    const provisional = settled.snapshot.partials.map(
+      (x) => Number(x.writtenAt) - Number(x.firstArrivalMs),
+    );
     const finals = settled.snapshot.finals.map((f) => Number(f.closedAt) - Number(f.windowEnd));
     const throughput = drainedAt ? accepted / ((drainedAt - t0) / 1000) : 0;
     // With the producers (one core) and the cloud sharing two cores, the pipeline also shows what it does alone.
-    const catchUp = drainedAt && drainedAt > producerEndAt ? (accepted - (accountedAtProducerEnd ?? 0)) / ((drainedAt - producerEndAt) / 1000) : 0;
+    const catchUp =
+      drainedAt && drainedAt > producerEndAt
+        ? (accepted - (accountedAtProducerEnd ?? 0)) / ((drainedAt - producerEndAt) / 1000)
+        : 0;
     const heap = /heap (\d+(\.\d+)?) MiB/.exec(output)?.[1];
     return [
       { figure: 'records through the pipeline', value: accepted, unit: 'records' },
-      { figure: 'producer accepted rate (4 producers)', value: accepted / producedS, unit: 'records/s' },
-      { figure: 'end-to-end sustained throughput', value: throughput, unit: 'records/s', goal: '>= 5,000', met: throughput >= 5_000 },
+      {
+        figure: 'producer accepted rate (4 producers)',
+        value: accepted / producedS,
+        unit: 'records/s',
+      },
+      {
+        figure: 'end-to-end sustained throughput',
+        value: throughput,
+        unit: 'records/s',
+        goal: '>= 5,000',
+        met: throughput >= 5_000,
+      },
       { figure: 'pipeline rate once the producers stopped', value: catchUp, unit: 'records/s' },
       { figure: 'event -> provisional p50', value: percentile(provisional, 50) / 1000, unit: 's' },
-      { figure: 'event -> provisional p95', value: percentile(provisional, 95) / 1000, unit: 's', goal: '<= 2 s', met: percentile(provisional, 95) <= 2_000 },
+      {
+        figure: 'event -> provisional p95',
+        value: percentile(provisional, 95) / 1000,
+        unit: 's',
+        goal: '<= 2 s',
+        met: percentile(provisional, 95) <= 2_000,
+      },
       { figure: 'window end -> final p50', value: percentile(finals, 50) / 1000, unit: 's' },
       {
         figure: 'window end -> final p95',
