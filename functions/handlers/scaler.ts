@@ -171,6 +171,20 @@ export async function scalerTick(
   ]);
   const out = decide({ signals, current, memory, nowMs: now }, policyConfigFrom(deps.config));
   const next: ScalingMemory = { ...out.memory, shardUpdates: [...out.memory.shardUpdates] };
+  const lastDecision = {
+    at: now,
+    desiredShards: out.decision.desiredShards,
+    desiredParallelization: out.decision.desiredParallelization,
+    actualShards: current.openShards,
+    actualParallelization: current.parallelization,
+    reason: out.decision.reason,
+  };
+  // Save first, conditional on still owning the scaler, and act only then:
+  // a run that a newer one has replaced never acts, and no applied action is
+  // missing from the memory the next run loads.
+  if (!(await saveScalerState(deps.dynamo, table, runStartedAt, next, lastDecision))) {
+    return { superseded: true, memory };
+  }
   const applied: ScalingAction[] = [];
   const failed: DecisionRecord['failed'] = [];
   for (const action of out.decision.actions) {
@@ -178,14 +192,10 @@ export async function scalerTick(
     if (r.ok) applied.push(action);
     else failed.push({ action, error: r.error });
   }
-  const saved = await saveScalerState(deps.dynamo, table, runStartedAt, next, {
-    at: now,
-    desiredShards: out.decision.desiredShards,
-    desiredParallelization: out.decision.desiredParallelization,
-    actualShards: current.openShards,
-    actualParallelization: current.parallelization,
-    reason: out.decision.reason,
-  });
+  // A refused action gives back what the policy recorded for it.
+  const saved =
+    failed.length === 0 ||
+    (await saveScalerState(deps.dynamo, table, runStartedAt, next, lastDecision));
   const record: DecisionRecord = {
     at: now,
     current,
