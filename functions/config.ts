@@ -77,7 +77,7 @@ export interface ScalerConfig {
   scaleInCooldownSeconds: number;
   /** Low load must last this long before scaling in. */
   scaleInSustainSeconds: number;
-  /** AWS allows a limited number of UpdateShardCount calls a day. */
+  /** UpdateShardCount calls per rolling 24 h; AWS allows 10 per stream (the embedded cloud enforces the same). */
   dailyShardUpdateBudget: number;
   minParallelization: number;
   maxParallelization: number;
@@ -159,7 +159,7 @@ export const DEFAULT_CONFIG: StreamscaleConfig = {
     scaleOutCooldownSeconds: 10,
     scaleInCooldownSeconds: 30,
     scaleInSustainSeconds: 30,
-    dailyShardUpdateBudget: 20,
+    dailyShardUpdateBudget: 10,
     minParallelization: 1,
     maxParallelization: 10,
     iteratorAgeTargetMs: 10_000,

@@ -303,15 +303,16 @@ describe('scaling policy: AWS limits, bounds and budget', () => {
 
   it('keeps the last call of the daily budget for scale-in, and the budget is a rolling 24 h', () => {
     const busy = signals({ incomingRecordsPerSecond: 3000, incomingBytesPerSecond: 900_000 });
-    const nineteen = Array.from({ length: 19 }, (_, i) => ago(3600 + i * 60));
+    const budget = config.dailyShardUpdateBudget;
+    const allButOne = Array.from({ length: budget - 1 }, (_, i) => ago(3600 + i * 60));
     const blocked = decide(
-      { signals: busy, current: current(1, 1), memory: mem({ shardUpdates: nineteen }), nowMs: T0 },
+      { signals: busy, current: current(1, 1), memory: mem({ shardUpdates: allButOne }), nowMs: T0 },
       config,
     );
     expect(blocked.decision.actions.map((a) => a.kind)).toEqual(['UpdateParallelization']);
     expect(blocked.decision.reason).toMatch(/1 call\(s\) left today, kept for scale-in/);
 
-    const old = Array.from({ length: 19 }, (_, i) => ago(25 * 3600 + i * 60));
+    const old = Array.from({ length: budget - 1 }, (_, i) => ago(25 * 3600 + i * 60));
     const allowed = decide(
       { signals: busy, current: current(1, 1), memory: mem({ shardUpdates: old }), nowMs: T0 },
       config,
@@ -319,12 +320,12 @@ describe('scaling policy: AWS limits, bounds and budget', () => {
     expect(allowed.decision.actions[0]).toEqual({ kind: 'UpdateShardCount', from: 1, to: 2 });
     expect(allowed.memory.shardUpdates).toEqual([T0]); // the day-old calls are forgotten
 
-    const twenty = Array.from({ length: 20 }, (_, i) => ago(3600 + i * 60));
+    const spent = Array.from({ length: budget }, (_, i) => ago(3600 + i * 60));
     const idle = decide(
       {
         signals: signals(),
         current: current(4, 1),
-        memory: mem({ shardUpdates: twenty, shardsLowSince: ago(60) }),
+        memory: mem({ shardUpdates: spent, shardsLowSince: ago(60) }),
         nowMs: T0,
       },
       config,
