@@ -46,6 +46,20 @@ describe('lanes and batching', () => {
     expect(used.size).toBe(4);
   });
 
+  it('reports nothing due while lanes wait to regroup after a parallelization change', () => {
+    const b = new LaneBatcher(1);
+    const s = { batchSize: 2, windowMs: 1000 };
+    b.add([rec(1, 'a'), rec(2, 'b'), rec(3, 'c')], 0);
+    expect(b.cut(0, s, false)).toHaveLength(1); // lane 0 busy with 2 records, 1 waiting
+    b.setParallelization(2);
+    // a due time in the past here made the poller spin without yielding (the in-flight batch never finished)
+    expect(b.nextDue(s)).toBeUndefined();
+    expect(b.cut(5000, s, false)).toEqual([]);
+    b.complete(0);
+    expect(b.parallelization).toBe(2);
+    expect(b.nextDue(s)).toBe(1000);
+  });
+
   it('cuts full batches at once, partial ones after the window, one batch in flight per lane', () => {
     const b = new LaneBatcher(1);
     const s = { batchSize: 3, windowMs: 1000 };

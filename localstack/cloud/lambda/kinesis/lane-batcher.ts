@@ -97,6 +97,8 @@ export class LaneBatcher {
 
   /** Earliest time a waiting, not-yet-full lane becomes due (undefined: none waiting on a window). */
   nextDue(s: BatchingSettings): number | undefined {
+    // While lanes wait to regroup nothing can be cut; the poller is woken when the last batch completes.
+    if (this.wantedLanes !== this.lanes.length) return undefined;
     let due: number | undefined;
     for (const lane of this.lanes) {
       if (lane.busy || lane.queue.length === 0) continue;

@@ -170,7 +170,8 @@ export class ShardPoller {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+    // Always yield to the event loop: a resolved promise would let this loop starve the invocations it waits for.
+    if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
       function done() {
