@@ -47,17 +47,21 @@ describe('lanes and batching', () => {
   });
 
   it('reports nothing due while lanes wait to regroup after a parallelization change', () => {
-    const b = new LaneBatcher(1);
+    const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+    const busyKey = keys.find((k) => laneOf(k, 2) === 0)!;
+    const idleKey = keys.find((k) => laneOf(k, 2) === 1)!;
+    const b = new LaneBatcher(2);
     const s = { batchSize: 2, windowMs: 1000 };
-    b.add([rec(1, 'a'), rec(2, 'b'), rec(3, 'c')], 0);
-    expect(b.cut(0, s, false)).toHaveLength(1); // lane 0 busy with 2 records, 1 waiting
-    b.setParallelization(2);
-    // a due time in the past here made the poller spin without yielding (the in-flight batch never finished)
-    expect(b.nextDue(s)).toBeUndefined();
+    b.add([rec(1, busyKey), rec(2, busyKey), rec(3, idleKey)], 0);
+    expect(b.cut(0, s, false).map((c) => c.lane)).toEqual([0]); // full lane cut; the other waits for its window
+    b.setParallelization(4);
+    // Nothing can be cut until the in-flight batch completes. Reporting the idle lane's (past) due time
+    // made the poller loop without yielding, so the in-flight invocation never finished.
     expect(b.cut(5000, s, false)).toEqual([]);
+    expect(b.nextDue(s)).toBeUndefined();
     b.complete(0);
-    expect(b.parallelization).toBe(2);
-    expect(b.nextDue(s)).toBe(1000);
+    expect(b.parallelization).toBe(4);
+    expect(b.nextDue(s)).toBe(0 + 1000);
   });
 
   it('cuts full batches at once, partial ones after the window, one batch in flight per lane', () => {
