@@ -19,6 +19,8 @@ export interface RunMetricsInput {
   tables: string[];
   customMetrics: number;
   getMetricDataMetricsRequested: number;
+  /** the part of it the scaler made */
+  getMetricDataMetricsRequestedByScaler?: number;
   dashboards: number;
   alarms: number;
 }
@@ -89,6 +91,9 @@ export function buildRunMetrics(i: RunMetricsInput): RunMetricsFile {
     cloudwatch: {
       customMetrics: i.customMetrics,
       getMetricDataMetricsRequested: i.getMetricDataMetricsRequested,
+      ...(i.getMetricDataMetricsRequestedByScaler !== undefined
+        ? { getMetricDataMetricsRequestedByScaler: i.getMetricDataMetricsRequestedByScaler }
+        : {}),
       dashboards: i.dashboards,
       alarms: i.alarms,
     },

@@ -42,7 +42,7 @@ import { summaryLines } from '../../producer/progress-view';
 import { RecordLog } from '../../producer/record-log';
 import { planSpike } from '../../producer/spike-plan';
 import { runSpike, type SpikeStatus } from '../../producer/spike-runner';
-import { writeCostReport } from '../cost/cost-report';
+import { scalerMetricReads, writeCostReport } from '../cost/cost-report';
 import { METRICS_FILE } from '../cost/run-usage';
 import { formatTable } from '../query/format';
 import { quietSdkNodeVersionWarning } from '../query/quiet-sdk-warnings';
@@ -454,7 +454,10 @@ async function runDemo(c: DemoContext): Promise<number> {
     },
     tables: [names.windowsTable, names.controlTable, names.rejectsTable],
     customMetrics,
-    getMetricDataMetricsRequested: observer.metricsRequested,
+    // The pipeline's own reads (the scaler's). The demo's live view is a viewer, like a person at
+    // the dashboard: its reads are not part of what the fleet costs, so they are left out.
+    getMetricDataMetricsRequested: scalerMetricReads((ended.getTime() - t0) / 1000, config),
+    getMetricDataMetricsRequestedByScaler: scalerMetricReads((ended.getTime() - t0) / 1000, config),
     dashboards,
     alarms,
   });
