@@ -303,30 +303,3 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): StreamscaleConfig
   if (ns) overrides = { ...overrides, metricsNamespace: ns };
   return resolveConfig(overrides);
 }
-
-/**
- * Tunables of the embedded local cloud's Lambda plane (worker pool, Kinesis
- * event-source poller) and schedules. Not part of the pipeline config: the
- * deployed stack never sees them.
- */
-export const LOCAL_LAMBDA_DEFAULTS = {
-  /** Execution environments (worker threads) across all functions, like an account's concurrency limit. */
-  maxConcurrentExecutions: 64,
-  /** A warm worker idle this long is shut down. */
-  idleWorkerMs: 5 * 60_000,
-  /** ListShards re-poll period of an event source mapping (follows resharding). */
-  shardDiscoveryMs: 1_000,
-  /** GetRecords period of a shard with nothing new (AWS polls an idle shard about once a second). */
-  idlePollMs: 1_000,
-  /** GetRecords period of a shard that just returned records but less than a full page. */
-  activePollMs: 100,
-  /** GetRecords page size (the Kinesis maximum is 10,000). */
-  getRecordsLimit: 10_000,
-  /** Records fetched and not yet processed per shard before the poller stops fetching. */
-  maxBufferedRecordsPerShard: 20_000,
-  /** Backoff of a failed batch's retries: base, doubling, capped. */
-  retryBaseMs: 500,
-  retryMaxMs: 30_000,
-  /** Lambda's default Kinesis mapping settings (AWS defaults). */
-  defaultBatchSize: 100,
-} as const;

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLocalDefaults, cloudWatchClient } from '../../functions/aws/clients';
 import { DEFAULT_CONFIG, resourceNames } from '../../functions/config';
 import { PipelineDashboard } from '../../infra/dashboard';
-import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
+import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
 import { cloudWatchSource } from '../../tools/dashboard/cloudwatch-source';
 import { startDashboardServer, type DashboardServer } from '../../tools/dashboard/server';
 import { parseDashboardBody, type MetricSeriesSpec } from '../../tools/dashboard/widgets';

@@ -17,8 +17,8 @@ import {
   type ConfigOverrides,
   type StreamscaleConfig,
 } from '../../functions/config';
-import { startLocalCloud, type LocalCloud } from '../../localstack/cloud/start-local-cloud';
-import { deployLocal } from '../../localstack/deploy/deploy-local';
+import { startLocalCloud, type LocalCloud } from '../../localcloud/start-local-cloud';
+import { deployLocal } from '../../localcloud/deploy/deploy-local';
 import type { PipelineClients } from '../../tools/demo/pipeline-observer';
 
 export interface Pipeline {

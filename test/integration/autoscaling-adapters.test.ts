@@ -15,7 +15,7 @@ import {
 } from '../../functions/store/scaler-state-store';
 import { Metric, PIPELINE_DIMENSION } from '../../functions/telemetry/metric-names';
 import { readSignals, signalWindow } from '../../functions/telemetry/signal-reader';
-import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
+import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
 
 let cloud: CoreCloud;
 let cw: CloudWatchClient;

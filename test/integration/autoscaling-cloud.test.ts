@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../functions/config';
 import { runScaler, type DecisionRecord, type RunResult } from '../../functions/handlers/scaler';
-import { EventsApi } from '../../localstack/deploy/events-api';
+import { EventsApi } from '../../localcloud/deploy/events-api';
 import { ProducerMetrics } from '../../producer/producer-metrics';
 import { emptyStats } from '../../producer/producer-stats';
 import { readRecordLog, RecordLog } from '../../producer/record-log';

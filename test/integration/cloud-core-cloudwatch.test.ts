@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudWatchClient } from '../../functions/aws/clients';
-import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
+import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
 
 let cloud: CoreCloud;
 let cw: CloudWatchClient;

@@ -7,17 +7,17 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateAlarm } from '../../localstack/cloud/cloudwatch/alarm-evaluation';
-import { MetricStore } from '../../localstack/cloud/cloudwatch/metric-store';
-import { decodeQueryForm } from '../../localstack/cloud/edge/query-protocol';
-import { routeRequest } from '../../localstack/cloud/edge/route-request';
+import { evaluateAlarm } from '../../localcloud/cloudwatch/alarm-evaluation';
+import { MetricStore } from '../../localcloud/cloudwatch/metric-store';
+import { decodeQueryForm } from '../../localcloud/edge/query-protocol';
+import { routeRequest } from '../../localcloud/edge/route-request';
 import {
   incrementSequence,
   parseSequence,
   partitionKeyToHashKey,
   stringifySequence,
-} from '../../localstack/cloud/kinesis/kinesalite-fast-paths';
-import { scanGetRecords } from '../../localstack/cloud/kinesis/kinesis-service';
+} from '../../localcloud/kinesis/kinesalite-fast-paths';
+import { scanGetRecords } from '../../localcloud/kinesis/kinesis-service';
 import {
   HASH_SPACE,
   nextReshardStep,
@@ -25,8 +25,8 @@ import {
   shardFor,
   uniformStarts,
   type ShardRange,
-} from '../../localstack/cloud/kinesis/shard-hash';
-import { ShardWriteLimiter } from '../../localstack/cloud/kinesis/token-bucket';
+} from '../../localcloud/kinesis/shard-hash';
+import { ShardWriteLimiter } from '../../localcloud/kinesis/token-bucket';
 
 function uniform(n: number, firstId = 0): ShardRange[] {
   const starts = uniformStarts(n);

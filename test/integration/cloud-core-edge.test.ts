@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../functions/aws/clients';
-import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
+import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
 
 let cloud: CoreCloud;
 let ddb: DynamoDBClient;

@@ -20,7 +20,7 @@ import {
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudWatchClient, kinesisClient } from '../../functions/aws/clients';
-import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
+import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
 
 const RECORDS_PER_SECOND = 5;
 let cloud: CoreCloud;

@@ -17,9 +17,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsClient } from '../../functions/aws/clients';
-import { MetricStore } from '../../localstack/cloud/cloudwatch/metric-store';
-import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
-import { SqsService } from '../../localstack/cloud/sqs/sqs-service';
+import { MetricStore } from '../../localcloud/cloudwatch/metric-store';
+import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
+import { SqsService } from '../../localcloud/sqs/sqs-service';
 
 let cloud: CoreCloud;
 let sqs: SQSClient;

@@ -21,7 +21,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventsApi } from '../../localstack/deploy/events-api';
+import { EventsApi } from '../../localcloud/deploy/events-api';
 import {
   FIXTURES,
   ROLE,

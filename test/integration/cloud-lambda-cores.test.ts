@@ -6,23 +6,23 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firingIntervalMs, parseSchedule } from '../../localstack/cloud/events/schedule-expression';
-import { parseEmfLine } from '../../localstack/cloud/lambda/emf';
-import { functionNameOf } from '../../localstack/cloud/lambda/function-definition';
-import { ShardCheckpoint } from '../../localstack/cloud/lambda/kinesis/checkpoint';
-import { failureRecord, kinesisEvent } from '../../localstack/cloud/lambda/kinesis/kinesis-event';
-import { laneOf } from '../../localstack/cloud/lambda/kinesis/lane-assignment';
-import { LaneBatcher } from '../../localstack/cloud/lambda/kinesis/lane-batcher';
+import { firingIntervalMs, parseSchedule } from '../../localcloud/events/schedule-expression';
+import { parseEmfLine } from '../../localcloud/lambda/runtime/emf';
+import { functionNameOf } from '../../localcloud/lambda/api/function-definition';
+import { ShardCheckpoint } from '../../localcloud/lambda/event-sources/kinesis/checkpoint';
+import { failureRecord, kinesisEvent } from '../../localcloud/lambda/event-sources/kinesis/kinesis-event';
+import { laneOf } from '../../localcloud/lambda/event-sources/kinesis/lane-assignment';
+import { LaneBatcher } from '../../localcloud/lambda/event-sources/kinesis/lane-batcher';
 import {
   backoffMs,
   decideOnFailure,
   partialFailureIndex,
-} from '../../localstack/cloud/lambda/kinesis/retry-policy';
+} from '../../localcloud/lambda/event-sources/kinesis/retry-policy';
 import {
   compareSequence,
   type ShardRecord,
-} from '../../localstack/cloud/lambda/kinesis/shard-record';
-import { matchRoute } from '../../localstack/cloud/lambda/rest-routes';
+} from '../../localcloud/lambda/event-sources/kinesis/shard-record';
+import { matchRoute } from '../../localcloud/lambda/api/rest-routes';
 
 const seq = (i: number) => `4960${String(i).padStart(20, '0')}`;
 const rec = (i: number, pk: string): ShardRecord => ({

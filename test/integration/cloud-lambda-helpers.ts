@@ -15,13 +15,13 @@ import {
   lambdaClient,
   sqsClient,
 } from '../../functions/aws/clients';
-import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
-import { createEventsService, type EventsService } from '../../localstack/cloud/events/index';
+import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
+import { createEventsService, type EventsService } from '../../localcloud/events/index';
 import {
   createLambdaService,
   type LambdaService,
   type LambdaServiceOptions,
-} from '../../localstack/cloud/lambda/index';
+} from '../../localcloud/lambda/index';
 
 export const FIXTURES = join(
   dirname(fileURLToPath(import.meta.url)),

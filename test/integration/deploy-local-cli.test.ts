@@ -23,7 +23,7 @@ async function closedPort(): Promise<number> {
 }
 
 function deployCli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(TSX, [join(ROOT, 'localstack/deploy/cli.ts'), ...args], {
+  const r = spawnSync(TSX, [join(ROOT, 'localcloud/deploy/cli.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...env },

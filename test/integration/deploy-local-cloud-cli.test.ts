@@ -18,7 +18,7 @@ import { kinesisClient, lambdaClient } from '../../functions/aws/clients';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = join(ROOT, 'localstack', 'cloud', 'cli.ts');
+const CLI = join(ROOT, 'localcloud', 'cli.ts');
 
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';

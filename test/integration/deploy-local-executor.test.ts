@@ -16,11 +16,11 @@ import {
 import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListShardsCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
-import { localClients } from '../../localstack/deploy/deploy-local';
-import { executePlan, type StackResult } from '../../localstack/deploy/execute';
-import { Planner } from '../../localstack/deploy/plan';
-import type { CfnTemplate } from '../../localstack/deploy/template';
+import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
+import { localClients } from '../../localcloud/deploy/deploy-local';
+import { executePlan, type StackResult } from '../../localcloud/deploy/execute';
+import { Planner } from '../../localcloud/deploy/plan';
+import type { CfnTemplate } from '../../localcloud/deploy/template';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';

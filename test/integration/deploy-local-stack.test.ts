@@ -30,12 +30,12 @@ import {
   lambdaClient,
   sqsClient,
 } from '../../functions/aws/clients';
-import { startLocalCloud, type LocalCloud } from '../../localstack/cloud/start-local-cloud';
+import { startLocalCloud, type LocalCloud } from '../../localcloud/start-local-cloud';
 import {
   deployLocal,
   runSynth,
   type DeployLocalResult,
-} from '../../localstack/deploy/deploy-local';
+} from '../../localcloud/deploy/deploy-local';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';

@@ -20,11 +20,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../localstack/cloud/start-local-cloud';
-import { localClients } from '../../localstack/deploy/deploy-local';
-import { executePlan, type StackResult } from '../../localstack/deploy/execute';
-import { Planner } from '../../localstack/deploy/plan';
-import type { CfnTemplate } from '../../localstack/deploy/template';
+import { startLocalCloud, type LocalCloud } from '../../localcloud/start-local-cloud';
+import { localClients } from '../../localcloud/deploy/deploy-local';
+import { executePlan, type StackResult } from '../../localcloud/deploy/execute';
+import { Planner } from '../../localcloud/deploy/plan';
+import type { CfnTemplate } from '../../localcloud/deploy/template';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';

@@ -21,7 +21,7 @@ import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-clo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudWatchClient, kinesisClient } from '../../functions/aws/clients';
 import { Metric, PIPELINE_DIMENSION } from '../../functions/telemetry/metric-names';
-import { startCoreCloud, type CoreCloud } from '../../localstack/cloud/core-cloud';
+import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
 import { ProducerMetrics } from '../../producer/producer-metrics';
 import { emptyStats } from '../../producer/producer-stats';
 import { readRecordLog, RecordLog } from '../../producer/record-log';

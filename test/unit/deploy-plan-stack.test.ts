@@ -13,11 +13,11 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV_KEYS, resolveConfig, resourceNames } from '../../functions/config';
 import { buildApp } from '../../infra/build-app';
-import { readAssembly, type AssemblyStack } from '../../localstack/deploy/cloud-assembly';
-import { referencedResources } from '../../localstack/deploy/intrinsics';
-import { planDeployment, type DeployPlan } from '../../localstack/deploy/plan';
-import { ACCEPTED_TYPES, EMULATED_TYPES } from '../../localstack/deploy/resource-types';
-import type { Json } from '../../localstack/deploy/template';
+import { readAssembly, type AssemblyStack } from '../../localcloud/deploy/cloud-assembly';
+import { referencedResources } from '../../localcloud/deploy/intrinsics';
+import { planDeployment, type DeployPlan } from '../../localcloud/deploy/plan';
+import { ACCEPTED_TYPES, EMULATED_TYPES } from '../../localcloud/deploy/resource-types';
+import type { Json } from '../../localcloud/deploy/template';
 
 const config = resolveConfig({ prefix: 'ssplan' });
 const names = resourceNames(config.prefix);

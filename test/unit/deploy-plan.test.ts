@@ -4,10 +4,10 @@
  * conditions, assets, names, and the update diff.
  */
 import { describe, expect, it } from 'vitest';
-import { changedProperties } from '../../localstack/deploy/diff';
-import { TemplateError, UnknownValueError } from '../../localstack/deploy/intrinsics';
-import { Planner, planDeployment, type PlanInput } from '../../localstack/deploy/plan';
-import type { CfnTemplate } from '../../localstack/deploy/template';
+import { changedProperties } from '../../localcloud/deploy/diff';
+import { TemplateError, UnknownValueError } from '../../localcloud/deploy/intrinsics';
+import { Planner, planDeployment, type PlanInput } from '../../localcloud/deploy/plan';
+import type { CfnTemplate } from '../../localcloud/deploy/template';
 
 const ENDPOINT = 'http://127.0.0.1:4566';
 

@@ -33,9 +33,9 @@ import {
   localCloudStatePath,
   readLocalCloudState,
   writeLocalCloudState,
-} from '../../localstack/deploy/local-cloud-state';
-import { deployLocal, endpointAnswers } from '../../localstack/deploy/deploy-local';
-import { startLocalCloud, type LocalCloud } from '../../localstack/cloud/start-local-cloud';
+} from '../../localcloud/deploy/local-cloud-state';
+import { deployLocal, endpointAnswers } from '../../localcloud/deploy/deploy-local';
+import { startLocalCloud, type LocalCloud } from '../../localcloud/start-local-cloud';
 import { ProducerMetrics } from '../../producer/producer-metrics';
 import { emptyStats } from '../../producer/producer-stats';
 import { summaryLines } from '../../producer/progress-view';

@@ -9,8 +9,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalCloud } from '../../../localstack/cloud/start-local-cloud';
-import { deployLocal, runSynth } from '../../../localstack/deploy/deploy-local';
+import { startLocalCloud } from '../../../localcloud/start-local-cloud';
+import { deployLocal, runSynth } from '../../../localcloud/deploy/deploy-local';
 import type { BenchFigure } from '../run';
 
 export const name = 'deploy-local';

@@ -14,7 +14,7 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { kinesisClient } from '../../../functions/aws/clients';
-import { startCoreCloud } from '../../../localstack/cloud/core-cloud';
+import { startCoreCloud } from '../../../localcloud/core-cloud';
 import type { BenchFigure } from '../run';
 
 export const name = 'edge-ingest';

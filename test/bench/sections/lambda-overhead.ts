@@ -19,8 +19,8 @@ import {
   InvokeCommand,
 } from '@aws-sdk/client-lambda';
 import { kinesisClient, lambdaClient } from '../../../functions/aws/clients';
-import { startCoreCloud } from '../../../localstack/cloud/core-cloud';
-import { createLambdaService } from '../../../localstack/cloud/lambda/index';
+import { startCoreCloud } from '../../../localcloud/core-cloud';
+import { createLambdaService } from '../../../localcloud/lambda/index';
 import type { BenchFigure } from '../run';
 
 export const name = 'lambda-overhead';

@@ -13,7 +13,7 @@ import {
   type KinesisClient,
   type ShardIteratorType,
 } from '@aws-sdk/client-kinesis';
-import type { InvokeOutcome } from '../execution-pool';
+import type { InvokeOutcome } from '../../runtime/execution-pool';
 import { ShardCheckpoint } from './checkpoint';
 import { kinesisEvent, type EventSourceIdentity } from './kinesis-event';
 import { LaneBatcher, type BatchingSettings } from './lane-batcher';

@@ -5,7 +5,7 @@
  * a console.log line with Lambda's "time\trequestId\tINFO\t" prefix is not
  * extracted on AWS either (Powertools Metrics writes raw JSON for that reason).
  */
-import type { MetricDatum } from '../contracts';
+import type { MetricDatum } from '../../contracts';
 
 interface EmfDirective {
   Namespace?: unknown;

@@ -5,14 +5,14 @@
  * getFunction / getMapping for tests.
  */
 import type { CloudContext } from '../contracts';
-import { LambdaService, type LambdaServiceOptions } from './lambda-service';
+import { LambdaService, type LambdaServiceOptions } from './api/lambda-service';
 
-export type { LambdaServiceOptions } from './lambda-service';
-export type { InvokeOutcome } from './execution-pool';
-export type { FunctionDefinition } from './function-definition';
-export type { MappingDefinition } from './kinesis/mapping-definition';
-export { HOT_RELOAD_BUCKET } from './code-source';
-export { parseEmfLine } from './emf';
+export type { LambdaServiceOptions } from './api/lambda-service';
+export type { InvokeOutcome } from './runtime/execution-pool';
+export type { FunctionDefinition } from './api/function-definition';
+export type { MappingDefinition } from './event-sources/kinesis/mapping-definition';
+export { HOT_RELOAD_BUCKET } from './api/code-source';
+export { parseEmfLine } from './runtime/emf';
 export { LambdaService };
 
 export function createLambdaService(

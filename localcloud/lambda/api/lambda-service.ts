@@ -10,12 +10,15 @@ import { rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { kinesisClient, sqsClient } from '../../../functions/aws/clients';
-import { LOCAL_LAMBDA_DEFAULTS } from '../../../functions/config';
-import type { CloudContext, EdgeService } from '../contracts';
-import { sendAwsError, unimplementedMessage } from '../edge/aws-errors';
+import {
+  internalKinesisClient as kinesisClient,
+  internalSqsClient as sqsClient,
+} from '../../internal-clients';
+import { LAMBDA_PLANE_DEFAULTS as LOCAL_LAMBDA_DEFAULTS } from '../../config';
+import type { CloudContext, EdgeService } from '../../contracts';
+import { sendAwsError, unimplementedMessage } from '../../edge/aws-errors';
 import { CodeError, loadCode, type CodeInput, type LoadedCode } from './code-source';
-import { ExecutionPool, ThrottledError, type InvokeOutcome } from './execution-pool';
+import { ExecutionPool, ThrottledError, type InvokeOutcome } from '../runtime/execution-pool';
 import {
   ACCOUNT_ID,
   functionArn,
@@ -23,16 +26,16 @@ import {
   lambdaTimestamp,
   type FunctionDefinition,
 } from './function-definition';
-import { failureRecord } from './kinesis/kinesis-event';
+import { failureRecord } from '../event-sources/kinesis/kinesis-event';
 import {
   mappingConfiguration,
   streamNameOf,
   type MappingDefinition,
   type StartingPosition,
-} from './kinesis/mapping-definition';
-import { MappingRuntime } from './kinesis/mapping-runtime';
-import type { FailureCondition } from './kinesis/retry-policy';
-import type { ShardRecord } from './kinesis/shard-record';
+} from '../event-sources/kinesis/mapping-definition';
+import { MappingRuntime } from '../event-sources/kinesis/mapping-runtime';
+import type { FailureCondition } from '../event-sources/kinesis/retry-policy';
+import type { ShardRecord } from '../event-sources/kinesis/shard-record';
 import { describeUnmatched, matchRoute } from './rest-routes';
 
 export interface LambdaServiceOptions {

@@ -4,12 +4,10 @@
  * then print what was made. A second run updates in place.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../../functions/config';
 import { DeployError } from './appliers/types';
 import { deployLocal } from './deploy-local';
 import { TemplateError } from './intrinsics';
 import { textTable } from './text-table';
-import { quietSdkNodeVersionWarning } from '../../tools/query/quiet-sdk-warnings';
 
 const HELP = `npm run deploy:local [-- options]
 
@@ -26,8 +24,8 @@ rules, dashboards and alarms in place and keeps streams, tables and queues.
   --help
 `;
 
-// Node 20 is supported; the SDK's Node-version notice is noise in this output.
-quietSdkNodeVersionWarning();
+// The SDK's documented switch for its Node-version notice (noise in this output).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   let args;
@@ -103,8 +101,7 @@ function fail(message: string): never {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof DeployError || err instanceof TemplateError || err instanceof ConfigError)
-    fail(err.message);
+  if (err instanceof DeployError || err instanceof TemplateError) fail(err.message);
   const e = err as Error;
   // An SDK error names the operation the local cloud refused; that is the useful part.
   fail(`${e.name ?? 'Error'}: ${e.message}`);

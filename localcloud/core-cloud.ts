@@ -5,7 +5,7 @@
  * event-source runtime, schedules) plug in with addService and publish their
  * metrics through ctx.metrics.
  */
-import { DEFAULT_CONFIG } from '../../functions/config';
+import { AWS_LIMITS, DEFAULT_REGION } from './config';
 import type { CloudContext, EdgeService } from './contracts';
 import { CloudWatchService } from './cloudwatch/cloudwatch-service';
 import { MetricStore } from './cloudwatch/metric-store';
@@ -45,7 +45,7 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
   const metrics = new MetricStore();
   const edge = new EdgeServer({ host, port: opts.port ?? 4566, log: (line) => log('edge', line) });
   const endpoint = await edge.listen();
-  const ctx: CloudContext = { endpoint, region: opts.region ?? 'us-east-1', metrics, log };
+  const ctx: CloudContext = { endpoint, region: opts.region ?? DEFAULT_REGION, metrics, log };
   const services: EdgeService[] = [];
   const add = (s: EdgeService) => {
     services.push(s);
@@ -55,10 +55,10 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
     add(
       await KinesisService.start(ctx, {
         shardRecordsPerSecond:
-          opts.shardRecordsPerSecond ?? DEFAULT_CONFIG.stream.shardRecordsPerSecond,
-        shardBytesPerSecond: opts.shardBytesPerSecond ?? DEFAULT_CONFIG.stream.shardBytesPerSecond,
-        shardUpdatesPerDay: opts.shardUpdatesPerDay ?? 10,
-        shardLimit: opts.shardLimit ?? 500,
+          opts.shardRecordsPerSecond ?? AWS_LIMITS.kinesis.shardRecordsPerSecond,
+        shardBytesPerSecond: opts.shardBytesPerSecond ?? AWS_LIMITS.kinesis.shardBytesPerSecond,
+        shardUpdatesPerDay: opts.shardUpdatesPerDay ?? AWS_LIMITS.kinesis.shardUpdatesPerDay,
+        shardLimit: opts.shardLimit ?? AWS_LIMITS.kinesis.shardLimit,
       }),
     );
     add(await DynamoDbService.start(ctx));

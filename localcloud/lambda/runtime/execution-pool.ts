@@ -10,9 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
-import type { CloudContext } from '../contracts';
+import type { CloudContext } from '../../contracts';
 import { parseEmfLine } from './emf';
-import type { FunctionDefinition } from './function-definition';
+import type { FunctionDefinition } from '../api/function-definition';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 

@@ -5,8 +5,7 @@
  * queue, and the approximate counts GetQueueAttributes reports.
  */
 import { createHash, randomUUID } from 'node:crypto';
-
-export const ACCOUNT = '000000000000';
+import { ACCOUNT_ID as ACCOUNT } from '../config';
 
 export interface MessageAttributeValue {
   DataType: string;

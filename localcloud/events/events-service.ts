@@ -11,9 +11,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudContext, EdgeService } from '../contracts';
 import { sendAwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { firingIntervalMs, parseSchedule, ScheduleError } from './schedule-expression';
+import { ACCOUNT_ID as ACCOUNT } from '../config';
 
 const AMZ_JSON_11 = 'application/x-amz-json-1.1';
-const ACCOUNT = '000000000000';
 
 export type InvokeTarget = (targetArn: string, payload: unknown) => Promise<unknown>;
 

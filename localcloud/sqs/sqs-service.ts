@@ -15,6 +15,7 @@ import {
   type MessageAttributeValue,
   type StoredMessage,
 } from './queue-store';
+import { ACCOUNT_ID } from '../config';
 
 const AMZ_JSON = 'application/x-amz-json-1.0';
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -225,7 +226,7 @@ export class SqsService implements EdgeService {
     const userAttrs = asArray<string>(i.MessageAttributeNames).map(String);
     const Messages = got.map((m) => {
       const attributes: Record<string, string> = {
-        SenderId: '000000000000',
+        SenderId: ACCOUNT_ID,
         SentTimestamp: String(m.sentAt),
         ApproximateReceiveCount: String(m.receiveCount),
         ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? m.sentAt),

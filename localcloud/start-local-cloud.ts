@@ -4,8 +4,8 @@
  * runtime) and EventBridge schedules plugged into its edge. Used by
  * `npm run local`, `npm start` and the integration tests.
  */
-import { DEFAULT_CONFIG } from '../../functions/config';
-import { textTable } from '../deploy/text-table';
+import { AWS_LIMITS, DEFAULT_REGION } from './config';
+import { textTable } from './deploy/text-table';
 import { startCoreCloud, type CoreCloud } from './core-cloud';
 import { createEventsService } from './events/index';
 import { createLambdaService } from './lambda/index';
@@ -45,9 +45,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const speedup = opts.speedup ?? 1;
   if (!(Number.isFinite(speedup) && speedup >= 1))
     throw new Error(`speedup must be a number >= 1 (got ${opts.speedup})`);
-  const records = opts.shardRecordsPerSecond ?? DEFAULT_CONFIG.stream.shardRecordsPerSecond;
-  const bytes = opts.shardBytesPerSecond ?? DEFAULT_CONFIG.stream.shardBytesPerSecond;
-  const region = opts.region ?? 'us-east-1';
+  const records = opts.shardRecordsPerSecond ?? AWS_LIMITS.kinesis.shardRecordsPerSecond;
+  const bytes = opts.shardBytesPerSecond ?? AWS_LIMITS.kinesis.shardBytesPerSecond;
+  const region = opts.region ?? DEFAULT_REGION;
   // The cloud's own SDK clients (the event-source runtime reads Kinesis and
   // writes SQS through the edge) need credentials; the edge accepts any.
   if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {

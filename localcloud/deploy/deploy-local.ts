@@ -9,13 +9,15 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  cloudWatchClient,
-  dynamoClient,
-  kinesisClient,
-  lambdaClient,
-  LOCAL_ENDPOINT,
-  sqsClient,
-} from '../../functions/aws/clients';
+  internalCloudWatchClient as cloudWatchClient,
+  internalDynamoClient as dynamoClient,
+  internalKinesisClient as kinesisClient,
+  internalLambdaClient as lambdaClient,
+  internalSqsClient as sqsClient,
+} from '../internal-clients';
+import { DEFAULT_EDGE_PORT } from '../config';
+
+const LOCAL_ENDPOINT = `http://127.0.0.1:${DEFAULT_EDGE_PORT}`;
 import { DeployError, type DeployClients } from './appliers/types';
 import { readAssembly, type AssemblyStack } from './cloud-assembly';
 import { EventsApi } from './events-api';

@@ -33,6 +33,7 @@ import { changedProperties } from '../diff';
 import { HOT_RELOAD_BUCKET } from '../plan';
 import type { Json } from '../template';
 import { bool, defined, errorName, num, waitFor, type Applier } from './types';
+import { ACCOUNT_ID } from '../../config';
 
 type Obj = Record<string, Json>;
 
@@ -113,7 +114,7 @@ export const applyFunction: Applier = async ({ name, props, previous, clients, s
       new CreateFunctionCommand({
         FunctionName: name,
         ...configuration(props),
-        Role: String(props.Role ?? 'arn:aws:iam::000000000000:role/lambda'),
+        Role: String(props.Role ?? `arn:aws:iam::${ACCOUNT_ID}:role/lambda`),
         Code: code(name, props, stateDir),
         Architectures: props.Architectures as Array<'x86_64' | 'arm64'> | undefined,
       }),

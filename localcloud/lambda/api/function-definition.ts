@@ -1,3 +1,5 @@
+import { ACCOUNT_ID } from '../../config';
+
 /** A function as the embedded Lambda keeps it (plain data). */
 export interface FunctionDefinition {
   name: string;
@@ -25,7 +27,7 @@ export interface FunctionDefinition {
   generation: number;
 }
 
-export const ACCOUNT_ID = '000000000000';
+export { ACCOUNT_ID };
 
 export function functionArn(region: string, name: string): string {
   return `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${name}`;

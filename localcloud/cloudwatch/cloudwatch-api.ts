@@ -13,8 +13,7 @@ import {
 } from './alarm-evaluation';
 import { evaluateMetricMath, MetricMathError, type TimeSeries } from './metric-math';
 import { BASIC_STATS, checkStat, type MetricId, type MetricStore } from './metric-store';
-
-const ACCOUNT = '000000000000';
+import { ACCOUNT_ID as ACCOUNT } from '../config';
 
 /** A client error with its JSON (awsJson1_0) and query-protocol codes. */
 export class CloudWatchError extends Error {

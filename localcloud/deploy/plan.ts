@@ -27,6 +27,7 @@ import {
   type Place,
 } from './resource-types';
 import type { AssetsManifest, CfnTemplate, Json } from './template';
+import { ACCOUNT_ID } from '../config';
 
 /** Ref and Fn::GetAtt values of one resource. */
 export interface ResourceValues {
@@ -68,7 +69,7 @@ export interface PlanInput {
 }
 
 /** LocalStack's and the emulators' account id. */
-export const LOCAL_ACCOUNT_ID = '000000000000';
+export const LOCAL_ACCOUNT_ID = ACCOUNT_ID;
 
 /** The S3 bucket name by which LocalStack's (and our) Lambda takes code from a local directory. */
 export const HOT_RELOAD_BUCKET = 'hot-reload';

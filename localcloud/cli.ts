@@ -5,10 +5,9 @@
  * SIGTERM. While it runs, .streamscale/local-cloud.json says where it is.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG } from '../../functions/config';
-import { clearLocalCloudState, writeLocalCloudState } from '../deploy/local-cloud-state';
+import { AWS_LIMITS } from './config';
+import { clearLocalCloudState, writeLocalCloudState } from './deploy/local-cloud-state';
 import type { LocalCloud } from './start-local-cloud';
-import { quietSdkNodeVersionWarning } from '../../tools/query/quiet-sdk-warnings';
 
 const DEFAULT_PORT = 4566;
 /** Demo default: the stack's 1-minute schedules fire every 5 s. */
@@ -22,8 +21,8 @@ Ctrl-C stops it. Then, in another terminal: npm run deploy:local
 
   --port N                        edge port (default ${DEFAULT_PORT}; 0 = any free port)
   --speedup N                     schedules run N times faster (default ${DEFAULT_SPEEDUP}: rate(1 minute) fires every 5 s; 1 = real time)
-  --shard-records-per-second N    per-shard write limit (default ${DEFAULT_CONFIG.stream.shardRecordsPerSecond}, as AWS)
-  --shard-bytes-per-second N      per-shard write limit (default ${DEFAULT_CONFIG.stream.shardBytesPerSecond}, as AWS)
+  --shard-records-per-second N    per-shard write limit (default ${AWS_LIMITS.kinesis.shardRecordsPerSecond}, as AWS)
+  --shard-bytes-per-second N      per-shard write limit (default ${AWS_LIMITS.kinesis.shardBytesPerSecond}, as AWS)
   --quiet                         print where things run, then no logs
   --help
 `;
@@ -58,8 +57,8 @@ function logger(quiet: boolean): (source: string, line: string) => void {
   };
 }
 
-// Node 20 is supported; the SDK's Node-version notice is noise in this output.
-quietSdkNodeVersionWarning();
+// The SDK's documented switch for its Node-version notice (noise in this output).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   let values;
@@ -88,13 +87,13 @@ async function main(): Promise<void> {
   const records = numberFlag(
     values['shard-records-per-second'],
     'shard-records-per-second',
-    DEFAULT_CONFIG.stream.shardRecordsPerSecond,
+    AWS_LIMITS.kinesis.shardRecordsPerSecond,
     1,
   );
   const bytes = numberFlag(
     values['shard-bytes-per-second'],
     'shard-bytes-per-second',
-    DEFAULT_CONFIG.stream.shardBytesPerSecond,
+    AWS_LIMITS.kinesis.shardBytesPerSecond,
     1,
   );
 

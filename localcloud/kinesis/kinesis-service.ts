@@ -22,11 +22,12 @@ import {
 import { installKinesaliteFastPaths } from './kinesalite-fast-paths';
 import { decodeIterator } from './shard-iterator';
 import { ShardWriteLimiter } from './token-bucket';
+import { ACCOUNT_ID as ACCOUNT } from '../config';
 
 const AMZ_JSON = 'application/x-amz-json-1.1';
 const TARGET = 'Kinesis_20131202';
 const NS = 'AWS/Kinesis';
-const ACCOUNT = '000000000000';
+
 /** Shard maps are re-read at most this often (SplitShard/MergeShards called directly change them). */
 const SHARD_MAP_TTL_MS = 1000;
 
