@@ -223,7 +223,11 @@ export type ConfigOverrides = DeepPartial<StreamscaleConfig>;
 
 export class ConfigError extends Error {}
 
-function mergeSection<T extends object>(base: T, over: DeepPartial<T> | undefined, path: string): T {
+function mergeSection<T extends object>(
+  base: T,
+  over: DeepPartial<T> | undefined,
+  path: string,
+): T {
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries(over ?? {})) {
     if (!(key in base)) throw new ConfigError(`unknown setting "${path}${key}"`);
@@ -255,23 +259,35 @@ export function validateConfig(c: StreamscaleConfig): void {
     if (!(Number.isFinite(v) && v > 0)) problems.push(`${name} must be > 0 (got ${v})`);
   };
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(c.prefix)) {
-    problems.push(`prefix must be lower-case letters, digits and dashes, starting with a letter (got "${c.prefix}")`);
+    problems.push(
+      `prefix must be lower-case letters, digits and dashes, starting with a letter (got "${c.prefix}")`,
+    );
   }
   positive(c.windowing.windowSizeMs, 'windowing.windowSizeMs');
   if (c.windowing.allowedLatenessMs < 0) problems.push('windowing.allowedLatenessMs must be >= 0');
   positive(c.windowing.idleTimeoutMs, 'windowing.idleTimeoutMs');
   const s = c.stream;
   if (!(1 <= s.minShards && s.minShards <= s.initialShards && s.initialShards <= s.maxShards)) {
-    problems.push(`need 1 <= stream.minShards <= stream.initialShards <= stream.maxShards (got ${s.minShards}, ${s.initialShards}, ${s.maxShards})`);
+    problems.push(
+      `need 1 <= stream.minShards <= stream.initialShards <= stream.maxShards (got ${s.minShards}, ${s.initialShards}, ${s.maxShards})`,
+    );
   }
   const pf = c.consumer.parallelizationFactor;
-  if (!(Number.isInteger(pf) && pf >= 1 && pf <= 10)) problems.push('consumer.parallelizationFactor must be 1-10');
-  if (!(c.consumer.batchSize >= 1 && c.consumer.batchSize <= 10_000)) problems.push('consumer.batchSize must be 1-10000');
-  if (!(c.scaler.minParallelization >= 1 && c.scaler.maxParallelization <= 10 && c.scaler.minParallelization <= c.scaler.maxParallelization)) {
+  if (!(Number.isInteger(pf) && pf >= 1 && pf <= 10))
+    problems.push('consumer.parallelizationFactor must be 1-10');
+  if (!(c.consumer.batchSize >= 1 && c.consumer.batchSize <= 10_000))
+    problems.push('consumer.batchSize must be 1-10000');
+  if (!(
+    c.scaler.minParallelization >= 1 &&
+    c.scaler.maxParallelization <= 10 &&
+    c.scaler.minParallelization <= c.scaler.maxParallelization
+  )) {
     problems.push('need 1 <= scaler.minParallelization <= scaler.maxParallelization <= 10');
   }
-  if (!(c.scaler.targetUtilisation > 0 && c.scaler.targetUtilisation <= 1)) problems.push('scaler.targetUtilisation must be in (0, 1]');
-  if (problems.length > 0) throw new ConfigError(`invalid streamscale configuration: ${problems.join('; ')}`);
+  if (!(c.scaler.targetUtilisation > 0 && c.scaler.targetUtilisation <= 1))
+    problems.push('scaler.targetUtilisation must be in (0, 1]');
+  if (problems.length > 0)
+    throw new ConfigError(`invalid streamscale configuration: ${problems.join('; ')}`);
 }
 
 /** Environment variables a function needs to rebuild this config. */

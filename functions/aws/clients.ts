@@ -49,7 +49,8 @@ export const sqsClient = (o: ClientOptions = {}) => new SQSClient(common(o));
  */
 export const LOCAL_ENDPOINT = 'http://127.0.0.1:4566';
 export function applyLocalDefaults(env: NodeJS.ProcessEnv = process.env): void {
-  const hasCredentials = env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+  const hasCredentials =
+    env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
   if (!env.AWS_ENDPOINT_URL && !hasCredentials) env.AWS_ENDPOINT_URL = LOCAL_ENDPOINT;
   if (!hasCredentials) {
     env.AWS_ACCESS_KEY_ID = 'test';

@@ -1,0 +1,221 @@
+/**
+ * The producers against Kinesis on the embedded cloud's core (kinesalite
+ * behind the edge with a low per-shard write limit, so puts are throttled):
+ * every generated record ends up in the stream exactly once, the --record
+ * log lists exactly what the stream holds (shard, sequence number, key,
+ * payload), throttled records were retried, and the producer metrics
+ * published to CloudWatch add up to what was accepted.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  waitUntilStreamExists,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloudWatchClient, kinesisClient } from '../../../functions/aws/clients';
+import { Metric, PIPELINE_DIMENSION } from '../../../functions/telemetry/metric-names';
+import { startCoreCloud, type CoreCloud } from '../../../localcloud/core-cloud';
+import { ProducerMetrics } from '../../../producer/producer-metrics';
+import { emptyStats } from '../../../producer/producer-stats';
+import { readRecordLog, RecordLog } from '../../../producer/record-log';
+import { planSpike } from '../../../producer/spike-plan';
+import { runSpike } from '../../../producer/spike-runner';
+import { checkStream, SpikeError } from '../../../producer/stream-check';
+
+const SHARD_LIMIT = 150; // records/s per shard
+let cloud: CoreCloud;
+let kinesis: KinesisClient;
+let cloudwatch: CloudWatchClient;
+let dir: string;
+
+beforeAll(async () => {
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  cloud = await startCoreCloud({ port: 0, shardRecordsPerSecond: SHARD_LIMIT, log: () => {} });
+  kinesis = kinesisClient({ endpoint: cloud.endpoint, region: 'us-east-1', maxAttempts: 1 });
+  cloudwatch = cloudWatchClient({ endpoint: cloud.endpoint, region: 'us-east-1' });
+  dir = mkdtempSync(join(tmpdir(), 'producer-kinesis-'));
+});
+afterAll(async () => {
+  kinesis?.destroy();
+  cloudwatch?.destroy();
+  await cloud?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function readAll(
+  stream: string,
+): Promise<Array<{ shardId: string; sequenceNumber: string; partitionKey: string; data: string }>> {
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
+  const out = [];
+  for (const s of shards) {
+    let it = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: s.ShardId!,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    for (let i = 0; i < 1000 && it; i++) {
+      const r = await kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }));
+      for (const rec of r.Records ?? []) {
+        out.push({
+          shardId: s.ShardId!,
+          sequenceNumber: rec.SequenceNumber!,
+          partitionKey: rec.PartitionKey!,
+          data: Buffer.from(rec.Data!).toString('utf8'),
+        });
+      }
+      if ((r.Records ?? []).length === 0 && (r.MillisBehindLatest ?? 0) === 0) break;
+      it = r.NextShardIterator;
+    }
+  }
+  return out;
+}
+
+describe('producers on the embedded Kinesis', () => {
+  it('says how to fix a missing stream', async () => {
+    await expect(checkStream(kinesis, 'no-such-stream', cloud.endpoint)).rejects.toThrow(
+      SpikeError,
+    );
+    await expect(checkStream(kinesis, 'no-such-stream', cloud.endpoint)).rejects.toThrow(
+      /stream no-such-stream not found — deploy with `npm run deploy:local`/,
+    );
+  });
+
+  it('says how to fix a missing endpoint', async () => {
+    const nowhere = kinesisClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      maxAttempts: 1,
+    });
+    try {
+      await expect(checkStream(nowhere, 's', 'http://127.0.0.1:9')).rejects.toThrow(
+        /no local cloud at http:\/\/127\.0\.0\.1:9 — start it with `npm run local`/,
+      );
+    } finally {
+      nowhere.destroy();
+    }
+  });
+
+  it('writes every record exactly once under throttling, and the record log is the stream', async () => {
+    const stream = 'producer-it';
+    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+    await waitUntilStreamExists(
+      { client: kinesis, maxWaitTime: 10, minDelay: 0.05 as number },
+      { StreamName: stream },
+    );
+    expect(await checkStream(kinesis, stream, cloud.endpoint)).toBe(2);
+
+    const stats = emptyStats();
+    const metrics = new ProducerMetrics({
+      client: cloudwatch,
+      namespace: 'ProducerTest',
+      prefix: 'ptest',
+      stats,
+      intervalMs: 500,
+    });
+    metrics.start();
+    const logPath = join(dir, 'records.jsonl');
+    const log = new RecordLog(logPath);
+    const kinds = new Map<string, string>();
+    // 1 producer, then 3 during the spike, at 200 rec/s each: up to 600 rec/s against 2 × 150.
+    const plan = planSpike({
+      producers: 1,
+      spikeProducers: 2,
+      baselineS: 1,
+      spikeS: 2,
+      cooldownS: 1,
+    });
+    const t0 = Date.now();
+    const summary = await runSpike({
+      client: kinesis,
+      streamName: stream,
+      plan,
+      ratePerProducer: 200,
+      stats,
+      generator: {
+        seed: 7,
+        users: 200,
+        lateFraction: 0.05,
+        malformedFraction: 0.05,
+        outOfOrderS: 3,
+        allowedLatenessMs: 5_000,
+        windowSizeMs: 2_000,
+      },
+      onAccepted: (r, g) => {
+        log.write(r);
+        kinds.set(`${r.shardId}/${r.sequenceNumber}`, g.kind);
+      },
+    });
+    await log.close();
+    await metrics.stop();
+
+    const st = summary.stats;
+    expect(summary.aborted).toBe(false);
+    expect(summary.abandoned).toBe(0);
+    expect(st.generated).toBeGreaterThan(500);
+    expect(st.accepted).toBe(st.generated);
+    expect(st.throttled).toBeGreaterThan(0);
+    expect(st.retried).toBeGreaterThanOrEqual(st.throttled);
+    expect(st.sent).toBe(st.accepted + st.throttled + st.failed);
+    expect(st.malformed).toBeGreaterThan(0);
+    expect(st.late).toBeGreaterThan(0);
+
+    const logged = readRecordLog(logPath);
+    const inStream = await readAll(stream);
+    const key = (r: { shardId: string; sequenceNumber: string }) =>
+      `${r.shardId}/${r.sequenceNumber}`;
+    // The log is exactly the stream: same records, same shards, same sequence numbers, same payloads.
+    expect(logged.length).toBe(st.accepted);
+    expect(new Set(logged.map(key)).size).toBe(logged.length);
+    const sortFn = (
+      a: { shardId: string; sequenceNumber: string },
+      b: { shardId: string; sequenceNumber: string },
+    ) => key(a).localeCompare(key(b));
+    expect([...inStream].sort(sortFn)).toEqual([...logged].sort(sortFn));
+    // No payload was accepted twice (every valid/late payload has a unique event_id, so duplicates would show).
+    expect(new Set(logged.map((r) => r.data)).size).toBe(logged.length);
+    expect(logged.every((r) => kinds.has(key(r)))).toBe(true);
+    for (const r of logged.filter((x) => kinds.get(key(x)) !== 'malformed'))
+      expect(JSON.parse(r.data).user_id).toBe(r.partitionKey);
+
+    // The producer metrics add up to what was accepted and throttled.
+    const sum = async (name: string) => {
+      const out = await cloudwatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(t0 - 60_000),
+          EndTime: new Date(Date.now() + 60_000),
+          MetricDataQueries: [
+            {
+              Id: 'm',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'ProducerTest',
+                  MetricName: name,
+                  Dimensions: [{ Name: PIPELINE_DIMENSION, Value: 'ptest' }],
+                },
+                Period: 3600,
+                Stat: 'Sum',
+              },
+            },
+          ],
+        }),
+      );
+      return (out.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
+    };
+    expect(await sum(Metric.IncomingRecords)).toBe(st.accepted);
+    expect(await sum(Metric.IncomingBytes)).toBe(st.acceptedBytes);
+    expect(await sum(Metric.ThrottledRecords)).toBe(st.throttled);
+    expect(await sum(Metric.ProducerRetries)).toBe(st.retried);
+  });
+});
