@@ -46,6 +46,8 @@ export const LAMBDA_PLANE_DEFAULTS = {
   /** Backoff of a failed batch's retries: base, doubling, capped. */
   retryBaseMs: 500,
   retryMaxMs: 30_000,
+  /** How long a mapping reports Creating/Updating/Enabling/Disabling before it settles. */
+  stateTransitionMs: 100,
   /** Lambda's default Kinesis mapping batch size (AWS default). */
   defaultBatchSize: 100,
 } as const;

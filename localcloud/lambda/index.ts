@@ -5,12 +5,13 @@
  * getFunction / getMapping for tests.
  */
 import type { CloudContext } from '../contracts';
-import { LambdaService, type LambdaServiceOptions } from './api/lambda-service';
+import { LambdaService } from './api/lambda-service';
+import type { LambdaServiceOptions } from './options';
 
-export type { LambdaServiceOptions } from './api/lambda-service';
+export type { LambdaServiceOptions } from './options';
 export type { InvokeOutcome } from './runtime/execution-pool';
 export type { FunctionDefinition } from './api/function-definition';
-export type { MappingDefinition } from './event-sources/kinesis/mapping-definition';
+export type { MappingDefinition } from './event-sources/mapping-definition';
 export { HOT_RELOAD_BUCKET } from './api/code-source';
 export { parseEmfLine } from './runtime/emf';
 export { LambdaService };

@@ -46,3 +46,30 @@ export function functionNameOf(ref: string): string {
 export function lambdaTimestamp(d = new Date()): string {
   return d.toISOString().replace('Z', '+0000');
 }
+
+/** FunctionConfiguration as the Lambda API returns it. */
+export function functionConfiguration(f: FunctionDefinition): Record<string, unknown> {
+  return {
+    FunctionName: f.name,
+    FunctionArn: f.arn,
+    Runtime: f.runtime,
+    Role: f.role,
+    Handler: f.handler,
+    CodeSize: f.codeSize,
+    CodeSha256: f.codeSha256,
+    Description: f.description,
+    Timeout: f.timeoutSec,
+    MemorySize: f.memoryMb,
+    LastModified: f.lastModified,
+    Version: '$LATEST',
+    Environment: { Variables: f.environment },
+    RevisionId: f.revisionId,
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    PackageType: 'Zip',
+    Architectures: f.architectures,
+    EphemeralStorage: { Size: f.ephemeralStorageMb },
+    TracingConfig: { Mode: 'PassThrough' },
+    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${f.name}` },
+  };
+}

@@ -17,7 +17,7 @@ import type { InvokeOutcome } from '../../runtime/execution-pool';
 import { ShardCheckpoint } from './checkpoint';
 import { kinesisEvent, type EventSourceIdentity } from './kinesis-event';
 import { LaneBatcher, type BatchingSettings } from './lane-batcher';
-import type { MappingDefinition } from './mapping-definition';
+import type { MappingDefinition } from '../mapping-definition';
 import {
   decideOnFailure,
   partialFailureIndex,

@@ -1,0 +1,185 @@
+/**
+ * The functions the embedded Lambda holds and their code: create, update
+ * (code or configuration: warm workers of the older generation are
+ * replaced), reserved concurrency, delete. Lookups by name or ARN throw
+ * AWS's ResourceNotFoundException.
+ */
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import type { CloudContext } from '../../contracts';
+import type { ExecutionPool } from '../runtime/execution-pool';
+import { CodeError, loadCode, type CodeInput, type LoadedCode } from './code-source';
+import { invalidParameter, conflict, notFound } from './errors';
+import {
+  functionArn,
+  functionNameOf,
+  lambdaTimestamp,
+  type FunctionDefinition,
+} from './function-definition';
+import {
+  checkFunctionName,
+  checkRequiredSettings,
+  functionSettings,
+  type FunctionInput,
+} from './function-settings';
+
+const DEFAULTS = {
+  runtime: 'nodejs22.x',
+  timeoutSec: 3,
+  memoryMb: 128,
+  ephemeralStorageMb: 512,
+} as const;
+
+export class FunctionRegistry {
+  private readonly functions = new Map<string, FunctionDefinition>();
+  private readonly code = new Map<string, LoadedCode>();
+
+  constructor(
+    private readonly ctx: CloudContext,
+    private readonly pool: ExecutionPool,
+    private readonly maxConcurrentExecutions: number,
+  ) {}
+
+  /** By name or ARN; undefined when there is none. */
+  find(ref: string): FunctionDefinition | undefined {
+    return this.functions.get(functionNameOf(ref));
+  }
+
+  /** By name or ARN; AWS's ResourceNotFoundException when there is none. */
+  get(ref: string): FunctionDefinition {
+    const f = this.find(ref);
+    if (!f)
+      throw notFound(`Function not found: ${functionArn(this.ctx.region, functionNameOf(ref))}`);
+    return f;
+  }
+
+  list(): FunctionDefinition[] {
+    return [...this.functions.values()];
+  }
+
+  codeLocation(f: FunctionDefinition): string {
+    return this.code.get(f.name)?.location ?? f.codeDir;
+  }
+
+  create(i: FunctionInput): FunctionDefinition {
+    const name = typeof i.FunctionName === 'string' ? functionNameOf(i.FunctionName) : '';
+    checkFunctionName(i, name);
+    if (this.functions.has(name)) throw conflict(`Function already exist: ${name}`);
+    checkRequiredSettings(i);
+    const settings = functionSettings(i, {});
+    const code = this.load(i.Code);
+    const f: FunctionDefinition = {
+      name,
+      arn: functionArn(this.ctx.region, name),
+      ...DEFAULTS,
+      role: '',
+      handler: '',
+      description: '',
+      environment: {},
+      architectures: ['x86_64'],
+      ...settings,
+      codeDir: code.dir,
+      codeSha256: code.sha256,
+      codeSize: code.size,
+      codeLocation: code.location,
+      lastModified: lambdaTimestamp(),
+      revisionId: randomUUID(),
+      generation: 1,
+    };
+    this.functions.set(name, f);
+    this.code.set(name, code);
+    this.ctx.log('lambda', `created ${name} (${f.handler} in ${code.location})`);
+    return f;
+  }
+
+  updateCode(ref: string, i: CodeInput): FunctionDefinition {
+    const f = this.get(ref);
+    const code = this.load(i);
+    const old = this.code.get(f.name);
+    if (old?.owned && old.dir !== code.dir) rmSync(old.dir, { recursive: true, force: true });
+    this.code.set(f.name, code);
+    const next = this.replace(
+      f,
+      {
+        codeDir: code.dir,
+        codeSha256: code.sha256,
+        codeSize: code.size,
+        codeLocation: code.location,
+      },
+      true,
+    );
+    this.ctx.log('lambda', `updated code of ${f.name}: warm environments replaced`);
+    return next;
+  }
+
+  updateConfiguration(ref: string, i: FunctionInput): FunctionDefinition {
+    const f = this.get(ref);
+    return this.replace(f, functionSettings(i, f), true);
+  }
+
+  putConcurrency(ref: string, value: unknown): number {
+    const f = this.get(ref);
+    const n = Number(value);
+    if (!(Number.isInteger(n) && n >= 0))
+      throw invalidParameter(
+        `ReservedConcurrentExecutions must be a whole number >= 0 (got ${String(value)})`,
+      );
+    if (n > this.maxConcurrentExecutions)
+      throw invalidParameter(
+        `ReservedConcurrentExecutions ${n} is above the local cloud's limit of ${this.maxConcurrentExecutions} concurrent executions`,
+      );
+    this.replace(f, { reserved: n }, false);
+    return n;
+  }
+
+  deleteConcurrency(ref: string): void {
+    this.replace(this.get(ref), { reserved: undefined }, false);
+  }
+
+  /** Removes the function and its code; returns what was removed. */
+  delete(ref: string): FunctionDefinition {
+    const f = this.get(ref);
+    this.functions.delete(f.name);
+    this.pool.retire(f.name);
+    this.removeCode(f.name);
+    return f;
+  }
+
+  /** Removes code directories the registry unpacked (ZipFile), at shutdown. */
+  close(): void {
+    for (const name of this.code.keys()) this.removeCode(name);
+  }
+
+  private removeCode(name: string): void {
+    const code = this.code.get(name);
+    if (code?.owned) rmSync(code.dir, { recursive: true, force: true });
+    this.code.delete(name);
+  }
+
+  private load(code: CodeInput | undefined): LoadedCode {
+    try {
+      return loadCode(code);
+    } catch (err) {
+      if (err instanceof CodeError) throw invalidParameter(err.message);
+      throw err;
+    }
+  }
+
+  /** A new definition; `fresh` = workers must be replaced (code, environment, handler, limits). */
+  private replace(
+    f: FunctionDefinition,
+    changes: Partial<FunctionDefinition>,
+    fresh: boolean,
+  ): FunctionDefinition {
+    const next: FunctionDefinition = {
+      ...f,
+      ...changes,
+      lastModified: lambdaTimestamp(),
+      revisionId: randomUUID(),
+      generation: fresh ? f.generation + 1 : f.generation,
+    };
+    this.functions.set(f.name, next);
+    this.pool.retire(f.name, next);
+    return next;
+  }
+}
