@@ -27,12 +27,19 @@ export interface MetricSink {
   putMetric(datum: MetricDatum): void;
 }
 
+/** In-process read of an S3 object's bytes (Lambda code from S3, CloudFormation TemplateURL). */
+export interface ObjectReader {
+  readObject(bucket: string, key: string): Buffer | undefined;
+}
+
 /** What every service plane gets from the core cloud. */
 export interface CloudContext {
   /** e.g. http://127.0.0.1:4566 */
   endpoint: string;
   region: string;
   metrics: MetricSink;
+  /** S3's objects, when the cloud has S3 */
+  objects?: ObjectReader;
   /** one line to the cloud's log, prefixed by its source */
   log(source: string, line: string): void;
 }

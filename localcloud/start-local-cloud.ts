@@ -9,6 +9,9 @@ import { textTable } from './deploy/text-table';
 import { startCoreCloud, type CoreCloud } from './core-cloud';
 import { createEventsService } from './events/index';
 import { createLambdaService } from './lambda/index';
+import { S3Service } from './s3/s3-service';
+import { SsmService } from './ssm/ssm-service';
+import { StsService } from './sts/sts-service';
 
 export interface LocalCloudOptions {
   /** Edge port on 127.0.0.1; 0 = a free port. Default 4566. */
@@ -63,6 +66,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     log: opts.log,
   });
   try {
+    const s3 = new S3Service(core.ctx);
+    core.addService(s3);
+    core.ctx.objects = s3.store;
+    core.addService(new StsService());
+    const ssm = new SsmService(core.ctx);
+    core.addService(ssm);
     const lambda = createLambdaService(core.ctx);
     core.addService(lambda);
     core.addService(
@@ -94,6 +103,17 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       signingName: 'lambda',
       backedBy: 'cdk.out bundles in worker threads; Kinesis event-source runtime',
     },
+    {
+      service: 'S3',
+      signingName: 's3',
+      backedBy: 'in-process buckets (path and virtual-host style)',
+    },
+    {
+      service: 'STS',
+      signingName: 'sts',
+      backedBy: 'caller identity and AssumeRole (credentials not checked)',
+    },
+    { service: 'SSM', signingName: 'ssm', backedBy: 'in-process Parameter Store' },
     {
       service: 'EventBridge',
       signingName: 'events',

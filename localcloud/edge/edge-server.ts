@@ -144,7 +144,8 @@ async function decodeBody(req: IncomingMessage, raw: Buffer): Promise<Buffer | u
   const encoding = String(req.headers['content-encoding'] ?? '')
     .toLowerCase()
     .trim();
-  if (encoding === '' || encoding === 'identity') return raw;
+  // S3's aws-chunked framing is the S3 service's to decode.
+  if (encoding === '' || encoding === 'identity' || encoding.includes('aws-chunked')) return raw;
   try {
     const plain =
       encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? inflateSync(raw) : undefined;

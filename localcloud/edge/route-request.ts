@@ -25,6 +25,7 @@ const TARGET_PREFIXES: Record<string, string> = {
   AWSEvents: 'events',
   AWSScheduler: 'scheduler',
   Logs_20140328: 'logs',
+  AmazonSSM: 'ssm',
   AWSStepFunctions: 'states',
 };
 

@@ -2,13 +2,14 @@
  * Where a function's code comes from: LocalStack's hot-reload convention
  * (S3Bucket "hot-reload", S3Key = absolute directory holding the bundle,
  * e.g. cdk.out/asset.<hash>/), mounted in place and re-read by new workers;
- * or a ZipFile, unpacked into a temporary directory. Real S3 buckets are not
- * emulated here.
+ * or a ZipFile, unpacked into a temporary directory; or a zip in the
+ * cloud's S3 (as AWS takes code from S3), unpacked the same way.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import type { ObjectReader } from '../../contracts';
 import { extractZip, ZipError } from './zip-extract';
 
 export const HOT_RELOAD_BUCKET = 'hot-reload';
@@ -31,7 +32,7 @@ export interface CodeInput {
   ImageUri?: string;
 }
 
-export function loadCode(code: CodeInput | undefined): LoadedCode {
+export function loadCode(code: CodeInput | undefined, objects?: ObjectReader): LoadedCode {
   if (!code)
     throw new CodeError(
       'Code is required: { S3Bucket: "hot-reload", S3Key: "<absolute bundle directory>" } or { ZipFile }',
@@ -40,26 +41,15 @@ export function loadCode(code: CodeInput | undefined): LoadedCode {
     throw new CodeError(
       'container images are not supported by the embedded local cloud; use a Zip function',
     );
-  if (code.ZipFile) {
-    const zip = Buffer.from(code.ZipFile, 'base64');
-    const dir = mkdtempSync(join(tmpdir(), 'streamscale-lambda-'));
-    try {
-      extractZip(zip, dir);
-    } catch (err) {
+  if (code.S3Bucket && code.S3Bucket !== HOT_RELOAD_BUCKET && objects) {
+    const zip = objects.readObject(code.S3Bucket, code.S3Key ?? '');
+    if (!zip)
       throw new CodeError(
-        err instanceof ZipError
-          ? err.message
-          : `could not unpack ZipFile: ${(err as Error).message}`,
+        `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (s3://${code.S3Bucket}/${code.S3Key ?? ''})`,
       );
-    }
-    return {
-      dir,
-      sha256: createHash('sha256').update(zip).digest('base64'),
-      size: zip.length,
-      location: dir,
-      owned: true,
-    };
+    return { ...unzipped(zip), location: `s3://${code.S3Bucket}/${code.S3Key ?? ''}` };
   }
+  if (code.ZipFile) return unzipped(Buffer.from(code.ZipFile, 'base64'));
   if (code.S3Bucket === HOT_RELOAD_BUCKET) {
     const dir = code.S3Key ?? '';
     if (!isAbsolute(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -73,6 +63,24 @@ export function loadCode(code: CodeInput | undefined): LoadedCode {
   throw new CodeError(
     `S3 code (bucket "${code.S3Bucket ?? ''}") is not supported by the embedded local cloud (no S3): use S3Bucket "hot-reload" with S3Key the absolute bundle directory, or ZipFile`,
   );
+}
+
+function unzipped(zip: Buffer): LoadedCode {
+  const dir = mkdtempSync(join(tmpdir(), 'streamscale-lambda-'));
+  try {
+    extractZip(zip, dir);
+  } catch (err) {
+    throw new CodeError(
+      err instanceof ZipError ? err.message : `could not unpack ZipFile: ${(err as Error).message}`,
+    );
+  }
+  return {
+    dir,
+    sha256: createHash('sha256').update(zip).digest('base64'),
+    size: zip.length,
+    location: dir,
+    owned: true,
+  };
 }
 
 /** Hash of the directory's top-level files (a cdk.out asset is one flat directory). */

@@ -158,7 +158,7 @@ export class FunctionRegistry {
 
   private load(code: CodeInput | undefined): LoadedCode {
     try {
-      return loadCode(code);
+      return loadCode(code, this.ctx.objects);
     } catch (err) {
       if (err instanceof CodeError) throw invalidParameter(err.message);
       throw err;
