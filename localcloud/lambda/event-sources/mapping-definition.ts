@@ -1,4 +1,6 @@
 /** An event source mapping as the embedded Lambda keeps it (plain data), and its API shape. */
+import { filterCriteriaView, type FilterCriteria } from './filter/filter-criteria';
+
 export type MappingState =
   'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
@@ -20,6 +22,8 @@ export interface MappingDefinition {
   functionResponseTypes: string[];
   tumblingWindowInSeconds?: number;
   onFailureDestination?: string;
+  /** records that pass none of these patterns are skipped (checkpointed past, never delivered) */
+  filterCriteria?: FilterCriteria;
   enabled: boolean;
   state: MappingState;
   stateTransitionReason: string;
@@ -57,6 +61,7 @@ export function mappingConfiguration(
     ...(m.tumblingWindowInSeconds !== undefined
       ? { TumblingWindowInSeconds: m.tumblingWindowInSeconds }
       : {}),
+    ...(m.filterCriteria ? { FilterCriteria: filterCriteriaView(m.filterCriteria) } : {}),
     DestinationConfig: m.onFailureDestination
       ? { OnFailure: { Destination: m.onFailureDestination } }
       : { OnFailure: {} },

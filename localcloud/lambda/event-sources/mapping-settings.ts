@@ -4,6 +4,12 @@
  * types and destinations it accepts.
  */
 import { invalidParameter } from '../api/errors';
+import {
+  parseFilterCriteria,
+  type FilterCriteria,
+  type FilterCriteriaInput,
+} from './filter/filter-criteria';
+import { FilterPatternError } from './filter/filter-pattern';
 import type { MappingDefinition } from './mapping-definition';
 
 /** The JSON body of CreateEventSourceMapping / UpdateEventSourceMapping. */
@@ -22,6 +28,7 @@ export interface MappingInput {
   BisectBatchOnFunctionError?: unknown;
   FunctionResponseTypes?: unknown;
   DestinationConfig?: { OnFailure?: { Destination?: unknown } | null } | null;
+  FilterCriteria?: FilterCriteriaInput | null;
 }
 
 type IntKey =
@@ -69,6 +76,16 @@ function destination(config: NonNullable<MappingInput['DestinationConfig']>): st
   return String(dest);
 }
 
+function filterCriteria(input: FilterCriteriaInput | null): FilterCriteria | undefined {
+  try {
+    return parseFilterCriteria(input);
+  } catch (err) {
+    if (err instanceof FilterPatternError)
+      throw invalidParameter(`Invalid filter pattern definition. ${err.message}`);
+    throw err;
+  }
+}
+
 /** Applies the settings an input names to `into` (FunctionName and Enabled are the caller's). */
 export function applyMappingSettings(i: MappingInput, into: MappingDefinition): void {
   into.batchSize = int(i, 'BatchSize', 1, 10_000) ?? into.batchSize;
@@ -87,4 +104,5 @@ export function applyMappingSettings(i: MappingInput, into: MappingDefinition): 
     into.functionResponseTypes = responseTypes(i.FunctionResponseTypes);
   if (i.DestinationConfig !== undefined)
     into.onFailureDestination = i.DestinationConfig ? destination(i.DestinationConfig) : undefined;
+  if (i.FilterCriteria !== undefined) into.filterCriteria = filterCriteria(i.FilterCriteria);
 }

@@ -2,6 +2,7 @@
  * Shared set-up of the Lambda tests: the core cloud on a free loopback port
  * with the Lambda and EventBridge planes added, SDK clients, fixture paths.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -9,6 +10,7 @@ import {
   DescribeStreamSummaryCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
+import { CreateFunctionCommand, GetEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import {
   cloudWatchClient,
   kinesisClient,
@@ -124,4 +126,53 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/** One invocation as the recorder fixture writes it (JSON line per invocation). */
+export interface RecordedInvocation {
+  requestId: string;
+  first: string;
+  seqs: string[];
+  pks: string[];
+  data: string[];
+  shard: string;
+  failed: boolean;
+}
+
+/** Creates a recorder function writing into `file`; extra environment configures its failures. */
+export async function createRecorder(
+  cloud: LambdaTestCloud,
+  name: string,
+  file: string,
+  env: Record<string, string> = {},
+): Promise<void> {
+  await cloud.clients.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs22.x',
+      Role: ROLE,
+      Handler: 'index.handler',
+      Timeout: 10,
+      Code: { S3Bucket: 'hot-reload', S3Key: join(FIXTURES, 'recorder') },
+      Environment: { Variables: { RECORD_FILE: file, ...env } },
+    }),
+  );
+}
+
+export function recorded(file: string): RecordedInvocation[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RecordedInvocation);
+}
+
+/** Waits until the mapping reports Enabled. */
+export async function mappingEnabled(cloud: LambdaTestCloud, uuid: string): Promise<void> {
+  await eventually(
+    'mapping Enabled',
+    async () =>
+      (await cloud.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State ===
+      'Enabled',
+  );
 }

@@ -2,6 +2,7 @@
  * The Kinesis event Lambda delivers, and the invocation record it sends to an
  * on-failure destination, field for field as AWS forms them.
  */
+import { parseJsonOrUndefined } from '../filter/filter-criteria';
 import type { FailureCondition } from './retry-policy';
 import type { ShardRecord } from './shard-record';
 
@@ -95,5 +96,20 @@ export function failureRecord(
       batchSize: records.length,
       streamArn: id.streamArn,
     },
+  };
+}
+
+/**
+ * What a Kinesis record's filter patterns see: its metadata, and `data`
+ * decoded from base64 and parsed as JSON — absent when it is not JSON, so a
+ * pattern on `data` then drops the record, as AWS does.
+ */
+export function kinesisFilterView(r: ShardRecord): Record<string, unknown> {
+  return {
+    kinesisSchemaVersion: '1.0',
+    partitionKey: r.partitionKey,
+    sequenceNumber: r.sequenceNumber,
+    approximateArrivalTimestamp: r.arrivalMs / 1000,
+    data: parseJsonOrUndefined(Buffer.from(r.data, 'base64').toString('utf8')),
   };
 }

@@ -11,7 +11,8 @@ import type { InvokeOutcome } from '../../runtime/execution-pool';
 import type { MappingDefinition, StartingPosition } from '../mapping-definition';
 import type { MappingInput } from '../mapping-settings';
 import type { EventSourceKind, MappingRunner, RunnerDeps } from '../source-kind';
-import { failureRecord } from './kinesis-event';
+import { passesFilter } from '../filter/filter-criteria';
+import { failureRecord, kinesisFilterView } from './kinesis-event';
 import { MappingRuntime } from './mapping-runtime';
 import type { FailureCondition } from './retry-policy';
 import type { ShardRecord } from './shard-record';
@@ -75,6 +76,10 @@ export class KinesisSource implements EventSourceKind {
           unit: 'Milliseconds',
           timestamp: new Date(),
         }),
+      passes: (r) => {
+        const criteria = deps.mapping().filterCriteria;
+        return !criteria || passesFilter(criteria, kinesisFilterView(r));
+      },
       onBatchStarted: deps.onBatchStarted,
       log: deps.log,
       tunables: {

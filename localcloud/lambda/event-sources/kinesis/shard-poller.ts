@@ -59,6 +59,8 @@ export interface PollerDeps {
     last: InvokeOutcome | undefined,
   ) => Promise<void>;
   iteratorAge: (ms: number) => void;
+  /** the mapping's FilterCriteria: false = skip the record */
+  passes: (record: ShardRecord) => boolean;
   /** a batch was handed to the function: for the bench (poll → handler start) */
   onBatchStarted?: (polledAt: number, outcome: InvokeOutcome) => void;
   log: (line: string) => void;
@@ -225,7 +227,15 @@ export class ShardPoller {
       }));
       if (records.length > 0) {
         this.checkpoint.take(records.map((x) => x.sequenceNumber));
-        this.batcher.add(records, now);
+        // Filtered-out records are done at once: the checkpoint moves past them, the function never sees them.
+        const kept: ShardRecord[] = [];
+        const skipped: string[] = [];
+        for (const x of records) {
+          if (this.deps.passes(x)) kept.push(x);
+          else skipped.push(x.sequenceNumber);
+        }
+        if (skipped.length > 0) this.checkpoint.markDone(skipped);
+        this.batcher.add(kept, now);
         if (this.deps.onBatchStarted)
           for (const x of records)
             this.polledAt.set(x.sequenceNumber, performance.timeOrigin + performance.now());
