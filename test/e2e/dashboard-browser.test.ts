@@ -3,12 +3,13 @@
  * stack's own dashboard (synthesized from infra/dashboard.ts, the construct
  * the stack uses) and a few minutes of metric data for every metric it
  * shows; `npm run dashboard`'s server reads them through the SDK; Chromium
- * (Debian's, driven by playwright-core) opens the page, picks the dashboard,
+ * (driven by playwright-core) opens the page, picks the dashboard,
  * and every metric widget must show data points and the text widget its
  * markdown. The screenshot is kept in test-artifacts/dashboard.png.
+ * The browser comes from npm (test/support/browser.ts); if none can start,
+ * the test fails with one line saying why.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   PutDashboardCommand,
@@ -17,7 +18,6 @@ import {
   type MetricDatum,
 } from '@aws-sdk/client-cloudwatch';
 import { App, Stack } from 'aws-cdk-lib';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLocalDefaults, cloudWatchClient } from '../../functions/aws/clients';
 import { DEFAULT_CONFIG, resourceNames } from '../../functions/config';
@@ -26,8 +26,8 @@ import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
 import { cloudWatchSource } from '../../tools/dashboard/cloudwatch-source';
 import { startDashboardServer, type DashboardServer } from '../../tools/dashboard/server';
 import { parseDashboardBody, type MetricSeriesSpec } from '../../tools/dashboard/widgets';
+import { launchChromium, type LaunchedBrowser } from '../support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACT_DIR = join(process.cwd(), 'test-artifacts');
 const REGION = 'us-east-1';
 
@@ -119,16 +119,12 @@ async function putMetricData(
 describe('dashboard page in Chromium', () => {
   let cloud: CoreCloud | undefined;
   let server: DashboardServer | undefined;
-  let browser: BrowserContext | undefined;
-  let profileDir: string | undefined;
+  let browser: LaunchedBrowser | undefined;
   let body: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does this in CI)`,
-      );
-    }
+    // First, so a missing browser is reported before anything else is started.
+    browser = await launchChromium({ viewport: { width: 1440, height: 900 } });
     applyLocalDefaults(); // test credentials, as the tools set them
     body = stackDashboardBody();
     cloud = await startCoreCloud({ port: 0, log: () => {} });
@@ -163,33 +159,16 @@ describe('dashboard page in Chromium', () => {
       port: 0,
       endpoint: cloud.endpoint,
     });
-    profileDir = mkdtempSync(join(tmpdir(), 'streamscale-chromium-'));
-    // A fresh profile per run (launchPersistentContext is Playwright's way to pass --user-data-dir).
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
   });
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
     await cloud?.stop();
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   it('renders every widget of the stack dashboard with data', async () => {
-    const page = await browser!.newPage();
+    const page = await browser!.context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     // Start on the other dashboard, then pick the stack's one in the picker, as a user would.
