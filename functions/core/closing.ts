@@ -7,7 +7,7 @@
  */
 import type { FinalItem, PartialItem } from '../store/table-layout';
 import { FINAL_SK, GSI_FINAL, GSI_LATE, windowPk } from '../store/table-layout';
-import { mergeAll } from './partials';
+import { aggregatesOf, mergeAll, toStoredGroups } from './partials';
 
 export interface VisitPlan {
   /** window starts to close now, ascending */
@@ -64,7 +64,7 @@ export function buildFinal(
     .filter((p) => !isFlaggedLate(p))
     .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
   if (merged.length === 0) return undefined;
-  const agg = mergeAll(merged);
+  const agg = mergeAll(merged.map(aggregatesOf));
   return {
     pk: windowPk(windowStart),
     sk: FINAL_SK,
@@ -74,8 +74,7 @@ export function buildFinal(
     included: merged.map((p) => p.sk),
     closedAt: nowMs,
     watermark,
-    courses: agg.courses,
-    crashes: agg.crashes,
+    ...toStoredGroups(agg),
     gsiPk: GSI_FINAL,
     gsiSk: windowStart,
   };
@@ -112,5 +111,5 @@ export function windowsToRecheck(
 
 /** The running value of an open window: the merge of its partials. */
 export function provisional(partials: readonly PartialItem[]) {
-  return mergeAll(partials);
+  return mergeAll(partials.map(aggregatesOf));
 }

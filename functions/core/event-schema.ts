@@ -9,6 +9,14 @@
  * and a time. An ISO string without an offset is read as UTC (JavaScript
  * would read it in the local time zone, so the same record would land in
  * different windows on a laptop and on Lambda).
+ *
+ * Strings must be well-formed Unicode: JSON can spell a lone surrogate
+ * (`"\ud800"`), which is no text at all, and a store may refuse it; such a
+ * record is rejected here rather than failing its batch's writes forever.
+ *
+ * Time checks compare the event time with a reference the caller passes; the
+ * consumer passes the record's arrival time at the stream, so a retry a day
+ * later decides exactly as the first attempt did.
  */
 import type { RejectReason } from '../store/table-layout';
 import type { Severity, ValidEvent } from './event';
@@ -36,8 +44,18 @@ const STRING_FIELDS = ['event_id', 'user_id', 'student_name', 'course', 'activit
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** A lone surrogate (a well-formed pair is one code point in a `u` regex, so never matches). */
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
+
+/** Text safe to store: lone surrogates replaced, as a decoder would. */
+export function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATES, '\uFFFD');
+}
+
 function reject(reason: RejectReason, detail: string): DecodeResult {
-  return { ok: false, reason, detail };
+  // details quote the record; they are stored, so they must be text themselves
+  return { ok: false, reason, detail: wellFormed(detail) };
 }
 
 /** Event time in epoch ms, or a reject. */
@@ -79,6 +97,8 @@ export function validateEvent(v: unknown, nowMs: number, limits: SchemaLimits): 
     if (s.length === 0 || s.length > FIELD_LIMITS.maxStringLength) {
       return reject('out_of_range', `${f} must have 1-${FIELD_LIMITS.maxStringLength} characters`);
     }
+    if (LONE_SURROGATE.test(s))
+      return reject('invalid_text', `${f} holds a lone UTF-16 surrogate: not Unicode text`);
   }
   const content = o.content;
   if (content === undefined || content === null)
@@ -91,6 +111,8 @@ export function validateEvent(v: unknown, nowMs: number, limits: SchemaLimits): 
       `content longer than ${FIELD_LIMITS.maxContentLength} characters`,
     );
   }
+  if (LONE_SURROGATE.test(content))
+    return reject('invalid_text', 'content holds a lone UTF-16 surrogate: not Unicode text');
   const severity = o.severity;
   if (severity === undefined || severity === null)
     return reject('missing_field', 'severity is missing');

@@ -7,16 +7,12 @@
  * absent, so a replay adds nothing; concurrent lanes of one shard own
  * disjoint batches and so disjoint keys. See docs/correctness.md.
  */
-import type {
-  PartialItem,
-  RejectItem,
-  RejectReason,
-  WindowAggregates,
-} from '../store/table-layout';
+import type { PartialItem, RejectItem, RejectReason } from '../store/table-layout';
 import { GSI_LATE, partialSk, rejectPk, rejectSk, windowPk } from '../store/table-layout';
-import { decodeRecord } from './event-schema';
-import { addEvent, emptyAggregates } from './partials';
-import type { WindowAssigner } from './windows';
+import type { ValidEvent } from './event';
+import { decodeRecord, wellFormed } from './event-schema';
+import { addEvent, emptyAggregates, toStoredGroups, type WindowAggregates } from './partials';
+import type { Window, WindowAssigner } from './windows';
 
 /** A Kinesis record as the handler decodes it from the Lambda event. */
 export interface KinesisRecordLike {
@@ -76,12 +72,111 @@ interface WindowAccumulator {
   firstArrivalMs: number;
 }
 
+/** What one record contributes: an event in a window, or a reject. */
+type RecordOutcome =
+  | { ok: true; event: ValidEvent; window: Window }
+  | { ok: false; reason: RejectReason; detail: string };
+
 const utf8 = new TextDecoder('utf-8');
+const DETAIL_MAX_CHARS = 200;
 
 function truncatedRaw(data: Uint8Array, maxBytes: number): { raw: string; truncated: boolean } {
   if (data.byteLength <= maxBytes) return { raw: utf8.decode(data), truncated: false };
   // Decoding a cut multi-byte sequence yields U+FFFD at the end: harmless for an excerpt.
   return { raw: utf8.decode(data.subarray(0, maxBytes)), truncated: true };
+}
+
+/**
+ * Decode, validate and place one record. Any error its data provokes (in
+ * this code or below it) is that record's reject, never its batch's failure:
+ * a thrown error would make Lambda retry the same batch forever and stop the
+ * shard. Nothing is changed until this returns, so a failing record leaves
+ * no trace in the aggregates.
+ */
+function planRecord(r: KinesisRecordLike, ctx: PlanContext): RecordOutcome {
+  try {
+    const decoded = decodeRecord(r.data, r.arrivalMs, { maxFutureSkewMs: ctx.maxFutureSkewMs });
+    if (!decoded.ok) return decoded;
+    return {
+      ok: true,
+      event: decoded.event,
+      window: ctx.windows.assign(decoded.event.eventTimeMs),
+    };
+  } catch (err) {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return {
+      ok: false,
+      reason: 'unprocessable',
+      detail: wellFormed(`the consumer failed on this record: ${message}`).slice(
+        0,
+        DETAIL_MAX_CHARS,
+      ),
+    };
+  }
+}
+
+function rejectItem(
+  r: KinesisRecordLike,
+  outcome: { reason: RejectReason; detail: string },
+  rawMaxBytes: number,
+): RejectItem {
+  const { raw, truncated } = truncatedRaw(r.data, rawMaxBytes);
+  return {
+    pk: rejectPk(r.arrivalMs),
+    sk: rejectSk(r.shardId, r.sequenceNumber),
+    shardId: r.shardId,
+    sequenceNumber: r.sequenceNumber,
+    partitionKey: r.partitionKey,
+    arrivalMs: r.arrivalMs,
+    reason: outcome.reason,
+    detail: outcome.detail,
+    raw,
+    truncated,
+  };
+}
+
+/** The batch's valid records grouped by window, and its rejects. */
+interface BatchContents {
+  windows: Map<number, WindowAccumulator>;
+  rejects: RejectItem[];
+  rejectsByReason: Partial<Record<RejectReason, number>>;
+  valid: number;
+  minEventTime: number | undefined;
+  maxEventTime: number | undefined;
+}
+
+function collect(records: readonly KinesisRecordLike[], ctx: PlanContext): BatchContents {
+  const c: BatchContents = {
+    windows: new Map(),
+    rejects: [],
+    rejectsByReason: {},
+    valid: 0,
+    minEventTime: undefined,
+    maxEventTime: undefined,
+  };
+  for (const r of records) {
+    const outcome = planRecord(r, ctx);
+    if (!outcome.ok) {
+      c.rejectsByReason[outcome.reason] = (c.rejectsByReason[outcome.reason] ?? 0) + 1;
+      c.rejects.push(rejectItem(r, outcome, ctx.rejectRawMaxBytes));
+      continue;
+    }
+    const { event: e, window: w } = outcome;
+    c.valid += 1;
+    if (c.maxEventTime === undefined || e.eventTimeMs > c.maxEventTime)
+      c.maxEventTime = e.eventTimeMs;
+    if (c.minEventTime === undefined || e.eventTimeMs < c.minEventTime)
+      c.minEventTime = e.eventTimeMs;
+    let acc = c.windows.get(w.start);
+    if (acc === undefined) {
+      acc = { ...w, agg: emptyAggregates(), records: 0, firstArrivalMs: r.arrivalMs };
+      c.windows.set(w.start, acc);
+    }
+    addEvent(acc.agg, e);
+    acc.records += 1;
+    if (r.arrivalMs < acc.firstArrivalMs) acc.firstArrivalMs = r.arrivalMs;
+  }
+  return c;
 }
 
 export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContext): BatchPlan {
@@ -90,63 +185,15 @@ export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContex
   if (first === undefined || last === undefined)
     throw new Error('planBatch needs at least one record');
   const shardId = first.shardId;
-  const windows = new Map<number, WindowAccumulator>();
-  const rejects: RejectItem[] = [];
-  const rejectsByReason: Partial<Record<RejectReason, number>> = {};
-  let maxEventTime: number | undefined;
-  let minEventTime: number | undefined;
-  let newestArrival = -Infinity;
-  let valid = 0;
-  const limits = { maxFutureSkewMs: ctx.maxFutureSkewMs };
-
-  for (const r of records) {
-    if (r.shardId !== shardId)
-      throw new Error(`a batch holds one shard's records (${shardId} and ${r.shardId})`);
-    if (r.arrivalMs > newestArrival) newestArrival = r.arrivalMs;
-    const decoded = decodeRecord(r.data, ctx.nowMs, limits);
-    if (!decoded.ok) {
-      rejectsByReason[decoded.reason] = (rejectsByReason[decoded.reason] ?? 0) + 1;
-      const { raw, truncated } = truncatedRaw(r.data, ctx.rejectRawMaxBytes);
-      rejects.push({
-        pk: rejectPk(r.arrivalMs),
-        sk: rejectSk(r.shardId, r.sequenceNumber),
-        shardId: r.shardId,
-        sequenceNumber: r.sequenceNumber,
-        partitionKey: r.partitionKey,
-        arrivalMs: r.arrivalMs,
-        reason: decoded.reason,
-        detail: decoded.detail,
-        raw,
-        truncated,
-      });
-      continue;
-    }
-    valid += 1;
-    const e = decoded.event;
-    const t = e.eventTimeMs;
-    if (maxEventTime === undefined || t > maxEventTime) maxEventTime = t;
-    if (minEventTime === undefined || t < minEventTime) minEventTime = t;
-    const w = ctx.windows.assign(t);
-    let acc = windows.get(w.start);
-    if (acc === undefined) {
-      acc = {
-        start: w.start,
-        end: w.end,
-        agg: emptyAggregates(),
-        records: 0,
-        firstArrivalMs: r.arrivalMs,
-      };
-      windows.set(w.start, acc);
-    }
-    addEvent(acc.agg, e);
-    acc.records += 1;
-    if (r.arrivalMs < acc.firstArrivalMs) acc.firstArrivalMs = r.arrivalMs;
-  }
+  const stranger = records.find((r) => r.shardId !== shardId);
+  if (stranger)
+    throw new Error(`a batch holds one shard's records (${shardId} and ${stranger.shardId})`);
+  const c = collect(records, ctx);
 
   const sk = partialSk(shardId, first.sequenceNumber);
   let late = 0;
   const partials: PartialItem[] = [];
-  for (const acc of [...windows.values()].sort((a, b) => a.start - b.start)) {
+  for (const acc of [...c.windows.values()].sort((a, b) => a.start - b.start)) {
     const isLate = ctx.closedThrough !== undefined && acc.end <= ctx.closedThrough;
     if (isLate) late += acc.records;
     partials.push({
@@ -160,24 +207,29 @@ export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContex
       records: acc.records,
       writtenAt: ctx.nowMs,
       firstArrivalMs: acc.firstArrivalMs,
-      courses: acc.agg.courses,
-      crashes: acc.agg.crashes,
+      ...toStoredGroups(acc.agg),
       ...(isLate ? { gsiPk: GSI_LATE, gsiSk: acc.start } : {}),
     });
   }
-
+  const newestArrival = records.reduce((m, r) => Math.max(m, r.arrivalMs), -Infinity);
   return {
     partials,
-    rejects,
+    rejects: c.rejects,
     progress: {
       shardId,
-      maxEventTime,
-      minEventTime,
+      maxEventTime: c.maxEventTime,
+      minEventTime: c.minEventTime,
       lastSequenceNumber: last.sequenceNumber,
       lastSeenAt: ctx.nowMs,
       iteratorAgeMs: Math.max(0, ctx.nowMs - newestArrival),
       partialBatch: ctx.batchSize !== undefined && records.length < ctx.batchSize,
     },
-    counts: { records: records.length, valid, rejected: rejects.length, late, rejectsByReason },
+    counts: {
+      records: records.length,
+      valid: c.valid,
+      rejected: c.rejects.length,
+      late,
+      rejectsByReason: c.rejectsByReason,
+    },
   };
 }

@@ -18,7 +18,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ResourceNames } from '../config';
-import { emptyAggregates, mergeAggregates } from '../core/partials';
+import {
+  aggregatesOf,
+  emptyAggregates,
+  mergeAggregates,
+  type WindowAggregates,
+} from '../core/partials';
 import {
   FINAL_SK,
   GLOBAL_SK,
@@ -36,7 +41,6 @@ import {
   type PartialItem,
   type RejectItem,
   type ShardProgressItem,
-  type WindowAggregates,
 } from './table-layout';
 
 export interface WindowResult {
@@ -79,11 +83,6 @@ export interface ResultsReader {
 }
 
 type Row = Record<string, unknown>;
-
-const aggregatesOf = (item: Partial<WindowAggregates>): WindowAggregates => ({
-  courses: item.courses ?? {},
-  crashes: item.crashes ?? {},
-});
 
 /** `included` may be stored as a list or a string set. */
 const includedOf = (item: FinalItem): Set<string> =>

@@ -44,8 +44,15 @@ export const rejectPk = (arrivalMs: number): string =>
 export const rejectSk = (shardId: string, sequenceNumber: string): string =>
   `${shardId}#${sequenceNumber}`;
 
-/** Mergeable partial of course-activity for one course. */
-export interface CourseAggregate {
+/**
+ * The groups of both queries as stored: lists of entries, never maps keyed by
+ * a group name. A course or user_id is user data and may be any string,
+ * `__proto__` included; as an attribute name it would be lost by the SDK's
+ * unmarshalling (which builds plain objects) and by some emulators, so no
+ * user data is ever used as a key in an item.
+ */
+export interface StoredCourseGroup {
+  course: string;
   events: number;
   totalLoc: number;
   cpuSum: number;
@@ -53,15 +60,20 @@ export interface CourseAggregate {
   cpuMax: number;
 }
 
-/** Partials of both queries for one window: group -> aggregate. */
-export interface WindowAggregates {
-  /** course-activity: course -> aggregate */
-  courses: Record<string, CourseAggregate>;
-  /** crash-alerts: user_id -> crash_count (every group; the > threshold rule is applied on read) */
-  crashes: Record<string, number>;
+export interface StoredCrashGroup {
+  user_id: string;
+  /** every group is kept; the > threshold rule is applied on read */
+  crash_count: number;
 }
 
-export interface PartialItem extends WindowAggregates {
+export interface StoredGroups {
+  /** course-activity, one entry per course, sorted by course */
+  courses: StoredCourseGroup[];
+  /** crash-alerts, one entry per user with a crash, sorted by user_id */
+  crashes: StoredCrashGroup[];
+}
+
+export interface PartialItem extends StoredGroups {
   pk: string;
   sk: string;
   windowStart: number;
@@ -80,7 +92,7 @@ export interface PartialItem extends WindowAggregates {
   gsiSk?: number;
 }
 
-export interface FinalItem extends WindowAggregates {
+export interface FinalItem extends StoredGroups {
   pk: string;
   sk: typeof FINAL_SK;
   windowStart: number;
@@ -129,7 +141,11 @@ export type RejectReason =
   | 'wrong_type'
   | 'out_of_range'
   | 'bad_timestamp'
-  | 'future_timestamp';
+  | 'future_timestamp'
+  /** a string field holds a lone surrogate: not text, and no store has to accept it */
+  | 'invalid_text'
+  /** the record made the consumer fail; kept so its batch goes on (the detail says why) */
+  | 'unprocessable';
 
 export interface RejectItem {
   pk: string;

@@ -4,8 +4,12 @@
  * crash counts, min and max must be equal; the CPU sum is a float added in a
  * different order, so it is compared to 1e-6.
  */
-import { mergeAggregates } from '../../functions/core/partials';
-import type { WindowAggregates } from '../../functions/store/table-layout';
+import {
+  aggregatesOf,
+  emptyAggregates,
+  mergeAggregates,
+  type WindowAggregates,
+} from '../../functions/core/partials';
 import type { TableSnapshot } from '../../tools/demo/pipeline-settle';
 import { latePartials } from '../../tools/demo/pipeline-settle';
 
@@ -20,16 +24,11 @@ export function pipelineResults(s: TableSnapshot): {
   const byWindow: ByWindow = new Map();
   const add = (start: number, agg: WindowAggregates) => {
     const have = byWindow.get(start);
-    byWindow.set(
-      start,
-      have ? mergeAggregates(have, agg) : mergeAggregates({ courses: {}, crashes: {} }, agg),
-    );
+    byWindow.set(start, mergeAggregates(have ?? emptyAggregates(), agg));
   };
-  for (const f of s.finals)
-    add(Number(f.windowStart), { courses: f.courses ?? {}, crashes: f.crashes ?? {} });
+  for (const f of s.finals) add(Number(f.windowStart), aggregatesOf(f));
   const late = latePartials(s);
-  for (const p of late)
-    add(Number(p.windowStart), { courses: p.courses ?? {}, crashes: p.crashes ?? {} });
+  for (const p of late) add(Number(p.windowStart), aggregatesOf(p));
   return {
     byWindow,
     lateRecords: late.reduce((a, p) => a + Number(p.records), 0),
@@ -42,14 +41,13 @@ export function canonical(m: ByWindow): string[] {
   const lines: string[] = [];
   for (const start of [...m.keys()].sort((a, b) => a - b)) {
     const w = m.get(start)!;
-    for (const course of Object.keys(w.courses).sort()) {
-      const c = w.courses[course]!;
+    for (const [course, c] of [...w.courses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       lines.push(
         `${start} course ${course} events=${c.events} loc=${c.totalLoc} cpuSum=${c.cpuSum.toFixed(6)} cpuMin=${c.cpuMin} cpuMax=${c.cpuMax}`,
       );
     }
-    for (const user of Object.keys(w.crashes).sort()) {
-      if (w.crashes[user]! > 0) lines.push(`${start} crash ${user} count=${w.crashes[user]}`);
+    for (const [user, n] of [...w.crashes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (n > 0) lines.push(`${start} crash ${user} count=${n}`);
     }
   }
   return lines;

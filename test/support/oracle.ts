@@ -45,12 +45,27 @@ const REQUIRED_STRINGS = [
   'severity',
 ];
 
+/** Name fields hold 1-512 UTF-16 code units (the documented schema limit). */
+const MAX_NAME_UNITS = 512;
+
+/** Well-formed Unicode: encodeURIComponent refuses a lone surrogate. */
+function isText(s: string): boolean {
+  try {
+    encodeURIComponent(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Event time in ms if the record is valid by the DESIGN rules, else undefined. */
 function validEventTime(o: Record<string, unknown>, futureLimitMs: number): number | undefined {
   for (const f of REQUIRED_STRINGS) if (typeof o[f] !== 'string') return undefined;
   for (const f of ['event_id', 'user_id', 'student_name', 'course', 'activity']) {
-    if ((o[f] as string).length === 0) return undefined;
+    const s = o[f] as string;
+    if (s.length === 0 || s.length > MAX_NAME_UNITS) return undefined;
   }
+  for (const f of REQUIRED_STRINGS) if (!isText(o[f] as string)) return undefined;
   if (!['Low', 'Medium', 'High', 'Critical'].includes(o.severity as string)) return undefined;
   const loc = o.lines_of_code;
   if (typeof loc !== 'number' || Math.floor(loc) !== loc || loc < 0) return undefined;
@@ -148,21 +163,22 @@ async function scanAll(db: DynamoDBClient, table: string): Promise<Record<string
   return out;
 }
 
+/** Groups as table-layout.ts stores them: lists of entries, the group name a value, never a key. */
 interface StoredAgg {
-  courses: Record<string, GroupTotals>;
-  crashes: Record<string, number>;
+  courses: Array<GroupTotals & { course: string }>;
+  crashes: Array<{ user_id: string; crash_count: number }>;
 }
 
 function addStored(w: WindowTotals, a: StoredAgg): void {
-  for (const [course, g] of Object.entries(a.courses ?? {})) {
-    const have = w.courses.get(course) ?? {
+  for (const g of a.courses ?? []) {
+    const have = w.courses.get(g.course) ?? {
       events: 0,
       totalLoc: 0,
       cpuSum: 0,
       cpuMin: Infinity,
       cpuMax: -Infinity,
     };
-    w.courses.set(course, {
+    w.courses.set(g.course, {
       events: have.events + g.events,
       totalLoc: have.totalLoc + g.totalLoc,
       cpuSum: have.cpuSum + g.cpuSum,
@@ -170,8 +186,8 @@ function addStored(w: WindowTotals, a: StoredAgg): void {
       cpuMax: Math.max(have.cpuMax, g.cpuMax),
     });
   }
-  for (const [user, n] of Object.entries(a.crashes ?? {}))
-    w.crashes.set(user, (w.crashes.get(user) ?? 0) + n);
+  for (const g of a.crashes ?? [])
+    w.crashes.set(g.user_id, (w.crashes.get(g.user_id) ?? 0) + g.crash_count);
 }
 
 /**

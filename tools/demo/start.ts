@@ -27,6 +27,7 @@ import {
   type ConfigOverrides,
   type StreamscaleConfig,
 } from '../../functions/config';
+import { crashRows } from '../../functions/core/partials';
 import { createResultsReader } from '../../functions/store/results-reader';
 import {
   clearLocalCloudState,
@@ -273,11 +274,7 @@ async function runDemo(c: DemoContext): Promise<number> {
             now + 60_000,
           );
           alerts = finals.reduce(
-            (a, w) =>
-              a +
-              Object.values(w.aggregates.crashes).filter(
-                (n) => n > config.windowing.crashAlertThreshold,
-              ).length,
+            (a, w) => a + crashRows(w.aggregates, config.windowing.crashAlertThreshold).length,
             0,
           );
         }

@@ -25,9 +25,12 @@ import {
   rejectSk,
   shardSk,
   windowPk,
-  type CourseAggregate,
-  type WindowAggregates,
 } from '../../../../functions/store/table-layout';
+import {
+  aggregatesOf,
+  toStoredGroups,
+  type CourseAggregate,
+} from '../../../../functions/core/partials';
 import { parseQueryArgs } from '../../../../tools/query/args';
 import { formatJson, formatTable } from '../../../../tools/query/format';
 import { runQuery } from '../../../../tools/query/run-query';
@@ -48,6 +51,13 @@ const course = (events: number, totalLoc: number, cpus: number[]): CourseAggrega
   cpuMax: Math.max(...cpus),
 });
 
+/** Groups as a test writes them; stored as table-layout.ts lays them out. */
+interface Groups {
+  courses: Record<string, CourseAggregate>;
+  crashes: Record<string, number>;
+}
+const stored = (g: Groups) => toStoredGroups(aggregatesOf(g));
+
 let client: DynamoDBClient;
 let stop: () => Promise<void>;
 let reader: ResultsReader;
@@ -62,7 +72,7 @@ let seq = 1000;
 async function partial(
   windowStart: number,
   shardId: string,
-  agg: WindowAggregates,
+  agg: Groups,
   extra: Record<string, unknown> = {},
 ): Promise<string> {
   const first = String(seq++);
@@ -79,17 +89,13 @@ async function partial(
     records,
     writtenAt: windowStart + SIZE + 5_000,
     firstArrivalMs: windowStart + 1_000,
-    ...agg,
+    ...stored(agg),
     ...extra,
   });
   return sk;
 }
 
-async function final(
-  windowStart: number,
-  agg: WindowAggregates,
-  included: string[],
-): Promise<void> {
+async function final(windowStart: number, agg: Groups, included: string[]): Promise<void> {
   await put(names.windowsTable, {
     pk: windowPk(windowStart),
     sk: FINAL_SK,
@@ -101,7 +107,7 @@ async function final(
     watermark: windowStart + SIZE,
     gsiPk: GSI_FINAL,
     gsiSk: windowStart,
-    ...agg,
+    ...stored(agg),
   });
 }
 
@@ -214,7 +220,7 @@ describe('results reader', () => {
     expect(finals.at(-2)).toMatchObject({
       windowEnd: T + SIZE,
       records: 2,
-      aggregates: { crashes: { user_1: 3 } },
+      aggregates: { crashes: new Map([['user_1', 3]]) },
     });
   });
 
@@ -224,8 +230,8 @@ describe('results reader', () => {
       [T + 2 * SIZE, false, 3],
       [T + 3 * SIZE, false, 1],
     ]);
-    expect(open[0]!.aggregates.crashes).toEqual({ user_3: 4 });
-    expect(open[0]!.aggregates.courses['CS-1']).toMatchObject({
+    expect(open[0]!.aggregates.crashes).toEqual(new Map([['user_3', 4]]));
+    expect(open[0]!.aggregates.courses.get('CS-1')).toMatchObject({
       events: 3,
       totalLoc: 30,
       cpuMin: 10,

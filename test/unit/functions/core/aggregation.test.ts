@@ -54,7 +54,12 @@ describe('windows and queries', () => {
       addEvent(agg, ev({ user_id: 'a', severity: 'High', content: 'crash' }));
     for (let i = 0; i < 2; i++)
       addEvent(agg, ev({ user_id: 'b', severity: 'High', content: 'crash' }));
-    expect(agg.crashes).toEqual({ a: 3, b: 2 });
+    expect(agg.crashes).toEqual(
+      new Map([
+        ['a', 3],
+        ['b', 2],
+      ]),
+    );
     expect(crashRows(agg, 2)).toEqual([{ user_id: 'a', crash_count: 3 }]);
     expect(crashRows(agg, 2, true)).toHaveLength(2);
   });
@@ -177,8 +182,8 @@ describe('closing', () => {
     records: n,
     writtenAt: 0,
     firstArrivalMs: 0,
-    courses: { C: { events: n, totalLoc: n, cpuSum: n, cpuMin: 1, cpuMax: 1 } },
-    crashes: {},
+    courses: [{ course: 'C', events: n, totalLoc: n, cpuSum: n, cpuMin: 1, cpuMax: 1 }],
+    crashes: [],
     ...(late ? { gsiPk: 'LATE', gsiSk: T0 } : {}),
   });
 
@@ -201,7 +206,9 @@ describe('closing', () => {
     const ps = [partial('P#b', 2), partial('P#a', 3), partial('P#c', 1, true)];
     const f = buildFinal(T0, 10_000, ps, T0 + 10_000, T0 + 70_000);
     expect(f).toMatchObject({ records: 5, included: ['P#a', 'P#b'], sk: 'F', gsiPk: 'FINAL' });
-    expect(f?.courses.C?.events).toBe(5);
+    expect(f?.courses).toEqual([
+      { course: 'C', events: 5, totalLoc: 5, cpuSum: 5, cpuMin: 1, cpuMax: 1 },
+    ]);
     expect(latePartials(f, [...ps, partial('P#d', 4)]).map((p) => p.sk)).toEqual(['P#c', 'P#d']);
     expect(buildFinal(T0, 10_000, [], T0, T0)).toBeUndefined();
   });
