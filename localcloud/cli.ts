@@ -5,11 +5,10 @@
  * SIGTERM. While it runs, .streamscale/local-cloud.json says where it is.
  */
 import { parseArgs } from 'node:util';
-import { AWS_LIMITS } from './config';
+import { AWS_LIMITS, DEFAULT_EDGE_PORT } from './config';
 import { clearLocalCloudState, writeLocalCloudState } from './deploy/local-cloud-state';
 import type { LocalCloud } from './start-local-cloud';
 
-const DEFAULT_PORT = 4566;
 /** Demo default: the stack's 1-minute schedules fire every 5 s. */
 const DEFAULT_SPEEDUP = 12;
 
@@ -19,10 +18,12 @@ Starts the embedded local cloud on one edge endpoint (127.0.0.1 only):
 Kinesis, DynamoDB, CloudWatch, SQS, Lambda and EventBridge schedules.
 Ctrl-C stops it. Then, in another terminal: npm run deploy:local
 
-  --port N                        edge port (default ${DEFAULT_PORT}; 0 = any free port)
+  --port N                        edge port (default ${DEFAULT_EDGE_PORT}; 0 = any free port)
   --speedup N                     schedules run N times faster (default ${DEFAULT_SPEEDUP}: rate(1 minute) fires every 5 s; 1 = real time)
   --shard-records-per-second N    per-shard write limit (default ${AWS_LIMITS.kinesis.shardRecordsPerSecond}, as AWS)
   --shard-bytes-per-second N      per-shard write limit (default ${AWS_LIMITS.kinesis.shardBytesPerSecond}, as AWS)
+  --allow-origin ORIGIN           let web pages from ORIGIN (e.g. http://localhost:3000) call the cloud;
+                                  repeat for more; '*' allows any page (default: none, a browser is refused)
   --quiet                         print where things run, then no logs
   --help
 `;
@@ -47,6 +48,24 @@ function numberFlag(
   return n;
 }
 
+/** Each origin as a browser sends it: scheme://host[:port], no path. */
+function parseOrigins(raw: string[]): string[] | '*' {
+  if (raw.includes('*')) return '*';
+  return raw.map((o) => {
+    let url: URL;
+    try {
+      url = new URL(o);
+    } catch {
+      fail(`--allow-origin must be an origin such as http://localhost:3000 (got "${o}")`);
+    }
+    if (url.origin === 'null' || o.replace(/\/$/, '') !== url.origin)
+      fail(
+        `--allow-origin must be scheme://host[:port] with no path (got "${o}"; did you mean ${url.origin}?)`,
+      );
+    return url.origin;
+  });
+}
+
 /** Log lines as `source | line`, sources aligned, so function output is easy to follow. */
 function logger(quiet: boolean): (source: string, line: string) => void {
   if (quiet) return () => {};
@@ -69,6 +88,7 @@ async function main(): Promise<void> {
         speedup: { type: 'string' },
         'shard-records-per-second': { type: 'string' },
         'shard-bytes-per-second': { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -81,7 +101,7 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const port = numberFlag(values.port, 'port', DEFAULT_PORT, 0);
+  const port = numberFlag(values.port, 'port', DEFAULT_EDGE_PORT, 0);
   if (port > 65535) fail(`--port must be at most 65535 (got ${port})`);
   const speedup = numberFlag(values.speedup, 'speedup', DEFAULT_SPEEDUP, 1, false);
   const records = numberFlag(
@@ -106,6 +126,7 @@ async function main(): Promise<void> {
       speedup,
       shardRecordsPerSecond: records,
       shardBytesPerSecond: bytes,
+      allowOrigins: parseOrigins(values['allow-origin'] ?? []),
       log: logger(values.quiet),
     });
   } catch (err) {

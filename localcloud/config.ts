@@ -24,7 +24,35 @@ export const AWS_LIMITS = {
     shardUpdatesPerDay: 10,
     /** Open shards allowed across all streams (us-east-1 default). */
     shardLimit: 500,
+    /** Largest record: data plus partition key (1 MiB). */
+    maxRecordBytes: 1024 * 1024,
+    /** Largest PutRecords request: all data plus partition keys (5 MiB). */
+    maxPutRecordsBytes: 5 * 1024 * 1024,
+    /** Records in one PutRecords request. */
+    maxPutRecordsRecords: 500,
+    /** Longest partition key, in Unicode characters. */
+    maxPartitionKeyLength: 256,
+    /** Enhanced fan-out consumers registered on one stream. */
+    consumersPerStream: 20,
+    /** A SubscribeToShard subscription ends after 5 minutes; the client subscribes again. */
+    subscriptionMs: 5 * 60_000,
   },
+} as const;
+
+/** The edge: what one request may carry, and how long a silent connection may stay. */
+export const EDGE_LIMITS = {
+  /** Largest request body on the wire (a 5 MiB PutRecords is ~6.7 MiB once base64-encoded in JSON). */
+  maxBodyBytes: 16 * 1024 * 1024,
+  /** Largest body once decompressed (Content-Encoding gzip/deflate); beyond it the request gets 413. */
+  maxDecodedBodyBytes: 16 * 1024 * 1024,
+  /** Header fields in one request; more get an AWS-shaped 400. */
+  maxHeaderCount: 500,
+  /** Bytes of header block (HTTP/1.1 header section, HTTP/2 header list). */
+  maxHeaderBytes: 64 * 1024,
+  /** A new connection that sends nothing for this long is closed. */
+  firstBytesTimeoutMs: 10_000,
+  /** Idle keep-alive connections and HTTP/2 sessions are closed after this (longer than SDK agents keep them). */
+  idleTimeoutMs: 65_000,
 } as const;
 
 /** The Lambda plane: execution environments and the event-source pollers. */

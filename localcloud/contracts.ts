@@ -4,13 +4,39 @@
  * scope of the Authorization header, or X-Amz-Target / path fallbacks) it
  * serves; in-process parts publish service metrics through a MetricSink.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/**
+ * One request as the edge hands it to a service, the same for HTTP/1.1 and
+ * HTTP/2: lower-case header names, no HTTP/2 pseudo-headers (`host` carries
+ * the :authority). Node's IncomingMessage fits this shape too.
+ */
+export interface EdgeRequest {
+  readonly method?: string;
+  readonly url?: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+/**
+ * The answer channel, the same for HTTP/1.1 (ServerResponse) and HTTP/2
+ * (Http2ServerResponse). HTTP/2 forbids connection-specific headers
+ * (Connection, Keep-Alive, Transfer-Encoding): never set them.
+ */
+export interface EdgeResponse {
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  writeHead(statusCode: number, headers?: OutgoingHttpHeaders): unknown;
+  write(chunk: Uint8Array | string): boolean;
+  end(chunk?: Uint8Array | string): unknown;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
+}
 
 export interface EdgeService {
   /** SigV4 signing names served: 'kinesis', 'dynamodb', 'monitoring', 'lambda', 'sqs', 'events', ... */
   readonly signingNames: readonly string[];
-  /** Answer one request; `body` is the fully read request body. */
-  handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void>;
+  /** Answer one request; `body` is the fully read (and decompressed) request body. */
+  handle(req: EdgeRequest, body: Buffer, res: EdgeResponse): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -5,7 +5,7 @@
  * event-source runtime, schedules) plug in with addService and publish their
  * metrics through ctx.metrics.
  */
-import { AWS_LIMITS, DEFAULT_REGION } from './config';
+import { AWS_LIMITS, DEFAULT_EDGE_PORT, DEFAULT_REGION } from './config';
 import type { CloudContext, EdgeService } from './contracts';
 import { CloudWatchService } from './cloudwatch/cloudwatch-service';
 import { MetricStore } from './cloudwatch/metric-store';
@@ -26,6 +26,11 @@ export interface CoreCloudOptions {
   shardUpdatesPerDay?: number;
   /** Open shards allowed across all streams (AWS us-east-1 default: 500). */
   shardLimit?: number;
+  /**
+   * Web origins (`scheme://host:port`) whose pages may call the cloud, or '*'.
+   * Default none: a request carrying any other Origin is refused.
+   */
+  allowOrigins?: readonly string[] | '*';
   log?: (source: string, line: string) => void;
 }
 
@@ -43,7 +48,12 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
   const log =
     opts.log ?? ((source: string, line: string) => process.stderr.write(`[${source}] ${line}\n`));
   const metrics = new MetricStore();
-  const edge = new EdgeServer({ host, port: opts.port ?? 4566, log: (line) => log('edge', line) });
+  const edge = new EdgeServer({
+    host,
+    port: opts.port ?? DEFAULT_EDGE_PORT,
+    allowOrigins: opts.allowOrigins,
+    log: (line) => log('edge', line),
+  });
   const endpoint = await edge.listen();
   const ctx: CloudContext = { endpoint, region: opts.region ?? DEFAULT_REGION, metrics, log };
   const services: EdgeService[] = [];

@@ -4,7 +4,7 @@
  * runtime) and EventBridge schedules plugged into its edge. Used by
  * `npm run local`, `npm start` and the integration tests.
  */
-import { AWS_LIMITS, DEFAULT_REGION } from './config';
+import { AWS_LIMITS, DEFAULT_EDGE_PORT, DEFAULT_REGION } from './config';
 import { textTable } from './deploy/text-table';
 import { startCoreCloud, type CoreCloud } from './core-cloud';
 import { createEventsService } from './events/index';
@@ -22,6 +22,8 @@ export interface LocalCloudOptions {
   speedup?: number;
   shardRecordsPerSecond?: number;
   shardBytesPerSecond?: number;
+  /** Web origins whose pages may call the cloud (see CoreCloudOptions.allowOrigins). */
+  allowOrigins?: readonly string[] | '*';
   /** One line from a part of the cloud (source = service or function name). */
   log?: (source: string, line: string) => void;
 }
@@ -58,11 +60,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     process.env.AWS_SECRET_ACCESS_KEY = 'test';
   }
   const core = await startCoreCloud({
-    port: opts.port ?? 4566,
+    port: opts.port ?? DEFAULT_EDGE_PORT,
     host: opts.host ?? '127.0.0.1',
     region,
     shardRecordsPerSecond: records,
     shardBytesPerSecond: bytes,
+    allowOrigins: opts.allowOrigins,
     log: opts.log,
   });
   try {

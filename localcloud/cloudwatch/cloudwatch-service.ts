@@ -5,8 +5,8 @@
  * also carry x-amzn-query-error) and the query protocol (form-encoded
  * Action=..., XML answers) of the AWS CLI v1.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CloudContext, EdgeService } from '../contracts';
+
+import type { CloudContext, EdgeRequest, EdgeResponse, EdgeService } from '../contracts';
 import { sendAwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { datesToEpochSeconds, decodeQueryForm, queryResponse, toXml } from '../edge/query-protocol';
 import { isFormEncoded } from '../edge/route-request';
@@ -37,7 +37,7 @@ export class CloudWatchService implements EdgeService {
     clearInterval(this.timer);
   }
 
-  async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  async handle(req: EdgeRequest, body: Buffer, res: EdgeResponse): Promise<void> {
     const query =
       !req.headers['x-amz-target'] &&
       (isFormEncoded(req.headers['content-type']) || (req.url ?? '').includes('Action='));
@@ -100,7 +100,7 @@ export class CloudWatchService implements EdgeService {
     }
   }
 
-  private fail(res: ServerResponse, query: boolean, err: CloudWatchError): void {
+  private fail(res: EdgeResponse, query: boolean, err: CloudWatchError): void {
     sendAwsError(
       res,
       query ? 'query' : 'json',

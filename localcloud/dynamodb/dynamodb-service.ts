@@ -6,11 +6,11 @@
  * ConditionalCheckFailedRequests exist locally. Also keeps the TimeToLive
  * setting dynalite lacks (stored, not enforced).
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
 import dynalite from 'dynalite';
-import type { CloudContext, EdgeService } from '../contracts';
+import type { CloudContext, EdgeRequest, EdgeResponse, EdgeService } from '../contracts';
 import { AwsError, sendAwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { BackendProxy, writeBackendResponse } from '../edge/backend-proxy';
 import {
@@ -71,7 +71,7 @@ export class DynamoDbService implements EdgeService {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  async handle(req: EdgeRequest, body: Buffer, res: EdgeResponse): Promise<void> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.slice(target.indexOf('.') + 1);
     try {
@@ -138,7 +138,7 @@ export class DynamoDbService implements EdgeService {
   }
 
   private async timeToLive(
-    req: IncomingMessage,
+    req: EdgeRequest,
     operation: string,
     input: Record<string, unknown>,
   ): Promise<unknown> {

@@ -1,35 +1,48 @@
 /**
- * AWS-shaped error answers for the three wire protocols, so SDKs and the CLI
- * show a named exception and message instead of a parse failure.
+ * The cloud's one error family: every service throws AwsError and answers it
+ * AWS-shaped in the protocol the request came in (JSON __type + message;
+ * query-protocol <ErrorResponse> XML; awsQueryCompatible services add
+ * x-amzn-query-error), so SDKs and the CLI show a named exception and
+ * message instead of a parse failure.
  */
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { EdgeResponse } from '../contracts';
 import type { WireProtocol } from './route-request';
 
-export interface AwsErrorSpec {
-  code: string;
-  message: string;
-  status?: number;
-  /** Smithy namespace for JSON __type, e.g. 'com.amazonaws.cloudwatch'; omitted → bare code. */
-  jsonNamespace?: string;
-  /** For awsQueryCompatible JSON services (CloudWatch, SQS): the query error code and fault. */
-  queryCode?: string;
-  /** XML namespace of query-protocol responses. */
-  xmlNamespace?: string;
-  /** 'Sender' (client error) or 'Receiver' (server error). */
-  fault?: 'Sender' | 'Receiver';
-}
-
-/** Error as thrown inside a service; the service catches and answers it. */
+/** An error as AWS names it; thrown inside a service, answered by it. */
 export class AwsError extends Error {
   constructor(
+    /** JSON-protocol code (the SDK's exception name), e.g. 'ResourceNotFoundException'. */
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** The query-protocol code where it differs, e.g. 'ResourceNotFound' (CloudWatch, SQS). */
     readonly queryCode?: string,
   ) {
     super(message);
+    this.name = code;
   }
+}
+
+/** How one service frames its errors. */
+export interface ErrorStyle {
+  /** Content type of JSON answers, e.g. 'application/x-amz-json-1.1'. */
+  contentType?: string;
+  /** Smithy namespace for JSON __type, e.g. 'com.amazonaws.cloudwatch'; omitted → bare code. */
+  jsonNamespace?: string;
+  /** XML namespace of query-protocol answers. */
+  xmlNamespace?: string;
+  /** awsQueryCompatible JSON services (CloudWatch, SQS) also send x-amzn-query-error. */
+  queryCompatible?: boolean;
+}
+
+export interface AwsErrorSpec extends ErrorStyle {
+  code: string;
+  message: string;
+  status?: number;
+  queryCode?: string;
+  /** 'Sender' (client error) or 'Receiver' (server error). */
+  fault?: 'Sender' | 'Receiver';
 }
 
 export function xmlEscape(s: string): string {
@@ -41,11 +54,33 @@ export function xmlEscape(s: string): string {
     .replace(/'/g, '&apos;');
 }
 
+/** The JSON protocols' error body. */
+export function awsErrorBody(code: string, message: string, jsonNamespace?: string): string {
+  const type = jsonNamespace ? `${jsonNamespace}#${code}` : code;
+  return JSON.stringify({ __type: type, message, Message: message });
+}
+
+/** Answers `err` in the request's protocol with the service's framing. */
+export function answerAwsError(
+  res: EdgeResponse,
+  protocol: WireProtocol,
+  err: AwsError,
+  style: ErrorStyle = {},
+): void {
+  sendAwsError(res, protocol, {
+    ...style,
+    code: err.code,
+    message: err.message,
+    status: err.status,
+    queryCode: err.queryCode ?? (style.queryCompatible ? err.code : undefined),
+  });
+}
+
 export function sendAwsError(
-  res: ServerResponse,
+  res: EdgeResponse,
   protocol: WireProtocol,
   spec: AwsErrorSpec,
-  contentType = 'application/x-amz-json-1.0',
+  contentType = spec.contentType ?? 'application/x-amz-json-1.0',
 ): void {
   const status = spec.status ?? 400;
   const fault = spec.fault ?? (status >= 500 ? 'Receiver' : 'Sender');
@@ -62,17 +97,16 @@ export function sendAwsError(
       `<Code>${xmlEscape(spec.queryCode ?? spec.code)}</Code><Message>${xmlEscape(spec.message)}</Message></Error>` +
       `<RequestId>${requestId}</RequestId></ErrorResponse>`;
     res.writeHead(status, {
-      'Content-Type': 'text/xml',
-      'Content-Length': Buffer.byteLength(body),
+      'content-type': 'text/xml',
+      'content-length': Buffer.byteLength(body),
     });
     res.end(body);
     return;
   }
-  const type = spec.jsonNamespace ? `${spec.jsonNamespace}#${spec.code}` : spec.code;
-  const body = JSON.stringify({ __type: type, message: spec.message, Message: spec.message });
+  const body = awsErrorBody(spec.code, spec.message, spec.jsonNamespace);
   const headers: Record<string, string | number> = {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
     'x-amzn-ErrorType': spec.code,
   };
   if (spec.queryCode) headers['x-amzn-query-error'] = `${spec.queryCode};${fault}`;
@@ -81,15 +115,15 @@ export function sendAwsError(
 }
 
 export function sendJson(
-  res: ServerResponse,
+  res: EdgeResponse,
   data: unknown,
   contentType: string,
   status = 200,
 ): void {
   const body = JSON.stringify(data);
   res.writeHead(status, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
     'x-amzn-RequestId': randomUUID(),
   });
   res.end(body);

@@ -4,7 +4,8 @@
  * before the edge replies. Keep-alive sockets: the edge is the emulator's
  * only client.
  */
-import { Agent, request, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import type { EdgeResponse } from '../contracts';
 
 export interface BackendResponse {
   status: number;
@@ -83,7 +84,7 @@ export class BackendProxy {
 }
 
 export function writeBackendResponse(
-  res: ServerResponse,
+  res: EdgeResponse,
   r: BackendResponse,
   body: Buffer = r.body,
 ): void {

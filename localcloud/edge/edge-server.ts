@@ -1,55 +1,80 @@
 /**
- * The one loopback endpoint: reads each request whole, decides its service
- * (route-request.ts) and hands it to the EdgeService that serves that SigV4
- * signing name. Whatever no service serves gets an AWS-shaped error naming
- * the service and operation; a failing service gets a 500 with its message,
- * never a crashed process.
+ * The one loopback endpoint, HTTP/1.1 and cleartext HTTP/2 (prior
+ * knowledge) on the same port: each new connection's first bytes say which
+ * (protocol-sniff.ts), and the socket goes to a node:http or node:http2
+ * server. Both hand every request to the same EdgeRouter, so every service
+ * answers both protocols alike.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gunzipSync, inflateSync } from 'node:zlib';
+import { createServer as createHttp1Server, type Server as Http1Server } from 'node:http';
+import {
+  createServer as createHttp2Server,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
+import { EDGE_LIMITS } from '../config';
 import type { EdgeService } from '../contracts';
-import { sendAwsError, unimplementedMessage } from './aws-errors';
-import { routeRequest } from './route-request';
-
-/** Largest request body accepted (Kinesis PutRecords is at most 5 MiB of data, base64-encoded). */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+import { awsErrorBody } from './aws-errors';
+import { EdgeRouter, type IncomingEdgeRequest } from './edge-router';
+import { sniffConnection } from './protocol-sniff';
 
 export interface EdgeServerOptions {
   host: string;
   /** 0 = a free port */
   port: number;
+  /** Web origins allowed to call the edge (exact `scheme://host:port`), or '*'. Default: none. */
+  allowOrigins?: readonly string[] | '*';
   log: (line: string) => void;
 }
 
 export class EdgeServer {
-  private readonly services = new Map<string, EdgeService>();
-  private readonly server: Server;
+  private readonly router: EdgeRouter;
+  private readonly tcp: TcpServer;
+  private readonly http1: Http1Server;
+  private readonly http2: Http2Server;
+  private readonly sockets = new Set<Socket>();
   private port = 0;
 
   constructor(private readonly opts: EdgeServerOptions) {
-    this.server = createServer((req, res) => {
-      this.onRequest(req, res).catch((err: unknown) => {
-        this.opts.log(
-          `request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-        );
-        sendAwsError(res, 'json', {
-          code: 'InternalFailure',
-          message: String(err instanceof Error ? err.message : err),
-          status: 500,
-        });
-      });
-    });
-    this.server.keepAliveTimeout = 65_000;
-    this.server.headersTimeout = 66_000;
+    const origins = opts.allowOrigins ?? [];
+    const allowedOrigins = origins === '*' ? '*' : new Set(origins);
+    this.router = new EdgeRouter(() => ({ allowedOrigins, port: this.port }), opts.log);
+    this.http1 = createHttp1Server(
+      { maxHeaderSize: EDGE_LIMITS.maxHeaderBytes },
+      (req, res) => void this.router.dispatch(req, res),
+    );
+    // one more than allowed, so the router sees "too many" and answers it
+    this.http1.maxHeadersCount = EDGE_LIMITS.maxHeaderCount + 1;
+    this.http1.keepAliveTimeout = EDGE_LIMITS.idleTimeoutMs;
+    this.http1.headersTimeout = EDGE_LIMITS.idleTimeoutMs + 1000;
+    this.http1.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) =>
+      answerClientError(err, socket),
+    );
+    this.http2 = createHttp2Server(
+      {
+        maxHeaderListPairs: EDGE_LIMITS.maxHeaderCount * 4,
+        settings: { maxHeaderListSize: EDGE_LIMITS.maxHeaderBytes },
+      },
+      (req: Http2ServerRequest, res: Http2ServerResponse) =>
+        void this.router.dispatch(req as unknown as IncomingEdgeRequest, res),
+    );
+    this.http2.setTimeout(EDGE_LIMITS.idleTimeoutMs);
+    this.http2.on('sessionError', () => {}); // the session is gone; its streams already failed
+    this.tcp = createTcpServer((socket) => this.accept(socket));
   }
 
   addService(service: EdgeService): void {
-    for (const name of service.signingNames) this.services.set(name, service);
+    this.router.addService(service);
   }
 
   get serviceNames(): string[] {
-    return [...this.services.keys()].sort();
+    return this.router.serviceNames;
   }
 
   get endpoint(): string {
@@ -73,10 +98,10 @@ export class EdgeServer {
           );
         } else reject(err);
       };
-      this.server.once('error', onError);
-      this.server.listen(this.opts.port, this.opts.host, () => {
-        this.server.off('error', onError);
-        this.port = (this.server.address() as AddressInfo).port;
+      this.tcp.once('error', onError);
+      this.tcp.listen(this.opts.port, this.opts.host, () => {
+        this.tcp.off('error', onError);
+        this.port = (this.tcp.address() as AddressInfo).port;
         resolve(this.endpoint);
       });
     });
@@ -84,91 +109,42 @@ export class EdgeServer {
 
   close(): Promise<void> {
     return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
+      this.tcp.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
     });
   }
 
-  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    if (raw === undefined) {
-      sendAwsError(res, 'json', {
-        code: 'RequestEntityTooLargeException',
-        message: `request body larger than ${MAX_BODY_BYTES} bytes`,
-        status: 413,
-      });
-      return;
-    }
-    const body = await decodeBody(req, raw);
-    if (body === undefined) {
-      sendAwsError(res, 'json', {
-        code: 'SerializationException',
-        message: `cannot decode a request body with Content-Encoding: ${String(req.headers['content-encoding'])}`,
-        status: 400,
-      });
-      return;
-    }
-    const url = req.url ?? '/';
-    if (req.method === 'GET' && (url === '/_localstack/health' || url === '/_streamscale/health')) {
-      const services = Object.fromEntries(this.serviceNames.map((n) => [n, 'running']));
-      const text = JSON.stringify({ services, edition: 'streamscale' });
-      res.writeHead(200, {
-        'Content-Type': 'application/json',
-        'Content-Length': Buffer.byteLength(text),
-      });
-      res.end(text);
-      return;
-    }
-    const route = routeRequest(req.method ?? 'GET', url, req.headers, body);
-    const service = route.service ? this.services.get(route.service) : undefined;
-    if (!service) {
-      const what = route.service ?? 'an unknown service';
-      sendAwsError(res, route.protocol === 'query' ? 'query' : 'json', {
-        code: route.operation ? 'UnknownOperationException' : 'UnrecognizedClientException',
-        message: route.operation
-          ? unimplementedMessage(what, route.operation)
-          : `streamscale local cloud cannot tell which service ${req.method} ${url} is for (no SigV4 credential scope, X-Amz-Target or Action=); serves: ${this.serviceNames.join(', ')}`,
-        status: 400,
-      });
-      return;
-    }
-    await service.handle(req, body, res);
-  }
-}
-
-/**
- * The SDKs gzip large bodies (CloudWatch PutMetricData over 10 KiB carries
- * Content-Encoding: gzip); services see plain bytes and no encoding header.
- */
-async function decodeBody(req: IncomingMessage, raw: Buffer): Promise<Buffer | undefined> {
-  const encoding = String(req.headers['content-encoding'] ?? '')
-    .toLowerCase()
-    .trim();
-  // S3's aws-chunked framing is the S3 service's to decode.
-  if (encoding === '' || encoding === 'identity' || encoding.includes('aws-chunked')) return raw;
-  try {
-    const plain =
-      encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? inflateSync(raw) : undefined;
-    if (plain === undefined) return undefined;
-    delete req.headers['content-encoding'];
-    req.headers['content-length'] = String(plain.length);
-    return plain;
-  } catch {
-    return undefined;
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(c);
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy()); // a peer reset: nothing to answer
+    sniffConnection(socket, EDGE_LIMITS.firstBytesTimeoutMs, (version) => {
+      if (version === 'h2') {
+        this.http2.emit('connection', socket);
+      } else {
+        this.http1.emit('connection', socket);
+        // node:http reads the socket's handle directly; resuming replays the sniffed bytes to it
+        socket.resume();
+      }
     });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
+  }
+}
+
+/** A request node:http cannot parse (a header block over the limit, say): an AWS-shaped answer, then close. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) return void socket.destroy();
+  const overflow = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = overflow ? 431 : 400;
+  const code = overflow ? 'RequestHeaderFieldsTooLargeException' : 'SerializationException';
+  const body = awsErrorBody(
+    code,
+    overflow
+      ? `the request's header section is larger than ${EDGE_LIMITS.maxHeaderBytes} bytes`
+      : `the request is not valid HTTP/1.1 (${err.code ?? err.message})`,
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${overflow ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: ${code}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

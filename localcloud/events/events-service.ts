@@ -7,8 +7,8 @@
  * `time` — as an async invoke of each target.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CloudContext, EdgeService } from '../contracts';
+
+import type { CloudContext, EdgeRequest, EdgeResponse, EdgeService } from '../contracts';
 import { sendAwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { firingIntervalMs, parseSchedule, ScheduleError } from './schedule-expression';
 import { ACCOUNT_ID as ACCOUNT } from '../config';
@@ -77,7 +77,7 @@ export class EventsService implements EdgeService {
     for (const r of this.rules.values()) this.unschedule(r);
   }
 
-  async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  async handle(req: EdgeRequest, body: Buffer, res: EdgeResponse): Promise<void> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : undefined;
     const handler = op ? this.operations[op] : undefined;

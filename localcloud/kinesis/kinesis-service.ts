@@ -6,10 +6,10 @@
  * per record with ProvisionedThroughputExceededException, stream encryption
  * flags, and the AWS/Kinesis service metrics.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import kinesalite from 'kinesalite';
-import type { CloudContext, EdgeService } from '../contracts';
+import type { CloudContext, EdgeRequest, EdgeResponse, EdgeService } from '../contracts';
 import { AwsError, sendAwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { BackendProxy, writeBackendResponse, type BackendResponse } from '../edge/backend-proxy';
 import {
@@ -114,7 +114,7 @@ export class KinesisService implements EdgeService {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  async handle(req: EdgeRequest, body: Buffer, res: EdgeResponse): Promise<void> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.slice(target.indexOf('.') + 1);
     const isJson = !String(req.headers['content-type'] ?? '').includes('cbor');
@@ -188,14 +188,14 @@ export class KinesisService implements EdgeService {
   // ---- proxying ---------------------------------------------------------
 
   private async forward(
-    req: IncomingMessage,
+    req: EdgeRequest,
     input: Record<string, unknown>,
-    res: ServerResponse,
+    res: EdgeResponse,
   ): Promise<void> {
     writeBackendResponse(res, await this.send(req, input));
   }
 
-  private send(req: IncomingMessage, input: unknown): Promise<BackendResponse> {
+  private send(req: EdgeRequest, input: unknown): Promise<BackendResponse> {
     return this.backend.send('POST', '/', req.headers, Buffer.from(JSON.stringify(input)));
   }
 
@@ -203,9 +203,9 @@ export class KinesisService implements EdgeService {
 
   /** `rawBody`: the request as received, forwarded as is when no record is throttled (saves re-encoding 500 records). */
   private async putRecords(
-    req: IncomingMessage,
+    req: EdgeRequest,
     input: Record<string, unknown>,
-    res: ServerResponse,
+    res: EdgeResponse,
     rawBody?: Buffer,
   ): Promise<void> {
     const name = String(input.StreamName ?? '');
@@ -287,9 +287,9 @@ export class KinesisService implements EdgeService {
   }
 
   private async putRecord(
-    req: IncomingMessage,
+    req: EdgeRequest,
     input: Record<string, unknown>,
-    res: ServerResponse,
+    res: EdgeResponse,
   ): Promise<void> {
     const name = String(input.StreamName ?? '');
     const state = name ? await this.streamState(name) : undefined;
@@ -346,9 +346,9 @@ export class KinesisService implements EdgeService {
   // ---- reads: iterator age ----------------------------------------------
 
   private async getRecords(
-    req: IncomingMessage,
+    req: EdgeRequest,
     input: Record<string, unknown>,
-    res: ServerResponse,
+    res: EdgeResponse,
   ): Promise<void> {
     const out = await this.send(req, input);
     if (out.status === 200) {
@@ -411,9 +411,9 @@ export class KinesisService implements EdgeService {
   // ---- describe: resharding status and encryption -----------------------
 
   private async describe(
-    req: IncomingMessage,
+    req: EdgeRequest,
     input: Record<string, unknown>,
-    res: ServerResponse,
+    res: EdgeResponse,
   ): Promise<void> {
     const out = await this.send(req, input);
     const state = this.streams.get(String(input.StreamName ?? ''));

@@ -4,8 +4,8 @@
  * awsQueryCompatible errors) and the older query protocol (form-encoded,
  * XML answers). Queue URLs are http://127.0.0.1:<port>/000000000000/<name>.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CloudContext, EdgeService } from '../contracts';
+
+import type { CloudContext, EdgeRequest, EdgeResponse, EdgeService } from '../contracts';
 import { sendAwsError, sendJson, unimplementedMessage, xmlEscape } from '../edge/aws-errors';
 import { asArray, decodeQueryForm, queryResponse, toNumber } from '../edge/query-protocol';
 import { isFormEncoded } from '../edge/route-request';
@@ -256,7 +256,7 @@ export class SqsService implements EdgeService {
     return Messages.length > 0 ? { Messages } : {};
   }
 
-  async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  async handle(req: EdgeRequest, body: Buffer, res: EdgeResponse): Promise<void> {
     const query =
       !req.headers['x-amz-target'] &&
       (isFormEncoded(req.headers['content-type']) || (req.url ?? '').includes('Action='));
@@ -314,7 +314,7 @@ export class SqsService implements EdgeService {
     res.end(xml);
   }
 
-  private fail(res: ServerResponse, query: boolean, err: SqsError): void {
+  private fail(res: EdgeResponse, query: boolean, err: SqsError): void {
     sendAwsError(
       res,
       query ? 'query' : 'json',

@@ -1,0 +1,137 @@
+/**
+ * Every AWS SDK v3 client with its defaults (no custom request handler)
+ * works against the edge: the Kinesis client speaks cleartext HTTP/2 with
+ * prior knowledge on an http:// endpoint, the others HTTP/1.1, all on the
+ * one port. A raw HTTP/2 stream gets the same routing and answers as
+ * HTTP/1.1.
+ */
+import { connect } from 'node:http2';
+import {
+  CloudWatchClient,
+  ListMetricsCommand,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, ListRulesCommand, PutRuleCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  PutRecordsCommand,
+  waitUntilStreamExists,
+} from '@aws-sdk/client-kinesis';
+import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCloud, type LocalCloud } from '../../../localcloud/start-local-cloud';
+
+let cloud: LocalCloud;
+let config: {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+};
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ port: 0, log: () => {} });
+  config = {
+    endpoint: cloud.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+});
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+describe('default-config SDK v3 clients', () => {
+  it('Kinesis (HTTP/2): create, put 500 records, read them back', async () => {
+    const kinesis = new KinesisClient(config);
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: 'h2', ShardCount: 1 }));
+      await waitUntilStreamExists(
+        { client: kinesis, maxWaitTime: 10, minDelay: 0.05 as number },
+        { StreamName: 'h2' },
+      );
+      const Records = Array.from({ length: 500 }, (_, i) => ({
+        PartitionKey: `k${i}`,
+        Data: Buffer.from(`record ${i}`),
+      }));
+      const put = await kinesis.send(new PutRecordsCommand({ StreamName: 'h2', Records }));
+      expect(put.FailedRecordCount).toBe(0);
+      const it = await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: 'h2',
+          ShardId: 'shardId-000000000000',
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      const got = await kinesis.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
+      expect(got.Records?.map((r) => Buffer.from(r.Data!).toString())).toEqual(
+        Records.map((r) => r.Data.toString()),
+      );
+    } finally {
+      kinesis.destroy();
+    }
+  });
+
+  it('DynamoDB, CloudWatch, SQS, Lambda and EventBridge', async () => {
+    const ddb = new DynamoDBClient(config);
+    const cw = new CloudWatchClient(config);
+    const sqs = new SQSClient(config);
+    const lambda = new LambdaClient(config);
+    const events = new EventBridgeClient(config);
+    try {
+      expect((await ddb.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+      // over 10 KiB: the SDK gzips the body
+      const MetricData = Array.from({ length: 200 }, (_, i) => ({
+        MetricName: `m${i % 3}`,
+        Value: i,
+        Dimensions: [{ Name: 'Padding', Value: 'p'.repeat(40) }],
+      }));
+      await cw.send(new PutMetricDataCommand({ Namespace: 'Default', MetricData }));
+      const metrics = await cw.send(new ListMetricsCommand({ Namespace: 'Default' }));
+      expect(metrics.Metrics?.map((m) => m.MetricName).sort()).toEqual(['m0', 'm1', 'm2']);
+      const q = await sqs.send(new CreateQueueCommand({ QueueName: 'defaults' }));
+      expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls).toEqual([q.QueueUrl]);
+      expect((await lambda.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
+      await events.send(new PutRuleCommand({ Name: 'tick', ScheduleExpression: 'rate(1 hour)' }));
+      expect((await events.send(new ListRulesCommand({}))).Rules?.map((r) => r.Name)).toEqual([
+        'tick',
+      ]);
+    } finally {
+      for (const c of [ddb, cw, sqs, lambda, events]) c.destroy();
+    }
+  });
+});
+
+describe('HTTP/2 on the edge port', () => {
+  it('routes and answers a raw HTTP/2 request as it does HTTP/1.1', async () => {
+    const session = connect(cloud.endpoint);
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const stream = session.request({
+          ':method': 'POST',
+          ':path': '/',
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'Kinesis_20131202.ListStreams',
+          'x-amz-date': '20250101T000000Z',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
+        });
+        let status = 0;
+        let body = '';
+        stream.on('response', (h) => (status = Number(h[':status'])));
+        stream.on('data', (c: Buffer) => (body += c.toString()));
+        stream.on('end', () => resolve({ status, body }));
+        stream.on('error', reject);
+        stream.end('{}');
+      });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toMatchObject({ StreamNames: ['h2'] });
+    } finally {
+      session.close();
+    }
+  });
+});
