@@ -22,7 +22,15 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../../localcloud/start-local-cloud';
 
@@ -102,6 +110,25 @@ describe('default-config SDK v3 clients', () => {
       ]);
     } finally {
       for (const c of [ddb, cw, sqs, lambda, events]) c.destroy();
+    }
+  });
+
+  it('S3, STS and SSM', async () => {
+    const s3 = new S3Client(config);
+    const sts = new STSClient(config);
+    const ssm = new SSMClient(config);
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'defaults' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'defaults', Key: 'k', Body: 'hello' }));
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'defaults', Key: 'k' }));
+      expect(await got.Body?.transformToString()).toBe('hello');
+      expect((await sts.send(new GetCallerIdentityCommand({}))).Account).toMatch(/^\d{12}$/);
+      await ssm.send(new PutParameterCommand({ Name: '/d/p', Value: 'v', Type: 'String' }));
+      expect((await ssm.send(new GetParameterCommand({ Name: '/d/p' }))).Parameter?.Value).toBe(
+        'v',
+      );
+    } finally {
+      for (const c of [s3, sts, ssm]) c.destroy();
     }
   });
 });
