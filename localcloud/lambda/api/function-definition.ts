@@ -23,6 +23,12 @@ export interface FunctionDefinition {
   revisionId: string;
   /** ReservedConcurrentExecutions; undefined = unreserved (only the global limit applies) */
   reserved?: number;
+  /** TracingConfig.Mode, reported as configured (no X-Ray here) */
+  tracingMode: 'Active' | 'PassThrough';
+  /** LoggingConfig.LogGroup when set (default /aws/lambda/<name>) */
+  logGroup?: string;
+  /** LoggingConfig.LogFormat */
+  logFormat: 'Text' | 'JSON';
   /** bumped on every code or configuration change: workers of an older generation are replaced */
   generation: number;
 }
@@ -69,7 +75,7 @@ export function functionConfiguration(f: FunctionDefinition): Record<string, unk
     PackageType: 'Zip',
     Architectures: f.architectures,
     EphemeralStorage: { Size: f.ephemeralStorageMb },
-    TracingConfig: { Mode: 'PassThrough' },
-    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${f.name}` },
+    TracingConfig: { Mode: f.tracingMode },
+    LoggingConfig: { LogFormat: f.logFormat, LogGroup: f.logGroup ?? `/aws/lambda/${f.name}` },
   };
 }

@@ -16,6 +16,7 @@ import {
   lambdaTimestamp,
   type FunctionDefinition,
 } from './function-definition';
+import { runtimeVersionNote } from '../runtime/runtimes';
 import {
   checkFunctionName,
   checkRequiredSettings,
@@ -28,11 +29,14 @@ const DEFAULTS = {
   timeoutSec: 3,
   memoryMb: 128,
   ephemeralStorageMb: 512,
+  tracingMode: 'PassThrough',
+  logFormat: 'Text',
 } as const;
 
 export class FunctionRegistry {
   private readonly functions = new Map<string, FunctionDefinition>();
   private readonly code = new Map<string, LoadedCode>();
+  private readonly noted = new Set<string>();
 
   constructor(
     private readonly ctx: CloudContext,
@@ -89,6 +93,7 @@ export class FunctionRegistry {
     this.functions.set(name, f);
     this.code.set(name, code);
     this.ctx.log('lambda', `created ${name} (${f.handler} in ${code.location})`);
+    this.noteRuntime(f);
     return f;
   }
 
@@ -114,7 +119,18 @@ export class FunctionRegistry {
 
   updateConfiguration(ref: string, i: FunctionInput): FunctionDefinition {
     const f = this.get(ref);
-    return this.replace(f, functionSettings(i, f), true);
+    const next = this.replace(f, functionSettings(i, f), true);
+    this.noteRuntime(next);
+    return next;
+  }
+
+  /** States once per function and runtime when the declared Node.js is not the one it runs on. */
+  private noteRuntime(f: FunctionDefinition): void {
+    const key = `${f.name}\0${f.runtime}`;
+    if (this.noted.has(key)) return;
+    this.noted.add(key);
+    const note = runtimeVersionNote(f.name, f.runtime, process.version);
+    if (note) this.ctx.log('lambda', note);
   }
 
   putConcurrency(ref: string, value: unknown): number {

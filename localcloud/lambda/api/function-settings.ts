@@ -3,6 +3,7 @@
  * wire, and its validation into definition fields (pure): AWS's ranges, and
  * the embedded cloud's limits (Node.js runtimes only).
  */
+import { runtimeRefusal } from '../runtime/runtimes';
 import type { FunctionDefinition } from './function-definition';
 import type { CodeInput } from './code-source';
 import { invalidParameter } from './errors';
@@ -19,6 +20,8 @@ export interface FunctionInput {
   Environment?: { Variables?: Record<string, unknown> } | null;
   Architectures?: unknown;
   EphemeralStorage?: { Size?: unknown } | null;
+  TracingConfig?: { Mode?: unknown } | null;
+  LoggingConfig?: { LogGroup?: unknown; LogFormat?: unknown } | null;
   Code?: CodeInput;
 }
 
@@ -34,6 +37,9 @@ export type FunctionSettings = Partial<
     | 'environment'
     | 'architectures'
     | 'ephemeralStorageMb'
+    | 'tracingMode'
+    | 'logGroup'
+    | 'logFormat'
   >
 >;
 
@@ -46,11 +52,31 @@ function wholeNumber(value: unknown, lo: number, hi: number, what: string): numb
 
 function runtimeOf(value: unknown): string {
   const runtime = String(value);
-  if (!runtime.startsWith('nodejs'))
-    throw invalidParameter(
-      `runtime ${runtime} is not supported by the embedded local cloud (Node.js runtimes only)`,
-    );
+  const refusal = runtimeRefusal(runtime);
+  if (refusal) throw invalidParameter(refusal);
   return runtime;
+}
+
+function tracingMode(value: unknown): 'Active' | 'PassThrough' {
+  if (value === undefined || value === null) return 'PassThrough';
+  if (value !== 'Active' && value !== 'PassThrough')
+    throw invalidParameter(
+      `TracingConfig.Mode must be Active or PassThrough (got ${String(value)})`,
+    );
+  return value;
+}
+
+function logging(i: NonNullable<FunctionInput['LoggingConfig']>): FunctionSettings {
+  const out: FunctionSettings = {};
+  if (i.LogGroup !== undefined && i.LogGroup !== null) out.logGroup = String(i.LogGroup);
+  if (i.LogFormat !== undefined && i.LogFormat !== null) {
+    if (i.LogFormat !== 'Text' && i.LogFormat !== 'JSON')
+      throw invalidParameter(
+        `LoggingConfig.LogFormat must be Text or JSON (got ${String(i.LogFormat)})`,
+      );
+    out.logFormat = i.LogFormat;
+  }
+  return out;
 }
 
 /** The settings an input names; `base` supplies what a partial setting (EphemeralStorage) keeps. */
@@ -71,6 +97,8 @@ export function functionSettings(i: FunctionInput, base: FunctionSettings): Func
   if (Array.isArray(i.Architectures)) out.architectures = i.Architectures.map(String);
   if (i.EphemeralStorage !== undefined)
     out.ephemeralStorageMb = Number(i.EphemeralStorage?.Size ?? base.ephemeralStorageMb ?? 512);
+  if (i.TracingConfig !== undefined) out.tracingMode = tracingMode(i.TracingConfig?.Mode);
+  if (i.LoggingConfig) Object.assign(out, logging(i.LoggingConfig));
   return out;
 }
 

@@ -9,10 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { Readable } from 'node:stream';
 import type { CloudContext } from '../../contracts';
-import { parseEmfLine } from './emf';
 import type { FunctionDefinition } from '../api/function-definition';
+import { pipeFunctionOutput } from './function-output';
+import { lambdaEnvironment, logGroupOf, logStreamOf } from './worker-environment';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 
@@ -211,8 +211,8 @@ export class ExecutionPool {
 
   private spawn(fn: FunctionDefinition): Env {
     const worker = new Worker(BOOTSTRAP, {
-      workerData: { taskRoot: fn.codeDir, handler: fn.handler },
-      env: this.environment(fn),
+      workerData: { taskRoot: fn.codeDir, handler: fn.handler, edge: this.ctx.endpoint },
+      env: lambdaEnvironment(fn, this.ctx),
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, fn.memoryMb) },
@@ -252,119 +252,119 @@ export class ExecutionPool {
         errorMessage: `Runtime exited with error: exit status ${code}`,
       });
     });
-    this.pipeOutput(fn.name, worker.stdout, true);
-    this.pipeOutput(fn.name, worker.stderr, false);
+    pipeFunctionOutput(this.ctx, fn.name, worker.stdout, true);
+    pipeFunctionOutput(this.ctx, fn.name, worker.stderr, false);
     this.envs.add(env);
     return env;
   }
 
-  private environment(fn: FunctionDefinition): Record<string, string> {
+  private failure(
+    fn: FunctionDefinition,
+    requestId: string,
+    durationMs: number,
+    e: ErrorShape,
+    tail = '',
+  ): InvokeOutcome {
+    this.metric(fn.name, 'Invocations', 1, 'Count');
+    this.metric(fn.name, 'Errors', 1, 'Count');
+    this.metric(fn.name, 'Duration', durationMs, 'Milliseconds');
+    this.ctx.log(fn.name, `${requestId} ${e.errorType}: ${e.errorMessage}`);
     return {
-      ...fn.environment,
-      AWS_LAMBDA_FUNCTION_NAME: fn.name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${fn.generation}`,
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_REGION: this.ctx.region,
-      AWS_DEFAULT_REGION: this.ctx.region,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_ENDPOINT_URL: this.ctx.endpoint,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-      _HANDLER: fn.handler,
-      LAMBDA_TASK_ROOT: fn.codeDir,
-      TZ: ':UTC',
+      requestId,
+      ok: false,
+      payload: JSON.stringify({
+        errorType: e.errorType,
+        errorMessage: e.errorMessage,
+        ...(e.trace ? { trace: e.trace } : {}),
+      }),
+      errorType: e.errorType,
+      errorMessage: e.errorMessage,
+      durationMs,
+      tail,
     };
-  }
-
-  private pipeOutput(name: string, stream: Readable, stdout: boolean): void {
-    let rest = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) this.onLine(name, line, stdout);
-    });
-    stream.on('end', () => {
-      if (rest) this.onLine(name, rest, stdout);
-    });
-  }
-
-  private onLine(name: string, line: string, stdout: boolean): void {
-    if (line.length === 0) return;
-    this.ctx.log(name, line);
-    if (stdout) for (const d of parseEmfLine(line)) this.ctx.metrics.putMetric(d);
   }
 
   private async execute(env: Env, fn: FunctionDefinition, event: unknown): Promise<InvokeOutcome> {
     const requestId = randomUUID();
-    const began = performance.now();
-    const fail = (e: ErrorShape, tail = ''): InvokeOutcome => {
-      this.metric(fn.name, 'Invocations', 1, 'Count');
-      this.metric(fn.name, 'Errors', 1, 'Count');
-      const durationMs = performance.now() - began;
-      this.metric(fn.name, 'Duration', durationMs, 'Milliseconds');
-      this.ctx.log(fn.name, `${requestId} ${e.errorType}: ${e.errorMessage}`);
-      return {
-        requestId,
-        ok: false,
-        payload: JSON.stringify({
-          errorType: e.errorType,
-          errorMessage: e.errorMessage,
-          ...(e.trace ? { trace: e.trace } : {}),
-        }),
-        errorType: e.errorType,
-        errorMessage: e.errorMessage,
-        durationMs,
-        tail,
-      };
-    };
+    const limitMs = fn.timeoutSec * 1000;
+    let from = performance.now();
+    // Duration as AWS reports it: the invocation's own time, never above the timeout.
+    const elapsed = () => Math.min(performance.now() - from, limitMs);
     const initError = await env.init;
     if (initError) {
       env.dead = true;
-      return fail(initError);
+      return this.failure(fn, requestId, elapsed(), initError);
     }
     if (env.dead)
-      return fail({
+      return this.failure(fn, requestId, elapsed(), {
         errorType: 'Runtime.ExitError',
         errorMessage: 'Runtime exited before the invocation',
       });
     const id = nextInvocationId++;
-    const deadlineMs = Date.now() + fn.timeoutSec * 1000;
-    const invokeStart = performance.now();
+    from = performance.now();
+    const settled = this.outcome(env, fn, id, requestId, elapsed);
+    env.worker.postMessage({
+      type: 'invoke',
+      id,
+      event,
+      context: {
+        awsRequestId: requestId,
+        functionName: fn.name,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: fn.arn,
+        memoryLimitInMB: String(fn.memoryMb),
+        logGroupName: logGroupOf(fn),
+        logStreamName: logStreamOf(fn),
+        deadlineMs: Date.now() + limitMs,
+      },
+    });
+    return settled;
+  }
+
+  /** The invocation's end: its result, the worker's death, or the timeout (the worker is terminated). */
+  private outcome(
+    env: Env,
+    fn: FunctionDefinition,
+    id: number,
+    requestId: string,
+    elapsed: () => number,
+  ): Promise<InvokeOutcome> {
     return new Promise<InvokeOutcome>((resolve) => {
-      const timer = setTimeout(() => {
+      const done = (out: InvokeOutcome) => {
+        clearTimeout(timer);
         env.onDeath = undefined;
         env.onResult = undefined;
+        resolve(out);
+      };
+      const timer = setTimeout(() => {
         this.terminate(env);
-        resolve(
-          fail({
+        done(
+          this.failure(fn, requestId, fn.timeoutSec * 1000, {
             errorType: 'Sandbox.Timedout',
             errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${fn.timeoutSec.toFixed(2)} seconds`,
           }),
         );
       }, fn.timeoutSec * 1000);
-      env.onDeath = (e) => {
-        clearTimeout(timer);
-        env.onDeath = undefined;
-        env.onResult = undefined;
-        resolve(fail({ ...e, errorMessage: `RequestId: ${requestId} Error: ${e.errorMessage}` }));
-      };
+      env.onDeath = (e) =>
+        done(
+          this.failure(fn, requestId, elapsed(), {
+            ...e,
+            errorMessage: `RequestId: ${requestId} Error: ${e.errorMessage}`,
+          }),
+        );
       env.onResult = (m) => {
         if (m.id !== id) return;
-        clearTimeout(timer);
-        env.onDeath = undefined;
-        env.onResult = undefined;
         if (!m.ok) {
-          resolve({ ...fail(m.error!, m.tail), startedAt: m.startedAt });
+          done({
+            ...this.failure(fn, requestId, elapsed(), m.error!, m.tail),
+            startedAt: m.startedAt,
+          });
           return;
         }
-        const durationMs = performance.now() - invokeStart;
+        const durationMs = elapsed();
         this.metric(fn.name, 'Invocations', 1, 'Count');
         this.metric(fn.name, 'Duration', durationMs, 'Milliseconds');
-        resolve({
+        done({
           requestId,
           ok: true,
           payload: m.payload ?? 'null',
@@ -373,21 +373,6 @@ export class ExecutionPool {
           tail: m.tail,
         });
       };
-      env.worker.postMessage({
-        type: 'invoke',
-        id,
-        event,
-        context: {
-          awsRequestId: requestId,
-          functionName: fn.name,
-          functionVersion: '$LATEST',
-          invokedFunctionArn: fn.arn,
-          memoryLimitInMB: String(fn.memoryMb),
-          logGroupName: `/aws/lambda/${fn.name}`,
-          logStreamName: `local/[$LATEST]${fn.generation}`,
-          deadlineMs,
-        },
-      });
     });
   }
 

@@ -5,13 +5,20 @@
 // (index.handler -> index.mjs | index.js | index.cjs); then answer one
 // invocation at a time. console.* gets Lambda's "time\trequestId\tLEVEL\t"
 // prefix; raw process.stdout writes (Powertools Metrics' EMF) stay raw.
+// Before the handler loads, the runtime provides what AWS's Node.js runtime
+// provides (the AWS SDK v3) and sends requests for AWS's public endpoints to
+// the local cloud's edge.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
+import { redirectAwsEndpoints } from './aws-endpoint-redirect.mjs';
+import { installedSdkPackages, provideSdk } from './sdk-provider.mjs';
 
-const { taskRoot, handler: handlerSpec } = workerData;
+const { taskRoot, handler: handlerSpec, edge } = workerData;
+provideSdk(import.meta.url, installedSdkPackages(import.meta.url));
+if (edge) redirectAwsEndpoints(edge);
 let current; // { requestId, tail: string[] }
 const TAIL_MAX = 4096;
 

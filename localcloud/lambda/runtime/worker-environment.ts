@@ -1,0 +1,39 @@
+/**
+ * The environment a function's execution environment gets (pure): its own
+ * variables plus what Lambda sets, with the local cloud's edge as
+ * AWS_ENDPOINT_URL (as LocalStack does) so SDK v3 clients reach it, and test
+ * credentials (the edge accepts any).
+ */
+import type { FunctionDefinition } from '../api/function-definition';
+
+export interface RuntimeSite {
+  endpoint: string;
+  region: string;
+}
+
+export const logGroupOf = (fn: FunctionDefinition) => fn.logGroup ?? `/aws/lambda/${fn.name}`;
+export const logStreamOf = (fn: FunctionDefinition) => `local/[$LATEST]${fn.generation}`;
+
+export function lambdaEnvironment(
+  fn: FunctionDefinition,
+  site: RuntimeSite,
+): Record<string, string> {
+  return {
+    ...fn.environment,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: logGroupOf(fn),
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamOf(fn),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_REGION: site.region,
+    AWS_DEFAULT_REGION: site.region,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL: site.endpoint,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    _HANDLER: fn.handler,
+    LAMBDA_TASK_ROOT: fn.codeDir,
+    TZ: ':UTC',
+  };
+}
