@@ -4,8 +4,9 @@
 // to itself inside its Lambda runtime. SDK v2 (`aws-sdk`, which ignores
 // AWS_ENDPOINT_URL) and SDK v3 releases older than AWS_ENDPOINT_URL support
 // then reach the cloud unchanged. The edge routes by the request's SigV4
-// credential scope and does not check signatures, so the rewritten request
-// keeps its headers (the Host header names the service and bucket).
+// credential scope and does not check signatures; it answers only Host
+// headers with a loopback name, so `<name>.amazonaws.com` becomes
+// `<name>.localhost:<edge port>` (an S3 virtual-host bucket stays in it).
 import http from 'node:http';
 import https from 'node:https';
 import http2 from 'node:http2';
@@ -38,8 +39,10 @@ export function redirectAwsEndpoints(edgeUrl) {
     const host = hostOf(url, options);
     if (!AWS_HOST.test(host)) return undefined;
     const o = toOptions(url, options);
-    const headers = { ...o.headers };
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'host')) headers.host = host;
+    const headers = Object.fromEntries(
+      Object.entries(o.headers ?? {}).filter(([h]) => h.toLowerCase() !== 'host'),
+    );
+    headers.host = `${host.replace(AWS_HOST, (m) => (m.startsWith('.') ? '.localhost' : 'localhost'))}:${edge.port}`;
     return original(
       {
         ...o,
