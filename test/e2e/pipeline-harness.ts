@@ -1,7 +1,8 @@
 /**
  * The full embedded cloud on a free loopback port with the real stack
- * deployed on it (cdk synth into a temp dir with the given config, then
- * deploy:local), for the end-to-end test and the end-to-end bench.
+ * deployed on it (cdk synth with the given config — once per distinct
+ * template, test/support/synth-cache.ts — then deploy:local), for the
+ * end-to-end tests and the end-to-end bench.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +19,9 @@ import {
   type StreamscaleConfig,
 } from '../../functions/config';
 import { startLocalCloud, type LocalCloud } from '../../localcloud/start-local-cloud';
-import { deployLocal } from '../../localcloud/deploy/deploy-local';
+import { deployLocal, runSynth } from '../../localcloud/deploy/deploy-local';
 import type { PipelineClients } from '../../tools/demo/pipeline-observer';
+import { synthesizedAssembly } from '../support/synth-cache';
 
 export interface Pipeline {
   cloud: LocalCloud;
@@ -40,6 +42,8 @@ export interface PipelineOptions {
   speedup: number;
   shardRecordsPerSecond?: number;
   shardBytesPerSecond?: number;
+  /** Synthesize even if an assembly for this config is cached (a bench measures the synth). */
+  freshSynth?: boolean;
 }
 
 export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
@@ -63,10 +67,16 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     },
   });
   try {
+    const synthStart = Date.now();
+    const cdkOut = o.freshSynth
+      ? join(dir, 'cdk.out')
+      : await synthesizedAssembly({ STREAMSCALE_CONFIG: JSON.stringify(config) });
+    if (o.freshSynth) await runSynth(process.cwd(), cdkOut, () => {});
+    const synthMs = Date.now() - synthStart;
     const deployed = await deployLocal({
       endpoint: cloud.endpoint,
-      synth: true,
-      cdkOut: join(dir, 'cdk.out'),
+      synth: false,
+      cdkOut,
       stateDir: join(dir, 'state'),
       log: () => {},
     });
@@ -90,7 +100,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
       producerKinesis,
       dir,
       logs,
-      synthMs: deployed.synthMs,
+      synthMs,
       deployMs: deployed.deployMs,
       async stop() {
         for (const c of [...Object.values(clients), producerKinesis]) c.destroy();

@@ -48,6 +48,7 @@ export async function run(): Promise<BenchFigure[]> {
     },
     speedup: 30,
     shardRecordsPerSecond: 1_000_000,
+    freshSynth: true,
     shardBytesPerSecond: 1024 * 1024 * 1024,
   });
   const names = resourceNames(p.config.prefix);

@@ -5,14 +5,13 @@
  * windows table and its metrics (Streamscale RecordsProcessed, AWS/Lambda
  * Invocations) through GetMetricData.
  *
- * cdk synth is slow, so the assembly is synthesized once into
- * test-artifacts/deploy-local/cdk.out and reused while no source under
- * infra/ or functions/ is newer than it.
+ * cdk synth is slow, so the assembly comes from test/support/synth-cache.ts:
+ * the one the synth test checks, synthesized once per content of infra/ and
+ * functions/.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
@@ -20,7 +19,7 @@ import { ListEventSourceMappingsCommand, ListFunctionsCommand } from '@aws-sdk/c
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, resourceNames } from '../../../../functions/config';
+import { resolveConfig, resourceNames } from '../../../../functions/config';
 import type { ActivityEvent } from '../../../../functions/core/event';
 import { PIPELINE_DIMENSION, Metric } from '../../../../functions/telemetry/metric-names';
 import {
@@ -31,50 +30,28 @@ import {
   sqsClient,
 } from '../../../../functions/aws/clients';
 import { startLocalCloud, type LocalCloud } from '../../../../localcloud/start-local-cloud';
+import { deployLocal, type DeployLocalResult } from '../../../../localcloud/deploy/deploy-local';
 import {
-  deployLocal,
-  runSynth,
-  type DeployLocalResult,
-} from '../../../../localcloud/deploy/deploy-local';
+  DEFAULT_STACK_SETTINGS,
+  PROJECT_ROOT,
+  synthesizedAssembly,
+} from '../../../support/synth-cache';
 
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
 process.env.AWS_REGION ??= 'us-east-1';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const CDK_OUT = join(ROOT, 'test-artifacts', 'deploy-local', 'cdk.out');
-const names = resourceNames(DEFAULT_CONFIG.prefix);
+const config = resolveConfig({ prefix: DEFAULT_STACK_SETTINGS.STREAMSCALE_PREFIX });
+const names = resourceNames(config.prefix);
 const RECORDS = 60;
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function assemblyIsFresh(): boolean {
-  try {
-    const built = statSync(join(CDK_OUT, 'manifest.json')).mtimeMs;
-    const sources = Math.max(
-      newestMtime(join(ROOT, 'infra')),
-      newestMtime(join(ROOT, 'functions')),
-      statSync(join(ROOT, 'cdk.json')).mtimeMs,
-    );
-    return built > sources;
-  } catch {
-    return false;
-  }
-}
-
+let cdkOut: string;
 let cloud: LocalCloud;
 let stateDir: string;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  if (!assemblyIsFresh()) await runSynth(ROOT, CDK_OUT, () => {});
+  cdkOut = await synthesizedAssembly(DEFAULT_STACK_SETTINGS);
   cloud = await startLocalCloud({
     port: 0,
     speedup: 12,
@@ -91,9 +68,9 @@ afterAll(async () => {
 function deploy(): Promise<DeployLocalResult> {
   return deployLocal({
     endpoint: cloud.endpoint,
-    cdkOut: CDK_OUT,
+    cdkOut,
     synth: false,
-    projectRoot: ROOT,
+    projectRoot: PROJECT_ROOT,
     stateDir,
     log: () => {},
   });
@@ -242,8 +219,8 @@ describe('deploy:local with the project stack', () => {
       const processed = await until(
         'Streamscale RecordsProcessed',
         async () => {
-          const v = await metric(DEFAULT_CONFIG.metricsNamespace, Metric.RecordsProcessed, {
-            [PIPELINE_DIMENSION]: DEFAULT_CONFIG.prefix,
+          const v = await metric(config.metricsNamespace, Metric.RecordsProcessed, {
+            [PIPELINE_DIMENSION]: config.prefix,
           });
           return v >= RECORDS ? v : undefined;
         },

@@ -5,17 +5,19 @@
  * each bundle is a self-contained ES module (AWS SDK included) that loads in
  * plain Node.js from a directory with no node_modules and exports `handler`.
  * Bad configuration ends the synth with one readable line.
+ * The assembly is test/support/synth-cache.ts's (the CLI's output, cached
+ * per content of the sources; the deploy test deploys the same one).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../../functions/config';
 import { ESM_REQUIRE_BANNER, PROJECT_ROOT } from '../../../infra/pipeline-function';
+import { DEFAULT_STACK_SETTINGS, synthesizedAssembly } from '../../support/synth-cache';
 
-const PREFIX = 'sssynth';
-const names = resourceNames(PREFIX);
+const names = resourceNames(DEFAULT_STACK_SETTINGS.STREAMSCALE_PREFIX);
 const bin = (name: string) => join(PROJECT_ROOT, 'node_modules', '.bin', name);
 
 type Resource = {
@@ -24,30 +26,16 @@ type Resource = {
   Metadata?: Record<string, string>;
 };
 let outdir: string;
-let synth: ReturnType<typeof spawnSync>;
 let resources: Record<string, Resource>;
 
-beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'streamscale-synth-'));
-  synth = spawnSync(bin('cdk'), ['synth', '-q', '--output', outdir], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, STREAMSCALE_PREFIX: PREFIX, STREAMSCALE_CONFIG: '' },
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
-  if (synth.status === 0) {
-    const template = JSON.parse(readFileSync(join(outdir, `${names.stack}.template.json`), 'utf8'));
-    resources = template.Resources;
-  }
+beforeAll(async () => {
+  outdir = await synthesizedAssembly(DEFAULT_STACK_SETTINGS);
+  const template = JSON.parse(readFileSync(join(outdir, `${names.stack}.template.json`), 'utf8'));
+  resources = template.Resources;
 }, 300_000);
-
-afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
-});
 
 describe('cdk synth', () => {
   it('succeeds with the cdk-nag checks on and names the stack from STREAMSCALE_PREFIX', () => {
-    expect(synth.status, String(synth.stderr)).toBe(0);
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
     expect(Object.keys(manifest.artifacts)).toContain(names.stack);
     const types = Object.values(resources).map((r) => r.Type);
