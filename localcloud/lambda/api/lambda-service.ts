@@ -19,6 +19,7 @@ import type { MappingDefinition } from '../event-sources/mapping-definition';
 import { MappingManager } from '../event-sources/mapping-manager';
 import { mappingOperations } from '../event-sources/mapping-operations';
 import type { EventSourceKind } from '../event-sources/source-kind';
+import { SqsSource } from '../event-sources/sqs/sqs-source';
 import { resolveTunables, type LambdaServiceOptions, type LambdaTunables } from '../options';
 import { ExecutionPool, ThrottledError, type InvokeOutcome } from '../runtime/execution-pool';
 import { AsyncInvoker } from './async-invoker';
@@ -58,7 +59,10 @@ export class LambdaService implements EdgeService {
     this.failures = new FailureDestination(sqsClient(clientOptions), (line) =>
       ctx.log('lambda', line),
     );
-    this.kinds = [new KinesisSource(kinesisClient(clientOptions), ctx.region)];
+    this.kinds = [
+      new KinesisSource(kinesisClient(clientOptions), ctx.region),
+      new SqsSource(sqsClient(clientOptions), ctx.region, (name) => this.functions.find(name)),
+    ];
     this.mappings = new MappingManager({
       ctx,
       tunables: this.t,

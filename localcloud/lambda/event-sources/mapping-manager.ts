@@ -64,18 +64,18 @@ export class MappingManager {
     const kind = this.d.kinds.find((k) => k.serves(source));
     if (!kind)
       throw invalidParameter(
-        `EventSourceArn must be a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>); the embedded local cloud runs Kinesis event sources only (got "${source}")`,
+        `EventSourceArn must name a Kinesis stream or consumer, a DynamoDB stream or an SQS queue; the embedded local cloud runs those event sources only (got "${source}")`,
       );
     const f = this.d.functions.get(String(i.FunctionName ?? ''));
     const def: MappingDefinition = {
       uuid: randomUUID(),
       functionName: f.name,
       functionArn: f.arn,
+      kind: kind.name,
       eventSourceArn: source,
       batchSize: LAMBDA_PLANE_DEFAULTS.defaultBatchSize,
       maximumBatchingWindowInSeconds: 0,
       parallelizationFactor: 1,
-      startingPosition: 'TRIM_HORIZON',
       maximumRetryAttempts: -1,
       maximumRecordAgeInSeconds: -1,
       bisectBatchOnFunctionError: false,
@@ -88,6 +88,7 @@ export class MappingManager {
     };
     await kind.prepare(i, def);
     applyMappingSettings(i, def);
+    kind.check(def);
     const entry: MappingEntry = { def };
     this.mappings.set(def.uuid, entry);
     this.settle(entry, kind);
@@ -106,6 +107,7 @@ export class MappingManager {
     if (i.Enabled !== undefined) next.enabled = i.Enabled !== false;
     next.state = i.Enabled === undefined ? 'Updating' : next.enabled ? 'Enabling' : 'Disabling';
     next.lastModified = Date.now() / 1000;
+    this.kindOf(next).check(next);
     // Settings take effect live: the runners read the definition on every turn.
     entry.def = next;
     entry.runner?.settingsChanged();

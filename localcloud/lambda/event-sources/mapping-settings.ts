@@ -29,6 +29,7 @@ export interface MappingInput {
   FunctionResponseTypes?: unknown;
   DestinationConfig?: { OnFailure?: { Destination?: unknown } | null } | null;
   FilterCriteria?: FilterCriteriaInput | null;
+  ScalingConfig?: { MaximumConcurrency?: unknown } | null;
 }
 
 type IntKey =
@@ -86,6 +87,15 @@ function filterCriteria(input: FilterCriteriaInput | null): FilterCriteria | und
   }
 }
 
+function maximumConcurrency(c: MappingInput['ScalingConfig']): number | undefined {
+  const v = c?.MaximumConcurrency;
+  if (v === undefined || v === null) return undefined;
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n >= 2 && n <= 1000))
+    throw invalidParameter(`ScalingConfig.MaximumConcurrency must be 2-1000 (got ${String(v)})`);
+  return n;
+}
+
 /** Applies the settings an input names to `into` (FunctionName and Enabled are the caller's). */
 export function applyMappingSettings(i: MappingInput, into: MappingDefinition): void {
   into.batchSize = int(i, 'BatchSize', 1, 10_000) ?? into.batchSize;
@@ -105,4 +115,5 @@ export function applyMappingSettings(i: MappingInput, into: MappingDefinition): 
   if (i.DestinationConfig !== undefined)
     into.onFailureDestination = i.DestinationConfig ? destination(i.DestinationConfig) : undefined;
   if (i.FilterCriteria !== undefined) into.filterCriteria = filterCriteria(i.FilterCriteria);
+  if (i.ScalingConfig !== undefined) into.maximumConcurrency = maximumConcurrency(i.ScalingConfig);
 }

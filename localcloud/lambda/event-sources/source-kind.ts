@@ -7,7 +7,7 @@ import type { CloudContext } from '../../contracts';
 import type { LambdaTunables } from '../options';
 import type { InvokeOutcome } from '../runtime/execution-pool';
 import type { FailureDestination } from './failure-destination';
-import type { MappingDefinition } from './mapping-definition';
+import type { MappingDefinition, SourceKindName } from './mapping-definition';
 import type { MappingInput } from './mapping-settings';
 
 /** A running mapping. */
@@ -34,10 +34,13 @@ export interface RunnerDeps {
 }
 
 export interface EventSourceKind {
+  readonly name: SourceKindName;
   /** true when this kind reads the source the ARN names */
   serves(eventSourceArn: string): boolean;
-  /** Check a create request and set the kind's own fields (starting position, ...). */
+  /** Check a create request and set the kind's defaults and own fields (starting position, ...). */
   prepare(i: MappingInput, def: MappingDefinition): Promise<void>;
+  /** Check the settings as a whole, after a create or update applied them. */
+  check(def: MappingDefinition): void;
   runner(deps: RunnerDeps): MappingRunner;
   close(): void;
 }

@@ -21,6 +21,8 @@ import { streamNameOf } from './stream-arn';
 const POSITIONS: readonly string[] = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'];
 
 export class KinesisSource implements EventSourceKind {
+  readonly name = 'kinesis' as const;
+
   constructor(
     private readonly kinesis: KinesisClient,
     private readonly region: string,
@@ -53,6 +55,8 @@ export class KinesisSource implements EventSourceKind {
     if (i.StartingPositionTimestamp !== undefined)
       def.startingPositionTimestamp = Number(i.StartingPositionTimestamp);
   }
+
+  check(): void {}
 
   runner(deps: RunnerDeps): MappingRunner {
     const streamArn = deps.mapping().eventSourceArn;

@@ -98,7 +98,7 @@ export class MappingRuntime {
     const m = this.deps.mapping();
     const start: StartSpec = initial
       ? {
-          type: m.startingPosition,
+          type: m.startingPosition ?? 'TRIM_HORIZON',
           ...(m.startingPosition === 'AT_TIMESTAMP'
             ? { timestamp: m.startingPositionTimestamp }
             : {}),
