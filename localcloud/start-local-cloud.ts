@@ -9,6 +9,7 @@ import { textTable } from './deploy/text-table';
 import { startCoreCloud, type CoreCloud } from './core-cloud';
 import { createEventsService } from './events/index';
 import { createLambdaService } from './lambda/index';
+import { CloudFormationService } from './cloudformation/cloudformation-service';
 import { S3Service } from './s3/s3-service';
 import { SsmService } from './ssm/ssm-service';
 import { StsService } from './sts/sts-service';
@@ -24,6 +25,8 @@ export interface LocalCloudOptions {
   shardBytesPerSecond?: number;
   /** Web origins whose pages may call the cloud (see CoreCloudOptions.allowOrigins). */
   allowOrigins?: readonly string[] | '*';
+  /** CloudFormation refuses templates with resource types it does not emulate (instead of warning). */
+  strictDeploy?: boolean;
   /** One line from a part of the cloud (source = service or function name). */
   log?: (source: string, line: string) => void;
 }
@@ -75,6 +78,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     core.addService(new StsService());
     const ssm = new SsmService(core.ctx);
     core.addService(ssm);
+    core.addService(new CloudFormationService(core.ctx, ssm.store, { strict: opts.strictDeploy }));
     const lambda = createLambdaService(core.ctx);
     core.addService(lambda);
     core.addService(
@@ -117,6 +121,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       backedBy: 'caller identity and AssumeRole (credentials not checked)',
     },
     { service: 'SSM', signingName: 'ssm', backedBy: 'in-process Parameter Store' },
+    {
+      service: 'CloudFormation',
+      signingName: 'cloudformation',
+      backedBy: 'stacks, change sets, events, rollback over the deploy engine (cdk deploy works)',
+    },
     {
       service: 'EventBridge',
       signingName: 'events',

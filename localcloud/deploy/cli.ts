@@ -11,15 +11,17 @@ import { textTable } from './text-table';
 
 const HELP = `npm run deploy:local [-- options]
 
-Synthesizes the CDK app (npx cdk synth -q) and creates the stack's resources
-on the local cloud at AWS_ENDPOINT_URL (default http://127.0.0.1:4566; start
-one with \`npm run local\`). Running it again updates functions, mappings,
-rules, dashboards and alarms in place and keeps streams, tables and queues.
+Synthesizes the CDK app (npx cdk synth -q) and deploys it to the local cloud
+at AWS_ENDPOINT_URL (default http://127.0.0.1:4566; start one with \`npm run
+local\`) the way \`cdk deploy\` does: bootstrap if needed, assets to S3, a
+CloudFormation change set. Running it again updates in place; \`npx cdklocal
+destroy\` (or the CloudFormation API) removes the stack.
 
   --no-synth          reuse cdk.out as it is
   --cdk-out DIR       cloud assembly directory (default cdk.out)
   --stack NAME        deploy only this stack (repeatable)
   --endpoint URL      edge endpoint (default AWS_ENDPOINT_URL or http://127.0.0.1:4566)
+  --strict            a resource type the cloud does not emulate is an error, not a warning
   --quiet             print only the summary line
   --help
 `;
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
         stack: { type: 'string', multiple: true },
         endpoint: { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        strict: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -55,13 +58,7 @@ async function main(): Promise<void> {
     stacks: args.stack,
     endpoint: args.endpoint,
     log: quiet ? () => {} : (line) => process.stdout.write(`${line}\n`),
-    // Progress for what takes time (created/updated on the cloud); the table below lists everything.
-    onResource: quiet
-      ? undefined
-      : (_stack, r) => {
-          if (r.action !== 'accepted')
-            process.stdout.write(`  ${r.action.padEnd(9)} ${r.type} ${r.physicalId}\n`);
-        },
+    strict: args.strict,
   });
 
   for (const stack of result.stacks) {

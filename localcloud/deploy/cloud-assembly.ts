@@ -15,6 +15,12 @@ export interface AssemblyStack {
   assets?: AssetsManifest;
   /** Stacks it depends on, by artifact id */
   dependencies: string[];
+  /** The template as an S3 asset (s3://bucket/key with ${AWS::AccountId} / ${AWS::Region}), if any */
+  templateUrl?: string;
+  /** Where the asset manifest lives (asset paths are relative to the assembly directory). */
+  directory: string;
+  /** The SSM parameter that holds the bootstrap version the stack needs. */
+  bootstrapParameter?: string;
 }
 
 interface Manifest {
@@ -22,7 +28,13 @@ interface Manifest {
     string,
     {
       type: string;
-      properties?: { templateFile?: string; stackName?: string; file?: string };
+      properties?: {
+        templateFile?: string;
+        stackName?: string;
+        file?: string;
+        stackTemplateAssetObjectUrl?: string;
+        bootstrapStackVersionSsmParameter?: string;
+      };
       dependencies?: string[];
     }
   >;
@@ -60,6 +72,9 @@ export function readAssembly(cdkOut: string): AssemblyStack[] {
       dependencies: (a.dependencies ?? []).filter(
         (d) => artifacts[d]?.type === 'aws:cloudformation:stack',
       ),
+      templateUrl: a.properties.stackTemplateAssetObjectUrl,
+      directory: dir,
+      bootstrapParameter: a.properties.bootstrapStackVersionSsmParameter,
     });
   }
   if (stacks.length === 0) throw new DeployError(`${manifestPath} lists no CloudFormation stack`);

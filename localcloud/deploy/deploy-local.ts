@@ -1,30 +1,29 @@
 /**
- * deploy:local end to end: `cdk synth` (unless told to reuse cdk.out), check
- * that a local cloud answers at the endpoint, plan each stack of the
- * assembly and apply it through the AWS SDK against that endpoint, then
- * write the stacks' outputs to .streamscale/outputs.json (the format of
- * `cdk deploy --outputs-file`). Used by the CLI, `npm start` and tests.
+ * deploy:local end to end, a shortcut over the cloud's own CloudFormation
+ * (the one deploy engine `cdk deploy` drives too): `cdk synth` (unless told
+ * to reuse cdk.out), check that a local cloud answers and that every
+ * template can run there, bootstrap if needed, publish the assets to S3,
+ * deploy each stack with a change set, then write the stacks' outputs to
+ * .streamscale/outputs.json (the format of `cdk deploy --outputs-file`).
+ * Used by the CLI, `npm start` and tests.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  internalCloudWatchClient as cloudWatchClient,
-  internalDynamoClient as dynamoClient,
-  internalKinesisClient as kinesisClient,
-  internalLambdaClient as lambdaClient,
-  internalSqsClient as sqsClient,
-} from '../internal-clients';
-import { DEFAULT_EDGE_PORT } from '../config';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { ACCOUNT_ID, DEFAULT_EDGE_PORT, DEFAULT_REGION } from '../config';
+import { DeployError } from './appliers/types';
+import { readAssembly, type AssemblyStack } from './cloud-assembly';
+import type { DeployedResource } from './execute';
+import { readLocalCloudState, DEFAULT_STATE_DIR } from './local-cloud-state';
+import { ensureBootstrapped, placeholders, publishAssets } from './publish-assets';
+import { deployStack, type StackDeployResult } from './stack-deploy';
+import { checkTemplate } from './template-check';
+import type { Json } from './template';
 
 const LOCAL_ENDPOINT = `http://127.0.0.1:${DEFAULT_EDGE_PORT}`;
-import { DeployError, type DeployClients } from './appliers/types';
-import { readAssembly, type AssemblyStack } from './cloud-assembly';
-import { EventsApi } from './events-api';
-import { executePlan, type DeployedResource, type StackResult } from './execute';
-import { readLocalCloudState, DEFAULT_STATE_DIR } from './local-cloud-state';
-import { Planner } from './plan';
-import type { Json } from './template';
 
 export interface DeployLocalOptions {
   /** Edge endpoint; default AWS_ENDPOINT_URL, else http://127.0.0.1:4566. */
@@ -35,20 +34,26 @@ export interface DeployLocalOptions {
   synth?: boolean;
   /** Repository root (where cdk.json is); default the current directory. */
   projectRoot?: string;
-  /** Where the deployment record and outputs.json go; default <projectRoot>/.streamscale. */
+  /** Where outputs.json goes; default <projectRoot>/.streamscale. */
   stateDir?: string;
   region?: string;
   /** Deploy only these stacks (by stack name); default every stack of the assembly. */
   stacks?: string[];
   /** Template parameter values, for every stack. */
   parameters?: Record<string, Json>;
+  /** Resource types the cloud does not emulate are errors up front, not warnings. */
+  strict?: boolean;
   log?: (line: string) => void;
   onResource?: (stackName: string, r: DeployedResource) => void;
 }
 
+export interface DeployLocalStack extends StackDeployResult {
+  stackName: string;
+}
+
 export interface DeployLocalResult {
   endpoint: string;
-  stacks: StackResult[];
+  stacks: DeployLocalStack[];
   outputsFile: string;
   synthMs: number;
   deployMs: number;
@@ -124,22 +129,30 @@ function orderStacks(stacks: AssemblyStack[]): AssemblyStack[] {
   return out;
 }
 
-export function localClients(endpoint: string, region: string): DeployClients {
-  const opts = { endpoint, region };
-  return {
-    kinesis: kinesisClient(opts),
-    dynamodb: dynamoClient(opts),
-    sqs: sqsClient(opts),
-    lambda: lambdaClient(opts),
-    cloudwatch: cloudWatchClient(opts),
-    events: new EventsApi({
-      endpoint,
-      region,
-      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test',
-      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
-      sessionToken: process.env.AWS_SESSION_TOKEN,
-    }),
-  };
+function selectStacks(
+  all: AssemblyStack[],
+  names: string[] | undefined,
+  cdkOut: string,
+): AssemblyStack[] {
+  if (!names || names.length === 0) return all;
+  const unknown = names.filter((n) => !all.some((s) => s.stackName === n || s.id === n));
+  if (unknown.length > 0)
+    throw new DeployError(
+      `no stack ${unknown.join(', ')} in ${cdkOut}; it has ${all.map((s) => s.stackName).join(', ')}`,
+    );
+  return all.filter((s) => names.includes(s.stackName) || names.includes(s.id));
+}
+
+/** Refuse up front what the cloud cannot run; print what it only records. */
+function checkStacks(stacks: AssemblyStack[], strict: boolean, log: (l: string) => void): void {
+  for (const s of stacks) {
+    const check = checkTemplate(s.template, strict);
+    for (const w of check.warnings) log(`warning: ${s.stackName}: ${w}`);
+    if (check.errors.length > 0)
+      throw new DeployError(
+        `${s.stackName} cannot be deployed here, nothing was created:\n  ${check.errors.join('\n  ')}`,
+      );
+  }
 }
 
 export async function deployLocal(opts: DeployLocalOptions = {}): Promise<DeployLocalResult> {
@@ -152,12 +165,7 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
     '',
   );
   const region =
-    opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  // The local clouds take any credentials; the SDK still wants some.
-  if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
-    process.env.AWS_ACCESS_KEY_ID = 'test';
-    process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  }
+    opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
 
   // Check the endpoint before a slow synth, so a missing cloud is reported at once.
   if (!(await endpointAnswers(endpoint))) throw new DeployError(noCloudMessage(endpoint, stateDir));
@@ -165,44 +173,31 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
   const synthStart = Date.now();
   if (opts.synth !== false) await runSynth(projectRoot, cdkOut, log);
   const synthMs = Date.now() - synthStart;
+  const stacks = selectStacks(orderStacks(readAssembly(cdkOut)), opts.stacks, cdkOut);
+  checkStacks(stacks, opts.strict ?? false, log);
 
-  let stacks = orderStacks(readAssembly(cdkOut));
-  if (opts.stacks && opts.stacks.length > 0) {
-    const unknown = opts.stacks.filter((n) => !stacks.some((s) => s.stackName === n || s.id === n));
-    if (unknown.length > 0) {
-      throw new DeployError(
-        `no stack ${unknown.join(', ')} in ${cdkOut}; it has ${stacks.map((s) => s.stackName).join(', ')}`,
-      );
-    }
-    stacks = stacks.filter(
-      (s) => opts.stacks!.includes(s.stackName) || opts.stacks!.includes(s.id),
-    );
-  }
-
-  const clients = localClients(endpoint, region);
+  const c = apiClients(endpoint, region);
   const deployStart = Date.now();
-  const results: StackResult[] = [];
+  const results: DeployLocalStack[] = [];
   try {
+    const parameters = new Set(
+      stacks.map((s) => s.bootstrapParameter).filter((p) => p !== undefined),
+    );
+    for (const p of parameters) await ensureBootstrapped(c, p, log);
     for (const s of stacks) {
       log(`deploying ${s.stackName} to ${endpoint}`);
-      const planner = new Planner({
-        template: s.template,
-        assets: s.assets,
-        cdkOut,
+      const uploaded = await publishAssets(c.s3, s, ACCOUNT_ID, region);
+      if (uploaded > 0) log(`  published ${uploaded} asset${uploaded > 1 ? 's' : ''}`);
+      const where = s.templateUrl ? placeholders(s.templateUrl, ACCOUNT_ID, region) : undefined;
+      const templateUrl = where?.replace(/^s3:\/\//, `${endpoint}/`);
+      const r = await deployStack(c.cfn, {
         stackName: s.stackName,
-        endpoint,
-        region,
+        ...(templateUrl ? { templateUrl } : { templateBody: JSON.stringify(s.template) }),
         parameters: opts.parameters,
+        log,
       });
-      results.push(
-        await executePlan({
-          planner,
-          clients,
-          endpoint,
-          stateDir,
-          onResource: (r) => opts.onResource?.(s.stackName, r),
-        }),
-      );
+      for (const res of r.resources) opts.onResource?.(s.stackName, res);
+      results.push({ stackName: s.stackName, ...r });
     }
   } catch (err) {
     // An endpoint that went away mid-deploy reads better as such than as a socket error.
@@ -210,14 +205,7 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
       throw new DeployError(noCloudMessage(endpoint, stateDir));
     throw err;
   } finally {
-    for (const c of [
-      clients.kinesis,
-      clients.dynamodb,
-      clients.sqs,
-      clients.lambda,
-      clients.cloudwatch,
-    ])
-      c.destroy();
+    for (const client of Object.values(c)) client.destroy();
   }
 
   const outputsFile = join(stateDir, 'outputs.json');
@@ -227,4 +215,17 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
     `${JSON.stringify(Object.fromEntries(results.map((r) => [r.stackName, r.outputs])), null, 2)}\n`,
   );
   return { endpoint, stacks: results, outputsFile, synthMs, deployMs: Date.now() - deployStart };
+}
+
+function apiClients(endpoint: string, region: string) {
+  const common = {
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  return {
+    cfn: new CloudFormationClient(common),
+    s3: new S3Client({ ...common, forcePathStyle: true }),
+    ssm: new SSMClient(common),
+  };
 }

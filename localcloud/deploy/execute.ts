@@ -1,9 +1,15 @@
 /**
  * The deploy executor: walks the plan in order, resolves each resource's
  * properties with the live values of everything before it, hands it to its
- * service's applier (AWS SDK calls against the endpoint), and records what it
- * did. Types without an applier are accepted, not emulated (IAM, log groups,
- * permissions, ...), with names and ARNs formed as AWS forms them.
+ * service's applier (AWS SDK calls against the endpoint), and says what it
+ * did. Types without an applier are accepted, not emulated (IAM, KMS, ECR,
+ * permissions, ...), with names and ARNs formed as AWS forms them; an
+ * attribute of such a resource that only AWS could know gets a
+ * deterministic placeholder and a warning, never an abort.
+ *
+ * It keeps no state of its own: the caller (the CloudFormation engine) hands
+ * in what the stack's last deploy applied and keeps what this one applied,
+ * also when a resource fails (DeployFailure.applied), so it can roll back.
  */
 import { applyAlarm, applyDashboard } from './appliers/cloudwatch';
 import { applyTable } from './appliers/dynamodb';
@@ -11,8 +17,8 @@ import { applyRule } from './appliers/events';
 import { applyStream } from './appliers/kinesis';
 import { applyEventInvokeConfig, applyFunction, applyMapping } from './appliers/lambda';
 import { applyQueue } from './appliers/sqs';
+import { applyBucket, applyBucketPolicy, applyParameter } from './appliers/storage';
 import { DeployError, type Applier, type DeployClients } from './appliers/types';
-import { readRecord, writeRecord, type DeploymentRecord } from './deployment-record';
 import { TemplateError, UnknownValueError } from './intrinsics';
 import type { Planner, ValueTable } from './plan';
 import type { Json } from './template';
@@ -27,6 +33,9 @@ export const APPLIERS: Record<string, Applier> = {
   'AWS::Events::Rule': applyRule,
   'AWS::CloudWatch::Dashboard': applyDashboard,
   'AWS::CloudWatch::Alarm': applyAlarm,
+  'AWS::S3::Bucket': applyBucket,
+  'AWS::S3::BucketPolicy': applyBucketPolicy,
+  'AWS::SSM::Parameter': applyParameter,
 };
 
 export type ResourceAction = 'created' | 'updated' | 'unchanged' | 'accepted';
@@ -39,104 +48,174 @@ export interface DeployedResource {
   detail?: string;
 }
 
+/** What a deploy applied to one resource: the next deploy compares against it. */
+export interface RecordedResource {
+  type: string;
+  physicalId: string;
+  properties: Record<string, Json>;
+  /** Ref / Fn::GetAtt values, so a later update resolves references to it without applying it again. */
+  ref?: Json;
+  attrs?: Record<string, Json>;
+}
+
 export interface StackResult {
   stackName: string;
   resources: DeployedResource[];
   outputs: Record<string, Json>;
   /** Resource types accepted without emulation, with how many of each. */
   acceptedTypes: Record<string, number>;
+  /** What was applied, by logical id. */
+  record: Record<string, RecordedResource>;
+  warnings: string[];
+}
+
+/** A resource failed: the reason, and everything applied before it (for the rollback). */
+export class DeployFailure extends DeployError {
+  constructor(
+    readonly logicalId: string,
+    readonly type: string,
+    readonly reason: string,
+    readonly applied: Record<string, RecordedResource>,
+    readonly resources: DeployedResource[],
+  ) {
+    super(`${logicalId} (${type}): ${reason}`);
+  }
 }
 
 export interface ExecuteOptions {
   planner: Planner;
   clients: DeployClients;
-  endpoint: string;
-  stateDir: string;
-  /** Called after each resource, for progress output. */
+  /** What the stack's last deploy applied (absent on a first deploy). */
+  previous?: Record<string, RecordedResource>;
+  /** Called as a resource starts being applied, and after each resource. */
+  onStart?: (logicalId: string, type: string) => void;
   onResource?: (r: DeployedResource) => void;
+  onWarning?: (message: string) => void;
+}
+
+/** The placeholder an attribute of a resource the cloud does not emulate gets (deterministic). */
+export function placeholderValue(logicalId: string, attribute: string): string {
+  // Letters, digits and hyphens only, so it is a valid name for most services too.
+  return `placeholder-${logicalId}-${attribute.replace(/[^A-Za-z0-9]/g, '-')}`;
+}
+
+function resolveWithPlaceholders(
+  planner: Planner,
+  logicalId: string,
+  values: ValueTable,
+  warn: (m: string) => void,
+): Record<string, Json> {
+  const type = planner.input.template.Resources[logicalId]!.Type;
+  for (;;) {
+    try {
+      return planner.resolveProperties(logicalId, values, false);
+    } catch (err) {
+      if (err instanceof TemplateError)
+        throw new DeployFailure(logicalId, type, err.message, {}, []);
+      if (!(err instanceof UnknownValueError)) throw err;
+      const source = planner.input.template.Resources[err.logicalId]?.Type ?? 'unknown type';
+      const known = values.get(err.logicalId);
+      if (APPLIERS[source] || !known) {
+        throw new DeployFailure(
+          logicalId,
+          type,
+          `refers to ${err.logicalId}.${err.attribute}, which is not known (${err.logicalId} is ${source})`,
+          {},
+          [],
+        );
+      }
+      const value = placeholderValue(err.logicalId, err.attribute);
+      if (err.attribute === 'Ref') known.ref = value;
+      else known.attrs[err.attribute] = value;
+      warn(
+        `${logicalId} refers to ${err.logicalId}.${err.attribute}; ${err.logicalId} (${source}) is not emulated, so it gets the placeholder "${value}"`,
+      );
+    }
+  }
 }
 
 export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
-  const { planner, clients, endpoint, stateDir } = opts;
+  const { planner, clients, previous } = opts;
   const stackName = planner.input.stackName;
-  const previous = readRecord(stateDir, stackName, endpoint);
-  const record: DeploymentRecord = {
-    stackName,
-    endpoint,
-    deployedAt: new Date().toISOString(),
-    resources: {},
-  };
   const values: ValueTable = new Map();
+  const record: Record<string, RecordedResource> = {};
   const resources: DeployedResource[] = [];
   const acceptedTypes: Record<string, number> = {};
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    opts.onWarning?.(m);
+  };
 
-  try {
-    for (const logicalId of planner.order) {
-      const type = planner.input.template.Resources[logicalId]!.Type;
-      let props: Record<string, Json>;
-      try {
-        props = planner.resolveProperties(logicalId, values, false);
-      } catch (err) {
-        if (err instanceof TemplateError)
-          throw new DeployError(`${logicalId} (${type}): ${err.message}`);
-        if (!(err instanceof UnknownValueError)) throw err;
-        const source = planner.input.template.Resources[err.logicalId]?.Type ?? 'unknown type';
-        throw new DeployError(
-          `${logicalId} (${type}) refers to ${err.logicalId}.${err.attribute}, which deploy:local cannot provide ` +
-            `(${err.logicalId} is ${source}${APPLIERS[source] ? '' : ', accepted, not emulated'})`,
-        );
-      }
-      const name = planner.physicalName(logicalId, props);
-      const predicted = planner.predicted(logicalId, name, props);
-      const applier = APPLIERS[type];
-      let done: DeployedResource;
-      if (!applier) {
-        values.set(logicalId, predicted);
-        acceptedTypes[type] = (acceptedTypes[type] ?? 0) + 1;
-        done = { logicalId, type, physicalId: name, action: 'accepted' };
-      } else {
-        const prev = previous?.resources[logicalId];
-        try {
-          const r = await applier({
-            logicalId,
-            type,
-            name,
-            props,
-            previous:
-              prev && prev.type === type
-                ? { physicalId: prev.physicalId, properties: prev.properties }
-                : undefined,
-            predicted,
-            clients,
-            stateDir,
-          });
-          values.set(logicalId, {
-            ref: r.values.ref ?? predicted.ref,
-            attrs: { ...predicted.attrs, ...r.values.attrs },
-          });
-          done = {
-            logicalId,
-            type,
-            physicalId: r.physicalId,
-            action: r.action,
-            ...(r.detail ? { detail: r.detail } : {}),
-          };
-        } catch (err) {
-          throw new DeployError(`${logicalId} (${type} ${name}): ${(err as Error).message}`);
-        }
-      }
-      record.resources[logicalId] = { type, physicalId: done.physicalId, properties: props };
-      resources.push(done);
-      opts.onResource?.(done);
+  for (const logicalId of planner.order) {
+    const type = planner.input.template.Resources[logicalId]!.Type;
+    let props: Record<string, Json>;
+    try {
+      props = resolveWithPlaceholders(planner, logicalId, values, warn);
+    } catch (err) {
+      if (err instanceof DeployFailure)
+        throw new DeployFailure(logicalId, type, err.reason, record, resources);
+      throw err;
     }
-  } finally {
-    // Keep what was applied, even when a later resource failed: the next deploy diffs against it.
-    const merged = { ...previous?.resources, ...record.resources };
-    const active = new Set(planner.order);
-    writeRecord(stateDir, {
-      ...record,
-      resources: Object.fromEntries(Object.entries(merged).filter(([id]) => active.has(id))),
-    });
+    const name = planner.physicalName(logicalId, props);
+    const predicted = planner.predicted(logicalId, name, props);
+    const applier = APPLIERS[type];
+    const prev = previous?.[logicalId];
+    let done: DeployedResource;
+    if (!applier) {
+      values.set(logicalId, predicted);
+      acceptedTypes[type] = (acceptedTypes[type] ?? 0) + 1;
+      done = { logicalId, type, physicalId: prev?.physicalId ?? name, action: 'accepted' };
+    } else {
+      opts.onStart?.(logicalId, type);
+      try {
+        const r = await applier({
+          logicalId,
+          type,
+          name,
+          props,
+          previous:
+            prev && prev.type === type
+              ? { physicalId: prev.physicalId, properties: prev.properties }
+              : undefined,
+          predicted,
+          clients,
+        });
+        values.set(logicalId, {
+          ref: r.values.ref ?? predicted.ref,
+          attrs: { ...predicted.attrs, ...r.values.attrs },
+        });
+        done = {
+          logicalId,
+          type,
+          physicalId: r.physicalId,
+          action: r.action,
+          ...(r.detail ? { detail: r.detail } : {}),
+        };
+      } catch (err) {
+        throw new DeployFailure(logicalId, type, (err as Error).message, record, resources);
+      }
+    }
+    const v = values.get(logicalId)!;
+    record[logicalId] = {
+      type,
+      physicalId: done.physicalId,
+      properties: props,
+      ...(v.ref !== undefined ? { ref: v.ref } : {}),
+      attrs: v.attrs,
+    };
+    resources.push(done);
+    opts.onResource?.(done);
   }
-  return { stackName, resources, outputs: planner.resolveOutputs(values, false), acceptedTypes };
+  let outputs: Record<string, Json>;
+  try {
+    outputs = planner.resolveOutputs(values, false);
+  } catch (err) {
+    if (!(err instanceof UnknownValueError)) throw err;
+    outputs = planner.resolveOutputs(values, true);
+    warn(
+      `an output refers to ${err.logicalId}.${err.attribute}, which is not known; shown as a placeholder`,
+    );
+  }
+  return { stackName, resources, outputs, acceptedTypes, record, warnings };
 }

@@ -40,6 +40,8 @@ export interface ResolveContext {
   ref(logicalId: string): Json;
   /** Value of `Fn::GetAtt: [logicalId, attribute]`; throw UnknownValueError when not known. */
   getAtt(logicalId: string, attribute: string): Json;
+  /** Value of an export (Fn::ImportValue); absent = cross-stack references unsupported. */
+  importValue?(name: string): Json;
 }
 
 /** Marker for AWS::NoValue: the property or list element disappears. */
@@ -200,10 +202,31 @@ function resolveFn(fn: string, arg: Json, ctx: ResolveContext): Resolved {
       return Buffer.from(asString(resolveInner(arg, ctx), 'Fn::Base64 value')).toString('base64');
     case 'Fn::ToJsonString':
       return JSON.stringify(resolveInner(arg, ctx));
-    case 'Fn::ImportValue':
-      throw new TemplateError(
-        'Fn::ImportValue (cross-stack references) is not supported by deploy:local; deploy one self-contained stack',
-      );
+    case 'Fn::ImportValue': {
+      const name = asString(resolveInner(arg, ctx), 'Fn::ImportValue name');
+      if (!ctx.importValue)
+        throw new TemplateError(
+          `Fn::ImportValue ${name}: cross-stack references need the CloudFormation API`,
+        );
+      return ctx.importValue(name);
+    }
+    // Rule functions (template Rules' assertions).
+    case 'Fn::Contains': {
+      const [list, v] = asList(arg, fn);
+      const items = asList(resolveInner(list as Json, ctx), 'Fn::Contains list');
+      const want = JSON.stringify(resolveInner(v as Json, ctx));
+      return items.some((i) => JSON.stringify(i) === want);
+    }
+    case 'Fn::EachMemberEquals': {
+      const [list, v] = asList(arg, fn);
+      const want = JSON.stringify(resolveInner(v as Json, ctx));
+      return asList(resolveInner(list as Json, ctx), fn).every((i) => JSON.stringify(i) === want);
+    }
+    case 'Fn::EachMemberIn': {
+      const [list, allowed] = asList(arg, fn).map((a) => asList(resolveInner(a, ctx), fn));
+      const ok = new Set(allowed!.map((a) => JSON.stringify(a)));
+      return list!.every((i) => ok.has(JSON.stringify(i)));
+    }
     default:
       throw new TemplateError(`${fn} is not supported by deploy:local`);
   }

@@ -66,6 +66,10 @@ export interface PlanInput {
   region?: string;
   accountId?: string;
   parameters?: Record<string, Json>;
+  /** The stack's id (AWS::StackId); default a local one from the name. */
+  stackId?: string;
+  /** Fn::ImportValue: another stack's export. */
+  importValue?: (name: string) => Json;
 }
 
 /** LocalStack's and the emulators' account id. */
@@ -98,7 +102,9 @@ export class Planner {
       accountId: this.place.accountId,
       partition: this.place.partition,
       stackName: input.stackName,
-      stackId: `arn:aws:cloudformation:${this.place.region}:${this.place.accountId}:stack/${input.stackName}/local`,
+      stackId:
+        input.stackId ??
+        `arn:aws:cloudformation:${this.place.region}:${this.place.accountId}:stack/${input.stackName}/local`,
       urlSuffix: 'amazonaws.com',
     };
     this.parameters = {};
@@ -182,6 +188,7 @@ export class Planner {
       conditions: this.conditions ?? {},
       ref: (id) => values.get(id)?.ref ?? unknown(id, 'Ref'),
       getAtt: (id, attr) => values.get(id)?.attrs[attr] ?? unknown(id, attr),
+      ...(this.input.importValue ? { importValue: this.input.importValue } : {}),
     };
   }
 
@@ -190,7 +197,9 @@ export class Planner {
     const r = this.input.template.Resources[logicalId]!;
     const resolved = resolveValue((r.Properties ?? {}) as Json, this.context(values, lenient));
     const props = (resolved ?? {}) as Record<string, Json>;
-    if (r.Type === 'AWS::Lambda::Function') props.Code = this.localCode(logicalId, props.Code);
+    // With an assets manifest (a cdk.out of its own), code comes from the bundle directories.
+    if (r.Type === 'AWS::Lambda::Function' && this.input.assets)
+      props.Code = this.localCode(logicalId, props.Code);
     return props;
   }
 

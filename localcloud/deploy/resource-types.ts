@@ -29,6 +29,8 @@ interface TypeInfo {
   attrs?: (name: string, p: Place, props: Record<string, Json>) => Record<string, Json>;
   /** The Ref is an id only the service assigns (e.g. a mapping's UUID). */
   refAssignedByService?: boolean;
+  /** Generated names are lower case (S3 buckets, ECR repositories). */
+  lowercase?: boolean;
 }
 
 const arn = (p: Place, service: string, resource: string, region = p.region) =>
@@ -73,6 +75,20 @@ export const EMULATED_TYPES: Record<string, TypeInfo> = {
     maxName: 255,
     attrs: (n, p) => ({ Arn: arn(p, 'cloudwatch', `alarm:${n}`) }),
   },
+  'AWS::S3::Bucket': {
+    nameProperty: 'BucketName',
+    maxName: 63,
+    lowercase: true,
+    attrs: (n, p) => ({
+      Arn: `arn:${p.partition}:s3:::${n}`,
+      DomainName: `${n}.s3.amazonaws.com`,
+      RegionalDomainName: `${n}.s3.${p.region}.amazonaws.com`,
+      DualStackDomainName: `${n}.s3.dualstack.${p.region}.amazonaws.com`,
+      WebsiteURL: `http://${n}.s3-website-${p.region}.amazonaws.com`,
+    }),
+  },
+  'AWS::S3::BucketPolicy': { maxName: 64 },
+  'AWS::SSM::Parameter': { nameProperty: 'Name', maxName: 1011 },
 };
 
 /** Types accepted without emulation: their names and ARNs are formed so references to them resolve. */
@@ -97,14 +113,38 @@ export const ACCEPTED_TYPES: Record<string, TypeInfo> = {
     attrs: (n, p) => ({ Arn: arn(p, 'logs', `log-group:${n}:*`) }),
   },
   'AWS::Lambda::Permission': { maxName: 64 },
+  'AWS::IAM::InstanceProfile': { nameProperty: 'InstanceProfileName', maxName: 128 },
+  'AWS::KMS::Key': {
+    maxName: 64,
+    ref: (n) => uuidOf(n),
+    attrs: (n, p) => ({ Arn: arn(p, 'kms', `key/${uuidOf(n)}`), KeyId: uuidOf(n) }),
+  },
+  'AWS::KMS::Alias': { nameProperty: 'AliasName', maxName: 256 },
+  'AWS::ECR::Repository': {
+    nameProperty: 'RepositoryName',
+    maxName: 256,
+    lowercase: true,
+    attrs: (n, p) => ({
+      Arn: arn(p, 'ecr', `repository/${n}`),
+      RepositoryUri: `${p.accountId}.dkr.ecr.${p.region}.amazonaws.com/${n}`,
+    }),
+  },
   'AWS::SQS::QueuePolicy': { maxName: 64 },
   'AWS::CDK::Metadata': { maxName: 64 },
 };
 
-export type Handling = 'emulated' | 'accepted';
+/** emulated: created and run; accepted: recorded (nothing to run locally); unsupported: recorded, with a warning. */
+export type Handling = 'emulated' | 'accepted' | 'unsupported';
 
 export function handlingOf(type: string): Handling {
-  return type in EMULATED_TYPES ? 'emulated' : 'accepted';
+  if (type in EMULATED_TYPES) return 'emulated';
+  return type in ACCEPTED_TYPES ? 'accepted' : 'unsupported';
+}
+
+/** A deterministic UUID-shaped id (a KMS key id) from a name. */
+function uuidOf(name: string): string {
+  const h = digest(name, 32).toLowerCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 function typeInfo(type: string): TypeInfo {
@@ -137,7 +177,8 @@ export function physicalName(
   const fifo = type === 'AWS::SQS::Queue' && props.FifoQueue === true ? '.fifo' : '';
   const room = info.maxName - suffix.length - fifo.length - 2;
   const stem = `${p.stackName}-${logicalId}`.slice(0, Math.max(1, room));
-  return `${stem}-${suffix}${fifo}`;
+  const name = `${stem}-${suffix}${fifo}`;
+  return info.lowercase ? name.toLowerCase() : name;
 }
 
 /**

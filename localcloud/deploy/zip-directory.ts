@@ -22,12 +22,15 @@ function files(dir: string, root = dir): string[] {
 }
 
 export function zipDirectory(dir: string): Buffer {
+  return zipFiles(files(dir).map((name) => ({ name, data: readFileSync(join(dir, name)) })));
+}
+
+/** Named files as a ZIP archive, in the order given. */
+export function zipFiles(entries: Array<{ name: string; data: Buffer }>): Buffer {
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
-  const names = files(dir);
-  for (const name of names) {
-    const data = readFileSync(join(dir, name));
+  for (const { name, data } of entries) {
     const packed = deflateRawSync(data);
     const nameBytes = Buffer.from(name, 'utf8');
     const crc = crc32(data);
@@ -63,8 +66,8 @@ export function zipDirectory(dir: string): Buffer {
   const centralSize = central.reduce((n, b) => n + b.length, 0);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(names.length, 8);
-  end.writeUInt16LE(names.length, 10);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
   end.writeUInt32LE(centralSize, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, ...central, end]);

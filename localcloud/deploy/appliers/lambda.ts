@@ -1,17 +1,14 @@
 /**
  * AWS::Lambda::Function and AWS::Lambda::EventSourceMapping.
  *
- * Function code goes by LocalStack's hot-reload convention (S3Bucket
- * "hot-reload", S3Key = the bundle's absolute directory in cdk.out), which the
- * embedded cloud's Lambda and LocalStack both understand; inline ZipFile code
- * is written to a directory first. A later deploy updates code
+ * Function code is what the template names: a zip in S3 (the cdk asset), or
+ * LocalStack's hot-reload convention (S3Bucket "hot-reload", S3Key = a bundle
+ * directory); inline ZipFile source is zipped as index.js. A later deploy updates code
  * (UpdateFunctionCode) and configuration (UpdateFunctionConfiguration) in
  * place, and a mapping's settings with UpdateEventSourceMapping; a
  * ParallelizationFactor the scaler set at run time is kept unless the
  * template changed it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
@@ -30,7 +27,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { changedProperties } from '../diff';
-import { HOT_RELOAD_BUCKET } from '../plan';
+import { zipFiles } from '../zip-directory';
 import type { Json } from '../template';
 import { bool, defined, errorName, num, waitFor, type Applier } from './types';
 import { ACCOUNT_ID } from '../../config';
@@ -58,15 +55,15 @@ async function waitReady(client: LambdaClient, name: string): Promise<FunctionCo
   return cfg!;
 }
 
-/** Code as the Lambda API takes it: the hot-reload directory (inline code written out first). */
-function code(name: string, props: Obj, stateDir: string): { S3Bucket: string; S3Key: string } {
+/**
+ * Code as the Lambda API takes it: a bucket and key (a zip in S3, or the
+ * hot-reload directory); inline source (ZipFile) zipped as index.js, as
+ * CloudFormation does for Node.js.
+ */
+function code(props: Obj): { S3Bucket: string; S3Key: string } | { ZipFile: Uint8Array } {
   const c = (props.Code ?? {}) as Obj;
-  if (typeof c.ZipFile === 'string') {
-    const dir = join(stateDir, 'inline-code', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'index.js'), c.ZipFile);
-    return { S3Bucket: HOT_RELOAD_BUCKET, S3Key: dir };
-  }
+  if (typeof c.ZipFile === 'string')
+    return { ZipFile: zipFiles([{ name: 'index.js', data: Buffer.from(c.ZipFile) }]) };
   return { S3Bucket: String(c.S3Bucket), S3Key: String(c.S3Key) };
 }
 
@@ -100,7 +97,7 @@ const CONFIG_PROPERTIES = [
   'EphemeralStorage',
 ];
 
-export const applyFunction: Applier = async ({ name, props, previous, clients, stateDir }) => {
+export const applyFunction: Applier = async ({ name, props, previous, clients }) => {
   const client = clients.lambda;
   const accepted = ['LoggingConfig', 'TracingConfig', 'VpcConfig', 'Layers', 'KmsKeyArn'].filter(
     (p) => props[p] !== undefined,
@@ -115,7 +112,7 @@ export const applyFunction: Applier = async ({ name, props, previous, clients, s
         FunctionName: name,
         ...configuration(props),
         Role: String(props.Role ?? `arn:aws:iam::${ACCOUNT_ID}:role/lambda`),
-        Code: code(name, props, stateDir),
+        Code: code(props),
         Architectures: props.Architectures as Array<'x86_64' | 'arm64'> | undefined,
       }),
     );
@@ -141,9 +138,7 @@ export const applyFunction: Applier = async ({ name, props, previous, clients, s
     : ['Code', ...CONFIG_PROPERTIES, 'ReservedConcurrentExecutions'];
   const done: string[] = [];
   if (changed.includes('Code')) {
-    await client.send(
-      new UpdateFunctionCodeCommand({ FunctionName: name, ...code(name, props, stateDir) }),
-    );
+    await client.send(new UpdateFunctionCodeCommand({ FunctionName: name, ...code(props) }));
     await waitReady(client, name);
     done.push('code');
   }

@@ -7,7 +7,9 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { EventsApi } from '../events-api';
 import type { ResourceValues } from '../plan';
 import type { Json } from '../template';
@@ -19,6 +21,8 @@ export interface DeployClients {
   lambda: LambdaClient;
   cloudwatch: CloudWatchClient;
   events: EventsApi;
+  s3: S3Client;
+  ssm: SSMClient;
 }
 
 export type ApplyAction = 'created' | 'updated' | 'unchanged';
@@ -34,8 +38,6 @@ export interface ApplyInput {
   /** Predicted Ref/GetAtt values, for what the live resource does not report. */
   predicted: ResourceValues;
   clients: DeployClients;
-  /** Where inline (ZipFile) code is written out. */
-  stateDir: string;
 }
 
 export interface ApplyResult {

@@ -17,8 +17,12 @@ import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamod
 import { ListShardsCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoreCloud, type CoreCloud } from '../../../../localcloud/core-cloud';
-import { localClients } from '../../../../localcloud/deploy/deploy-local';
-import { executePlan, type StackResult } from '../../../../localcloud/deploy/execute';
+import { deployClients, destroyClients } from '../../../../localcloud/deploy/deploy-clients';
+import {
+  executePlan,
+  type RecordedResource,
+  type StackResult,
+} from '../../../../localcloud/deploy/execute';
 import { Planner } from '../../../../localcloud/deploy/plan';
 import type { CfnTemplate } from '../../../../localcloud/deploy/template';
 
@@ -117,6 +121,8 @@ function template(shards: number, widgetTitle: string, indexes = ['byKind']): Cf
   };
 }
 
+let applied: Record<string, RecordedResource> | undefined;
+
 async function deploy(t: CfnTemplate): Promise<StackResult> {
   const planner = new Planner({
     template: t,
@@ -124,15 +130,14 @@ async function deploy(t: CfnTemplate): Promise<StackResult> {
     stackName: 'Exec',
     endpoint: cloud.endpoint,
   });
-  const clients = localClients(cloud.endpoint, 'us-east-1');
+  const clients = deployClients(cloud.endpoint, 'us-east-1');
   try {
-    return await executePlan({ planner, clients, endpoint: cloud.endpoint, stateDir });
+    const r = await executePlan({ planner, clients, previous: applied });
+    // What the last deploy applied, as the CloudFormation engine keeps it between deploys.
+    applied = { ...applied, ...r.record };
+    return r;
   } finally {
-    clients.kinesis.destroy();
-    clients.dynamodb.destroy();
-    clients.cloudwatch.destroy();
-    clients.lambda.destroy();
-    clients.sqs.destroy();
+    destroyClients(clients);
   }
 }
 
@@ -157,7 +162,7 @@ describe('deploy executor on the core cloud', () => {
     expect(String(first.outputs.TableArn)).toMatch(/:table\/exec-windows$/);
     expect(String(first.outputs.RoleArn)).toMatch(/^arn:aws:iam::000000000000:role\/Exec-Role-/);
 
-    const c = localClients(cloud.endpoint, 'us-east-1');
+    const c = deployClients(cloud.endpoint, 'us-east-1');
     const shards = async () =>
       (
         (await c.kinesis.send(new ListShardsCommand({ StreamName: 'exec-events' }))).Shards ?? []
@@ -220,7 +225,7 @@ describe('deploy executor on the core cloud', () => {
     );
   });
 
-  it('names the reference it cannot provide when a resource needs an attribute of an accepted one', async () => {
+  it('gives an attribute of a resource it does not emulate a placeholder and a warning, never an abort', async () => {
     const t: CfnTemplate = {
       Resources: {
         Lookup: {
@@ -231,21 +236,33 @@ describe('deploy executor on the core cloud', () => {
           Type: 'AWS::CloudWatch::Dashboard',
           Properties: {
             DashboardName: 'lookup',
-            DashboardBody: { 'Fn::GetAtt': ['Lookup', 'Body'] },
+            DashboardBody: {
+              'Fn::Join': [
+                '',
+                [
+                  '{"widgets":[{"type":"text","properties":{"markdown":"',
+                  { 'Fn::GetAtt': ['Lookup', 'Body'] },
+                  '"}}]}',
+                ],
+              ],
+            },
           },
         },
       },
+      Outputs: { Found: { Value: { 'Fn::GetAtt': ['Lookup', 'Body'] } } },
     };
-    await expect(deploy(t)).rejects.toThrow(
-      'Dashboard (AWS::CloudWatch::Dashboard) refers to Lookup.Body, which deploy:local cannot provide (Lookup is Custom::Lookup, accepted, not emulated)',
-    );
+    const r = await deploy(t);
+    expect(r.outputs.Found).toBe('placeholder-Lookup-Body');
+    expect(r.warnings).toEqual([
+      'Dashboard refers to Lookup.Body; Lookup (Custom::Lookup) is not emulated, so it gets the placeholder "placeholder-Lookup-Body"',
+    ]);
   });
 
   it('refuses a key-schema change with a message that says how to start over', async () => {
     const t = template(2, 'v2');
     (t.Resources.Table!.Properties!.KeySchema as unknown[]).pop();
     await expect(deploy(t)).rejects.toThrow(
-      /Table \(AWS::DynamoDB::Table exec-windows\).*keys cannot change in place — restart the local cloud/,
+      /Table \(AWS::DynamoDB::Table\): table exec-windows .*keys cannot change in place — restart the local cloud/,
     );
   });
 });

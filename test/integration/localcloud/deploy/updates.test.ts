@@ -21,8 +21,12 @@ import {
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../../../localcloud/start-local-cloud';
-import { localClients } from '../../../../localcloud/deploy/deploy-local';
-import { executePlan, type StackResult } from '../../../../localcloud/deploy/execute';
+import { deployClients, destroyClients } from '../../../../localcloud/deploy/deploy-clients';
+import {
+  executePlan,
+  type RecordedResource,
+  type StackResult,
+} from '../../../../localcloud/deploy/execute';
 import { Planner } from '../../../../localcloud/deploy/plan';
 import type { CfnTemplate } from '../../../../localcloud/deploy/template';
 
@@ -116,6 +120,8 @@ function template(v: Version): CfnTemplate {
   };
 }
 
+let applied: Record<string, RecordedResource> | undefined;
+
 async function deploy(v: Version): Promise<StackResult> {
   const planner = new Planner({
     template: template(v),
@@ -123,23 +129,14 @@ async function deploy(v: Version): Promise<StackResult> {
     stackName: 'Upd',
     endpoint: cloud.endpoint,
   });
-  const clients = localClients(cloud.endpoint, 'us-east-1');
+  const clients = deployClients(cloud.endpoint, 'us-east-1');
   try {
-    return await executePlan({
-      planner,
-      clients,
-      endpoint: cloud.endpoint,
-      stateDir: join(dir, 'state'),
-    });
+    const r = await executePlan({ planner, clients, previous: applied });
+    // What the last deploy applied, as the CloudFormation engine keeps it between deploys.
+    applied = { ...applied, ...r.record };
+    return r;
   } finally {
-    for (const c of [
-      clients.kinesis,
-      clients.dynamodb,
-      clients.sqs,
-      clients.lambda,
-      clients.cloudwatch,
-    ])
-      c.destroy();
+    destroyClients(clients);
   }
 }
 
@@ -150,7 +147,7 @@ const detail = (r: StackResult, id: string) =>
 
 describe('deploy:local updates in place on the full local cloud', () => {
   it('updates code, configuration, mapping, rule, async config and queue; keeps a run-time ParallelizationFactor', async () => {
-    const c = localClients(cloud.endpoint, 'us-east-1');
+    const c = deployClients(cloud.endpoint, 'us-east-1');
     const invoke = async () =>
       JSON.parse(
         Buffer.from(
