@@ -51,6 +51,10 @@ export const EDGE_LIMITS = {
   maxHeaderBytes: 64 * 1024,
   /** A new connection that sends nothing for this long is closed. */
   firstBytesTimeoutMs: 10_000,
+  /** HTTP/2 receive window per stream: a whole PutRecords body fits, no waiting for window updates. */
+  http2StreamWindowBytes: 8 * 1024 * 1024,
+  /** HTTP/2 receive window per connection (several callers' bodies in flight at once). */
+  http2SessionWindowBytes: 32 * 1024 * 1024,
   /** Idle keep-alive connections and HTTP/2 sessions are closed after this (longer than SDK agents keep them). */
   idleTimeoutMs: 65_000,
 } as const;

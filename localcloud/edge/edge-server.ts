@@ -59,12 +59,19 @@ export class EdgeServer {
     this.http2 = createHttp2Server(
       {
         maxHeaderListPairs: EDGE_LIMITS.maxHeaderCount * 4,
-        settings: { maxHeaderListSize: EDGE_LIMITS.maxHeaderBytes },
+        settings: {
+          maxHeaderListSize: EDGE_LIMITS.maxHeaderBytes,
+          initialWindowSize: EDGE_LIMITS.http2StreamWindowBytes,
+        },
       },
       (req: Http2ServerRequest, res: Http2ServerResponse) =>
         void this.router.dispatch(req as unknown as IncomingEdgeRequest, res),
     );
     this.http2.setTimeout(EDGE_LIMITS.idleTimeoutMs);
+    // HTTP/2's default 64 KiB windows would stall a 200 KiB PutRecords body for window updates
+    this.http2.on('session', (session) =>
+      session.on('connect', () => session.setLocalWindowSize(EDGE_LIMITS.http2SessionWindowBytes)),
+    );
     this.http2.on('sessionError', () => {}); // the session is gone; its streams already failed
     this.tcp = createTcpServer((socket) => this.accept(socket));
   }
