@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cdklocalEnvironment, classifyHealth, type EdgeKind } from './cdklocal-env';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CDKLOCAL = join(
@@ -30,16 +31,13 @@ LocalStack must be running: docker compose -f localstack/docker-compose.yml up -
   --help
 `;
 
-type Probe = 'localstack' | 'other' | 'down';
-
-/** LocalStack answers GET /_localstack/health with its services; the embedded cloud and others do not. */
-async function probe(endpoint: string): Promise<Probe> {
+/** LocalStack answers GET /_localstack/health with its services; the embedded cloud says it is the embedded cloud. */
+async function probe(endpoint: string): Promise<EdgeKind> {
   try {
     const res = await fetch(`${endpoint}/_localstack/health`, {
       signal: AbortSignal.timeout(2_000),
     });
-    const body = (await res.json().catch(() => undefined)) as { services?: unknown } | undefined;
-    return res.ok && body && typeof body.services === 'object' ? 'localstack' : 'other';
+    return classifyHealth(res.ok, await res.json().catch(() => undefined));
   } catch {
     // Refused, reset or timed out: nothing usable listens there.
     return 'down';
@@ -88,6 +86,12 @@ async function main(): Promise<void> {
 
   const state = await probe(endpoint);
   if (state === 'down') fail(`LocalStack is not reachable at ${endpoint} — ${START_HINT}`);
+  if (state === 'embedded') {
+    fail(
+      `${endpoint} is the embedded local cloud (\`npm run local\`), not LocalStack: deploy to it with \`npm run deploy:local\` ` +
+        `or \`npx cdklocal deploy\` (see README); for LocalStack, ${START_HINT} and use another port or stop the embedded cloud`,
+    );
+  }
   if (state === 'other') {
     fail(
       `${endpoint} answers but is not LocalStack (no /_localstack/health). If it is the embedded cloud (\`npm run local\`), ` +
@@ -96,16 +100,8 @@ async function main(): Promise<void> {
     );
   }
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
-    CDK_DEFAULT_ACCOUNT: process.env.CDK_DEFAULT_ACCOUNT ?? '000000000000',
-    CDK_DEFAULT_REGION: process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
-  };
+  const env = cdklocalEnvironment(process.env, endpoint);
+
   if (!values['skip-bootstrap']) {
     process.stdout.write(`cdklocal bootstrap (${endpoint})\n`);
     const code = await run(['bootstrap'], env);

@@ -119,7 +119,10 @@ export class StackStore {
     stack: StackState,
     e: Omit<StackEvent, 'eventId' | 'timestamp'> & { timestamp?: number },
   ): void {
-    stack.events.push({ eventId: randomUUID(), timestamp: e.timestamp ?? Date.now(), ...e });
+    // Strictly increasing per stack, so readers that sort by time (cdk's progress) keep the order.
+    const last = stack.events.at(-1)?.timestamp ?? 0;
+    const timestamp = Math.max(e.timestamp ?? Date.now(), last + 1);
+    stack.events.push({ eventId: randomUUID(), ...e, timestamp });
   }
 
   /** The stack's own status change, as an event on the stack's logical id. */

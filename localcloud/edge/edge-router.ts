@@ -128,7 +128,8 @@ export class EdgeRouter {
 
   private health(res: EdgeResponse): void {
     const services = Object.fromEntries(this.serviceNames.map((n) => [n, 'running']));
-    const text = JSON.stringify({ services, edition: 'streamscale' });
+    // Says what it is, so tools that want LocalStack itself (deploy:localstack) can tell.
+    const text = JSON.stringify({ services, edition: 'streamscale-localcloud' });
     res.writeHead(200, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(text),
