@@ -69,6 +69,8 @@ export const LAMBDA_PLANE_DEFAULTS = {
   shardDiscoveryMs: 1_000,
   /** GetRecords period of a shard with nothing new (AWS polls an idle shard about once a second). */
   idlePollMs: 1_000,
+  /** An enhanced fan-out consumer's idle shard: AWS pushes records within about 70 ms, so poll at that pace. */
+  fanOutPollMs: 70,
   /** GetRecords period of a shard that just returned records but less than a full page. */
   activePollMs: 100,
   /** GetRecords page size (the Kinesis maximum is 10,000). */

@@ -17,6 +17,8 @@ export interface LambdaServiceOptions {
   maxBufferedRecordsPerShard?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** GetRecords period of an idle shard read for an enhanced fan-out consumer (push-class latency). */
+  fanOutPollMs?: number;
   /** How long a mapping stays Creating/Updating/Enabling/Disabling before it settles. */
   stateTransitionMs?: number;
   /** Bench hook: a stream batch's first invocation, with when its records were polled (absolute ms). */
@@ -38,5 +40,6 @@ export function resolveTunables(opts: LambdaServiceOptions): LambdaTunables {
     retryBaseMs: opts.retryBaseMs ?? d.retryBaseMs,
     retryMaxMs: opts.retryMaxMs ?? d.retryMaxMs,
     stateTransitionMs: opts.stateTransitionMs ?? d.stateTransitionMs,
+    fanOutPollMs: opts.fanOutPollMs ?? d.fanOutPollMs,
   };
 }

@@ -60,7 +60,7 @@ export class LambdaService implements EdgeService {
       ctx.log('lambda', line),
     );
     this.kinds = [
-      new KinesisSource(kinesisClient(clientOptions), ctx.region),
+      new KinesisSource(kinesisClient(clientOptions), ctx.region, this.t.fanOutPollMs),
       new SqsSource(sqsClient(clientOptions), ctx.region, (name) => this.functions.find(name)),
     ];
     this.mappings = new MappingManager({

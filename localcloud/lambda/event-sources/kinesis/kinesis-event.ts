@@ -66,10 +66,12 @@ export interface FailureContext {
   now: Date;
 }
 
+/** `batchInfoKey`: KinesisBatchInfo, or DDBStreamBatchInfo for a DynamoDB stream. */
 export function failureRecord(
   records: readonly ShardRecord[],
   id: EventSourceIdentity,
   c: FailureContext,
+  batchInfoKey = 'KinesisBatchInfo',
 ) {
   const first = records[0]!;
   const last = records[records.length - 1]!;
@@ -87,7 +89,7 @@ export function failureRecord(
     },
     version: '1.0',
     timestamp: c.now.toISOString(),
-    KinesisBatchInfo: {
+    [batchInfoKey]: {
       shardId: id.shardId,
       startSequenceNumber: first.sequenceNumber,
       endSequenceNumber: last.sequenceNumber,

@@ -1,24 +1,25 @@
 /**
- * Kinesis as an event source: a mapping names a stream ARN and a starting
- * position; its runner is a MappingRuntime reading the stream through the
- * edge (as Lambda's pollers use the Kinesis API), and a batch given up on
- * goes to the on-failure destination as AWS's invocation record.
+ * Kinesis as an event source: a mapping names a stream ARN, or an
+ * enhanced fan-out consumer ARN (read with push-class latency: its shards
+ * are polled every fanOutPollMs instead of about once a second), and a
+ * starting position; its runner reads the stream through the edge.
  */
-import { randomUUID } from 'node:crypto';
-import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamConsumerCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import { invalidParameter } from '../../api/errors';
-import type { InvokeOutcome } from '../../runtime/execution-pool';
 import type { MappingDefinition, StartingPosition } from '../mapping-definition';
 import type { MappingInput } from '../mapping-settings';
 import type { EventSourceKind, MappingRunner, RunnerDeps } from '../source-kind';
-import { passesFilter } from '../filter/filter-criteria';
-import { failureRecord, kinesisFilterView } from './kinesis-event';
-import { MappingRuntime } from './mapping-runtime';
-import type { FailureCondition } from './retry-policy';
-import type { ShardRecord } from './shard-record';
-import { streamNameOf } from './stream-arn';
+import { KinesisReader } from './kinesis-reader';
+import { isConsumerArn, streamNameOf } from './stream-arn';
+import { streamRunner } from './stream-runner';
 
 const POSITIONS: readonly string[] = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'];
+
+const errorName = (err: unknown) => (err as { name?: string }).name ?? '';
 
 export class KinesisSource implements EventSourceKind {
   readonly name = 'kinesis' as const;
@@ -26,6 +27,7 @@ export class KinesisSource implements EventSourceKind {
   constructor(
     private readonly kinesis: KinesisClient,
     private readonly region: string,
+    private readonly fanOutPollMs: number,
   ) {}
 
   serves(arn: string): boolean {
@@ -42,15 +44,8 @@ export class KinesisSource implements EventSourceKind {
       throw invalidParameter(
         'StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP',
       );
-    try {
-      await this.kinesis.send(
-        new DescribeStreamSummaryCommand({ StreamName: streamNameOf(def.eventSourceArn) }),
-      );
-    } catch (err) {
-      if ((err as { name?: string }).name === 'ResourceNotFoundException')
-        throw invalidParameter(`Stream not found: ${def.eventSourceArn}`);
-      throw err;
-    }
+    if (isConsumerArn(def.eventSourceArn)) await this.checkConsumer(def.eventSourceArn);
+    else await this.checkStream(def.eventSourceArn);
     def.startingPosition = position as StartingPosition;
     if (i.StartingPositionTimestamp !== undefined)
       def.startingPositionTimestamp = Number(i.StartingPositionTimestamp);
@@ -59,78 +54,35 @@ export class KinesisSource implements EventSourceKind {
   check(): void {}
 
   runner(deps: RunnerDeps): MappingRunner {
-    const streamArn = deps.mapping().eventSourceArn;
-    const t = deps.tunables;
-    return new MappingRuntime({
-      kinesis: this.kinesis,
-      streamName: streamNameOf(streamArn)!,
-      streamArn,
-      region: this.region,
-      mapping: deps.mapping,
-      role: deps.role,
-      invoke: deps.invoke,
-      discard: (records, shardId, condition, invokes, last) =>
-        this.discard(deps, records, shardId, condition, invokes, last),
-      iteratorAge: (ms) =>
-        deps.ctx.metrics.putMetric({
-          namespace: 'AWS/Lambda',
-          name: 'IteratorAge',
-          dimensions: { FunctionName: deps.mapping().functionName },
-          value: ms,
-          unit: 'Milliseconds',
-          timestamp: new Date(),
-        }),
-      passes: (r) => {
-        const criteria = deps.mapping().filterCriteria;
-        return !criteria || passesFilter(criteria, kinesisFilterView(r));
-      },
-      onBatchStarted: deps.onBatchStarted,
-      log: deps.log,
-      tunables: {
-        idlePollMs: t.idlePollMs,
-        activePollMs: t.activePollMs,
-        getRecordsLimit: t.getRecordsLimit,
-        maxBufferedRecords: t.maxBufferedRecordsPerShard,
-        retryBaseMs: t.retryBaseMs,
-        retryMaxMs: t.retryMaxMs,
-        shardDiscoveryMs: t.shardDiscoveryMs,
-      },
-    });
+    const arn = deps.mapping().eventSourceArn;
+    const reader = new KinesisReader(this.kinesis, streamNameOf(arn)!);
+    const idle = isConsumerArn(arn) ? this.fanOutPollMs : deps.tunables.idlePollMs;
+    return streamRunner(deps, reader, this.region, idle);
   }
 
   close(): void {
     this.kinesis.destroy();
   }
 
-  private async discard(
-    deps: RunnerDeps,
-    records: ShardRecord[],
-    shardId: string,
-    condition: FailureCondition,
-    invokes: number,
-    last: InvokeOutcome | undefined,
-  ): Promise<void> {
-    const def = deps.mapping();
-    const identity = {
-      shardId,
-      streamArn: def.eventSourceArn,
-      region: this.region,
-      invokeIdentityArn: deps.role(),
-    };
-    const record = failureRecord(records, identity, {
-      requestId: last?.requestId ?? randomUUID(),
-      functionArn: def.functionArn,
-      condition,
-      approximateInvokeCount: invokes,
-      ...(last && !last.ok ? { functionError: 'Unhandled' } : {}),
-      now: new Date(),
-    });
-    await deps.failures.send({
-      functionName: def.functionName,
-      destination: def.onFailureDestination,
-      record,
-      range: `${shardId} ${records[0]!.sequenceNumber}..${records[records.length - 1]!.sequenceNumber} (${records.length} records)`,
-      condition,
-    });
+  private async checkStream(arn: string): Promise<void> {
+    try {
+      await this.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamNameOf(arn) }));
+    } catch (err) {
+      if (errorName(err) === 'ResourceNotFoundException')
+        throw invalidParameter(`Stream not found: ${arn}`);
+      throw err;
+    }
+  }
+
+  /** A registered consumer; where the cloud has no consumer API yet, the stream it names. */
+  private async checkConsumer(arn: string): Promise<void> {
+    try {
+      await this.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: arn }));
+    } catch (err) {
+      if (errorName(err) === 'ResourceNotFoundException')
+        throw invalidParameter(`Stream consumer not found: ${arn}`);
+      if (errorName(err) !== 'UnknownOperationException') throw err;
+      await this.checkStream(arn);
+    }
   }
 }

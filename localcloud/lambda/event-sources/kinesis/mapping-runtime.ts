@@ -7,7 +7,6 @@
  * mapping finds first; shards that appear later are read from their start.
  * Checkpoints (resume points) survive a disable/enable.
  */
-import { ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
 import { ShardPoller, type PollerDeps, type StartSpec } from './shard-poller';
 
 interface ShardProgress {
@@ -76,23 +75,10 @@ export class MappingRuntime {
     this.timer.unref?.();
   }
 
-  private async listShards(): Promise<Shard[]> {
-    const shards: Shard[] = [];
-    let token: string | undefined;
-    do {
-      const r = await this.deps.kinesis.send(
-        new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.deps.streamName }),
-      );
-      shards.push(...(r.Shards ?? []));
-      token = r.NextToken;
-    } while (token);
-    return shards;
-  }
-
   private async discover(): Promise<void> {
-    const shards = await this.listShards();
+    const shards = await this.deps.reader.listShards();
     if (!this.running) return;
-    const listed = new Set(shards.map((s) => s.ShardId!));
+    const listed = new Set(shards.map((s) => s.shardId));
     const initial = this.firstDiscovery;
     this.firstDiscovery = false;
     const m = this.deps.mapping();
@@ -105,12 +91,10 @@ export class MappingRuntime {
         }
       : { type: 'TRIM_HORIZON' };
     for (const shard of shards) {
-      const id = shard.ShardId!;
+      const id = shard.shardId;
       const known = this.progress.get(id);
       if (this.pollers.has(id) || known?.finished) continue;
-      const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(
-        (p): p is string => !!p,
-      );
+      const parents = shard.parents;
       // A parent that has aged out of the stream (not listed) cannot hold its child back.
       const parentsDone = parents.every((p) => !listed.has(p) || this.progress.get(p)?.finished);
       if (!parentsDone) {

@@ -7,15 +7,9 @@
  * its buffer is full. `finished` once the shard is closed, read to its end
  * and every batch is done — what a child shard waits for.
  */
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  type ShardIteratorType,
-} from '@aws-sdk/client-kinesis';
 import type { InvokeOutcome } from '../../runtime/execution-pool';
 import { ShardCheckpoint } from './checkpoint';
-import { kinesisEvent, type EventSourceIdentity } from './kinesis-event';
+import type { EventSourceIdentity } from './kinesis-event';
 import { LaneBatcher, type BatchingSettings } from './lane-batcher';
 import type { MappingDefinition } from '../mapping-definition';
 import {
@@ -25,13 +19,9 @@ import {
   type FailureCondition,
 } from './retry-policy';
 import type { ShardRecord } from './shard-record';
+import type { StartSpec, StreamReader } from './stream-reader';
 
-export interface StartSpec {
-  type: ShardIteratorType;
-  sequenceNumber?: string;
-  /** epoch seconds */
-  timestamp?: number;
-}
+export type { StartSpec } from './stream-reader';
 
 export interface PollerTunables {
   idlePollMs: number;
@@ -43,8 +33,7 @@ export interface PollerTunables {
 }
 
 export interface PollerDeps {
-  kinesis: KinesisClient;
-  streamName: string;
+  reader: StreamReader;
   streamArn: string;
   region: string;
   mapping: () => MappingDefinition;
@@ -187,17 +176,8 @@ export class ShardPoller {
     });
   }
 
-  private async iteratorFor(spec: StartSpec): Promise<string | undefined> {
-    const r = await this.deps.kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: this.deps.streamName,
-        ShardId: this.shardId,
-        ShardIteratorType: spec.type,
-        ...(spec.sequenceNumber ? { StartingSequenceNumber: spec.sequenceNumber } : {}),
-        ...(spec.timestamp !== undefined ? { Timestamp: new Date(spec.timestamp * 1000) } : {}),
-      }),
-    );
-    return r.ShardIterator;
+  private iteratorFor(spec: StartSpec): Promise<string | undefined> {
+    return this.deps.reader.iterator(this.shardId, spec);
   }
 
   private async fetch(): Promise<void> {
@@ -213,18 +193,12 @@ export class ShardPoller {
           return;
         }
       }
-      const r = await this.deps.kinesis.send(
-        new GetRecordsCommand({ ShardIterator: this.iterator, Limit: t.getRecordsLimit }),
-      );
+      const limit = Math.min(t.getRecordsLimit, this.deps.reader.pageLimit);
+      const r = await this.deps.reader.read(this.iterator, limit);
       const now = Date.now();
-      this.iterator = r.NextShardIterator ?? undefined;
+      this.iterator = r.next;
       if (!this.iterator) this.ended = true;
-      const records: ShardRecord[] = (r.Records ?? []).map((x) => ({
-        sequenceNumber: x.SequenceNumber!,
-        partitionKey: x.PartitionKey!,
-        data: Buffer.from(x.Data ?? new Uint8Array()).toString('base64'),
-        arrivalMs: x.ApproximateArrivalTimestamp ? x.ApproximateArrivalTimestamp.getTime() : now,
-      }));
+      const records = r.records;
       if (records.length > 0) {
         this.checkpoint.take(records.map((x) => x.sequenceNumber));
         // Filtered-out records are done at once: the checkpoint moves past them, the function never sees them.
@@ -241,12 +215,7 @@ export class ShardPoller {
             this.polledAt.set(x.sequenceNumber, performance.timeOrigin + performance.now());
       }
       this.nextPollAt =
-        now +
-        (records.length >= t.getRecordsLimit
-          ? 0
-          : records.length > 0
-            ? t.activePollMs
-            : t.idlePollMs);
+        now + (records.length >= limit ? 0 : records.length > 0 ? t.activePollMs : t.idlePollMs);
     } catch (err) {
       const name = (err as { name?: string }).name ?? 'Error';
       this.deps.log(
@@ -298,7 +267,7 @@ export class ShardPoller {
         continue;
       }
       this.deps.iteratorAge(Date.now() - item.records[item.records.length - 1]!.arrivalMs);
-      const out = await this.deps.invoke(kinesisEvent(item.records, identity));
+      const out = await this.deps.invoke(this.deps.reader.event(item.records, identity));
       item.invokes++;
       if (item.invokes === 1 && item.polledAt > 0) this.deps.onBatchStarted?.(item.polledAt, out);
       let failedFrom: number | 'all' | undefined = out.ok ? undefined : 'all';
