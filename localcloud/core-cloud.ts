@@ -10,6 +10,7 @@ import type { CloudContext, EdgeService } from './contracts';
 import { CloudWatchService } from './cloudwatch/cloudwatch-service';
 import { MetricStore } from './cloudwatch/metric-store';
 import { DynamoDbService } from './dynamodb/dynamodb-service';
+import { TableStreams } from './dynamodb-streams/table-streams';
 import { EdgeServer } from './edge/edge-server';
 import { KinesisService } from './kinesis/kinesis-service';
 import { SqsService } from './sqs/sqs-service';
@@ -71,7 +72,9 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
         shardLimit: opts.shardLimit ?? AWS_LIMITS.kinesis.shardLimit,
       }),
     );
-    add(await DynamoDbService.start(ctx));
+    const dynamodb = await DynamoDbService.start(ctx);
+    dynamodb.observe(new TableStreams(ctx.region));
+    add(dynamodb);
     add(new CloudWatchService(ctx, metrics));
     add(new SqsService(ctx));
   } catch (err) {

@@ -7,6 +7,7 @@
 import { Agent } from 'node:http';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -35,3 +36,5 @@ export const internalCloudWatchClient = (o: InternalClientOptions) =>
   new CloudWatchClient(common(o));
 export const internalLambdaClient = (o: InternalClientOptions) => new LambdaClient(common(o));
 export const internalSqsClient = (o: InternalClientOptions) => new SQSClient(common(o));
+export const internalDynamoStreamsClient = (o: InternalClientOptions) =>
+  new DynamoDBStreamsClient(common(o));

@@ -43,9 +43,57 @@ const DYNALITE_OPERATIONS = new Set([
   'UpdateTable',
 ]);
 
+type Json = Record<string, unknown>;
+type TableCall = (operation: string, input: Json) => Promise<{ status: number; json: Json }>;
+
+/** What DynamoDB Streams (localcloud/dynamodb-streams) plugs in: its API, stream settings, item writes. */
+export interface DynamoDbObserver {
+  streamsCall(target: string, operation: string, input: Json): Json | undefined;
+  tableCall(
+    operation: string,
+    input: Json,
+    call: TableCall,
+  ): Promise<{ status: number; json: Json } | undefined>;
+  beforeWrite(
+    operation: string,
+    input: Json,
+    call: TableCall,
+  ): Promise<(() => Promise<void>) | undefined>;
+}
+
 export class DynamoDbService implements EdgeService {
   readonly signingNames = ['dynamodb'] as const;
   private readonly ttl = new Map<string, { AttributeName: string; Enabled: boolean }>();
+  private observer: DynamoDbObserver | undefined;
+  private readonly call: TableCall = (operation, input) =>
+    this.backend.call(`DynamoDB_20120810.${operation}`, input, AMZ_JSON);
+
+  observe(observer: DynamoDbObserver): void {
+    this.observer = observer;
+  }
+
+  /** The observer's answer to a Streams API or stream-setting call; false when it has none. */
+  private async observed(
+    target: string,
+    operation: string,
+    body: Buffer,
+    res: EdgeResponse,
+  ): Promise<boolean> {
+    if (!this.observer) return false;
+    const streams = this.observer.streamsCall(target, operation, parse(body));
+    const out = streams
+      ? { status: 200, json: streams }
+      : await this.observer.tableCall(operation, parse(body), this.call);
+    if (!out) return false;
+    const text = Buffer.from(JSON.stringify(out.json));
+    res.writeHead(out.status, {
+      'content-type': AMZ_JSON,
+      'content-length': String(text.length),
+      'x-amz-crc32': String(crc32(text)),
+    });
+    res.end(text);
+    return true;
+  }
 
   private constructor(
     private readonly ctx: CloudContext,
@@ -75,6 +123,7 @@ export class DynamoDbService implements EdgeService {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.slice(target.indexOf('.') + 1);
     try {
+      if (await this.observed(target, operation, body, res)) return;
       if (operation === 'UpdateTimeToLive' || operation === 'DescribeTimeToLive') {
         return sendJson(res, await this.timeToLive(req, operation, parse(body)), AMZ_JSON);
       }
@@ -89,6 +138,9 @@ export class DynamoDbService implements EdgeService {
         return;
       }
       const input = parse(body);
+      const recordWrite = WRITE_OPERATIONS.has(operation)
+        ? await this.observer?.beforeWrite(operation, input, this.call)
+        : undefined;
       const asked =
         input.ReturnConsumedCapacity === 'TOTAL' || input.ReturnConsumedCapacity === 'INDEXES';
       const forwardBody = asked
@@ -103,6 +155,7 @@ export class DynamoDbService implements EdgeService {
         writeBackendResponse(res, out);
         return;
       }
+      await recordWrite?.();
       const parsed = JSON.parse(out.body.toString('utf8')) as Record<string, unknown>;
       for (const use of capacityUses(operation, parsed)) {
         this.metric(

@@ -10,9 +10,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudContext, EdgeService } from '../../contracts';
 import { AwsError, sendAwsError, unimplementedMessage } from '../../edge/aws-errors';
 import {
+  internalDynamoStreamsClient as dynamoStreamsClient,
   internalKinesisClient as kinesisClient,
   internalSqsClient as sqsClient,
 } from '../../internal-clients';
+import { DynamoDbStreamSource } from '../event-sources/dynamodb/dynamodb-source';
 import { FailureDestination } from '../event-sources/failure-destination';
 import { KinesisSource } from '../event-sources/kinesis/kinesis-source';
 import type { MappingDefinition } from '../event-sources/mapping-definition';
@@ -62,6 +64,7 @@ export class LambdaService implements EdgeService {
     this.kinds = [
       new KinesisSource(kinesisClient(clientOptions), ctx.region, this.t.fanOutPollMs),
       new SqsSource(sqsClient(clientOptions), ctx.region, (name) => this.functions.find(name)),
+      new DynamoDbStreamSource(dynamoStreamsClient(clientOptions), ctx.region),
     ];
     this.mappings = new MappingManager({
       ctx,

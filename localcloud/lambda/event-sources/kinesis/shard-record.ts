@@ -6,6 +6,8 @@ export interface ShardRecord {
   data: string;
   /** ApproximateArrivalTimestamp, epoch ms */
   arrivalMs: number;
+  /** the whole record as the source delivers it (DynamoDB Streams), when `data` is not all of it */
+  payload?: Record<string, unknown>;
 }
 
 /** Sequence numbers are decimal strings that may exceed 2^53. */
