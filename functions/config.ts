@@ -49,6 +49,12 @@ export interface WindowingConfig {
   idleTimeoutMs: number;
   /** Crash-alert threshold: windows with crash_count > this are alerts (applied on read). */
   crashAlertThreshold: number;
+  /**
+   * A record whose window ended more than this before the record arrived is
+   * late on arrival (never opens a window). Default: the stream's retention,
+   * as no record older than that can still be in the stream.
+   */
+  lateHorizonMs: number;
 }
 
 export interface CloserConfig {
@@ -114,6 +120,8 @@ export interface StreamscaleConfig {
   logRetentionDays: number;
 }
 
+const HOUR_MS = 3_600_000;
+
 export const DEFAULT_CONFIG: StreamscaleConfig = {
   prefix: 'streamscale',
   metricsNamespace: 'Streamscale',
@@ -142,6 +150,7 @@ export const DEFAULT_CONFIG: StreamscaleConfig = {
     maxFutureSkewMs: 5 * 60_000,
     idleTimeoutMs: 30_000,
     crashAlertThreshold: 2,
+    lateHorizonMs: 24 * HOUR_MS, // = stream.retentionHours, and follows it unless set
   },
   closer: {
     scheduleSeconds: 60,
@@ -249,6 +258,13 @@ function mergeSection<T extends object>(
 /** Defaults with overrides applied, then checked. */
 export function resolveConfig(overrides: ConfigOverrides = {}): StreamscaleConfig {
   const config = mergeSection(DEFAULT_CONFIG, overrides, '');
+  if (overrides.windowing?.lateHorizonMs === undefined) {
+    // a fresh section: without overrides it is DEFAULT_CONFIG's own object
+    config.windowing = {
+      ...config.windowing,
+      lateHorizonMs: config.stream.retentionHours * HOUR_MS,
+    };
+  }
   validateConfig(config);
   return config;
 }
@@ -266,6 +282,10 @@ export function validateConfig(c: StreamscaleConfig): void {
   positive(c.windowing.windowSizeMs, 'windowing.windowSizeMs');
   if (c.windowing.allowedLatenessMs < 0) problems.push('windowing.allowedLatenessMs must be >= 0');
   positive(c.windowing.idleTimeoutMs, 'windowing.idleTimeoutMs');
+  if (!(c.windowing.lateHorizonMs > c.windowing.allowedLatenessMs + c.windowing.windowSizeMs))
+    problems.push(
+      'windowing.lateHorizonMs must exceed allowedLatenessMs + windowSizeMs (or on-time records would be late)',
+    );
   const s = c.stream;
   if (!(1 <= s.minShards && s.minShards <= s.initialShards && s.initialShards <= s.maxShards)) {
     problems.push(

@@ -12,35 +12,49 @@ import { aggregatesOf, mergeAll, toStoredGroups } from './partials';
 export interface VisitPlan {
   /** window starts to close now, ascending */
   windowStarts: number[];
-  /** the close cursor after visiting them (end of the last one) */
+  /** the close cursor after visiting them */
   closedThrough: number | undefined;
 }
 
 /**
- * Windows whose end lies in (cursor, watermark], oldest first, at most
- * `maxWindows` per tick so one tick stays short after a long pause. Without
- * a cursor, start from the earliest event time any shard reported.
+ * Windows to close now: those with open partials (the shards' open-window
+ * sets) whose end the watermark passed and the cursor has not, oldest first,
+ * at most `maxWindows` so one tick stays short. The cursor then jumps to the
+ * last window end at or below the watermark — over empty time, however long
+ * — or, when windows were left for the next tick, to the end of the last one
+ * visited.
  */
 export function windowsToClose(
+  openWindows: Iterable<number>,
   cursor: number | undefined,
-  earliestEventTime: number | undefined,
   watermark: number | undefined,
   sizeMs: number,
   maxWindows: number,
 ): VisitPlan {
   if (watermark === undefined) return { windowStarts: [], closedThrough: cursor };
-  let start: number;
-  if (cursor !== undefined) start = cursor;
-  else if (earliestEventTime !== undefined) start = Math.floor(earliestEventTime / sizeMs) * sizeMs;
-  else return { windowStarts: [], closedThrough: cursor };
-  const starts: number[] = [];
-  for (let s = start; s + sizeMs <= watermark && starts.length < maxWindows; s += sizeMs)
-    starts.push(s);
-  const lastStart = starts[starts.length - 1];
+  const due = [...new Set(openWindows)]
+    .filter((s) => (cursor === undefined || s >= cursor) && s + sizeMs <= watermark)
+    .sort((a, b) => a - b);
+  const windowStarts = due.slice(0, maxWindows);
+  const lastStart = windowStarts[windowStarts.length - 1];
+  const reached =
+    due.length > maxWindows && lastStart !== undefined
+      ? lastStart + sizeMs
+      : Math.floor(watermark / sizeMs) * sizeMs;
   return {
-    windowStarts: starts,
-    closedThrough: lastStart === undefined ? cursor : lastStart + sizeMs,
+    windowStarts,
+    closedThrough: cursor === undefined ? reached : Math.max(cursor, reached),
   };
+}
+
+/** Entries of an open-window set that the cursor has passed: closed, or late by definition. */
+export function passedWindows(
+  openWindows: Iterable<number>,
+  closedThrough: number | undefined,
+  sizeMs: number,
+): number[] {
+  if (closedThrough === undefined) return [];
+  return [...openWindows].filter((s) => s + sizeMs <= closedThrough);
 }
 
 const isFlaggedLate = (p: Pick<PartialItem, 'gsiPk'>): boolean => p.gsiPk === GSI_LATE;

@@ -6,6 +6,12 @@
  * keys and the same aggregates, and the store writes each key only if
  * absent, so a replay adds nothing; concurrent lanes of one shard own
  * disjoint batches and so disjoint keys. See docs/correctness.md.
+ *
+ * A partial is late on arrival when its window is at or below the close
+ * cursor the consumer read, or when the window ended more than the late
+ * horizon before its records arrived (a function of the records alone, so a
+ * retry a day later decides the same). Windows of partials that are not late
+ * are reported in the shard's progress: the closer visits only those.
  */
 import type { PartialItem, RejectItem, RejectReason } from '../store/table-layout';
 import { GSI_LATE, partialSk, rejectPk, rejectSk, windowPk } from '../store/table-layout';
@@ -31,6 +37,8 @@ export interface PlanContext {
   windows: WindowAssigner;
   maxFutureSkewMs: number;
   rejectRawMaxBytes: number;
+  /** A window that ended this long before its records arrived is late on arrival. */
+  lateHorizonMs: number;
   /** The mapping's batch size: a smaller batch means the consumer read everything there was. */
   batchSize?: number;
 }
@@ -38,9 +46,11 @@ export interface PlanContext {
 /** The shard's progress after this batch (the store applies it forward-only). */
 export interface ProgressUpdate {
   shardId: string;
-  /** undefined when the batch held no valid record */
+  /** undefined when the batch held no valid record that was not late on arrival */
   maxEventTime: number | undefined;
   minEventTime: number | undefined;
+  /** starts of the windows this batch wrote partials for that were not late: the closer visits them */
+  openWindowStarts: number[];
   lastSequenceNumber: string;
   lastSeenAt: number;
   /** now - arrival of the batch's newest record, as Lambda's IteratorAge */
@@ -70,6 +80,8 @@ interface WindowAccumulator {
   agg: WindowAggregates;
   records: number;
   firstArrivalMs: number;
+  minEventTime: number;
+  maxEventTime: number;
 }
 
 /** What one record contributes: an event in a window, or a reject. */
@@ -141,8 +153,6 @@ interface BatchContents {
   rejects: RejectItem[];
   rejectsByReason: Partial<Record<RejectReason, number>>;
   valid: number;
-  minEventTime: number | undefined;
-  maxEventTime: number | undefined;
 }
 
 function collect(records: readonly KinesisRecordLike[], ctx: PlanContext): BatchContents {
@@ -151,8 +161,6 @@ function collect(records: readonly KinesisRecordLike[], ctx: PlanContext): Batch
     rejects: [],
     rejectsByReason: {},
     valid: 0,
-    minEventTime: undefined,
-    maxEventTime: undefined,
   };
   for (const r of records) {
     const outcome = planRecord(r, ctx);
@@ -162,21 +170,33 @@ function collect(records: readonly KinesisRecordLike[], ctx: PlanContext): Batch
       continue;
     }
     const { event: e, window: w } = outcome;
+    const t = e.eventTimeMs;
     c.valid += 1;
-    if (c.maxEventTime === undefined || e.eventTimeMs > c.maxEventTime)
-      c.maxEventTime = e.eventTimeMs;
-    if (c.minEventTime === undefined || e.eventTimeMs < c.minEventTime)
-      c.minEventTime = e.eventTimeMs;
     let acc = c.windows.get(w.start);
     if (acc === undefined) {
-      acc = { ...w, agg: emptyAggregates(), records: 0, firstArrivalMs: r.arrivalMs };
+      acc = {
+        ...w,
+        agg: emptyAggregates(),
+        records: 0,
+        firstArrivalMs: r.arrivalMs,
+        minEventTime: t,
+        maxEventTime: t,
+      };
       c.windows.set(w.start, acc);
     }
     addEvent(acc.agg, e);
     acc.records += 1;
-    if (r.arrivalMs < acc.firstArrivalMs) acc.firstArrivalMs = r.arrivalMs;
+    acc.firstArrivalMs = Math.min(acc.firstArrivalMs, r.arrivalMs);
+    acc.minEventTime = Math.min(acc.minEventTime, t);
+    acc.maxEventTime = Math.max(acc.maxEventTime, t);
   }
   return c;
+}
+
+/** Late on arrival: below the cursor the consumer read, or beyond the late horizon. */
+function isLateOnArrival(acc: WindowAccumulator, ctx: PlanContext): boolean {
+  const closed = ctx.closedThrough !== undefined && acc.end <= ctx.closedThrough;
+  return closed || acc.end <= acc.firstArrivalMs - ctx.lateHorizonMs;
 }
 
 export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContext): BatchPlan {
@@ -193,9 +213,11 @@ export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContex
   const sk = partialSk(shardId, first.sequenceNumber);
   let late = 0;
   const partials: PartialItem[] = [];
+  const open: WindowAccumulator[] = [];
   for (const acc of [...c.windows.values()].sort((a, b) => a.start - b.start)) {
-    const isLate = ctx.closedThrough !== undefined && acc.end <= ctx.closedThrough;
+    const isLate = isLateOnArrival(acc, ctx);
     if (isLate) late += acc.records;
+    else open.push(acc);
     partials.push({
       pk: windowPk(acc.start),
       sk,
@@ -217,8 +239,10 @@ export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContex
     rejects: c.rejects,
     progress: {
       shardId,
-      maxEventTime: c.maxEventTime,
-      minEventTime: c.minEventTime,
+      // Late records say nothing about where the shard is in event time.
+      maxEventTime: open.length > 0 ? Math.max(...open.map((a) => a.maxEventTime)) : undefined,
+      minEventTime: open.length > 0 ? Math.min(...open.map((a) => a.minEventTime)) : undefined,
+      openWindowStarts: open.map((a) => a.start),
       lastSequenceNumber: last.sequenceNumber,
       lastSeenAt: ctx.nowMs,
       iteratorAgeMs: Math.max(0, ctx.nowMs - newestArrival),

@@ -17,7 +17,13 @@ import {
 import type { Context } from 'aws-lambda';
 import { dynamoClient, kinesisClient } from '../aws/clients';
 import { fromEnv, resourceNames, type StreamscaleConfig } from '../config';
-import { buildFinal, lateToFlag, windowsToClose, windowsToRecheck } from '../core/closing';
+import {
+  buildFinal,
+  lateToFlag,
+  passedWindows,
+  windowsToClose,
+  windowsToRecheck,
+} from '../core/closing';
 import { computeGlobalWatermark, type ShardLineage, type ShardStatus } from '../core/watermark';
 import { ControlStore } from '../store/control-store';
 import type { FinalItem } from '../store/table-layout';
@@ -67,16 +73,11 @@ export async function closerTick(deps: CloserDeps, nowMs: number): Promise<TickR
     watermark = computed.watermark;
   }
 
-  // Before the first close (no cursor) start below the earliest event time reported: a shard's
-  // progress keeps its first batch's minimum, and a later batch may still bring on-time records
-  // up to the allowed lateness older than that; their windows must be visited, not skipped as late.
-  const earliest =
-    progress.length > 0
-      ? Math.min(...progress.map((p) => p.minEventTime)) - config.windowing.allowedLatenessMs
-      : undefined;
+  // Only windows some shard wrote on-time partials for: the cursor jumps over empty time.
+  const open = progress.flatMap((p) => [...(p.openWindows ?? [])]);
   const plan = windowsToClose(
+    open,
     global.closedThrough,
-    earliest,
     watermark,
     size,
     config.closer.maxWindowsPerTick,
@@ -91,6 +92,11 @@ export async function closerTick(deps: CloserDeps, nowMs: number): Promise<TickR
   if (plan.closedThrough !== undefined && plan.closedThrough !== global.closedThrough) {
     await control.advanceCloseCursor(plan.closedThrough, nowMs);
   }
+  for (const p of progress)
+    await control.pruneOpenWindows(
+      p.shardId,
+      passedWindows(p.openWindows ?? [], plan.closedThrough, size),
+    );
 
   // Partials that raced a close (consumer read the cursor before it moved) are late: index them.
   let lateFlagged = 0;

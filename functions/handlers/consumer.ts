@@ -52,6 +52,7 @@ export async function consumeBatch(
     windows: tumblingWindows(config.windowing.windowSizeMs),
     maxFutureSkewMs: config.windowing.maxFutureSkewMs,
     rejectRawMaxBytes: config.consumer.rejectRawMaxBytes,
+    lateHorizonMs: config.windowing.lateHorizonMs,
     batchSize: config.consumer.batchSize,
   });
   const outcome = await deps.windows.putPartials(plan.partials);

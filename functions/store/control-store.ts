@@ -33,22 +33,26 @@ export class ControlStore {
 
   async updateShardProgress(p: ProgressUpdate): Promise<void> {
     const key = marshall({ pk: WATERMARK_PK, sk: shardSk(p.shardId) });
+    const hasWindows = p.openWindowStarts.length > 0;
     const always = {
       ':id': p.shardId,
       ':seq': p.lastSequenceNumber,
       ':now': p.lastSeenAt,
       ':age': p.iteratorAgeMs,
       ':partial': p.partialBatch,
+      ...(hasWindows ? { ':windows': new Set(p.openWindowStarts) } : {}),
     };
     const alwaysSet =
       'shardId = :id, lastSequenceNumber = :seq, lastSeenAt = :now, lastIteratorAgeMs = :age, lastBatchPartial = :partial';
+    // A set union: concurrent lanes of one shard add their windows without coordination.
+    const addWindows = hasWindows ? ' ADD openWindows :windows' : '';
     if (p.maxEventTime !== undefined && p.minEventTime !== undefined) {
       try {
         await this.db.send(
           new UpdateItemCommand({
             TableName: this.table,
             Key: key,
-            UpdateExpression: `SET ${alwaysSet}, maxEventTime = :max, minEventTime = if_not_exists(minEventTime, :min)`,
+            UpdateExpression: `SET ${alwaysSet}, maxEventTime = :max, minEventTime = if_not_exists(minEventTime, :min)${addWindows}`,
             ConditionExpression: 'attribute_not_exists(maxEventTime) OR maxEventTime < :max',
             ExpressionAttributeValues: marshall({
               ...always,
@@ -67,8 +71,21 @@ export class ControlStore {
       new UpdateItemCommand({
         TableName: this.table,
         Key: key,
-        UpdateExpression: `SET ${alwaysSet}`,
+        UpdateExpression: `SET ${alwaysSet}${addWindows}`,
         ExpressionAttributeValues: marshall(always),
+      }),
+    );
+  }
+
+  /** Forgets windows the close cursor has passed (closed, or late by definition). */
+  async pruneOpenWindows(shardId: string, starts: readonly number[]): Promise<void> {
+    if (starts.length === 0) return;
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: marshall({ pk: WATERMARK_PK, sk: shardSk(shardId) }),
+        UpdateExpression: 'DELETE openWindows :passed',
+        ExpressionAttributeValues: marshall({ ':passed': new Set(starts) }),
       }),
     );
   }

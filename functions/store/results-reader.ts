@@ -205,18 +205,12 @@ export function createResultsReader(opts: ResultsReaderOptions): ResultsReader {
       const shards = control.filter((r) =>
         String(r.sk).startsWith(shardSk('')),
       ) as unknown as ShardProgressItem[];
-      if (shards.length === 0) return []; // no batch has been processed: nothing is open
-      // Open windows end after the close cursor; without one, they start at the earliest event seen.
-      const minEvent = Math.min(...shards.map((s) => s.minEventTime ?? s.maxEventTime));
-      const maxEvent = Math.max(...shards.map((s) => s.maxEventTime));
-      const openFrom = global?.closedThrough !== undefined ? global.closedThrough : minEvent;
-      const lo = Math.max(fromMs, openFrom);
-      const hi = Math.min(toMs, maxEvent + 1);
-      const starts: number[] = [];
-      for (let s = Math.floor(lo / windowSizeMs) * windowSizeMs; s < hi; s += windowSizeMs) {
-        if (global?.closedThrough === undefined || s + windowSizeMs > global.closedThrough)
-          starts.push(s);
-      }
+      // Open windows are those some shard wrote on-time partials for and the cursor has not passed.
+      const closedThrough = global?.closedThrough;
+      const starts = [...new Set(shards.flatMap((s) => [...(s.openWindows ?? [])]))]
+        .filter((s) => closedThrough === undefined || s + windowSizeMs > closedThrough)
+        .filter((s) => overlaps(s, s + windowSizeMs, fromMs, toMs))
+        .sort((a, b) => a - b);
       const results = await mapLimit(
         starts,
         concurrency,

@@ -15,7 +15,7 @@
  *
  * control table  (pk S, sk S)
  *   pk WM  sk GLOBAL          global watermark and close cursor
- *   pk WM  sk SHARD#<shardId>  per-shard progress
+ *   pk WM  sk SHARD#<shardId>  per-shard progress (and its windows with open partials)
  *   pk SCALER sk STATE        scaler memory (last actions, daily budget)
  *
  * rejects table  (pk S, sk S)
@@ -132,6 +132,13 @@ export interface ShardProgressItem {
   lastIteratorAgeMs: number;
   /** the last batch was smaller than the batch size: the consumer had read all there was */
   lastBatchPartial?: boolean;
+  /**
+   * NS: starts of the windows this shard wrote on-time partials for that the
+   * close cursor had not passed; the consumer adds, the closer removes what
+   * it passed. The closer visits only these windows, so it never walks empty
+   * time. Absent when empty (DynamoDB has no empty sets).
+   */
+  openWindows?: Set<number>;
 }
 
 export type RejectReason =

@@ -76,6 +76,7 @@ function purePath(): BenchFigure[] {
     windows: tumblingWindows(cfg.windowing.windowSizeMs),
     maxFutureSkewMs: cfg.windowing.maxFutureSkewMs,
     rejectRawMaxBytes: 1024,
+    lateHorizonMs: cfg.windowing.lateHorizonMs,
   };
   for (let i = 0; i < 200; i++) planBatch(batch, ctx); // warm up the JIT
   let n = 0;

@@ -126,7 +126,7 @@ describe('adversarial group names (dynalite)', () => {
           expect(actual.finalRecords + actual.lateRecords).toBe(evs.length);
         },
       ),
-      { numRuns: 10 },
+      { numRuns: 6 },
     );
-  });
+  }, 180_000); // six pipelines on a shared machine: a generous bound, not an assertion
 });

@@ -170,6 +170,10 @@ beforeAll(async () => {
       lastSequenceNumber: '1',
       lastSeenAt: T + 80_000,
       lastIteratorAgeMs: 0,
+      // windows each shard wrote partials for; T+10s is closed (a stale entry the closer prunes)
+      openWindows: new Set(
+        shardId === 'shardId-0' ? [T + SIZE, T + 2 * SIZE, T + 3 * SIZE] : [T + 2 * SIZE],
+      ),
     });
   }
   // W2 = T+20s and W3 = T+30s: open, values from partials.

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   buildFinal,
   latePartials,
+  passedWindows,
   windowsToClose,
   windowsToRecheck,
 } from '../../../../functions/core/closing';
@@ -128,6 +129,7 @@ describe('merge plan', () => {
     windows: tumblingWindows(10_000),
     maxFutureSkewMs: 300_000,
     rejectRawMaxBytes: 8,
+    lateHorizonMs: 86_400_000,
   };
 
   it('writes one partial per window, keyed by the batch’s first sequence number', () => {
@@ -187,19 +189,42 @@ describe('closing', () => {
     ...(late ? { gsiPk: 'LATE', gsiSk: T0 } : {}),
   });
 
-  it('visits windows whose end the watermark passed, from the cursor, bounded per tick', () => {
-    expect(windowsToClose(undefined, T0 + 3_000, T0 + 30_000, 10_000, 10)).toEqual({
+  it('visits windows with partials whose end the watermark passed, bounded per tick', () => {
+    const open = [T0, T0 + 10_000, T0 + 20_000, T0 + 40_000];
+    expect(windowsToClose(open, undefined, T0 + 30_000, 10_000, 10)).toEqual({
       windowStarts: [T0, T0 + 10_000, T0 + 20_000],
       closedThrough: T0 + 30_000,
     });
-    expect(windowsToClose(T0 + 10_000, undefined, T0 + 29_999, 10_000, 10).windowStarts).toEqual([
-      T0 + 10_000,
-    ]);
-    expect(windowsToClose(T0, undefined, T0 + 100_000, 10_000, 2)).toEqual({
+    expect(windowsToClose(open, T0 + 10_000, T0 + 29_999, 10_000, 10)).toEqual({
+      windowStarts: [T0 + 10_000],
+      closedThrough: T0 + 20_000,
+    });
+    expect(windowsToClose(open, T0, T0 + 100_000, 10_000, 2)).toEqual({
       windowStarts: [T0, T0 + 10_000],
       closedThrough: T0 + 20_000,
     });
-    expect(windowsToClose(T0, undefined, undefined, 10_000, 2).windowStarts).toEqual([]);
+    expect(windowsToClose(open, T0, undefined, 10_000, 2).windowStarts).toEqual([]);
+  });
+
+  it('jumps over empty time to the next window with partials, never walking it', () => {
+    const year2001 = Date.UTC(2001, 0, 1);
+    // a shard reported a 2001 window and a current one; the cursor is in 2001
+    const plan = windowsToClose([year2001, T0], year2001, T0 + 25_000, 10_000, 360);
+    expect(plan).toEqual({ windowStarts: [year2001, T0], closedThrough: T0 + 20_000 });
+    // nothing open: the cursor follows the watermark in one step
+    expect(windowsToClose([], year2001, T0 + 25_000, 10_000, 360)).toEqual({
+      windowStarts: [],
+      closedThrough: T0 + 20_000,
+    });
+    // never backwards, and stale entries below the cursor are not visited again
+    expect(windowsToClose([T0 - 50_000], T0 + 30_000, T0 + 25_000, 10_000, 360)).toEqual({
+      windowStarts: [],
+      closedThrough: T0 + 30_000,
+    });
+    expect(passedWindows([T0, T0 + 10_000, T0 + 20_000], T0 + 20_000, 10_000)).toEqual([
+      T0,
+      T0 + 10_000,
+    ]);
   });
 
   it('builds a final naming the partials it merged; others are late', () => {

@@ -72,6 +72,7 @@ const ctx = (closedThrough?: number, windows: WindowAssigner = tumblingWindows(S
   windows,
   maxFutureSkewMs: 300_000,
   rejectRawMaxBytes: 64,
+  lateHorizonMs: 86_400_000,
 });
 
 /** Differences between the oracle's totals and an aggregate, as readable lines. */
