@@ -4,12 +4,14 @@
  * Full jitter spreads retries of many throttled records over time instead
  * of re-sending them in lock-step.
  */
+import { PRODUCER_CONFIG } from './producer-config';
+
 export interface BackoffOptions {
   baseMs: number;
   capMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 50, capMs: 2_000 };
+export const DEFAULT_BACKOFF: BackoffOptions = PRODUCER_CONFIG.backoff;
 
 /** Delay before retry number `attempt` (1 = first retry); `random` in [0, 1). */
 export function backoffDelayMs(

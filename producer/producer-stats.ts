@@ -21,6 +21,12 @@ export interface ProducerStats {
   valid: number;
   late: number;
   malformed: number;
+  /**
+   * The producers' own write limit (learned from throttling, records/s):
+   * summed over the open shards and per shard (mean), next to the stream's
+   * capacity (open shards × the per-shard write limit).
+   */
+  limit: { total: number; perShard: number; shards: number; streamCapacity: number };
 }
 
 export const emptyStats = (): ProducerStats => ({
@@ -36,4 +42,5 @@ export const emptyStats = (): ProducerStats => ({
   valid: 0,
   late: 0,
   malformed: 0,
+  limit: { total: 0, perShard: 0, shards: 0, streamCapacity: 0 },
 });

@@ -13,8 +13,11 @@ import {
   type GeneratorOptions,
 } from './event-generator';
 import { KinesisWriter, type AcceptedRecord } from './kinesis-writer';
+import { PRODUCER_CONFIG, type ProducerConfig } from './producer-config';
 import { emptyStats, type ProducerStats } from './producer-stats';
 import { recordBytes } from './put-batches';
+import { ShardMap } from './shard-map';
+import { ShardRateLimiter } from './shard-rate-limiter';
 import { phaseAt, producerActive, type PhaseName, type SpikePlan } from './spike-plan';
 import { TokenBucket } from './token-bucket';
 
@@ -38,6 +41,12 @@ export interface SpikeRunOptions {
   maxBacklogSeconds?: number;
   /** Bounded wait for the writers to drain after the plan (ms). */
   drainTimeoutMs?: number;
+  /** The producers' tunables (limiter, backoff, batching); PRODUCER_CONFIG by default. */
+  config?: ProducerConfig;
+  /** The stream's per-shard write limit, shown as its capacity next to the producers' limit. */
+  shardRecordsPerSecond?: number;
+  /** One limiter for all the run's writers; a fresh one from `config` by default. */
+  limiter?: ShardRateLimiter;
 }
 
 export interface SpikeStatus {
@@ -69,6 +78,26 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
     o.generator.users ?? 3000,
     o.generator.crashProneUsers ?? 5,
   );
+  const config = o.config ?? PRODUCER_CONFIG;
+  // One shard map and one limiter for all producers: they write to the same
+  // shards, so what one learns about a shard's limit holds for all.
+  const limiter = o.limiter ?? new ShardRateLimiter(config.limiter);
+  const shardMap = new ShardMap({
+    client: o.client,
+    streamName: o.streamName,
+    minRefreshIntervalMs: config.shardMap.minRefreshIntervalMs,
+  });
+  await shardMap.refresh();
+  const shardCapacity = o.shardRecordsPerSecond ?? config.shardRecordsPerSecond;
+  const showLimit = () => {
+    const l = limiter.snapshot();
+    stats.limit = {
+      total: l.total,
+      perShard: l.perShard,
+      shards: l.shards,
+      streamCapacity: shardMap.openShards.length * shardCapacity,
+    };
+  };
   const producers = Array.from({ length: o.plan.maxProducers }, (_, i) => {
     const generator = new EventGenerator(
       { ...o.generator, seed: o.generator.seed * 1_000 + i },
@@ -78,7 +107,10 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
       client: o.client,
       streamName: o.streamName,
       stats,
-      maxInFlight: o.maxInFlight ?? 4,
+      config,
+      limiter,
+      shardMap,
+      maxInFlight: o.maxInFlight,
       onAccepted: (r) => o.onAccepted?.(r, r.tag as GeneratedRecord),
     });
     // A burst of a fifth of a second keeps sends smooth after a slow tick.
@@ -93,13 +125,16 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
   const pending = () => producers.reduce((s, p) => s + p.writer.pending, 0);
   const fatal = () => producers.find((p) => p.writer.error)?.writer.error;
   let phase: SpikeStatus['phase'] = o.plan.phases[0]?.name ?? 'draining';
-  const status = (): SpikeStatus => ({
-    elapsedMs: Date.now() - t0,
-    phase,
-    activeProducers: producers.filter((p) => p.active).length,
-    pending: pending(),
-    stats,
-  });
+  const status = (): SpikeStatus => {
+    showLimit();
+    return {
+      elapsedMs: Date.now() - t0,
+      phase,
+      activeProducers: producers.filter((p) => p.active).length,
+      pending: pending(),
+      stats,
+    };
+  };
 
   let statusTimer: NodeJS.Timeout | undefined;
   if (o.onStatus) statusTimer = setInterval(() => o.onStatus!(status()), o.statusEveryMs ?? 500);
@@ -143,6 +178,7 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
           }
           p.writer.enqueue(batch);
         });
+        showLimit();
         setTimeout(tick, TICK_MS);
       };
       tick();
@@ -166,6 +202,7 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
     }
   } finally {
     if (statusTimer) clearInterval(statusTimer);
+    shardMap.close();
   }
   // Records that failed after abandon() were never accepted either.
   abandoned += producers.reduce((s, p) => s + p.writer.dropped, 0);

@@ -14,6 +14,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListShardsCommand,
+  UpdateShardCountCommand,
   waitUntilStreamExists,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
@@ -28,6 +29,7 @@ import { readRecordLog, RecordLog } from '../../../producer/record-log';
 import { planSpike } from '../../../producer/spike-plan';
 import { runSpike } from '../../../producer/spike-runner';
 import { checkStream, SpikeError } from '../../../producer/stream-check';
+import type { SpikeStatus } from '../../../producer/spike-runner';
 
 const SHARD_LIMIT = 150; // records/s per shard
 let cloud: CoreCloud;
@@ -217,5 +219,70 @@ describe('producers on the embedded Kinesis', () => {
     expect(await sum(Metric.IncomingBytes)).toBe(st.acceptedBytes);
     expect(await sum(Metric.ThrottledRecords)).toBe(st.throttled);
     expect(await sum(Metric.ProducerRetries)).toBe(st.retried);
+  });
+  it('KPL-like: throttled attempts stay within 25 % of accepted records through a spike and a reshard, each record accepted once', async () => {
+    const stream = 'producer-kpl';
+    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+    await waitUntilStreamExists(
+      { client: kinesis, maxWaitTime: 10, minDelay: 0.05 as number },
+      { StreamName: stream },
+    );
+    const logPath = join(dir, 'kpl-records.jsonl');
+    const log = new RecordLog(logPath);
+    const statuses: SpikeStatus[] = [];
+    // 200 records/s, then 600 during 8 s, against 2 × 150; the stream doubles to 4 shards mid-spike.
+    const plan = planSpike({
+      producers: 1,
+      spikeProducers: 2,
+      baselineS: 2,
+      spikeS: 8,
+      cooldownS: 2,
+    });
+    const reshard = setTimeout(() => {
+      void kinesis.send(
+        new UpdateShardCountCommand({
+          StreamName: stream,
+          TargetShardCount: 4,
+          ScalingType: 'UNIFORM_SCALING',
+        }),
+      );
+    }, 6_000);
+    const summary = await runSpike({
+      client: kinesis,
+      streamName: stream,
+      plan,
+      ratePerProducer: 200,
+      stats: emptyStats(),
+      shardRecordsPerSecond: SHARD_LIMIT,
+      generator: { seed: 11, users: 300, allowedLatenessMs: 5_000, windowSizeMs: 2_000 },
+      statusEveryMs: 250,
+      onStatus: (s) => statuses.push({ ...s, stats: { ...s.stats, limit: { ...s.stats.limit } } }),
+      onAccepted: (r) => log.write(r),
+    });
+    clearTimeout(reshard);
+    await log.close();
+
+    const st = summary.stats;
+    expect(summary.abandoned).toBe(0);
+    expect(st.accepted).toBe(st.generated);
+    expect(st.throttled).toBeGreaterThan(0); // the stream was saturated: the limit had something to learn
+    expect(st.throttled / st.accepted).toBeLessThanOrEqual(0.25);
+
+    const logged = readRecordLog(logPath);
+    const inStream = await readAll(stream);
+    const key = (r: { shardId: string; sequenceNumber: string }) =>
+      `${r.shardId}/${r.sequenceNumber}`;
+    expect(logged.length).toBe(st.accepted);
+    expect(new Set(logged.map((r) => r.data)).size).toBe(logged.length);
+    expect(new Set(inStream.map((r) => r.data)).size).toBe(inStream.length);
+    expect(inStream.map(key).sort()).toEqual(logged.map(key).sort());
+
+    // The producers' limit: learned down to about a shard's 150 records/s, then over 4 shards after the reshard.
+    const last = statuses.at(-1)!.stats.limit;
+    expect(last.shards).toBe(4);
+    expect(last.streamCapacity).toBe(4 * SHARD_LIMIT);
+    expect(last.perShard).toBeLessThanOrEqual(2 * SHARD_LIMIT);
+    const before = statuses.filter((s) => s.stats.limit.shards === 2).at(-1)!.stats.limit;
+    expect(last.total).toBeGreaterThan(before.total);
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * The producers' tunables (one typed module): how a writer batches, backs
+ * off and limits its rate per shard. The values follow the Kinesis Producer
+ * Library (KPL) where it has an equivalent, and say so.
+ */
+export interface ShardLimiterOptions {
+  /** A shard's limit before anything was learned: the Kinesis per-shard write limit. */
+  initialRecordsPerSecond: number;
+  /**
+   * Never above this: the KPL's RateLimit default is 150 % of the shard
+   * limit, so that a saturated stream keeps answering some throttles (the
+   * signal that demand exceeds capacity) without being hammered.
+   */
+  maxRecordsPerSecond: number;
+  minRecordsPerSecond: number;
+  /**
+   * Additive increase: while a shard's limit is what holds records back, it
+   * grows by this fraction of the level it was last cut from, per second.
+   */
+  increasePerSecond: number;
+  /** Multiplicative decrease: on a throttle, limit = this × the rate just sent. */
+  decreaseFactor: number;
+  /** Tokens a shard's bucket holds at most, in seconds of its limit. */
+  burstSeconds: number;
+  /** The send rate a decrease starts from is measured over this window. */
+  rateWindowMs: number;
+}
+
+export interface ProducerConfig {
+  limiter: ShardLimiterOptions;
+  writer: {
+    /** PutRecords calls in flight per writer. */
+    maxInFlight: number;
+    /** A call smaller than 500 records waits this long for more (the KPL's RecordMaxBufferedTime is 100 ms). */
+    lingerMs: number;
+    /** Shortest sleep while records wait for a shard's tokens. */
+    minWakeMs: number;
+  };
+  /** Exponential backoff with full jitter for records that failed. */
+  backoff: { baseMs: number; capMs: number };
+  shardMap: {
+    /** A refresh (ListShards) asked for within this time of the last one waits. */
+    minRefreshIntervalMs: number;
+  };
+  /** AWS per-shard write limit: the stream's capacity shown next to the producer's limit. */
+  shardRecordsPerSecond: number;
+}
+
+export const PRODUCER_CONFIG: ProducerConfig = {
+  limiter: {
+    initialRecordsPerSecond: 1000,
+    maxRecordsPerSecond: 1500,
+    minRecordsPerSecond: 10,
+    increasePerSecond: 0.1,
+    decreaseFactor: 0.7,
+    burstSeconds: 0.2,
+    rateWindowMs: 1_000,
+  },
+  writer: { maxInFlight: 4, lingerMs: 50, minWakeMs: 5 },
+  backoff: { baseMs: 50, capMs: 2_000 },
+  shardMap: { minRefreshIntervalMs: 1_000 },
+  shardRecordsPerSecond: 1000,
+};
