@@ -12,7 +12,14 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 export function progressLine(s: SpikeStatus, rate: number): string {
   const t = (s.elapsedMs / 1000).toFixed(0).padStart(4);
   const st = s.stats;
-  return `${t}s ${s.phase.padEnd(8)} producers ${s.activeProducers}  sent ${fmt(st.sent)}  accepted ${fmt(st.accepted)}  throttled ${fmt(st.throttled)}  retried ${fmt(st.retried)}  pending ${fmt(s.pending)}  rate ${fmt(rate)} rec/s`;
+  return `${t}s ${s.phase.padEnd(8)} producers ${s.activeProducers}  sent ${fmt(st.sent)}  accepted ${fmt(st.accepted)}  throttled ${fmt(st.throttled)}  retried ${fmt(st.retried)}  pending ${fmt(s.pending)}  rate ${fmt(rate)} rec/s${limitText(st)}`;
+}
+
+// kpl (issue 14): the producers' learned limit next to the stream's capacity.
+export function limitText(st: ProducerStats): string {
+  const l = st.limit;
+  if (!l || l.shards === 0) return '';
+  return `  limit ${fmt(l.total)} rec/s (${fmt(l.perShard)}/shard × ${l.shards}; stream capacity ${fmt(l.streamCapacity)})`;
 }
 
 export function summaryLines(

@@ -15,6 +15,8 @@ export interface LiveSnapshot {
   accepted: number;
   throttled: number;
   retried: number;
+  /** kpl (issue 14): the producers' learned write limit and the stream's capacity (records/s). */
+  producerLimit?: { total: number; perShard: number; shards: number; streamCapacity: number };
   shards?: number;
   parallelization?: number;
   /** concurrent consumer invocations (AWS/Lambda ConcurrentExecutions, else shards × PF) */
@@ -41,7 +43,11 @@ export function liveLines(s: LiveSnapshot, maxRate: number): string[] {
     `streamscale demo — ${s.elapsedS.toFixed(0)} s, phase ${s.phase}, ${s.producers} producer${s.producers === 1 ? '' : 's'}`,
     `  input     ${bar(s.inputRate, maxRate)} ${n(s.inputRate).padStart(7)} rec/s accepted   (throttled ${n(s.throttledRate)} rec/s)`,
     `  processed ${bar(s.processedRate, maxRate)} ${n(s.processedRate).padStart(7)} rec/s`,
-    `  producers sent ${n(s.sent)}  accepted ${n(s.accepted)}  throttled ${n(s.throttled)}  retried ${n(s.retried)}`,
+    `  producers sent ${n(s.sent)}  accepted ${n(s.accepted)}  throttled ${n(s.throttled)}  retried ${n(s.retried)}` +
+      // kpl (issue 14): the producers' own limit next to the stream's capacity.
+      (s.producerLimit && s.producerLimit.shards > 0
+        ? `  limit ${n(s.producerLimit.total)} rec/s (${n(s.producerLimit.perShard)}/shard) of capacity ${n(s.producerLimit.streamCapacity)}`
+        : ''),
     `  shards ${n(s.shards)}  parallelization ${n(s.parallelization)}  consumer concurrency ${n(s.concurrency)}  iterator age ${s.iteratorAgeMs === undefined ? '–' : `${(s.iteratorAgeMs / 1000).toFixed(1)} s`}`,
     `  windows closed ${n(s.windowsClosed)}  crash alerts ${n(s.alerts)}  rejected ${n(s.rejected)}  late ${n(s.late)}`,
     `  scaling: ${s.decisions.length === 0 ? 'no decision yet' : s.decisions[s.decisions.length - 1]}`,

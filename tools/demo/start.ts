@@ -292,6 +292,7 @@ async function runDemo(c: DemoContext): Promise<number> {
           accepted: st.accepted,
           throttled: st.throttled,
           retried: st.retried,
+          producerLimit: st.limit, // kpl (issue 14)
           shards: state.shards,
           parallelization: state.parallelization,
           concurrency:
