@@ -11,6 +11,7 @@ import { ConfigError, fromEnv } from '../../functions/config';
 import { usageFromCloudWatch } from './cloudwatch-usage';
 import { costReportFor } from './cost-report';
 import { loadRunUsage, METRICS_FILE, usageFromMetricsFile, UsageError } from './run-usage';
+import { scalesJson, writeScalesReport } from './scales-report';
 
 const HELP = `npm run cost -- [options]
 
@@ -28,6 +29,13 @@ the lab's EMR arithmetic (96 vs 36 instance-hours → 62.5 %) as a check.
   --peak-rate R     records/s at peak (default: measured in the run)
   --json            print the report as JSON
   --no-write        do not write cost.svg / cost.json into the run directory
+  --scales          price one day of the lab's shape at the demo's scale, 10×, 100×,
+                    1,000× and the seed's 1,000,000 records/s peak, for elastic, static,
+                    on-demand and an EMR Spark cluster; writes cost-scales.svg and
+                    cost-scales.json into the run directory (or reports/)
+  --executor-rate R records/s one EMR Spark executor sustains (--scales; default 10,000)
+  --scaler-tick S   seconds between the scaler's decisions (--scales; default: the config's)
+  --scaler-metrics N  CloudWatch metrics the scaler reads per decision (--scales; default 11)
   --help            this text
 
 Prices: tools/cost/prices.ts (us-east-1 list prices, with sources and date).`;
@@ -86,6 +94,10 @@ async function main(): Promise<void> {
         'low-rate': { type: 'string' },
         'peak-rate': { type: 'string' },
         json: { type: 'boolean', default: false },
+        scales: { type: 'boolean', default: false },
+        'executor-rate': { type: 'string' },
+        'scaler-tick': { type: 'string' },
+        'scaler-metrics': { type: 'string' },
         'no-write': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -114,6 +126,7 @@ async function main(): Promise<void> {
       ? { peakRate: positive(args['peak-rate'], 'peak-rate')! }
       : {}),
   };
+  if (args.scales) return scales(args, config);
   if (args.run && (args.from || args.to))
     throw new UsageArgError('use either --run or --from/--to, not both');
 
@@ -154,6 +167,49 @@ async function main(): Promise<void> {
   else {
     process.stdout.write(result.text + '\n');
     if (result.svgPath) process.stdout.write(`\nchart: ${result.svgPath}\n`);
+  }
+}
+
+async function scales(
+  args: {
+    run?: string;
+    json?: boolean;
+    'no-write'?: boolean;
+    'executor-rate'?: string;
+    'scaler-tick'?: string;
+    'scaler-metrics'?: string;
+  },
+  config: ReturnType<typeof fromEnv>,
+): Promise<void> {
+  const executorRate = positive(args['executor-rate'], 'executor-rate');
+  const tick = positive(args['scaler-tick'], 'scaler-tick');
+  if (executorRate === 0 || tick === 0)
+    throw new UsageArgError('--executor-rate and --scaler-tick must be > 0');
+  const outDir = args['no-write']
+    ? undefined
+    : args.run
+      ? resolve(args.run)
+      : existsSync('reports')
+        ? (latestRunOrUndefined() ?? resolve('reports'))
+        : resolve('reports');
+  const result = await writeScalesReport(config, {
+    outDir,
+    executorRecordsPerSecond: executorRate,
+    scalerTickSeconds: tick,
+    scalerMetricsPerDecision: positive(args['scaler-metrics'], 'scaler-metrics'),
+  });
+  if (args.json) process.stdout.write(JSON.stringify(scalesJson(result.report), null, 2) + '\n');
+  else {
+    process.stdout.write(result.text + '\n');
+    if (result.svgPath) process.stdout.write(`\nchart: ${result.svgPath}\n`);
+  }
+}
+
+function latestRunOrUndefined(): string | undefined {
+  try {
+    return resolve(latestRun());
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../../../functions/config';
+import { PRICES } from '../../../../tools/cost/prices';
+import {
+  cheapSignalScaler,
+  currentScaler,
+  EMR_SPARK,
+} from '../../../../tools/cost/scale-assumptions';
+import { buildScalesReport, scaleModel, scalesJson } from '../../../../tools/cost/scales-report';
+import { formatScales } from '../../../../tools/cost/scales-table';
+import { scalesChartSvg } from '../../../../tools/cost/scales-chart';
+import {
+  emrBreakEvenExecutorRate,
+  priceScale,
+  scalerCostPerDay,
+  totalOf,
+  type ScaleModel,
+} from '../../../../tools/cost/scales';
+
+const config = DEFAULT_CONFIG;
+const model = scaleModel(config);
+const withScaler = (m: ScaleModel, metrics: number): ScaleModel => ({
+  ...m,
+  scaler: currentScaler(config.scaler.tickSeconds, metrics, config.scaler.memoryMb),
+});
+
+describe('cost across scales', () => {
+  const report = buildScalesReport(config);
+
+  it("prices the demo's scale, 10×, 100×, 1,000× and the seed's 1,000,000 records/s peak, four fleets each, in the JSON shape", () => {
+    const json = scalesJson(report);
+    expect(json.map((p) => p.peakRate)).toEqual([2_400, 24_000, 240_000, 1_000_000, 2_400_000]);
+    for (const p of json) {
+      expect(p.lowRate).toBe(p.peakRate / 4);
+      expect(p.fleets.map((f) => f.fleet)).toEqual(['elastic', 'static', 'on-demand', 'emr-spark']);
+      for (const f of p.fleets) expect(f.total).toBeGreaterThan(0);
+    }
+  });
+
+  it("at the demo's scale the elastic fleet uses 62.5 % fewer shard-hours, as the lab found (1 → 4 shards: 36 vs 96)", () => {
+    const demo = report.points[0]!;
+    expect([demo.lowShards, demo.peakShards]).toEqual([1, 4]);
+    expect(demo.fleets[0]!.streamHours).toBe(36);
+    expect(demo.fleets[1]!.streamHours).toBe(96);
+    expect(demo.shardHourSaving).toBeCloseTo(0.625, 12);
+    expect(report.emrCheck).toMatchObject({
+      staticInstanceHours: 96,
+      elasticInstanceHours: 36,
+      ok: true,
+    });
+  });
+
+  it('elastic and static differ by the shard-hours saved and the scaler, which is priced on its own', () => {
+    for (const p of report.points) {
+      const [e, s] = [p.fleets[0]!, p.fleets[1]!];
+      const shardsSaved = (s.streamHours - e.streamHours) * PRICES.kinesis.shardHour;
+      expect(e.total).toBeCloseTo(s.total - shardsSaved + e.scaler!.total, 9);
+      expect(e.scaler!.total).toBeCloseTo(
+        e.scaler!.lambda + e.scaler!.cloudwatch + e.scaler!.dynamodb,
+        12,
+      );
+    }
+  });
+
+  it("prices the scaler's CloudWatch reads by its read rate: 11 metrics every 5 s is 190,080 metrics, $1.90 a day", () => {
+    const c = scalerCostPerDay(currentScaler(5, 11, 256), 36, PRICES);
+    expect(c.cloudWatchMetricsPerDay).toBe(190_080);
+    expect(c.cloudwatch).toBeCloseTo(1.9008, 6);
+    expect(scalerCostPerDay(currentScaler(10, 11, 256), 36, PRICES).cloudwatch).toBeCloseTo(
+      0.9504,
+      6,
+    );
+    expect(scalerCostPerDay(cheapSignalScaler(5, 256), 36, PRICES).cloudwatch).toBe(0);
+  });
+
+  it("says so when the scaler's reads make elastic dearer than static; a scaler reading no CloudWatch is cheaper at every scale", () => {
+    const demo = report.points[0]!;
+    expect(demo.elasticSaving).toBeLessThan(0);
+    expect(formatScales(report)).toMatch(
+      /CloudWatch reads make the elastic fleet dearer than the static one at: demo/,
+    );
+    for (const p of report.points) expect(p.elasticSavingAlternativeScaler).toBeGreaterThan(0);
+    for (const p of report.points.slice(1)) expect(p.elasticSaving).toBeGreaterThan(0);
+    // The same model with a scaler that reads nothing from CloudWatch: elastic wins everywhere.
+    const cheap = withScaler(model, 0);
+    for (const p of report.points) {
+      const s = priceScale(p.label, p.peakRate, cheap);
+      expect(totalOf(s, 'elastic')).toBeLessThan(totalOf(s, 'static'));
+    }
+  });
+
+  it('names the crossovers, and the order of the two fleets really flips there', () => {
+    expect(report.crossovers.length).toBeGreaterThan(0);
+    const staticToElastic = report.crossovers.find(
+      (c) => c.below === 'static' && c.above === 'elastic',
+    );
+    expect(staticToElastic).toBeDefined();
+    for (const c of report.crossovers) {
+      const lo = priceScale('', c.peakRate * 0.98, model);
+      const hi = priceScale('', c.peakRate * 1.02, model);
+      expect(totalOf(lo, c.below)).toBeLessThan(totalOf(lo, c.above));
+      expect(totalOf(hi, c.above)).toBeLessThan(totalOf(hi, c.below));
+    }
+    expect(formatScales(report)).toContain('Crossovers');
+  });
+
+  it('sizes the EMR Spark cluster for the peak from the per-executor rate, and finds the rate at which it would match elastic', () => {
+    const p = priceScale('seed', 1_000_000, model);
+    const emr = p.fleets[3]!;
+    expect(emr.executors).toBe(Math.ceil(1_000_000 / (EMR_SPARK.executorRecordsPerSecond * 0.7)));
+    expect(emr.emr).toBeCloseTo(
+      (emr.executors! + 1) * 24 * (EMR_SPARK.ec2Hour + EMR_SPARK.emrHour),
+      9,
+    );
+    const breakEven = emrBreakEvenExecutorRate(p, model);
+    const faster = priceScale('seed', 1_000_000, {
+      ...model,
+      executorRecordsPerSecond: breakEven * 1.01,
+    });
+    expect(totalOf(faster, 'emr-spark')).toBeLessThanOrEqual(totalOf(faster, 'elastic'));
+    const slower = priceScale('seed', 1_000_000, {
+      ...model,
+      executorRecordsPerSecond: breakEven * 0.9,
+    });
+    expect(totalOf(slower, 'emr-spark')).toBeGreaterThan(totalOf(slower, 'elastic'));
+  });
+
+  it('draws cost against scale with every fleet, the scales and the crossovers', () => {
+    const svg = scalesChartSvg(report);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<path /g)).toHaveLength(5); // four fleets + elastic with the cheap-signal scaler
+    expect(svg.match(/<circle /g)).toHaveLength(4 * report.points.length);
+    expect(svg.match(/stroke="#c33" stroke-dasharray="4 3"/g)).toHaveLength(
+      report.crossovers.length,
+    );
+    expect(svg).toContain('static→elastic');
+  });
+});
