@@ -20,7 +20,11 @@ export interface ShardLimiterOptions {
   increasePerSecond: number;
   /** Multiplicative decrease: on a throttle, limit = this × the rate just sent. */
   decreaseFactor: number;
-  /** Tokens a shard's bucket holds at most, in seconds of its limit. */
+  /**
+   * Tokens a shard's bucket holds at most, in seconds of its limit: one
+   * second, as Kinesis accounts per second, so that a writer whose event loop
+   * is late still gets its limit's worth (a shorter burst would cap it below).
+   */
   burstSeconds: number;
   /** The send rate a decrease starts from is measured over this window. */
   rateWindowMs: number;
@@ -53,7 +57,7 @@ export const PRODUCER_CONFIG: ProducerConfig = {
     minRecordsPerSecond: 10,
     increasePerSecond: 0.1,
     decreaseFactor: 0.7,
-    burstSeconds: 0.2,
+    burstSeconds: 1,
     rateWindowMs: 1_000,
   },
   writer: { maxInFlight: 4, lingerMs: 50, minWakeMs: 5 },
