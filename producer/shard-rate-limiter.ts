@@ -76,6 +76,8 @@ export class ShardRateLimiter {
    * the limit was cut (false for the echo of an earlier cut).
    */
   throttled(shard: string, sentAtMs: number, nowMs: number): boolean {
+    // A throttle from a shard no longer open (a call in flight across a reshard) says nothing about the open ones.
+    if (!this.shards.has(shard)) return false;
     const s = this.refill(shard, nowMs);
     if (sentAtMs <= s.lastCutMs) return false;
     const base = Math.min(s.limit, Math.max(this.sendRate(s, nowMs), this.o.minRecordsPerSecond));

@@ -114,6 +114,9 @@ describe('per-shard limit learned from throttling (AIMD)', () => {
     expect(Object.keys(snap.byShard).sort()).toEqual(['s1', 's2']);
     expect(snap.perShard).toBeCloseTo(learned, 6);
     expect(snap.total).toBeCloseTo(2 * learned, 6);
+    // A late throttle from the closed shard (a call in flight across the reshard) neither cuts nor revives it.
+    expect(l.throttled('s0', 1_500, 1_600)).toBe(false);
+    expect(l.snapshot().shards).toBe(2);
   });
 
   it('waits until the next token when a shard is empty', () => {
