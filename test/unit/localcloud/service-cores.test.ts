@@ -17,7 +17,7 @@ import {
   partitionKeyToHashKey,
   stringifySequence,
 } from '../../../localcloud/kinesis/kinesalite-fast-paths';
-import { scanGetRecords } from '../../../localcloud/kinesis/kinesis-service';
+import { scanGetRecords } from '../../../localcloud/kinesis/read-operations';
 import {
   HASH_SPACE,
   nextReshardStep,

@@ -1,0 +1,143 @@
+/**
+ * What the edge knows of each stream beyond kinesalite: its open shards'
+ * hash ranges (cached; re-read at most once a second, and at once after the
+ * edge reshards), a write limiter per open shard, the resharding flag and
+ * UpdateShardCount history, and its encryption.
+ */
+import type { KinesisBackend } from './kinesis-backend';
+import type { ShardRange } from './shard-hash';
+import { ShardWriteLimiter } from './token-bucket';
+
+/** Shard maps are re-read at most this often (SplitShard/MergeShards called directly change them). */
+const SHARD_MAP_TTL_MS = 1000;
+
+export interface StreamEncryption {
+  type: 'KMS';
+  keyId: string;
+}
+
+/** A time span (ms) in which arriving records were encrypted; `to` undefined while it lasts. */
+export interface EncryptedSpan {
+  from: number;
+  to?: number;
+}
+
+export interface StreamState {
+  name: string;
+  open?: ShardRange[];
+  loadedAt: number;
+  loading?: Promise<ShardRange[] | undefined>;
+  limiters: Map<string, ShardWriteLimiter>;
+  resharding: boolean;
+  encryption?: StreamEncryption;
+  /** When records were encrypted: AWS encrypts those arriving while encryption is on, and only those. */
+  encryptedSpans: EncryptedSpan[];
+  /** When UpdateShardCount was accepted, for the rolling-24-hour budget. */
+  updateTimes: number[];
+}
+
+export interface WriteLimits {
+  shardRecordsPerSecond: number;
+  shardBytesPerSecond: number;
+}
+
+interface ListedShard {
+  ShardId: string;
+  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+  SequenceNumberRange: { EndingSequenceNumber?: string };
+}
+
+export class StreamRegistry {
+  private readonly streams = new Map<string, StreamState>();
+  /** Streams created ON_DEMAND (kinesalite keeps them as 4-shard provisioned streams). */
+  private readonly onDemand = new Set<string>();
+
+  constructor(
+    private readonly backend: KinesisBackend,
+    private readonly limits: WriteLimits,
+  ) {}
+
+  /** The stream's state with a fresh-enough shard map, or undefined when it does not exist. */
+  async get(name: string): Promise<StreamState | undefined> {
+    let s = this.streams.get(name);
+    if (!s) {
+      s = {
+        name,
+        loadedAt: 0,
+        limiters: new Map(),
+        resharding: false,
+        updateTimes: [],
+        encryptedSpans: [],
+      };
+      this.streams.set(name, s);
+    }
+    const state = s;
+    if (state.open && Date.now() - state.loadedAt < SHARD_MAP_TTL_MS) return state;
+    state.loading ??= this.openShards(name).finally(() => {
+      state.loading = undefined;
+    });
+    const open = await state.loading;
+    if (!open) {
+      if (this.streams.get(name) === state) this.streams.delete(name);
+      return undefined;
+    }
+    state.open = open;
+    state.loadedAt = Date.now();
+    const live = new Set(open.map((o) => o.shardId));
+    for (const id of state.limiters.keys()) if (!live.has(id)) state.limiters.delete(id);
+    return state;
+  }
+
+  /** What is known without asking kinesalite (describe patches, encryption). */
+  peek(name: string): StreamState | undefined {
+    return this.streams.get(name);
+  }
+
+  /** The next get() re-reads the shard map. */
+  invalidate(name: string): void {
+    const s = this.streams.get(name);
+    if (s) s.loadedAt = 0;
+  }
+
+  /** The stream was created or deleted: nothing known carries over. */
+  forget(name: string): void {
+    this.streams.delete(name);
+    this.onDemand.delete(name);
+  }
+
+  markOnDemand(name: string): void {
+    this.onDemand.add(name);
+  }
+
+  isOnDemand(name: string): boolean {
+    return this.onDemand.has(name);
+  }
+
+  limiter(state: StreamState, shardId: string, now: number): ShardWriteLimiter {
+    let l = state.limiters.get(shardId);
+    if (!l) {
+      l = new ShardWriteLimiter(
+        this.limits.shardRecordsPerSecond,
+        this.limits.shardBytesPerSecond,
+        now,
+      );
+      state.limiters.set(shardId, l);
+    }
+    return l;
+  }
+
+  /** Open shards sorted by hash range, or undefined when the stream does not exist. */
+  async openShards(name: string): Promise<ShardRange[] | undefined> {
+    const r = await this.backend.call('ListShards', { StreamName: name, MaxResults: 10000 });
+    if (r.status !== 200) return undefined;
+    const shards = (r.json.Shards as ListedShard[] | undefined) ?? [];
+    return shards
+      .filter((s) => s.SequenceNumberRange.EndingSequenceNumber === undefined)
+      .map((s) => ({
+        shardId: s.ShardId,
+        start: BigInt(s.HashKeyRange.StartingHashKey),
+        end: BigInt(s.HashKeyRange.EndingHashKey),
+      }))
+      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  }
+}
