@@ -1,7 +1,7 @@
 /**
  * The CloudWatch dashboard `<prefix>`: the pipeline's own metrics
  * (namespace config.metricsNamespace, dimension Pipeline=<prefix>, names from
- * functions/telemetry/metric-names.ts) next to the AWS service metrics where
+ * functions/core/metric-names.ts) next to the AWS service metrics where
  * AWS has them. `npm run dashboard` renders this very body locally, so it uses
  * plain metrics only (no math or search expressions).
  */
@@ -9,7 +9,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { resourceNames, type StreamscaleConfig } from '../functions/config';
-import { Metric, PIPELINE_DIMENSION, type MetricName } from '../functions/telemetry/metric-names';
+import { Metric, PIPELINE_DIMENSION, type MetricName } from '../functions/core/metric-names';
 
 /**
  * One minute: CloudWatch's standard resolution and what AWS service metrics

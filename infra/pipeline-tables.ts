@@ -1,5 +1,5 @@
 /**
- * The three DynamoDB tables, keyed exactly as functions/store/table-layout.ts
+ * The three DynamoDB tables, keyed exactly as functions/core/table-layout.ts
  * describes: pk (S) / sk (S) everywhere, and on the windows table the GSI
  * `byKind` (gsiPk S, gsiSk N) that lists finals and late partials.
  */
@@ -7,7 +7,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { resourceNames } from '../functions/config';
-import { WINDOWS_INDEX } from '../functions/store/table-layout';
+import { WINDOWS_INDEX } from '../functions/core/table-layout';
 
 export interface PipelineTablesProps {
   prefix: string;

@@ -9,7 +9,7 @@ import {
   type CloudWatchClient,
   type StandardUnit,
 } from '@aws-sdk/client-cloudwatch';
-import { Metric, PIPELINE_DIMENSION } from '../functions/telemetry/metric-names';
+import { Metric, PIPELINE_DIMENSION } from '../functions/core/metric-names';
 import type { ProducerStats } from './producer-stats';
 
 export interface ProducerMetricsOptions {

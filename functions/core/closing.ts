@@ -5,8 +5,8 @@
  * that the final does not name is late — whenever it was written — so
  * finals + late account for every valid record exactly once.
  */
-import type { FinalItem, PartialItem } from '../store/table-layout';
-import { FINAL_SK, GSI_FINAL, GSI_LATE, windowPk } from '../store/table-layout';
+import type { FinalItem, PartialItem } from './table-layout';
+import { FINAL_SK, GSI_FINAL, GSI_LATE, windowPk } from './table-layout';
 import { aggregatesOf, mergeAll, toStoredGroups } from './partials';
 
 export interface VisitPlan {

@@ -18,7 +18,7 @@
  * consumer passes the record's arrival time at the stream, so a retry a day
  * later decides exactly as the first attempt did.
  */
-import type { RejectReason } from '../store/table-layout';
+import type { RejectReason } from './table-layout';
 import type { Severity, ValidEvent } from './event';
 
 export type DecodeResult =

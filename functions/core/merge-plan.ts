@@ -13,8 +13,8 @@
  * retry a day later decides the same). Windows of partials that are not late
  * are reported in the shard's progress: the closer visits only those.
  */
-import type { PartialItem, RejectItem, RejectReason } from '../store/table-layout';
-import { GSI_LATE, partialSk, rejectPk, rejectSk, windowPk } from '../store/table-layout';
+import type { PartialItem, RejectItem, RejectReason } from './table-layout';
+import { GSI_LATE, partialSk, rejectPk, rejectSk, windowPk } from './table-layout';
 import type { ValidEvent } from './event';
 import { decodeRecord, wellFormed } from './event-schema';
 import { addEvent, emptyAggregates, toStoredGroups, type WindowAggregates } from './partials';

@@ -11,7 +11,7 @@
  * `aggregatesOf` convert.
  */
 import type { ValidEvent } from './event';
-import type { StoredCourseGroup, StoredCrashGroup, StoredGroups } from '../store/table-layout';
+import type { StoredCourseGroup, StoredCrashGroup, StoredGroups } from './table-layout';
 import { isCrashAlertEvent } from './queries';
 
 /** Mergeable partial of course-activity for one course. */

@@ -26,7 +26,7 @@
  *    it would be on a live stream.
  * The store only ever moves the stored watermark forward (conditional write).
  */
-import type { ShardProgressItem } from '../store/table-layout';
+import type { ShardProgressItem } from './table-layout';
 
 export interface ShardLineage {
   shardId: string;

@@ -26,9 +26,9 @@ import {
 } from '../core/closing';
 import { computeGlobalWatermark, type ShardLineage, type ShardStatus } from '../core/watermark';
 import { ControlStore } from '../store/control-store';
-import type { FinalItem } from '../store/table-layout';
+import type { FinalItem } from '../core/table-layout';
 import { WindowsStore } from '../store/windows-store';
-import { Metric } from '../telemetry/metric-names';
+import { Metric } from '../core/metric-names';
 import { pipelineMetrics, type PipelineMetrics } from '../telemetry/emf';
 
 export interface CloserDeps {

@@ -16,7 +16,7 @@ import { tumblingWindows } from '../core/windows';
 import { ControlStore } from '../store/control-store';
 import { RejectsStore } from '../store/rejects-store';
 import { WindowsStore, type PartialsOutcome } from '../store/windows-store';
-import { Metric } from '../telemetry/metric-names';
+import { Metric } from '../core/metric-names';
 import { pipelineMetrics, type PipelineMetrics } from '../telemetry/emf';
 
 export interface ConsumerDeps {

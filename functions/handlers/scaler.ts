@@ -35,14 +35,14 @@ import {
   type ScalingCurrent,
   type ScalingDecision,
   type ScalingMemory,
-} from '../core/scaling-policy';
-import type { ReadSignals } from '../core/scaling-signals';
+} from '../core/scaling/policy';
+import type { ReadSignals } from '../core/scaling/collect';
 import { claimScalerRun, loadScalerState, saveScalerState } from '../store/scaler-state-store';
-import { Metric, PIPELINE_DIMENSION } from '../telemetry/metric-names';
+import { Metric, PIPELINE_DIMENSION } from '../core/metric-names';
 import { readSignals } from '../telemetry/signal-reader';
 // The price table is shared with `npm run cost` (pure data; esbuild bundles it).
-import { costPerHour } from '../../tools/cost/hourly-rate';
-import { PRICES } from '../../tools/cost/prices';
+import { costPerHour } from '../core/cost/hourly-rate';
+import { PRICES } from '../core/cost/prices';
 
 export interface ScalerDeps {
   config: StreamscaleConfig;

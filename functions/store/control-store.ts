@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ProgressUpdate } from '../core/merge-plan';
-import type { GlobalWatermarkItem, ShardProgressItem } from './table-layout';
-import { GLOBAL_SK, WATERMARK_PK, shardSk } from './table-layout';
+import type { GlobalWatermarkItem, ShardProgressItem } from '../core/table-layout';
+import { GLOBAL_SK, WATERMARK_PK, shardSk } from '../core/table-layout';
 
 const isConditionFailure = (err: unknown): boolean =>
   err instanceof ConditionalCheckFailedException ||

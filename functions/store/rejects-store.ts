@@ -9,7 +9,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { RejectItem } from './table-layout';
+import type { RejectItem } from '../core/table-layout';
 
 const BATCH_WRITE_MAX = 25;
 const MAX_UNPROCESSED_ROUNDS = 8;

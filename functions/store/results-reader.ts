@@ -1,5 +1,5 @@
 /**
- * Reads results back out of the table layout (functions/store/table-layout.ts)
+ * Reads results back out of the table layout (functions/core/table-layout.ts)
  * for the query tool, the demo and tests:
  *  - finals of closed windows in a time range (the byKind GSI, gsiPk = FINAL);
  *  - provisional values of windows still open (above the close cursor in
@@ -41,7 +41,7 @@ import {
   type PartialItem,
   type RejectItem,
   type ShardProgressItem,
-} from './table-layout';
+} from '../core/table-layout';
 
 export interface WindowResult {
   windowStart: number;

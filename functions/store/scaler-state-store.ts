@@ -13,8 +13,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ScalingMemory } from '../core/scaling-policy';
-import { SCALER_PK, SCALER_SK } from './table-layout';
+import type { ScalingMemory } from '../core/scaling/policy';
+import { SCALER_PK, SCALER_SK } from '../core/table-layout';
 
 export interface LastDecision {
   at: number;

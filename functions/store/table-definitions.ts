@@ -5,7 +5,7 @@
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { resourceNames } from '../config';
-import { WINDOWS_INDEX } from './table-layout';
+import { WINDOWS_INDEX } from '../core/table-layout';
 
 const keyed = (TableName: string): CreateTableCommandInput => ({
   TableName,

@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PartialKeys } from '../core/closing';
-import type { FinalItem, PartialItem } from './table-layout';
-import { FINAL_SK, GSI_LATE, isPartialSk, windowPk } from './table-layout';
+import type { FinalItem, PartialItem } from '../core/table-layout';
+import { FINAL_SK, GSI_LATE, isPartialSk, windowPk } from '../core/table-layout';
 
 export type WriteOnceOutcome = 'written' | 'already-there';
 

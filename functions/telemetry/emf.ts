@@ -6,7 +6,7 @@
  */
 import { MetricResolution, MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { StreamscaleConfig } from '../config';
-import { PIPELINE_DIMENSION, type MetricName } from './metric-names';
+import { PIPELINE_DIMENSION, type MetricName } from '../core/metric-names';
 
 export type Unit = 'Count' | 'Milliseconds' | 'Bytes' | 'None';
 

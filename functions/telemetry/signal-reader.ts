@@ -3,7 +3,7 @@
  * the pipeline's own metrics (Pipeline=<prefix>) and the service metrics
  * (AWS/Kinesis by StreamName, AWS/Lambda by FunctionName of the consumer),
  * over the last window in short periods. Turning them into rates is the pure
- * core's job (functions/core/scaling-signals.ts).
+ * core's job (functions/core/scaling/collect.ts).
  */
 import {
   GetMetricDataCommand,
@@ -16,8 +16,8 @@ import {
   type Series,
   type SignalSeries,
   type SignalWindow,
-} from '../core/scaling-signals';
-import { Metric, PIPELINE_DIMENSION } from './metric-names';
+} from '../core/scaling/collect';
+import { Metric, PIPELINE_DIMENSION } from '../core/metric-names';
 
 export interface SignalReaderOptions {
   namespace: string;

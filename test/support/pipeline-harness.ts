@@ -17,7 +17,7 @@ import { closerTick, type TickReport } from '../../functions/handlers/closer';
 import { ControlStore } from '../../functions/store/control-store';
 import { RejectsStore } from '../../functions/store/rejects-store';
 import { WindowsStore } from '../../functions/store/windows-store';
-import type { PartialItem, FinalItem } from '../../functions/store/table-layout';
+import type { PartialItem, FinalItem } from '../../functions/core/table-layout';
 import { createTables, testClientEnv } from './dynalite';
 import { readActual, recompute, compare, type Expected } from './oracle';
 

@@ -38,7 +38,7 @@ the lab's EMR arithmetic (96 vs 36 instance-hours → 62.5 %) as a check.
   --scaler-metrics N  CloudWatch metrics the scaler reads per decision (--scales; default 11)
   --help            this text
 
-Prices: tools/cost/prices.ts (us-east-1 list prices, with sources and date).`;
+Prices: functions/core/cost/prices.ts (us-east-1 list prices, with sources and date).`;
 
 class UsageArgError extends Error {}
 

@@ -14,7 +14,7 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { resourceNames, type StreamscaleConfig } from '../../functions/config';
-import { Metric, PIPELINE_DIMENSION } from '../../functions/telemetry/metric-names';
+import { Metric, PIPELINE_DIMENSION } from '../../functions/core/metric-names';
 import { scalerMetricReads } from './cost-report';
 import type { RunMetricsFile } from './run-usage';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { StreamscaleConfig } from '../../functions/config';
 import { costChartSvg } from './cost-chart';
 import { formatCostReport } from './cost-table';
-import { PRICES, type PriceTable } from './prices';
+import { PRICES, type PriceTable } from '../../functions/core/cost/prices';
 import { priceRun, type CostReport, type ProfileOptions } from './pricing';
 import { loadRunUsage, type RunUsage } from './run-usage';
 

@@ -50,7 +50,7 @@ export function formatCostReport(r: CostReport): string {
   const minutes = r.runHours * 60;
   const out: string[] = [
     `streamscale cost — ${r.source}`,
-    `prices: ${r.prices.region} list prices as of ${r.prices.asOf} (tools/cost/prices.ts)`,
+    `prices: ${r.prices.region} list prices as of ${r.prices.asOf} (functions/core/cost/prices.ts)`,
     `run: ${minutes.toFixed(1)} min, ${num(r.records)} records of ${Math.round(r.avgRecordBytes)} B on average, peak ${r.peakShards} shard(s)`,
     '',
     ...fleetTable('This run', r.run, 'stream'),

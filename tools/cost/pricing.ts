@@ -15,9 +15,9 @@
  * (records/s one shard accepted while producers were being throttled).
  * The lab's EMR arithmetic is reproduced with the same profile function.
  */
-import type { PriceTable } from './prices';
+import type { PriceTable } from '../../functions/core/cost/prices';
 import type { RunUsage } from './run-usage';
-import { putPayloadUnits } from './hourly-rate';
+import { putPayloadUnits } from '../../functions/core/cost/hourly-rate';
 
 export interface CostLines {
   kinesis: number;

@@ -22,8 +22,8 @@ import {
   SCALER_SK,
   WATERMARK_PK,
   type GlobalWatermarkItem,
-} from '../../functions/store/table-layout';
-import { Metric, PIPELINE_DIMENSION } from '../../functions/telemetry/metric-names';
+} from '../../functions/core/table-layout';
+import { Metric, PIPELINE_DIMENSION } from '../../functions/core/metric-names';
 
 export interface PipelineClients {
   cloudwatch: CloudWatchClient;

@@ -17,7 +17,7 @@ import {
   type GlobalWatermarkItem,
   type PartialItem,
   type RejectItem,
-} from '../../functions/store/table-layout';
+} from '../../functions/core/table-layout';
 
 export interface TableSnapshot {
   partials: PartialItem[];

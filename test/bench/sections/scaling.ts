@@ -1,6 +1,6 @@
 /**
  * Scaling figures. The policy runs against the synthetic load model
- * (functions/core/scaling-simulation.ts) with the default config and a 5 s
+ * (functions/core/scaling/simulation.ts) with the default config and a 5 s
  * controller period: a 4× spike (500 → 2,000 rec/s, the lab's 1 → 4
  * producers) over a consumer lane that handles 400 rec/s, reshards that take
  * 5 s and PF changes that take 1 s. Simulated seconds, so the figures are the
@@ -9,8 +9,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_CONFIG } from '../../../functions/config';
-import { decide, initialMemory, policyConfigFrom } from '../../../functions/core/scaling-policy';
-import { simulate } from '../../../functions/core/scaling-simulation';
+import { decide, initialMemory, policyConfigFrom } from '../../../functions/core/scaling/policy';
+import { simulate } from '../../../functions/core/scaling/simulation';
 import type { BenchFigure } from '../run';
 
 export const name = 'scaling';

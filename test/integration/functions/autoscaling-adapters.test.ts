@@ -7,13 +7,13 @@ import { PutMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-clo
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudWatchClient, dynamoClient } from '../../../functions/aws/clients';
-import { initialMemory } from '../../../functions/core/scaling-policy';
+import { initialMemory } from '../../../functions/core/scaling/policy';
 import {
   claimScalerRun,
   loadScalerState,
   saveScalerState,
 } from '../../../functions/store/scaler-state-store';
-import { Metric, PIPELINE_DIMENSION } from '../../../functions/telemetry/metric-names';
+import { Metric, PIPELINE_DIMENSION } from '../../../functions/core/metric-names';
 import { readSignals, signalWindow } from '../../../functions/telemetry/signal-reader';
 import { startCoreCloud, type CoreCloud } from '../../../localcloud/core-cloud';
 

@@ -21,7 +21,7 @@ import {
 import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudWatchClient, kinesisClient } from '../../../functions/aws/clients';
-import { Metric, PIPELINE_DIMENSION } from '../../../functions/telemetry/metric-names';
+import { Metric, PIPELINE_DIMENSION } from '../../../functions/core/metric-names';
 import { startCoreCloud, type CoreCloud } from '../../../localcloud/core-cloud';
 import { ProducerMetrics } from '../../../producer/producer-metrics';
 import { emptyStats } from '../../../producer/producer-stats';

@@ -17,8 +17,8 @@ import {
   toEnv,
 } from '../../../functions/config';
 import { tableDefinitions } from '../../../functions/store/table-definitions';
-import { WINDOWS_INDEX } from '../../../functions/store/table-layout';
-import { Metric, PIPELINE_DIMENSION } from '../../../functions/telemetry/metric-names';
+import { WINDOWS_INDEX } from '../../../functions/core/table-layout';
+import { Metric, PIPELINE_DIMENSION } from '../../../functions/core/metric-names';
 import { buildApp, type BuiltApp } from '../../../infra/build-app';
 import { OUTPUT_KEYS } from '../../../infra/streamscale-stack';
 

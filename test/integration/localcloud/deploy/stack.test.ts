@@ -21,7 +21,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig, resourceNames } from '../../../../functions/config';
 import type { ActivityEvent } from '../../../../functions/core/event';
-import { PIPELINE_DIMENSION, Metric } from '../../../../functions/telemetry/metric-names';
+import { PIPELINE_DIMENSION, Metric } from '../../../../functions/core/metric-names';
 import {
   cloudWatchClient,
   dynamoClient,

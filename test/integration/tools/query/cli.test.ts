@@ -10,7 +10,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyLocalDefaults, dynamoClient } from '../../../../functions/aws/clients';
 import { resourceNames } from '../../../../functions/config';
-import { FINAL_SK, GSI_FINAL, windowPk } from '../../../../functions/store/table-layout';
+import { FINAL_SK, GSI_FINAL, windowPk } from '../../../../functions/core/table-layout';
 import { createTables, startDynalite } from '../../../support/dynalite';
 
 const T = Date.UTC(2026, 10, 23, 3, 14, 10);

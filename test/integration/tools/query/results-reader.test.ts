@@ -25,7 +25,7 @@ import {
   rejectSk,
   shardSk,
   windowPk,
-} from '../../../../functions/store/table-layout';
+} from '../../../../functions/core/table-layout';
 import {
   aggregatesOf,
   toStoredGroups,

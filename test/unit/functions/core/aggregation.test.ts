@@ -18,7 +18,7 @@ import {
 } from '../../../../functions/core/partials';
 import { isCrashAlertEvent } from '../../../../functions/core/queries';
 import { tumblingWindows } from '../../../../functions/core/windows';
-import type { PartialItem } from '../../../../functions/store/table-layout';
+import type { PartialItem } from '../../../../functions/core/table-layout';
 
 const T0 = Date.UTC(2026, 10, 23, 3, 0, 0);
 const ev = (o: Partial<ValidEvent>): ValidEvent => ({

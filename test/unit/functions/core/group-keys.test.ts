@@ -21,7 +21,7 @@ import {
   type WindowAggregates,
 } from '../../../../functions/core/partials';
 import { tumblingWindows, type WindowAssigner } from '../../../../functions/core/windows';
-import type { PartialItem } from '../../../../functions/store/table-layout';
+import type { PartialItem } from '../../../../functions/core/table-layout';
 import { ADVERSARIAL_NAMES, nameArb } from '../../../support/adversarial-names';
 import { recompute, type WindowTotals } from '../../../support/oracle';
 

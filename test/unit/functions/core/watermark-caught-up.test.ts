@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeGlobalWatermark } from '../../../../functions/core/watermark';
-import type { ShardProgressItem } from '../../../../functions/store/table-layout';
+import type { ShardProgressItem } from '../../../../functions/core/table-layout';
 
 const S = { allowedLatenessMs: 10_000, idleTimeoutMs: 30_000, caughtUpIteratorAgeMs: 5_000 };
 const NOW = 1_800_000_000_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeGlobalWatermark } from '../../../../functions/core/watermark';
-import type { ShardProgressItem } from '../../../../functions/store/table-layout';
+import type { ShardProgressItem } from '../../../../functions/core/table-layout';
 
 const NOW = Date.UTC(2026, 10, 23, 3, 0, 0);
 const S = { allowedLatenessMs: 60_000, idleTimeoutMs: 30_000, caughtUpIteratorAgeMs: 5_000 };

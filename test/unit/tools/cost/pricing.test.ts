@@ -7,7 +7,7 @@
  * $0.01 per 1,000 metrics requested, 730 h/month).
  */
 import { describe, expect, it } from 'vitest';
-import { PRICES } from '../../../../tools/cost/prices';
+import { PRICES } from '../../../../functions/core/cost/prices';
 import {
   labEmrCheck,
   priceRun,

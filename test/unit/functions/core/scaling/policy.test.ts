@@ -1,5 +1,5 @@
 /**
- * The scaling policy (functions/core/scaling-policy.ts): expected numbers are
+ * The scaling policy (functions/core/scaling/policy.ts): expected numbers are
  * worked out by hand from the formulas in docs/autoscaling.md with the
  * default config (1,000 rec/s per shard, target utilisation 0.7, drain 30 s,
  * cooldowns 10 s out / 30 s in, sustain 30 s, headroom 0.25, budget 20 with 1
@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../../../functions/config';
+import { DEFAULT_CONFIG } from '../../../../../functions/config';
 import {
   decide,
   initialMemory,
@@ -17,8 +17,8 @@ import {
   type ScalingMemory,
   type ScalingPolicyConfig,
   type ScalingSignals,
-} from '../../../../functions/core/scaling-policy';
-import { simulate } from '../../../../functions/core/scaling-simulation';
+} from '../../../../../functions/core/scaling/policy';
+import { simulate } from '../../../../../functions/core/scaling/simulation';
 
 const config = policyConfigFrom(DEFAULT_CONFIG);
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);

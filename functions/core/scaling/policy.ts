@@ -18,7 +18,7 @@
  * over that time (the stabilisation window of Kubernetes' HPA), which is the
  * hysteresis that keeps noisy input from flapping.
  */
-import type { StreamscaleConfig } from '../config';
+import type { StreamscaleConfig } from '../../config';
 
 /** Measured over the last signal window (rates are per second). */
 export interface ScalingSignals {

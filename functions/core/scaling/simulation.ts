@@ -18,7 +18,7 @@ import {
   type ScalingMemory,
   type ScalingPolicyConfig,
   type ScalingSignals,
-} from './scaling-policy';
+} from './policy';
 
 export interface SimulationOptions {
   /** Offered load at second t (records/s). */

@@ -1,12 +1,12 @@
 /**
- * From metric series to the policy's signals (functions/core/scaling-signals.ts):
+ * From metric series to the policy's signals (functions/core/scaling/collect.ts):
  * rates over the window and the last period, source preference (pipeline
  * metrics first, AWS service metrics as fallback), iterator age now, and a
  * silent consumer read as a backlog.
  */
 import { describe, expect, it } from 'vitest';
-import { signalsFromSeries, type Series } from '../../../../functions/core/scaling-signals';
-import { signalWindow } from '../../../../functions/telemetry/signal-reader';
+import { signalsFromSeries, type Series } from '../../../../../functions/core/scaling/collect';
+import { signalWindow } from '../../../../../functions/telemetry/signal-reader';
 
 const w = signalWindow(Date.UTC(2026, 10, 23, 12, 0, 22), 20, 5); // 12:00:00 .. 12:00:20 (4 whole periods)
 const p = (k: number) => w.startMs + k * 5000; // start of period k (0..3)
