@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StreamscaleConfig } from '../../functions/config';
 import { SCALER_METRICS_PER_DECISION } from './cost-report';
-import { PRICES, type PriceTable } from './prices';
+import { PRICES, type PriceTable } from '../../functions/core/cost/prices';
 import { labEmrCheck, type EmrCheck } from './pricing';
 import {
   cheapSignalScaler,

@@ -16,7 +16,7 @@
  * capacity × target utilisation)), with capacity the smaller of the record
  * and byte limits at the average record size.
  */
-import type { PriceTable } from './prices';
+import type { PriceTable } from '../../functions/core/cost/prices';
 import { profileUnitHours } from './pricing';
 import {
   ALWAYS_ON,

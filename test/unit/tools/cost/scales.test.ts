@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../../functions/config';
-import { PRICES } from '../../../../tools/cost/prices';
+import { PRICES } from '../../../../functions/core/cost/prices';
 import {
   cheapSignalScaler,
   currentScaler,
