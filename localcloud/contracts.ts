@@ -58,6 +58,11 @@ export interface ObjectReader {
   readObject(bucket: string, key: string): Buffer | undefined;
 }
 
+/** Where a function's output lines go (CloudWatch Logs), by log group and stream. */
+export interface LogSink {
+  putLogLine(group: string, stream: string, message: string, timestamp?: number): void;
+}
+
 /** What every service plane gets from the core cloud. */
 export interface CloudContext {
   /** e.g. http://127.0.0.1:4566 */
@@ -66,6 +71,8 @@ export interface CloudContext {
   metrics: MetricSink;
   /** S3's objects, when the cloud has S3 */
   objects?: ObjectReader;
+  /** CloudWatch Logs, when the cloud has it */
+  logs?: LogSink;
   /** one line to the cloud's log, prefixed by its source */
   log(source: string, line: string): void;
 }

@@ -10,6 +10,7 @@ import { startCoreCloud, type CoreCloud } from './core-cloud';
 import { createEventsService } from './events/index';
 import { createLambdaService } from './lambda/index';
 import { CloudFormationService } from './cloudformation/cloudformation-service';
+import { LogsService } from './logs/logs-service';
 import { S3Service } from './s3/s3-service';
 import { SsmService } from './ssm/ssm-service';
 import { StsService } from './sts/sts-service';
@@ -75,6 +76,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const s3 = new S3Service(core.ctx);
     core.addService(s3);
     core.ctx.objects = s3.store;
+    const logs = new LogsService(core.ctx);
+    core.addService(logs);
+    core.ctx.logs = logs;
     core.addService(new StsService());
     const ssm = new SsmService(core.ctx);
     core.addService(ssm);
@@ -121,6 +125,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       backedBy: 'caller identity and AssumeRole (credentials not checked)',
     },
     { service: 'SSM', signingName: 'ssm', backedBy: 'in-process Parameter Store' },
+    {
+      service: 'CloudWatch Logs',
+      signingName: 'logs',
+      backedBy: 'function output in /aws/lambda/<function>, filter patterns, retention',
+    },
     {
       service: 'CloudFormation',
       signingName: 'cloudformation',

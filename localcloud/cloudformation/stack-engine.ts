@@ -189,6 +189,8 @@ export class StackEngine extends StackRunner {
   }
 
   deleteChangeSet(name: string, stackName?: string): void {
+    // As in AWS: deleting a change set by name succeeds whenever the stack exists (cdk relies on it).
+    if (stackName && this.store.find(stackName) && !this.store.changeSet(name, stackName)) return;
     const cs = this.findChangeSet(name, stackName);
     const stack = this.store.state.stacks[cs.stackId]!;
     delete stack.changeSets[cs.name];

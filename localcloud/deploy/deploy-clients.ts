@@ -4,6 +4,7 @@
  * AWS environment).
  */
 import { Agent } from 'node:http';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -36,10 +37,11 @@ export function deployClients(endpoint: string, region: string): DeployClients {
     events: new EventsApi({ endpoint, region, ...CREDENTIALS }),
     s3: new S3Client({ ...plain, forcePathStyle: true }),
     ssm: new SSMClient(plain),
+    logs: new CloudWatchLogsClient(plain),
   };
 }
 
 export function destroyClients(c: DeployClients): void {
-  for (const client of [c.kinesis, c.dynamodb, c.sqs, c.lambda, c.cloudwatch, c.s3, c.ssm])
+  for (const client of [c.kinesis, c.dynamodb, c.sqs, c.lambda, c.cloudwatch, c.s3, c.ssm, c.logs])
     client.destroy();
 }

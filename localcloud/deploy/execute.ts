@@ -16,6 +16,7 @@ import { applyTable } from './appliers/dynamodb';
 import { applyRule } from './appliers/events';
 import { applyStream } from './appliers/kinesis';
 import { applyEventInvokeConfig, applyFunction, applyMapping } from './appliers/lambda';
+import { applyLogGroup, applyLogRetention } from './appliers/logs';
 import { applyQueue } from './appliers/sqs';
 import { applyBucket, applyBucketPolicy, applyParameter } from './appliers/storage';
 import { DeployError, type Applier, type DeployClients } from './appliers/types';
@@ -36,6 +37,8 @@ export const APPLIERS: Record<string, Applier> = {
   'AWS::S3::Bucket': applyBucket,
   'AWS::S3::BucketPolicy': applyBucketPolicy,
   'AWS::SSM::Parameter': applyParameter,
+  'AWS::Logs::LogGroup': applyLogGroup,
+  'Custom::LogRetention': applyLogRetention,
 };
 
 export type ResourceAction = 'created' | 'updated' | 'unchanged' | 'accepted';

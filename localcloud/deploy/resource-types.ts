@@ -89,6 +89,13 @@ export const EMULATED_TYPES: Record<string, TypeInfo> = {
   },
   'AWS::S3::BucketPolicy': { maxName: 64 },
   'AWS::SSM::Parameter': { nameProperty: 'Name', maxName: 1011 },
+  'AWS::Logs::LogGroup': {
+    nameProperty: 'LogGroupName',
+    maxName: 512,
+    attrs: (n, p) => ({ Arn: arn(p, 'logs', `log-group:${n}:*`) }),
+  },
+  // CDK's log-retention custom resource: what its Lambda would do (retention on a group), done directly.
+  'Custom::LogRetention': { nameProperty: 'LogGroupName', maxName: 512 },
 };
 
 /** Types accepted without emulation: their names and ARNs are formed so references to them resolve. */
@@ -106,11 +113,6 @@ export const ACCEPTED_TYPES: Record<string, TypeInfo> = {
     nameProperty: 'ManagedPolicyName',
     maxName: 128,
     ref: (n, p) => `arn:${p.partition}:iam::${p.accountId}:policy/${n}`,
-  },
-  'AWS::Logs::LogGroup': {
-    nameProperty: 'LogGroupName',
-    maxName: 512,
-    attrs: (n, p) => ({ Arn: arn(p, 'logs', `log-group:${n}:*`) }),
   },
   'AWS::Lambda::Permission': { maxName: 64 },
   'AWS::IAM::InstanceProfile': { nameProperty: 'InstanceProfileName', maxName: 128 },

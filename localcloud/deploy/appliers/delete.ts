@@ -11,6 +11,7 @@ import {
   DeleteFunctionCommand,
   DeleteFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
+import { DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
@@ -73,6 +74,9 @@ export const DELETERS: Record<string, Deleter> = {
   },
   'AWS::S3::Bucket': async (id, _p, c) => {
     await c.s3.send(new DeleteBucketCommand({ Bucket: id }));
+  },
+  'AWS::Logs::LogGroup': async (id, _p, c) => {
+    await c.logs.send(new DeleteLogGroupCommand({ logGroupName: id }));
   },
   'AWS::SSM::Parameter': async (id, _p, c) => {
     await c.ssm.send(new DeleteParameterCommand({ Name: id }));

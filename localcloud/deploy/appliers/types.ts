@@ -7,6 +7,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -23,6 +24,7 @@ export interface DeployClients {
   events: EventsApi;
   s3: S3Client;
   ssm: SSMClient;
+  logs: CloudWatchLogsClient;
 }
 
 export type ApplyAction = 'created' | 'updated' | 'unchanged';

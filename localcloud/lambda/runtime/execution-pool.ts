@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { CloudContext } from '../../contracts';
 import type { FunctionDefinition } from '../api/function-definition';
-import { pipeFunctionOutput } from './function-output';
+import { pipeFunctionOutput, reportLine } from './function-output';
 import { lambdaEnvironment, logGroupOf, logStreamOf } from './worker-environment';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
@@ -252,8 +252,9 @@ export class ExecutionPool {
         errorMessage: `Runtime exited with error: exit status ${code}`,
       });
     });
-    pipeFunctionOutput(this.ctx, fn.name, worker.stdout, true);
-    pipeFunctionOutput(this.ctx, fn.name, worker.stderr, false);
+    const logTo = { group: logGroupOf(fn), stream: logStreamOf(fn) };
+    pipeFunctionOutput(this.ctx, fn.name, worker.stdout, true, logTo);
+    pipeFunctionOutput(this.ctx, fn.name, worker.stderr, false, logTo);
     this.envs.add(env);
     return env;
   }
@@ -302,7 +303,13 @@ export class ExecutionPool {
       });
     const id = nextInvocationId++;
     from = performance.now();
-    const settled = this.outcome(env, fn, id, requestId, elapsed);
+    const log = (line: string) => this.ctx.logs?.putLogLine(logGroupOf(fn), logStreamOf(fn), line);
+    log(`START RequestId: ${requestId} Version: $LATEST`);
+    const settled = this.outcome(env, fn, id, requestId, elapsed).then((out) => {
+      log(`END RequestId: ${requestId}`);
+      log(reportLine(requestId, out.durationMs, fn.memoryMb));
+      return out;
+    });
     env.worker.postMessage({
       type: 'invoke',
       id,

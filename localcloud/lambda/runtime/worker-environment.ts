@@ -4,6 +4,7 @@
  * AWS_ENDPOINT_URL (as LocalStack does) so SDK v3 clients reach it, and test
  * credentials (the edge accepts any).
  */
+import { createHash } from 'node:crypto';
 import type { FunctionDefinition } from '../api/function-definition';
 
 export interface RuntimeSite {
@@ -12,7 +13,9 @@ export interface RuntimeSite {
 }
 
 export const logGroupOf = (fn: FunctionDefinition) => fn.logGroup ?? `/aws/lambda/${fn.name}`;
-export const logStreamOf = (fn: FunctionDefinition) => `local/[$LATEST]${fn.generation}`;
+/** AWS's stream name shape, YYYY/MM/DD/[$LATEST]<32 hex>: one stream per code/configuration generation. */
+export const logStreamOf = (fn: FunctionDefinition) =>
+  `${fn.lastModified.slice(0, 10).replace(/-/g, '/')}/[$LATEST]${createHash('md5').update(`${fn.name}:${fn.generation}`).digest('hex')}`;
 
 export function lambdaEnvironment(
   fn: FunctionDefinition,
