@@ -69,18 +69,12 @@ export interface SpikeSummary {
 
 const TICK_MS = 20;
 
-export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
-  const stats = o.stats ?? emptyStats();
-  const startedAt = new Date();
-  const t0 = Date.now();
-  const users = userPopulation(
-    o.generator.seed,
-    o.generator.users ?? 3000,
-    o.generator.crashProneUsers ?? 5,
-  );
-  const config = o.config ?? PRODUCER_CONFIG;
-  // One shard map and one limiter for all producers: they write to the same
-  // shards, so what one learns about a shard's limit holds for all.
+/**
+ * One shard map and one limiter for all the run's producers: they write to
+ * the same shards, so what one learns about a shard's limit holds for all.
+ * `showLimit` copies the limit into the stats the views read.
+ */
+async function shardRouting(o: SpikeRunOptions, config: ProducerConfig, stats: ProducerStats) {
   const limiter = o.limiter ?? new ShardRateLimiter(config.limiter);
   const shardMap = new ShardMap({
     client: o.client,
@@ -98,7 +92,72 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
       streamCapacity: shardMap.openShards.length * shardCapacity,
     };
   };
-  const producers = Array.from({ length: o.plan.maxProducers }, (_, i) => {
+  return { limiter, shardMap, showLimit };
+}
+
+interface Producer {
+  generator: EventGenerator;
+  writer: KinesisWriter;
+  bucket: TokenBucket;
+  active: boolean;
+}
+
+/** A burst of a fifth of a second keeps sends smooth after a slow tick. */
+const producerBucket = (rate: number, nowMs: number) =>
+  new TokenBucket(rate, Math.max(1, rate / 5), nowMs);
+
+/** One tick of one producer: take its tokens (while its backlog allows) and enqueue that many records. */
+function produce(
+  p: Producer,
+  active: boolean,
+  now: number,
+  rate: number,
+  maxBacklog: number,
+  stats: ProducerStats,
+): void {
+  if (active && !p.active) p.bucket = producerBucket(rate, now);
+  p.active = active;
+  if (!active) return;
+  const n = p.bucket.take(now, Math.max(0, maxBacklog - p.writer.pending));
+  if (n === 0) return;
+  const batch = [];
+  for (let k = 0; k < n; k++) {
+    const g = p.generator.next(now);
+    stats.generated++;
+    stats[g.kind]++;
+    batch.push({
+      data: g.data,
+      partitionKey: g.partitionKey,
+      bytes: recordBytes(g.data, g.partitionKey),
+      tag: g,
+    });
+  }
+  p.writer.enqueue(batch);
+}
+
+/** Wait for every writer to drain, at most drainTimeoutMs, and no longer once aborted. */
+async function drain(producers: Producer[], o: SpikeRunOptions): Promise<'ok' | 'timeout'> {
+  const drained = Promise.all(producers.map((p) => p.writer.drain()));
+  const limit = new Promise<'timeout'>((r) => {
+    const t = setTimeout(() => r('timeout'), o.drainTimeoutMs ?? 120_000);
+    t.unref();
+    o.signal?.addEventListener('abort', () => r('timeout'), { once: true });
+  });
+  return Promise.race([drained.then(() => 'ok' as const), limit]);
+}
+
+export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
+  const stats = o.stats ?? emptyStats();
+  const startedAt = new Date();
+  const t0 = Date.now();
+  const users = userPopulation(
+    o.generator.seed,
+    o.generator.users ?? 3000,
+    o.generator.crashProneUsers ?? 5,
+  );
+  const config = o.config ?? PRODUCER_CONFIG;
+  const { limiter, shardMap, showLimit } = await shardRouting(o, config, stats);
+  const producers: Producer[] = Array.from({ length: o.plan.maxProducers }, (_, i) => {
     const generator = new EventGenerator(
       { ...o.generator, seed: o.generator.seed * 1_000 + i },
       users,
@@ -113,13 +172,7 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
       maxInFlight: o.maxInFlight,
       onAccepted: (r) => o.onAccepted?.(r, r.tag as GeneratedRecord),
     });
-    // A burst of a fifth of a second keeps sends smooth after a slow tick.
-    return {
-      generator,
-      writer,
-      bucket: new TokenBucket(o.ratePerProducer, Math.max(1, o.ratePerProducer / 5), t0),
-      active: false,
-    };
+    return { generator, writer, bucket: producerBucket(o.ratePerProducer, t0), active: false };
   });
   const maxBacklog = Math.max(500, o.ratePerProducer * (o.maxBacklogSeconds ?? 10));
   const pending = () => producers.reduce((s, p) => s + p.writer.pending, 0);
@@ -156,28 +209,9 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
         const current = phaseAt(o.plan, elapsed);
         if (!current) return done();
         phase = current.name;
-        producers.forEach((p, i) => {
-          const active = producerActive(o.plan, i, elapsed);
-          if (active && !p.active)
-            p.bucket = new TokenBucket(o.ratePerProducer, Math.max(1, o.ratePerProducer / 5), now);
-          p.active = active;
-          if (!active) return;
-          const n = p.bucket.take(now, Math.max(0, maxBacklog - p.writer.pending));
-          if (n === 0) return;
-          const batch = [];
-          for (let k = 0; k < n; k++) {
-            const g = p.generator.next(now);
-            stats.generated++;
-            stats[g.kind]++;
-            batch.push({
-              data: g.data,
-              partitionKey: g.partitionKey,
-              bytes: recordBytes(g.data, g.partitionKey),
-              tag: g,
-            });
-          }
-          p.writer.enqueue(batch);
-        });
+        producers.forEach((p, i) =>
+          produce(p, producerActive(o.plan, i, elapsed), now, o.ratePerProducer, maxBacklog, stats),
+        );
         showLimit();
         setTimeout(tick, TICK_MS);
       };
@@ -189,16 +223,10 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
       abandoned = producers.reduce((s, p) => s + p.writer.abandon(), 0);
     }
     // Drain: bounded, and cut short by Ctrl-C.
-    const drained = Promise.all(producers.map((p) => p.writer.drain()));
-    const limit = new Promise<'timeout'>((r) => {
-      const t = setTimeout(() => r('timeout'), o.drainTimeoutMs ?? 120_000);
-      t.unref();
-      o.signal?.addEventListener('abort', () => r('timeout'), { once: true });
-    });
-    if ((await Promise.race([drained.then(() => 'ok' as const), limit])) === 'timeout') {
+    if ((await drain(producers, o)) === 'timeout') {
       aborted = aborted || Boolean(o.signal?.aborted);
       abandoned += producers.reduce((s, p) => s + p.writer.abandon(), 0);
-      await drained.catch(() => undefined);
+      await Promise.all(producers.map((p) => p.writer.drain())).catch(() => undefined);
     }
   } finally {
     if (statusTimer) clearInterval(statusTimer);

@@ -31,7 +31,14 @@ function decades(lo: number, hi: number): number[] {
   return out;
 }
 
-export function scalesChartSvg(r: ScalesReport): string {
+interface Scale {
+  px: (x: number) => number;
+  py: (y: number) => number;
+  x: [number, number];
+  y: [number, number];
+}
+
+function scaleOf(r: ScalesReport): Scale {
   const xs = r.curve.map((c) => c.peakRate);
   const ys = r.curve.flatMap((c) => FLEETS.map((f) => c.totals[f]));
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
@@ -39,63 +46,65 @@ export function scalesChartSvg(r: ScalesReport): string {
     10 ** Math.floor(Math.log10(Math.min(...ys))),
     10 ** Math.ceil(Math.log10(Math.max(...ys))),
   ];
-  const px = (x: number) =>
-    PAD.left +
-    ((Math.log10(x) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0))) *
-      (W - PAD.left - PAD.right);
-  const py = (y: number) =>
-    H -
-    PAD.bottom -
-    ((Math.log10(y) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0))) *
-      (H - PAD.top - PAD.bottom);
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-weight="bold">${esc(`Cost of one day (${r.day.lowHours} h low, ${r.day.peakHours} h at ${r.day.peakOverLow} × low) against the peak rate`)}</text>`,
-  ];
-  for (const y of decades(y0, y1).filter((v) => v >= y0 && v <= y1)) {
+  const frac = (v: number, lo: number, hi: number) =>
+    (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo));
+  return {
+    px: (x) => PAD.left + frac(x, x0, x1) * (W - PAD.left - PAD.right),
+    py: (y) => H - PAD.bottom - frac(y, y0, y1) * (H - PAD.top - PAD.bottom),
+    x: [x0, x1],
+    y: [y0, y1],
+  };
+}
+
+function axes({ px, py, x, y }: Scale): string[] {
+  const out: string[] = [];
+  for (const v of decades(y[0], y[1]).filter((d) => d >= y[0] && d <= y[1])) {
+    const at = py(v).toFixed(1);
+    out.push(`<line x1="${PAD.left}" y1="${at}" x2="${W - PAD.right}" y2="${at}" stroke="#eee"/>`);
     out.push(
-      `<line x1="${PAD.left}" y1="${py(y).toFixed(1)}" x2="${W - PAD.right}" y2="${py(y).toFixed(1)}" stroke="#eee"/>`,
-    );
-    out.push(
-      `<text x="${PAD.left - 6}" y="${(py(y) + 4).toFixed(1)}" text-anchor="end">${esc(money(y))}</text>`,
+      `<text x="${PAD.left - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${esc(money(v))}</text>`,
     );
   }
-  for (const x of decades(x0, x1).filter((v) => v >= x0 && v <= x1)) {
+  for (const v of decades(x[0], x[1]).filter((d) => d >= x[0] && d <= x[1])) {
+    const at = px(v).toFixed(1);
+    out.push(`<line x1="${at}" y1="${PAD.top}" x2="${at}" y2="${H - PAD.bottom}" stroke="#eee"/>`);
     out.push(
-      `<line x1="${px(x).toFixed(1)}" y1="${PAD.top}" x2="${px(x).toFixed(1)}" y2="${H - PAD.bottom}" stroke="#eee"/>`,
-    );
-    out.push(
-      `<text x="${px(x).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${esc(compact(x))}</text>`,
+      `<text x="${at}" y="${H - PAD.bottom + 16}" text-anchor="middle">${esc(compact(v))}</text>`,
     );
   }
+  const midY = (PAD.top + H - PAD.bottom) / 2;
   out.push(
     `<text x="${(PAD.left + W - PAD.right) / 2}" y="${H - PAD.bottom + 34}" text-anchor="middle">peak records/s (log)</text>`,
+    `<text x="16" y="${midY}" text-anchor="middle" transform="rotate(-90 16 ${midY})">USD per day (log)</text>`,
   );
-  out.push(
-    `<text x="16" y="${(PAD.top + H - PAD.bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(PAD.top + H - PAD.bottom) / 2})">USD per day (log)</text>`,
-  );
-  r.crossovers.forEach((c, i) => {
+  return out;
+}
+
+/** Dashed verticals, their labels staggered on three rows so neighbours do not overlap. */
+function crossoverMarks(r: ScalesReport, { px }: Scale): string[] {
+  return r.crossovers.flatMap((c, i) => {
     const x = px(c.peakRate).toFixed(1);
     const labelY = PAD.top - 8 - (i % 3) * 13;
-    out.push(
+    return [
       `<line x1="${x}" y1="${PAD.top}" x2="${x}" y2="${H - PAD.bottom}" stroke="#c33" stroke-dasharray="4 3"><title>${esc(`${c.below} → ${c.above} at ~${compact(c.peakRate)} rec/s`)}</title></line>`,
-    );
-    out.push(
       `<line x1="${x}" y1="${labelY + 2}" x2="${x}" y2="${PAD.top}" stroke="#c33" stroke-dasharray="1 2"/>`,
-    );
-    out.push(
       `<text x="${x}" y="${labelY}" text-anchor="middle" fill="#c33" font-size="10">${esc(`${c.below}→${c.above} ~${compact(c.peakRate)}`)}</text>`,
-    );
+    ];
   });
-  for (const f of FLEETS) {
-    const d = r.curve
+}
+
+function lines(r: ScalesReport, { px, py }: Scale): string[] {
+  const path = (value: (c: ScalesReport['curve'][number]) => number) =>
+    r.curve
       .map(
-        (c, i) =>
-          `${i === 0 ? 'M' : 'L'}${px(c.peakRate).toFixed(1)},${py(c.totals[f]).toFixed(1)}`,
+        (c, i) => `${i === 0 ? 'M' : 'L'}${px(c.peakRate).toFixed(1)},${py(value(c)).toFixed(1)}`,
       )
       .join(' ');
-    out.push(`<path d="${d}" fill="none" stroke="${COLORS[f]}" stroke-width="2"/>`);
+  const out: string[] = [];
+  for (const f of FLEETS) {
+    out.push(
+      `<path d="${path((c) => c.totals[f])}" fill="none" stroke="${COLORS[f]}" stroke-width="2"/>`,
+    );
     for (const p of r.points) {
       const t = p.fleets.find((x) => x.fleet === f)!.total;
       out.push(
@@ -103,29 +112,39 @@ export function scalesChartSvg(r: ScalesReport): string {
       );
     }
   }
-  const alt = r.curve
-    .map(
-      (c, i) =>
-        `${i === 0 ? 'M' : 'L'}${px(c.peakRate).toFixed(1)},${py(c.elasticAlternativeScaler).toFixed(1)}`,
-    )
-    .join(' ');
   out.push(
-    `<path d="${alt}" fill="none" stroke="${COLORS.elastic}" stroke-width="1.5" stroke-dasharray="6 4"><title>elastic with a scaler reading no CloudWatch</title></path>`,
+    `<path d="${path((c) => c.elasticAlternativeScaler)}" fill="none" stroke="${COLORS.elastic}" stroke-width="1.5" stroke-dasharray="6 4"><title>elastic with a scaler reading no CloudWatch</title></path>`,
   );
   for (const p of r.points)
     out.push(
       `<text x="${px(p.peakRate).toFixed(1)}" y="${H - PAD.bottom + 50}" text-anchor="middle" font-size="10">${esc(p.label)}</text>`,
     );
-  FLEETS.forEach((f, i) => {
+  return out;
+}
+
+function legend(): string[] {
+  const out = FLEETS.map((f, i) => {
     const x = PAD.left + i * 110;
-    out.push(
-      `<rect x="${x}" y="${H - 22}" width="12" height="12" fill="${COLORS[f]}"/><text x="${x + 16}" y="${H - 12}">${esc(f)}</text>`,
-    );
+    return `<rect x="${x}" y="${H - 22}" width="12" height="12" fill="${COLORS[f]}"/><text x="${x + 16}" y="${H - 12}">${esc(f)}</text>`;
   });
   const lx = PAD.left + FLEETS.length * 110;
   out.push(
     `<line x1="${lx}" y1="${H - 16}" x2="${lx + 22}" y2="${H - 16}" stroke="${COLORS.elastic}" stroke-width="1.5" stroke-dasharray="6 4"/><text x="${lx + 26}" y="${H - 12}">elastic, no CloudWatch reads</text>`,
   );
-  out.push('</svg>', '');
-  return out.join('\n');
+  return out;
+}
+
+export function scalesChartSvg(r: ScalesReport): string {
+  const scale = scaleOf(r);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-weight="bold">${esc(`Cost of one day (${r.day.lowHours} h low, ${r.day.peakHours} h at ${r.day.peakOverLow} × low) against the peak rate`)}</text>`,
+    ...axes(scale),
+    ...crossoverMarks(r, scale),
+    ...lines(r, scale),
+    ...legend(),
+    '</svg>',
+    '',
+  ].join('\n');
 }

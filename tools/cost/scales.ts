@@ -168,6 +168,29 @@ function fleet(
   };
 }
 
+/** The lab's design: the static stream read by a static EMR Spark cluster sized for the peak. */
+function emrFleet(peakRate: number, stream: number, peakShards: number, m: ScaleModel): ScaleFleet {
+  const hours = LAB_DAY.lowHours + LAB_DAY.peakHours;
+  const executors = Math.max(
+    1,
+    Math.ceil(peakRate / (m.executorRecordsPerSecond * m.targetUtilisation)),
+  );
+  const instances = EMR_SPARK.primaryNodes + executors / EMR_SPARK.executorsPerInstance;
+  const instanceHours = instances * hours;
+  return fleet(
+    'emr-spark',
+    { kinesis: stream, emr: instanceHours * (EMR_SPARK.ec2Hour + EMR_SPARK.emrHour) },
+    {
+      streamHours: peakShards * hours,
+      sizing: `${peakShards} shard(s) for ${hours} h; ${executors} executor(s) + ${EMR_SPARK.primaryNodes} primary on ${EMR_SPARK.instanceType} for ${hours} h`,
+      instanceType: EMR_SPARK.instanceType,
+      executors,
+      instanceHours,
+      executorRecordsPerSecond: m.executorRecordsPerSecond,
+    },
+  );
+}
+
 /** One day of the lab's shape at this peak rate, four fleets. */
 export function priceScale(label: string, peakRate: number, m: ScaleModel): ScalePoint {
   const p = m.prices;
@@ -220,27 +243,7 @@ export function priceScale(label: string, peakRate: number, m: ScaleModel): Scal
     },
     { streamHours: hours, sizing: 'Kinesis on-demand mode' },
   );
-  const executors = Math.max(
-    1,
-    Math.ceil(peakRate / (m.executorRecordsPerSecond * m.targetUtilisation)),
-  );
-  const instances = EMR_SPARK.primaryNodes + executors / EMR_SPARK.executorsPerInstance;
-  const instanceHours = instances * hours;
-  const emr = fleet(
-    'emr-spark',
-    {
-      kinesis: staticShardHours * k.shardHour + put,
-      emr: instanceHours * (EMR_SPARK.ec2Hour + EMR_SPARK.emrHour),
-    },
-    {
-      streamHours: staticShardHours,
-      sizing: `${peakShards} shard(s) for ${hours} h; ${executors} executor(s) + ${EMR_SPARK.primaryNodes} primary on ${EMR_SPARK.instanceType} for ${hours} h`,
-      instanceType: EMR_SPARK.instanceType,
-      executors,
-      instanceHours,
-      executorRecordsPerSecond: m.executorRecordsPerSecond,
-    },
-  );
+  const emr = emrFleet(peakRate, staticShardHours * k.shardHour + put, peakShards, m);
   const fleets = [elastic, staticFleet, onDemand, emr];
   const cheapest = fleets.reduce((a, b) => (b.total < a.total ? b : a)).fleet;
   return {
