@@ -39,6 +39,20 @@ export const AWS_LIMITS = {
   },
 } as const;
 
+/** Kinesis behaviour the edge adds: enhanced fan-out timings. */
+export const KINESIS_EDGE = {
+  /** A consumer is CREATING (or DELETING) this long before ACTIVE (or gone); AWS takes seconds. */
+  consumerTransitionMs: 5,
+  /** A consumer may subscribe to a shard again only this long after its last SubscribeToShard (AWS: 5 s). */
+  resubscribeMs: 5_000,
+  /** With nothing new, a subscription still sends an (empty) event this often, so clients see it alive. */
+  idleEventMs: 5_000,
+  /** With nothing new, a subscription re-reads its shard this often (writes through the edge wake it at once). */
+  idlePollMs: 1_000,
+  /** Records per read of a subscription (GetRecords' maximum). */
+  readLimit: 10_000,
+} as const;
+
 /** The edge: what one request may carry, and how long a silent connection may stay. */
 export const EDGE_LIMITS = {
   /** Largest request body on the wire (a 5 MiB PutRecords is ~6.7 MiB once base64-encoded in JSON). */

@@ -62,12 +62,21 @@ export function patchEncryptionType(body: Buffer, state: StreamState): Buffer | 
 const within = (spans: readonly EncryptedSpan[], ms: number) =>
   spans.some((s) => ms >= s.from && (s.to === undefined || ms < s.to));
 
-/** A GetRecords answer with EncryptionType KMS on each record that arrived while encryption was on. */
-export function markEncryptedRecords(text: string, spans: readonly EncryptedSpan[]): string {
-  const out = JSON.parse(text) as { Records?: Array<Record<string, unknown>> };
-  for (const r of out.Records ?? []) {
+/** EncryptionType KMS on each record that arrived while encryption was on. */
+export function markEncrypted(
+  records: Array<Record<string, unknown>>,
+  spans: readonly EncryptedSpan[],
+): void {
+  if (spans.length === 0) return;
+  for (const r of records) {
     const arrival = Number(r.ApproximateArrivalTimestamp) * 1000;
     if (within(spans, arrival)) r.EncryptionType = 'KMS';
   }
+}
+
+/** A GetRecords answer (text) with its encrypted records marked. */
+export function markEncryptedRecords(text: string, spans: readonly EncryptedSpan[]): string {
+  const out = JSON.parse(text) as { Records?: Array<Record<string, unknown>> };
+  markEncrypted(out.Records ?? [], spans);
   return JSON.stringify(out);
 }

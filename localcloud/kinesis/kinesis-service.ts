@@ -16,6 +16,7 @@ import {
   type RawInput,
 } from '../edge/operation-table';
 import { streamNameOfArn } from './arns';
+import { ConsumerRegistry, consumerOperations } from './consumers';
 import { encryptionOperations } from './encryption';
 import { AMZ_JSON, KinesisBackend } from './kinesis-backend';
 import type { KinesisAnswer, KinesisCall, KinesisOperation, KinesisParts } from './kinesis-context';
@@ -23,9 +24,18 @@ import { readOperations } from './read-operations';
 import { reshardOperations, type ReshardLimits } from './reshard-operations';
 import { KINESALITE_OPERATIONS, streamOperations } from './stream-operations';
 import { StreamRegistry, type WriteLimits } from './stream-registry';
+import { subscribeOperations } from './subscribe-to-shard';
 import { writeOperations } from './write-operations';
 
 const NS = 'AWS/Kinesis';
+/** Operations whose input names streams and consumers by ARN (kept as sent). */
+const ARN_NATIVE = new Set([
+  'RegisterStreamConsumer',
+  'DeregisterStreamConsumer',
+  'DescribeStreamConsumer',
+  'ListStreamConsumers',
+  'SubscribeToShard',
+]);
 
 export type KinesisServiceOptions = WriteLimits & ReshardLimits;
 
@@ -52,12 +62,18 @@ export class KinesisService implements EdgeService {
           timestamp: new Date(),
         }),
     };
+    const consumers = new ConsumerRegistry();
     this.operations = {
-      ...streamOperations(parts, { consumerCount: () => 0, streamDeleted: () => {} }),
+      ...streamOperations(parts, {
+        consumerCount: (stream) => consumers.count(stream),
+        streamDeleted: (stream) => consumers.streamDeleted(stream),
+      }),
       ...writeOperations(parts),
       ...readOperations(parts),
       ...reshardOperations(parts, opts),
       ...encryptionOperations(parts),
+      ...consumerOperations(parts, consumers),
+      ...subscribeOperations(parts, consumers),
     };
   }
 
@@ -81,7 +97,7 @@ export class KinesisService implements EdgeService {
       if (!op)
         throw new AwsError('UnknownOperationException', unimplementedMessage('kinesis', name));
       const raw = parseJsonObject(body);
-      const rewritten = nameStreamByArn(raw);
+      const rewritten = !ARN_NATIVE.has(name) && nameStreamByArn(raw);
       const call: KinesisCall = { req, res, rawBody: rewritten ? undefined : body };
       answer(res, await op.call(raw, call));
     } catch (err) {

@@ -76,7 +76,8 @@ async function getRecords(
   return patched ? { backend: out, body: Buffer.from(text) } : { backend: out };
 }
 
-async function childShards(
+/** The children of a closed shard, as AWS names them in GetRecords and SubscribeToShard. */
+export async function childShards(
   parts: KinesisParts,
   stream: string,
   parent: string,

@@ -13,10 +13,10 @@ export function streamNameOfIterator(iterator: string): string | undefined {
   return decodeIterator(iterator)?.streamName;
 }
 
-/** Stream and shard a kinesalite iterator points into. */
+/** Stream, shard and sequence number (the next record's, at or after) a kinesalite iterator points at. */
 export function decodeIterator(
   iterator: string,
-): { streamName: string; shardId: string } | undefined {
+): { streamName: string; shardId: string; sequence?: string } | undefined {
   try {
     const buf = Buffer.from(iterator, 'base64');
     if (buf.length < 24) return undefined;
@@ -25,7 +25,9 @@ export function decodeIterator(
       'utf8',
     );
     const parts = text.split('/');
-    return parts[1] && parts[2] ? { streamName: parts[1], shardId: parts[2] } : undefined;
+    return parts[1] && parts[2]
+      ? { streamName: parts[1], shardId: parts[2], sequence: parts[3] || undefined }
+      : undefined;
   } catch {
     return undefined;
   }

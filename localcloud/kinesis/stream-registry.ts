@@ -51,6 +51,8 @@ export class StreamRegistry {
   private readonly streams = new Map<string, StreamState>();
   /** Streams created ON_DEMAND (kinesalite keeps them as 4-shard provisioned streams). */
   private readonly onDemand = new Set<string>();
+  /** Who waits for the next write to a stream (enhanced fan-out subscriptions). */
+  private readonly writeWaiters = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly backend: KinesisBackend,
@@ -111,6 +113,30 @@ export class StreamRegistry {
 
   isOnDemand(name: string): boolean {
     return this.onDemand.has(name);
+  }
+
+  /** Records were stored in the stream: wake whoever waits for them. */
+  wrote(name: string): void {
+    const waiters = this.writeWaiters.get(name);
+    if (!waiters) return;
+    this.writeWaiters.delete(name);
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves at the next write to the stream, or after `ms`, whichever comes first. */
+  nextWrite(name: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let waiters = this.writeWaiters.get(name);
+      if (!waiters) this.writeWaiters.set(name, (waiters = new Set()));
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      timer.unref();
+      waiters.add(wake);
+    });
   }
 
   limiter(state: StreamState, shardId: string, now: number): ShardWriteLimiter {

@@ -112,6 +112,7 @@ async function putRecords(
     if (r.status !== 200) return { backend: r };
     const failed = /"FailedRecordCount":(\d+)/.exec(r.body.toString('latin1', 0, 64));
     count(failed ? Number(failed[1]) : 0);
+    parts.streams.wrote(stream);
     return { backend: r, body: patchEncryptionType(r.body, state) };
   }
   let stored: { FailedRecordCount?: number; Records?: unknown[] } = {};
@@ -119,6 +120,7 @@ async function putRecords(
     const r = await parts.backend.send(call.req.headers, { ...raw, Records: accepted });
     if (r.status !== 200) return { backend: r };
     stored = JSON.parse(r.body.toString('utf8')) as typeof stored;
+    parts.streams.wrote(stream);
   }
   const storedRecords = stored.Records ?? [];
   let next = 0;
@@ -156,6 +158,7 @@ async function putRecord(
   }
   const out = await parts.backend.send(call.req.headers, forwardBody(call, raw));
   if (out.status !== 200) return { backend: out };
+  parts.streams.wrote(stream);
   const bytes = dataBytes(record);
   parts.metric(stream, 'IncomingRecords', 1, 'Count');
   parts.metric(stream, 'IncomingBytes', bytes, 'Bytes');

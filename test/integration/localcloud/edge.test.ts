@@ -54,13 +54,13 @@ describe('edge', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'Kinesis_20131202.SubscribeToShard',
+        'x-amz-target': 'Kinesis_20131202.PutResourcePolicy',
         authorization: auth('kinesis'),
       },
       body: '{}',
     });
     expect(((await k.json()) as { message: string }).message).toBe(
-      'streamscale local cloud does not implement kinesis:SubscribeToShard',
+      'streamscale local cloud does not implement kinesis:PutResourcePolicy',
     );
   });
 

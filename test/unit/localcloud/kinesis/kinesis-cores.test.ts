@@ -10,6 +10,16 @@ import {
   streamNameOfArn,
 } from '../../../../localcloud/kinesis/arns';
 import { markEncryptedRecords } from '../../../../localcloud/kinesis/encryption';
+import {
+  decodeMessages,
+  eventMessage,
+  exceptionMessage,
+} from '../../../../localcloud/kinesis/event-stream';
+import {
+  incrementSequence,
+  stringifySequence,
+} from '../../../../localcloud/kinesis/kinesalite-fast-paths';
+import { sequenceBefore } from '../../../../localcloud/kinesis/subscribe-to-shard';
 import { checkPutRecord, checkPutRecords } from '../../../../localcloud/kinesis/put-limits';
 
 const limits = {
@@ -107,5 +117,49 @@ describe('encrypted records', () => {
       Records: Array<{ EncryptionType?: string }>;
     };
     expect(out.Records.map((r) => r.EncryptionType)).toEqual([undefined, 'KMS', undefined, 'KMS']);
+  });
+});
+
+describe('event stream framing', () => {
+  it('frames events and exceptions with both CRCs, and splits a byte stream back', () => {
+    const bytes = Buffer.concat([
+      eventMessage('initial-response', {}),
+      eventMessage('SubscribeToShardEvent', { Records: [], MillisBehindLatest: 0 }),
+      exceptionMessage('ResourceNotFoundException', 'gone'),
+    ]);
+    const messages = decodeMessages(bytes);
+    expect(messages.map((m) => m.headers)).toEqual([
+      {
+        ':message-type': 'event',
+        ':event-type': 'initial-response',
+        ':content-type': 'application/json',
+      },
+      {
+        ':message-type': 'event',
+        ':event-type': 'SubscribeToShardEvent',
+        ':content-type': 'application/json',
+      },
+      {
+        ':message-type': 'exception',
+        ':exception-type': 'ResourceNotFoundException',
+        ':content-type': 'application/json',
+      },
+    ]);
+    expect(JSON.parse(messages[2]!.payload.toString())).toEqual({ message: 'gone' });
+    const corrupt = Buffer.from(bytes);
+    corrupt.writeUInt8(corrupt.readUInt8(20) ^ 1, 20);
+    expect(() => decodeMessages(corrupt)).toThrow(/CRC/);
+  });
+});
+
+describe('continuation sequence numbers', () => {
+  it('gives the number after which kinesalite reads exactly at a position', () => {
+    const at = stringifySequence({
+      shardCreateTime: 1_700_000_000_000,
+      seqIx: '42',
+      seqTime: 1_700_000_100_000,
+      shardIx: 3,
+    });
+    expect(incrementSequence(sequenceBefore(at))).toBe(at);
   });
 });
