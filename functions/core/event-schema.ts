@@ -53,7 +53,9 @@ export function wellFormed(s: string): string {
   return s.replace(LONE_SURROGATES, '\uFFFD');
 }
 
-function reject(reason: RejectReason, detail: string): DecodeResult {
+type Rejected = Extract<DecodeResult, { ok: false }>;
+
+function rejected(reason: RejectReason, detail: string): Rejected {
   // details quote the record; they are stored, so they must be text themselves
   return { ok: false, reason, detail: wellFormed(detail) };
 }
@@ -62,19 +64,98 @@ function reject(reason: RejectReason, detail: string): DecodeResult {
 function eventTimeMs(ts: unknown): number | DecodeResult {
   if (typeof ts === 'number') {
     if (!Number.isFinite(ts) || ts <= 0)
-      return reject('bad_timestamp', `timestamp ${ts} is not a positive number`);
+      return rejected('bad_timestamp', `timestamp ${ts} is not a positive number`);
     return ts < SECONDS_MS_BOUNDARY ? ts * 1000 : ts;
   }
   if (typeof ts === 'string') {
     if (!ISO_8601.test(ts))
-      return reject('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not ISO-8601`);
+      return rejected('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not ISO-8601`);
     const ms = Date.parse(HAS_OFFSET.test(ts) ? ts : `${ts}Z`);
     if (Number.isNaN(ms))
-      return reject('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not a valid date`);
+      return rejected('bad_timestamp', `timestamp "${ts.slice(0, 40)}" is not a valid date`);
     return ms;
   }
-  if (ts === undefined) return reject('missing_field', 'timestamp is missing');
-  return reject('wrong_type', `timestamp must be a number or an ISO-8601 string, got ${typeof ts}`);
+  if (ts === undefined) return rejected('missing_field', 'timestamp is missing');
+  return rejected(
+    'wrong_type',
+    `timestamp must be a number or an ISO-8601 string, got ${typeof ts}`,
+  );
+}
+
+/** The name fields, content and severity: present, strings, in bounds, text. */
+function checkStrings(o: Record<string, unknown>): Rejected | undefined {
+  for (const f of STRING_FIELDS) {
+    const s = o[f];
+    if (s === undefined || s === null) return rejected('missing_field', `${f} is missing`);
+    if (typeof s !== 'string')
+      return rejected('wrong_type', `${f} must be a string, got ${typeof s}`);
+    if (s.length === 0 || s.length > FIELD_LIMITS.maxStringLength)
+      return rejected(
+        'out_of_range',
+        `${f} must have 1-${FIELD_LIMITS.maxStringLength} characters`,
+      );
+    if (LONE_SURROGATE.test(s))
+      return rejected('invalid_text', `${f} holds a lone UTF-16 surrogate: not Unicode text`);
+  }
+  const content = o.content;
+  if (content === undefined || content === null)
+    return rejected('missing_field', 'content is missing');
+  if (typeof content !== 'string')
+    return rejected('wrong_type', `content must be a string, got ${typeof content}`);
+  if (content.length > FIELD_LIMITS.maxContentLength)
+    return rejected(
+      'out_of_range',
+      `content longer than ${FIELD_LIMITS.maxContentLength} characters`,
+    );
+  if (LONE_SURROGATE.test(content))
+    return rejected('invalid_text', 'content holds a lone UTF-16 surrogate: not Unicode text');
+  const severity = o.severity;
+  if (severity === undefined || severity === null)
+    return rejected('missing_field', 'severity is missing');
+  if (typeof severity !== 'string')
+    return rejected('wrong_type', `severity must be a string, got ${typeof severity}`);
+  if (!SEVERITY_SET.has(severity))
+    return rejected(
+      'out_of_range',
+      `severity "${severity.slice(0, 20)}" is not one of Low, Medium, High, Critical`,
+    );
+  return undefined;
+}
+
+/** lines_of_code and cpu_usage_pct: present, numbers, in bounds. */
+function checkNumbers(o: Record<string, unknown>): Rejected | undefined {
+  const loc = o.lines_of_code;
+  if (loc === undefined || loc === null)
+    return rejected('missing_field', 'lines_of_code is missing');
+  if (typeof loc !== 'number')
+    return rejected('wrong_type', `lines_of_code must be a number, got ${typeof loc}`);
+  if (!Number.isInteger(loc) || loc < 0 || loc > FIELD_LIMITS.maxLinesOfCode)
+    return rejected(
+      'out_of_range',
+      `lines_of_code ${loc} is not an integer in 0-${FIELD_LIMITS.maxLinesOfCode}`,
+    );
+  const cpu = o.cpu_usage_pct;
+  if (cpu === undefined || cpu === null)
+    return rejected('missing_field', 'cpu_usage_pct is missing');
+  if (typeof cpu !== 'number')
+    return rejected('wrong_type', `cpu_usage_pct must be a number, got ${typeof cpu}`);
+  if (!(cpu >= 0 && cpu <= 100))
+    return rejected('out_of_range', `cpu_usage_pct ${cpu} is not in 0-100`);
+  return undefined;
+}
+
+/** Event time in epoch ms within [2000, reference + skew], or a reject. */
+function checkTime(ts: unknown, nowMs: number, limits: SchemaLimits): number | DecodeResult {
+  const t = eventTimeMs(ts);
+  if (typeof t !== 'number') return t;
+  if (t < FIELD_LIMITS.minEpochMs)
+    return rejected('bad_timestamp', `timestamp ${String(ts)} is before 2000`);
+  if (t > nowMs + limits.maxFutureSkewMs)
+    return rejected(
+      'future_timestamp',
+      `timestamp is ${Math.round((t - nowMs) / 1000)} s in the future (limit ${limits.maxFutureSkewMs / 1000} s)`,
+    );
+  return t;
 }
 
 /**
@@ -83,74 +164,16 @@ function eventTimeMs(ts: unknown): number | DecodeResult {
  */
 export function validateEvent(v: unknown, nowMs: number, limits: SchemaLimits): DecodeResult {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    return reject(
+    return rejected(
       'not_an_object',
       `expected a JSON object, got ${Array.isArray(v) ? 'an array' : typeof v}`,
     );
   }
   const o = v as Record<string, unknown>;
-  for (const f of STRING_FIELDS) {
-    const s = o[f];
-    if (s === undefined || s === null) return reject('missing_field', `${f} is missing`);
-    if (typeof s !== 'string')
-      return reject('wrong_type', `${f} must be a string, got ${typeof s}`);
-    if (s.length === 0 || s.length > FIELD_LIMITS.maxStringLength) {
-      return reject('out_of_range', `${f} must have 1-${FIELD_LIMITS.maxStringLength} characters`);
-    }
-    if (LONE_SURROGATE.test(s))
-      return reject('invalid_text', `${f} holds a lone UTF-16 surrogate: not Unicode text`);
-  }
-  const content = o.content;
-  if (content === undefined || content === null)
-    return reject('missing_field', 'content is missing');
-  if (typeof content !== 'string')
-    return reject('wrong_type', `content must be a string, got ${typeof content}`);
-  if (content.length > FIELD_LIMITS.maxContentLength) {
-    return reject(
-      'out_of_range',
-      `content longer than ${FIELD_LIMITS.maxContentLength} characters`,
-    );
-  }
-  if (LONE_SURROGATE.test(content))
-    return reject('invalid_text', 'content holds a lone UTF-16 surrogate: not Unicode text');
-  const severity = o.severity;
-  if (severity === undefined || severity === null)
-    return reject('missing_field', 'severity is missing');
-  if (typeof severity !== 'string')
-    return reject('wrong_type', `severity must be a string, got ${typeof severity}`);
-  if (!SEVERITY_SET.has(severity)) {
-    return reject(
-      'out_of_range',
-      `severity "${severity.slice(0, 20)}" is not one of Low, Medium, High, Critical`,
-    );
-  }
-  const loc = o.lines_of_code;
-  if (loc === undefined || loc === null) return reject('missing_field', 'lines_of_code is missing');
-  if (typeof loc !== 'number')
-    return reject('wrong_type', `lines_of_code must be a number, got ${typeof loc}`);
-  if (!Number.isInteger(loc) || loc < 0 || loc > FIELD_LIMITS.maxLinesOfCode) {
-    return reject(
-      'out_of_range',
-      `lines_of_code ${loc} is not an integer in 0-${FIELD_LIMITS.maxLinesOfCode}`,
-    );
-  }
-  const cpu = o.cpu_usage_pct;
-  if (cpu === undefined || cpu === null) return reject('missing_field', 'cpu_usage_pct is missing');
-  if (typeof cpu !== 'number')
-    return reject('wrong_type', `cpu_usage_pct must be a number, got ${typeof cpu}`);
-  if (!(cpu >= 0 && cpu <= 100))
-    return reject('out_of_range', `cpu_usage_pct ${cpu} is not in 0-100`);
-
-  const t = eventTimeMs(o.timestamp);
+  const bad = checkStrings(o) ?? checkNumbers(o);
+  if (bad) return bad;
+  const t = checkTime(o.timestamp, nowMs, limits);
   if (typeof t !== 'number') return t;
-  if (t < FIELD_LIMITS.minEpochMs)
-    return reject('bad_timestamp', `timestamp ${String(o.timestamp)} is before 2000`);
-  if (t > nowMs + limits.maxFutureSkewMs) {
-    return reject(
-      'future_timestamp',
-      `timestamp is ${Math.round((t - nowMs) / 1000)} s in the future (limit ${limits.maxFutureSkewMs / 1000} s)`,
-    );
-  }
   return {
     ok: true,
     event: {
@@ -160,10 +183,10 @@ export function validateEvent(v: unknown, nowMs: number, limits: SchemaLimits): 
       student_name: o.student_name as string,
       course: o.course as string,
       activity: o.activity as string,
-      lines_of_code: loc,
-      cpu_usage_pct: cpu,
-      severity: severity as Severity,
-      content,
+      lines_of_code: o.lines_of_code as number,
+      cpu_usage_pct: o.cpu_usage_pct as number,
+      severity: o.severity as Severity,
+      content: o.content as string,
     },
   };
 }
@@ -181,14 +204,14 @@ export function decodeRecord(
     try {
       text = decoder.decode(data);
     } catch {
-      return reject('invalid_json', 'payload is not valid UTF-8');
+      return rejected('invalid_json', 'payload is not valid UTF-8');
     }
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return reject('invalid_json', err instanceof Error ? err.message.slice(0, 120) : 'not JSON');
+    return rejected('invalid_json', err instanceof Error ? err.message.slice(0, 120) : 'not JSON');
   }
   return validateEvent(parsed, nowMs, limits);
 }

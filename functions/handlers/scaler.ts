@@ -27,15 +27,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricResolution, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { cloudWatchClient, dynamoClient, kinesisClient, lambdaClient } from '../aws/clients';
 import { ConfigError, ENV_KEYS, fromEnv, resourceNames, type StreamscaleConfig } from '../config';
-import {
-  decide,
-  initialMemory,
-  policyConfigFrom,
-  type ScalingAction,
-  type ScalingCurrent,
-  type ScalingDecision,
-  type ScalingMemory,
-} from '../core/scaling/policy';
+import { decide, initialMemory, policyConfigFrom } from '../core/scaling/policy';
+import type {
+  ScalingAction,
+  ScalingCurrent,
+  ScalingDecision,
+  ScalingMemory,
+} from '../core/scaling/types';
 import type { ReadSignals } from '../core/scaling/collect';
 import { claimScalerRun, loadScalerState, saveScalerState } from '../store/scaler-state-store';
 import { Metric, PIPELINE_DIMENSION } from '../core/metric-names';

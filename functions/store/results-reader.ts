@@ -105,19 +105,65 @@ async function mapLimit<T, R>(
   return out;
 }
 
-export function createResultsReader(opts: ResultsReaderOptions): ResultsReader {
-  const { client, names, windowSizeMs } = opts;
-  const concurrency = opts.concurrency ?? 8;
+const overlaps = (start: number, end: number, fromMs: number, toMs: number) =>
+  end > fromMs && start < toMs;
 
-  async function queryAll(input: QueryCommandInput): Promise<Row[]> {
+const finalResult = (f: FinalItem): WindowResult => ({
+  windowStart: f.windowStart,
+  windowEnd: f.windowEnd,
+  final: true,
+  records: f.records ?? 0,
+  aggregates: aggregatesOf(f),
+});
+
+const lateResult = (p: PartialItem): LatePartial => ({
+  windowStart: p.windowStart,
+  windowEnd: p.windowEnd,
+  sk: p.sk,
+  shardId: p.shardId,
+  firstSequenceNumber: p.firstSequenceNumber,
+  writtenAt: p.writtenAt,
+  records: p.records ?? 0,
+  aggregates: aggregatesOf(p),
+});
+
+/** The provisional value of an open window from its partition, or its final if it closed meanwhile. */
+function provisionalResult(start: number, items: Row[], windowSizeMs: number) {
+  const final = items.find((r) => r.sk === FINAL_SK) as FinalItem | undefined;
+  if (final) return finalResult(final);
+  const partials = items.filter((r) => isPartialSk(String(r.sk))) as unknown as PartialItem[];
+  if (partials.length === 0) return undefined;
+  let agg = emptyAggregates();
+  for (const p of partials) agg = mergeAggregates(agg, aggregatesOf(p));
+  return {
+    windowStart: start,
+    windowEnd: partials[0]!.windowEnd ?? start + windowSizeMs,
+    final: false,
+    records: partials.reduce((n, p) => n + (p.records ?? 0), 0),
+    aggregates: agg,
+  };
+}
+
+class TableResultsReader implements ResultsReader {
+  private readonly concurrency: number;
+
+  constructor(private readonly opts: ResultsReaderOptions) {
+    this.concurrency = opts.concurrency ?? 8;
+  }
+
+  private get size(): number {
+    return this.opts.windowSizeMs;
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Row[]> {
     const rows: Row[] = [];
     let startKey: QueryCommandInput['ExclusiveStartKey'];
     do {
-      const page = await client.send(
+      const page = await this.opts.client.send(
         new QueryCommand({
           ...input,
           ExclusiveStartKey: startKey,
-          ...(opts.pageSize ? { Limit: opts.pageSize } : {}),
+          ...(this.opts.pageSize ? { Limit: this.opts.pageSize } : {}),
         }),
       );
       for (const item of page.Items ?? []) rows.push(unmarshall(item));
@@ -126,8 +172,8 @@ export function createResultsReader(opts: ResultsReaderOptions): ResultsReader {
     return rows;
   }
 
-  async function getItem(table: string, pk: string, sk: string): Promise<Row | undefined> {
-    const out = await client.send(
+  private async getItem(table: string, pk: string, sk: string): Promise<Row | undefined> {
+    const out = await this.opts.client.send(
       new GetItemCommand({
         TableName: table,
         Key: { pk: { S: pk }, sk: { S: sk } },
@@ -138,9 +184,10 @@ export function createResultsReader(opts: ResultsReaderOptions): ResultsReader {
   }
 
   /** Items of one GSI kind whose gsiSk (window start) lies in [lo, hi]; full items even if the index projects keys only. */
-  async function byKind(kind: string, lo: number, hi: number, needs: string): Promise<Row[]> {
-    const rows = await queryAll({
-      TableName: names.windowsTable,
+  private async byKind(kind: string, lo: number, hi: number, needs: string): Promise<Row[]> {
+    const table = this.opts.names.windowsTable;
+    const rows = await this.queryAll({
+      TableName: table,
       IndexName: WINDOWS_INDEX,
       KeyConditionExpression: 'gsiPk = :k AND gsiSk BETWEEN :lo AND :hi',
       ExpressionAttributeValues: {
@@ -149,19 +196,16 @@ export function createResultsReader(opts: ResultsReaderOptions): ResultsReader {
         ':hi': { N: String(hi) },
       },
     });
-    return mapLimit(rows, concurrency, async (r) =>
-      needs in r ? r : ((await getItem(names.windowsTable, String(r.pk), String(r.sk))) ?? r),
+    return mapLimit(rows, this.concurrency, async (r) =>
+      needs in r ? r : ((await this.getItem(table, String(r.pk), String(r.sk))) ?? r),
     );
   }
 
-  const overlaps = (start: number, end: number, fromMs: number, toMs: number) =>
-    end > fromMs && start < toMs;
-
-  async function finalItems(fromMs: number, toMs: number): Promise<FinalItem[]> {
+  private async finalItems(fromMs: number, toMs: number): Promise<FinalItem[]> {
     // gsiSk of a final is its window start; a window overlapping the range starts after fromMs - size.
-    const rows = (await byKind(
+    const rows = (await this.byKind(
       GSI_FINAL,
-      fromMs - windowSizeMs + 1,
+      fromMs - this.size + 1,
       toMs - 1,
       'included',
     )) as unknown as FinalItem[];
@@ -170,141 +214,106 @@ export function createResultsReader(opts: ResultsReaderOptions): ResultsReader {
     );
   }
 
-  const finalResult = (f: FinalItem): WindowResult => ({
-    windowStart: f.windowStart,
-    windowEnd: f.windowEnd,
-    final: true,
-    records: f.records ?? 0,
-    aggregates: aggregatesOf(f),
-  });
-
-  async function windowPartition(windowStart: number): Promise<Row[]> {
-    return queryAll({
-      TableName: names.windowsTable,
+  private windowPartition(windowStart: number): Promise<Row[]> {
+    return this.queryAll({
+      TableName: this.opts.names.windowsTable,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': { S: windowPk(windowStart) } },
       ConsistentRead: true,
     });
   }
 
-  const reader: ResultsReader = {
-    async finals(fromMs, toMs) {
-      return (await finalItems(fromMs, toMs))
-        .map(finalResult)
-        .sort((a, b) => a.windowStart - b.windowStart);
-    },
+  /** Open windows: those some shard wrote on-time partials for that the cursor has not passed. */
+  private async openWindowStarts(fromMs: number, toMs: number): Promise<number[]> {
+    const control = await this.queryAll({
+      TableName: this.opts.names.controlTable,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: WATERMARK_PK } },
+      ConsistentRead: true,
+    });
+    const global = control.find((r) => r.sk === GLOBAL_SK) as GlobalWatermarkItem | undefined;
+    const shards = control.filter((r) =>
+      String(r.sk).startsWith(shardSk('')),
+    ) as unknown as ShardProgressItem[];
+    const closedThrough = global?.closedThrough;
+    return [...new Set(shards.flatMap((s) => [...(s.openWindows ?? [])]))]
+      .filter((s) => closedThrough === undefined || s + this.size > closedThrough)
+      .filter((s) => overlaps(s, s + this.size, fromMs, toMs))
+      .sort((a, b) => a - b);
+  }
 
-    async provisional(fromMs, toMs) {
-      const control = await queryAll({
-        TableName: names.controlTable,
+  async finals(fromMs: number, toMs: number): Promise<WindowResult[]> {
+    return (await this.finalItems(fromMs, toMs))
+      .map(finalResult)
+      .sort((a, b) => a.windowStart - b.windowStart);
+  }
+
+  async provisional(fromMs: number, toMs: number): Promise<WindowResult[]> {
+    const starts = await this.openWindowStarts(fromMs, toMs);
+    const results = await mapLimit(starts, this.concurrency, async (start) =>
+      provisionalResult(start, await this.windowPartition(start), this.size),
+    );
+    return results.filter(
+      (r): r is WindowResult =>
+        r !== undefined && overlaps(r.windowStart, r.windowEnd, fromMs, toMs),
+    );
+  }
+
+  async windows(
+    fromMs: number,
+    toMs: number,
+    o: { finalOnly?: boolean } = {},
+  ): Promise<WindowResult[]> {
+    const finals = await this.finals(fromMs, toMs);
+    if (o.finalOnly) return finals;
+    const byStart = new Map<number, WindowResult>();
+    for (const w of await this.provisional(fromMs, toMs)) byStart.set(w.windowStart, w);
+    for (const w of finals) byStart.set(w.windowStart, w); // a final wins over a provisional read of the same window
+    return [...byStart.values()].sort((a, b) => a.windowStart - b.windowStart);
+  }
+
+  async late(fromMs: number, toMs: number): Promise<LatePartial[]> {
+    const found = new Map<string, PartialItem>();
+    const flagged = (await this.byKind(
+      GSI_LATE,
+      fromMs - this.size + 1,
+      toMs - 1,
+      'courses',
+    )) as unknown as PartialItem[];
+    for (const p of flagged) if (isPartialSk(p.sk)) found.set(`${p.pk}|${p.sk}`, p);
+    // Partials that raced the close: in the window, not in its final's `included`.
+    const finals = await this.finalItems(fromMs, toMs);
+    await mapLimit(finals, this.concurrency, async (f) => {
+      const included = includedOf(f);
+      for (const r of await this.windowPartition(f.windowStart)) {
+        const sk = String(r.sk);
+        if (isPartialSk(sk) && !included.has(sk))
+          found.set(`${String(r.pk)}|${sk}`, r as unknown as PartialItem);
+      }
+    });
+    return [...found.values()]
+      .filter((p) => overlaps(p.windowStart, p.windowEnd, fromMs, toMs))
+      .map(lateResult)
+      .sort((a, b) => a.windowStart - b.windowStart || a.sk.localeCompare(b.sk));
+  }
+
+  async rejects(fromMs: number, toMs: number): Promise<RejectItem[]> {
+    const buckets: number[] = [];
+    const first = Math.floor(fromMs / REJECT_BUCKET_MS) * REJECT_BUCKET_MS;
+    for (let b = first; b < toMs; b += REJECT_BUCKET_MS) buckets.push(b);
+    const pages = await mapLimit(buckets, this.concurrency, (b) =>
+      this.queryAll({
+        TableName: this.opts.names.rejectsTable,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: WATERMARK_PK } },
-        ConsistentRead: true,
-      });
-      const global = control.find((r) => r.sk === GLOBAL_SK) as GlobalWatermarkItem | undefined;
-      const shards = control.filter((r) =>
-        String(r.sk).startsWith(shardSk('')),
-      ) as unknown as ShardProgressItem[];
-      // Open windows are those some shard wrote on-time partials for and the cursor has not passed.
-      const closedThrough = global?.closedThrough;
-      const starts = [...new Set(shards.flatMap((s) => [...(s.openWindows ?? [])]))]
-        .filter((s) => closedThrough === undefined || s + windowSizeMs > closedThrough)
-        .filter((s) => overlaps(s, s + windowSizeMs, fromMs, toMs))
-        .sort((a, b) => a - b);
-      const results = await mapLimit(
-        starts,
-        concurrency,
-        async (start): Promise<WindowResult | undefined> => {
-          const items = await windowPartition(start);
-          const final = items.find((r) => r.sk === FINAL_SK) as FinalItem | undefined;
-          if (final) return finalResult(final); // closed while we were reading
-          const partials = items.filter((r) =>
-            isPartialSk(String(r.sk)),
-          ) as unknown as PartialItem[];
-          if (partials.length === 0) return undefined;
-          let agg = emptyAggregates();
-          for (const p of partials) agg = mergeAggregates(agg, aggregatesOf(p));
-          return {
-            windowStart: start,
-            windowEnd: partials[0]!.windowEnd ?? start + windowSizeMs,
-            final: false,
-            records: partials.reduce((n, p) => n + (p.records ?? 0), 0),
-            aggregates: agg,
-          };
-        },
-      );
-      return results.filter(
-        (r): r is WindowResult =>
-          r !== undefined && overlaps(r.windowStart, r.windowEnd, fromMs, toMs),
-      );
-    },
+        ExpressionAttributeValues: { ':pk': { S: rejectPk(b) } },
+      }),
+    );
+    return (pages.flat() as unknown as RejectItem[])
+      .filter((r) => r.arrivalMs >= fromMs && r.arrivalMs < toMs)
+      .sort((a, b) => a.arrivalMs - b.arrivalMs || a.sk.localeCompare(b.sk));
+  }
+}
 
-    async windows(fromMs, toMs, o = {}) {
-      const finals = await reader.finals(fromMs, toMs);
-      if (o.finalOnly) return finals;
-      const provisional = await reader.provisional(fromMs, toMs);
-      const byStart = new Map<number, WindowResult>();
-      for (const w of provisional) byStart.set(w.windowStart, w);
-      for (const w of finals) byStart.set(w.windowStart, w); // a final wins over a provisional read of the same window
-      const all = [...byStart.values()];
-      return (o.finalOnly ? all.filter((w) => w.final) : all).sort(
-        (a, b) => a.windowStart - b.windowStart,
-      );
-    },
-
-    async late(fromMs, toMs) {
-      const found = new Map<string, PartialItem>();
-      const flagged = (await byKind(
-        GSI_LATE,
-        fromMs - windowSizeMs + 1,
-        toMs - 1,
-        'courses',
-      )) as unknown as PartialItem[];
-      for (const p of flagged) if (isPartialSk(p.sk)) found.set(`${p.pk}|${p.sk}`, p);
-      // Partials that raced the close: in the window, not in its final's `included`.
-      const finals = await finalItems(fromMs, toMs);
-      await mapLimit(finals, concurrency, async (f) => {
-        const included = includedOf(f);
-        for (const r of await windowPartition(f.windowStart)) {
-          const sk = String(r.sk);
-          if (isPartialSk(sk) && !included.has(sk))
-            found.set(`${String(r.pk)}|${sk}`, r as unknown as PartialItem);
-        }
-      });
-      return [...found.values()]
-        .filter((p) => overlaps(p.windowStart, p.windowEnd, fromMs, toMs))
-        .map((p) => ({
-          windowStart: p.windowStart,
-          windowEnd: p.windowEnd,
-          sk: p.sk,
-          shardId: p.shardId,
-          firstSequenceNumber: p.firstSequenceNumber,
-          writtenAt: p.writtenAt,
-          records: p.records ?? 0,
-          aggregates: aggregatesOf(p),
-        }))
-        .sort((a, b) => a.windowStart - b.windowStart || a.sk.localeCompare(b.sk));
-    },
-
-    async rejects(fromMs, toMs) {
-      const buckets: number[] = [];
-      for (
-        let b = Math.floor(fromMs / REJECT_BUCKET_MS) * REJECT_BUCKET_MS;
-        b < toMs;
-        b += REJECT_BUCKET_MS
-      )
-        buckets.push(b);
-      const pages = await mapLimit(buckets, concurrency, (b) =>
-        queryAll({
-          TableName: names.rejectsTable,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: rejectPk(b) } },
-        }),
-      );
-      return (pages.flat() as unknown as RejectItem[])
-        .filter((r) => r.arrivalMs >= fromMs && r.arrivalMs < toMs)
-        .sort((a, b) => a.arrivalMs - b.arrivalMs || a.sk.localeCompare(b.sk));
-    },
-  };
-  return reader;
+export function createResultsReader(opts: ResultsReaderOptions): ResultsReader {
+  return new TableResultsReader(opts);
 }

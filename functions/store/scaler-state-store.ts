@@ -13,7 +13,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ScalingMemory } from '../core/scaling/policy';
+import type { ScalingMemory } from '../core/scaling/types';
 import { SCALER_PK, SCALER_SK } from '../core/table-layout';
 
 export interface LastDecision {

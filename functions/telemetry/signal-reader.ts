@@ -30,32 +30,50 @@ export interface SignalReaderOptions {
 
 type Key = keyof SignalSeries;
 
+/** A metric's [namespace, dimension name, dimension value, metric name, statistic]. */
+type MetricSpec = [string, string, string, string, string];
+
+/** Where each series comes from: the pipeline's own metrics first, then the service metrics. */
+function metricSpecs(o: SignalReaderOptions): Record<Key, MetricSpec> {
+  const own = (name: string, stat: string): MetricSpec => [
+    o.namespace,
+    PIPELINE_DIMENSION,
+    o.prefix,
+    name,
+    stat,
+  ];
+  const kinesis = (name: string): MetricSpec => [
+    'AWS/Kinesis',
+    'StreamName',
+    o.streamName,
+    name,
+    'Sum',
+  ];
+  const lambda = (name: string, stat: string): MetricSpec => [
+    'AWS/Lambda',
+    'FunctionName',
+    o.consumerFunction,
+    name,
+    stat,
+  ];
+  return {
+    incomingRecords: own(Metric.IncomingRecords, 'Sum'),
+    incomingBytes: own(Metric.IncomingBytes, 'Sum'),
+    throttledRecords: own(Metric.ThrottledRecords, 'Sum'),
+    producerRetries: own(Metric.ProducerRetries, 'Sum'),
+    recordsProcessed: own(Metric.RecordsProcessed, 'Sum'),
+    consumerIteratorAge: own(Metric.ConsumerIteratorAge, 'Maximum'),
+    kinesisIncomingRecords: kinesis('IncomingRecords'),
+    kinesisIncomingBytes: kinesis('IncomingBytes'),
+    kinesisThrottled: kinesis('WriteProvisionedThroughputExceeded'),
+    lambdaIteratorAge: lambda('IteratorAge', 'Maximum'),
+    lambdaDuration: lambda('Duration', 'Sum'),
+  };
+}
+
 function queries(o: SignalReaderOptions): Array<{ key: Key; query: MetricDataQuery }> {
-  const own = (key: Key, name: string, stat: string) => ({
-    key,
-    query: {
-      Id: key.toLowerCase(),
-      MetricStat: {
-        Metric: {
-          Namespace: o.namespace,
-          MetricName: name,
-          Dimensions: [{ Name: PIPELINE_DIMENSION, Value: o.prefix }],
-        },
-        Period: o.periodSeconds,
-        Stat: stat,
-      },
-      ReturnData: true,
-    },
-  });
-  const service = (
-    key: Key,
-    namespace: string,
-    dim: string,
-    value: string,
-    name: string,
-    stat: string,
-  ) => ({
-    key,
+  return Object.entries(metricSpecs(o)).map(([key, [namespace, dim, value, name, stat]]) => ({
+    key: key as Key,
     query: {
       Id: key.toLowerCase(),
       MetricStat: {
@@ -69,48 +87,7 @@ function queries(o: SignalReaderOptions): Array<{ key: Key; query: MetricDataQue
       },
       ReturnData: true,
     },
-  });
-  return [
-    own('incomingRecords', Metric.IncomingRecords, 'Sum'),
-    own('incomingBytes', Metric.IncomingBytes, 'Sum'),
-    own('throttledRecords', Metric.ThrottledRecords, 'Sum'),
-    own('producerRetries', Metric.ProducerRetries, 'Sum'),
-    own('recordsProcessed', Metric.RecordsProcessed, 'Sum'),
-    own('consumerIteratorAge', Metric.ConsumerIteratorAge, 'Maximum'),
-    service(
-      'kinesisIncomingRecords',
-      'AWS/Kinesis',
-      'StreamName',
-      o.streamName,
-      'IncomingRecords',
-      'Sum',
-    ),
-    service(
-      'kinesisIncomingBytes',
-      'AWS/Kinesis',
-      'StreamName',
-      o.streamName,
-      'IncomingBytes',
-      'Sum',
-    ),
-    service(
-      'kinesisThrottled',
-      'AWS/Kinesis',
-      'StreamName',
-      o.streamName,
-      'WriteProvisionedThroughputExceeded',
-      'Sum',
-    ),
-    service(
-      'lambdaIteratorAge',
-      'AWS/Lambda',
-      'FunctionName',
-      o.consumerFunction,
-      'IteratorAge',
-      'Maximum',
-    ),
-    service('lambdaDuration', 'AWS/Lambda', 'FunctionName', o.consumerFunction, 'Duration', 'Sum'),
-  ];
+  }));
 }
 
 /** The window: whole periods ending at the last period boundary before now. */

@@ -7,7 +7,7 @@
  * AWS/Kinesis metrics; then the service metrics (AWS/Kinesis by StreamName,
  * AWS/Lambda by FunctionName), which AWS and the embedded cloud emit.
  */
-import type { ScalingSignals } from './policy';
+import type { ScalingSignals } from './types';
 
 /** One series: datapoints keyed by period start (epoch ms). Absent = no datapoint. */
 export type Series = Map<number, number>;

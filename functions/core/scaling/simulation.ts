@@ -11,14 +11,8 @@
  * shardRecordsPerSecond; consumers process up to shards × PF × perLaneRate
  * from a FIFO, so the iterator age is the age of its oldest record.
  */
-import {
-  decide,
-  initialMemory,
-  type ScalingDecision,
-  type ScalingMemory,
-  type ScalingPolicyConfig,
-  type ScalingSignals,
-} from './policy';
+import { decide, initialMemory } from './policy';
+import type { ScalingDecision, ScalingMemory, ScalingPolicyConfig, ScalingSignals } from './types';
 
 export interface SimulationOptions {
   /** Offered load at second t (records/s). */
@@ -62,6 +56,32 @@ export interface SimulationResult {
 
 const mean = (xs: SimulationSample[], f: (s: SimulationSample) => number): number =>
   xs.length === 0 ? 0 : xs.reduce((a, s) => a + f(s), 0) / xs.length;
+
+/** What the signal reader would report over the last window of samples. */
+function signalsOf(samples: SimulationSample[], opts: SimulationOptions): ScalingSignals {
+  const window = samples.slice(-opts.windowSeconds);
+  // The signal reader's recent rates: the last half of the window, in whole periods.
+  const last = samples.slice(
+    -Math.max(1, Math.floor(opts.windowSeconds / opts.periodSeconds / 2)) * opts.periodSeconds,
+  );
+  const n = window.length;
+  const sum = (f: (s: SimulationSample) => number) => window.reduce((a, s) => a + f(s), 0);
+  return {
+    incomingRecordsPerSecond: sum((s) => s.accepted) / n,
+    incomingBytesPerSecond: (sum((s) => s.accepted) * opts.recordBytes) / n,
+    throttledRecordsPerSecond: sum((s) => s.throttled) / n,
+    producerRetriesPerSecond: sum((s) => s.retries) / n,
+    processedRecordsPerSecond: sum((s) => s.processed) / n,
+    recent: {
+      incomingRecordsPerSecond: mean(last, (s) => s.accepted),
+      incomingBytesPerSecond: mean(last, (s) => s.accepted) * opts.recordBytes,
+      throttledRecordsPerSecond: mean(last, (s) => s.throttled),
+      producerRetriesPerSecond: mean(last, (s) => s.retries),
+    },
+    iteratorAgeMs: Math.max(...window.map((s) => s.iteratorAgeMs)),
+    busyLanes: sum((s) => s.processed / opts.perLaneRate) / n,
+  };
+}
 
 export function simulate(opts: SimulationOptions, config: ScalingPolicyConfig): SimulationResult {
   const startMs = opts.startMs ?? Date.UTC(2026, 0, 1);
@@ -118,28 +138,7 @@ export function simulate(opts: SimulationOptions, config: ScalingPolicyConfig): 
     });
 
     if ((t + 1) % opts.tickSeconds === 0) {
-      const window = samples.slice(-opts.windowSeconds);
-      // The signal reader's recent rates: the last half of the window, in whole periods.
-      const last = samples.slice(
-        -Math.max(1, Math.floor(opts.windowSeconds / opts.periodSeconds / 2)) * opts.periodSeconds,
-      );
-      const n = window.length;
-      const sum = (f: (s: SimulationSample) => number) => window.reduce((a, s) => a + f(s), 0);
-      const signals: ScalingSignals = {
-        incomingRecordsPerSecond: sum((s) => s.accepted) / n,
-        incomingBytesPerSecond: (sum((s) => s.accepted) * opts.recordBytes) / n,
-        throttledRecordsPerSecond: sum((s) => s.throttled) / n,
-        producerRetriesPerSecond: sum((s) => s.retries) / n,
-        processedRecordsPerSecond: sum((s) => s.processed) / n,
-        recent: {
-          incomingRecordsPerSecond: mean(last, (s) => s.accepted),
-          incomingBytesPerSecond: mean(last, (s) => s.accepted) * opts.recordBytes,
-          throttledRecordsPerSecond: mean(last, (s) => s.throttled),
-          producerRetriesPerSecond: mean(last, (s) => s.retries),
-        },
-        iteratorAgeMs: Math.max(...window.map((s) => s.iteratorAgeMs)),
-        busyLanes: sum((s) => s.processed / opts.perLaneRate) / n,
-      };
+      const signals = signalsOf(samples, opts);
       const { decision, memory: next } = decide(
         {
           signals,

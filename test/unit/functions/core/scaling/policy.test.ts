@@ -12,12 +12,14 @@ import {
   decide,
   initialMemory,
   policyConfigFrom,
-  shardStepLimit,
-  type ScalingCurrent,
-  type ScalingMemory,
-  type ScalingPolicyConfig,
-  type ScalingSignals,
 } from '../../../../../functions/core/scaling/policy';
+import { shardStepLimit } from '../../../../../functions/core/scaling/size';
+import type {
+  ScalingCurrent,
+  ScalingMemory,
+  ScalingPolicyConfig,
+  ScalingSignals,
+} from '../../../../../functions/core/scaling/types';
 import { simulate } from '../../../../../functions/core/scaling/simulation';
 
 const config = policyConfigFrom(DEFAULT_CONFIG);
