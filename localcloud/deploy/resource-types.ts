@@ -131,6 +131,24 @@ export const ACCEPTED_TYPES: Record<string, TypeInfo> = {
       RepositoryUri: `${p.accountId}.dkr.ecr.${p.region}.amazonaws.com/${n}`,
     }),
   },
+  // Enhanced fan-out: the consumer's ARN as Kinesis forms it (a stable timestamp per name); a
+  // Lambda mapping on it reads the stream it names (docs/local-cloud-lambda.md).
+  'AWS::Kinesis::StreamConsumer': {
+    nameProperty: 'ConsumerName',
+    maxName: 128,
+    ref: (n, _p) => n,
+    attrs: (n, _p, props) => {
+      const created = 1_700_000_000 + (parseInt(digest(n, 6), 16) % 10_000_000);
+      const consumerArn = `${String(props.StreamARN)}/consumer/${n}:${created}`;
+      return {
+        ConsumerARN: consumerArn,
+        ConsumerName: n,
+        StreamARN: String(props.StreamARN),
+        ConsumerStatus: 'ACTIVE',
+        ConsumerCreationTimestamp: new Date(created * 1000).toISOString(),
+      };
+    },
+  },
   'AWS::SQS::QueuePolicy': { maxName: 64 },
   'AWS::CDK::Metadata': { maxName: 64 },
 };

@@ -84,9 +84,13 @@ function configuration(props: Obj) {
     EphemeralStorage: props.EphemeralStorage
       ? { Size: num((props.EphemeralStorage as Obj).Size)! }
       : undefined,
+    TracingConfig: props.TracingConfig as never,
+    LoggingConfig: props.LoggingConfig as never,
   });
 }
 const CONFIG_PROPERTIES = [
+  'TracingConfig',
+  'LoggingConfig',
   'Role',
   'Handler',
   'Runtime',
@@ -99,9 +103,7 @@ const CONFIG_PROPERTIES = [
 
 export const applyFunction: Applier = async ({ name, props, previous, clients }) => {
   const client = clients.lambda;
-  const accepted = ['LoggingConfig', 'TracingConfig', 'VpcConfig', 'Layers', 'KmsKeyArn'].filter(
-    (p) => props[p] !== undefined,
-  );
+  const accepted = ['VpcConfig', 'Layers', 'KmsKeyArn'].filter((p) => props[p] !== undefined);
   const acceptedNote =
     accepted.length > 0 ? `${accepted.join(', ')} accepted, not emulated` : undefined;
   const reserved = num(props.ReservedConcurrentExecutions);
@@ -185,6 +187,8 @@ function mappingSettings(props: Obj) {
     DestinationConfig: props.DestinationConfig as never,
     FunctionResponseTypes: props.FunctionResponseTypes as
       Array<'ReportBatchItemFailures'> | undefined,
+    FilterCriteria: props.FilterCriteria as never,
+    ScalingConfig: props.ScalingConfig as never,
   });
 }
 /** Changing these means a new mapping (as CloudFormation replaces it). */
