@@ -14,7 +14,7 @@
 import { applyAlarm, applyDashboard } from './appliers/cloudwatch';
 import { applyTable } from './appliers/dynamodb';
 import { applyRule } from './appliers/events';
-import { applyStream } from './appliers/kinesis';
+import { applyStream, applyStreamConsumer } from './appliers/kinesis';
 import { applyEventInvokeConfig, applyFunction, applyMapping } from './appliers/lambda';
 import { applyLogGroup, applyLogRetention } from './appliers/logs';
 import { applyQueue } from './appliers/sqs';
@@ -26,6 +26,7 @@ import type { Json } from './template';
 
 export const APPLIERS: Record<string, Applier> = {
   'AWS::Kinesis::Stream': applyStream,
+  'AWS::Kinesis::StreamConsumer': applyStreamConsumer,
   'AWS::DynamoDB::Table': applyTable,
   'AWS::SQS::Queue': applyQueue,
   'AWS::Lambda::Function': applyFunction,

@@ -43,6 +43,23 @@ export const EMULATED_TYPES: Record<string, TypeInfo> = {
     maxName: 128,
     attrs: (n, p) => ({ Arn: arn(p, 'kinesis', `stream/${n}`) }),
   },
+  // Registered by the applier; the predicted ARN (a stable timestamp per name) is replaced by the live one.
+  'AWS::Kinesis::StreamConsumer': {
+    nameProperty: 'ConsumerName',
+    maxName: 128,
+    ref: (n, _p) => n,
+    attrs: (n, _p, props) => {
+      const created = 1_700_000_000 + (parseInt(digest(n, 6), 16) % 10_000_000);
+      const consumerArn = `${String(props.StreamARN)}/consumer/${n}:${created}`;
+      return {
+        ConsumerARN: consumerArn,
+        ConsumerName: n,
+        StreamARN: String(props.StreamARN),
+        ConsumerStatus: 'ACTIVE',
+        ConsumerCreationTimestamp: new Date(created * 1000).toISOString(),
+      };
+    },
+  },
   'AWS::DynamoDB::Table': {
     nameProperty: 'TableName',
     maxName: 255,
@@ -130,24 +147,6 @@ export const ACCEPTED_TYPES: Record<string, TypeInfo> = {
       Arn: arn(p, 'ecr', `repository/${n}`),
       RepositoryUri: `${p.accountId}.dkr.ecr.${p.region}.amazonaws.com/${n}`,
     }),
-  },
-  // Enhanced fan-out: the consumer's ARN as Kinesis forms it (a stable timestamp per name); a
-  // Lambda mapping on it reads the stream it names (docs/local-cloud-lambda.md).
-  'AWS::Kinesis::StreamConsumer': {
-    nameProperty: 'ConsumerName',
-    maxName: 128,
-    ref: (n, _p) => n,
-    attrs: (n, _p, props) => {
-      const created = 1_700_000_000 + (parseInt(digest(n, 6), 16) % 10_000_000);
-      const consumerArn = `${String(props.StreamARN)}/consumer/${n}:${created}`;
-      return {
-        ConsumerARN: consumerArn,
-        ConsumerName: n,
-        StreamARN: String(props.StreamARN),
-        ConsumerStatus: 'ACTIVE',
-        ConsumerCreationTimestamp: new Date(created * 1000).toISOString(),
-      };
-    },
   },
   'AWS::SQS::QueuePolicy': { maxName: 64 },
   'AWS::CDK::Metadata': { maxName: 64 },

@@ -5,7 +5,7 @@
  */
 import { DeleteAlarmsCommand, DeleteDashboardsCommand } from '@aws-sdk/client-cloudwatch';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
+import { DeleteStreamCommand, DeregisterStreamConsumerCommand } from '@aws-sdk/client-kinesis';
 import {
   DeleteEventSourceMappingCommand,
   DeleteFunctionCommand,
@@ -35,6 +35,9 @@ export const DELETERS: Record<string, Deleter> = {
     await c.kinesis.send(
       new DeleteStreamCommand({ StreamName: id, EnforceConsumerDeletion: true }),
     );
+  },
+  'AWS::Kinesis::StreamConsumer': async (id, _p, c) => {
+    await c.kinesis.send(new DeregisterStreamConsumerCommand({ ConsumerARN: id }));
   },
   'AWS::DynamoDB::Table': async (id, _p, c) => {
     await c.dynamodb.send(new DeleteTableCommand({ TableName: id }));

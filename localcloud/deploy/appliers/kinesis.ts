@@ -6,6 +6,9 @@
  */
 import {
   CreateStreamCommand,
+  DescribeStreamConsumerCommand,
+  RegisterStreamConsumerCommand,
+  type ConsumerDescription,
   DecreaseStreamRetentionPeriodCommand,
   DescribeStreamSummaryCommand,
   IncreaseStreamRetentionPeriodCommand,
@@ -105,5 +108,53 @@ export const applyStream: Applier = async ({ name, props, previous, clients }) =
     physicalId: name,
     values: { ref: name, attrs: { Arn: summary.StreamARN! } },
     detail: [...changes, ...notes].join('; ') || undefined,
+  };
+};
+
+async function describeConsumer(
+  client: KinesisClient,
+  streamArn: string,
+  name: string,
+): Promise<ConsumerDescription | undefined> {
+  try {
+    return (
+      await client.send(
+        new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name }),
+      )
+    ).ConsumerDescription;
+  } catch (err) {
+    if (errorName(err) === 'ResourceNotFoundException') return undefined;
+    throw err;
+  }
+}
+
+/** AWS::Kinesis::StreamConsumer: RegisterStreamConsumer (kept when registered already), wait until ACTIVE. */
+export const applyStreamConsumer: Applier = async ({ name, props, clients }) => {
+  const client = clients.kinesis;
+  const streamArn = String(props.StreamARN);
+  let consumer = await describeConsumer(client, streamArn, name);
+  const existed = consumer !== undefined;
+  if (!existed)
+    await client.send(
+      new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name }),
+    );
+  await waitFor(`stream consumer ${name} to become ACTIVE`, async () => {
+    consumer = await describeConsumer(client, streamArn, name);
+    return consumer?.ConsumerStatus === 'ACTIVE';
+  });
+  const c = consumer!;
+  return {
+    action: existed ? 'unchanged' : 'created',
+    physicalId: c.ConsumerARN!,
+    values: {
+      ref: c.ConsumerARN!,
+      attrs: {
+        ConsumerARN: c.ConsumerARN!,
+        ConsumerName: name,
+        StreamARN: streamArn,
+        ConsumerStatus: c.ConsumerStatus!,
+        ConsumerCreationTimestamp: c.ConsumerCreationTimestamp!.toISOString(),
+      },
+    },
   };
 };

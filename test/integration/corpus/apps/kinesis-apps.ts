@@ -59,7 +59,7 @@ export const kinesisFanOut: CorpusApp = {
     items.grantWriteData(fn);
     fn.addEventSource(
       new KinesisConsumerEventSource(consumer, {
-        startingPosition: lambda.StartingPosition.LATEST,
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: 10,
       }),
     );
