@@ -24,10 +24,21 @@ import {
 import { readTemplateSource, TemplateSourceError } from './template-source';
 
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+/**
+ * How long ExecuteChangeSet / CreateStack / UpdateStack / DeleteStack wait
+ * for the operation before answering. AWS answers at once, and so would this
+ * (the operation goes on in the background either way); but local stacks
+ * mostly settle within this, and the cdk CLI polls every 5 s, so a stack
+ * already settled at its first poll saves the user one poll per command.
+ */
+const SETTLE_MS = 3_000;
+
+const settled = (p: Promise<void>) =>
+  Promise.race([p, new Promise<void>((r) => setTimeout(r, SETTLE_MS).unref())]);
 const PAGE = 100;
 
 type Input = Record<string, unknown>;
-type Result = Record<string, unknown> | undefined;
+type Result = Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
 
 function page<T>(items: T[], token: unknown): { items: T[]; next?: string } {
   const start = Number(token ?? 0) || 0;
@@ -61,10 +72,18 @@ export class CloudFormationService implements EdgeService {
   }
 
   private readonly operations: Record<string, (i: Input) => Result> = {
-    CreateStack: (i) => ({ StackId: this.engine.createOrUpdate(request(i), 'CREATE') }),
-    UpdateStack: (i) => ({ StackId: this.engine.createOrUpdate(request(i), 'UPDATE') }),
-    DeleteStack: (i) => {
-      this.engine.deleteStack(String(i.StackName ?? ''));
+    CreateStack: async (i) => {
+      const { stackId, done } = this.engine.createOrUpdate(request(i), 'CREATE');
+      await settled(done);
+      return { StackId: stackId };
+    },
+    UpdateStack: async (i) => {
+      const { stackId, done } = this.engine.createOrUpdate(request(i), 'UPDATE');
+      await settled(done);
+      return { StackId: stackId };
+    },
+    DeleteStack: async (i) => {
+      await settled(this.engine.deleteStack(String(i.StackName ?? '')));
       return undefined;
     },
     CreateChangeSet: (i) => this.engine.createChangeSet(request(i)),
@@ -77,11 +96,13 @@ export class CloudFormationService implements EdgeService {
       const { items, next } = page(view.Changes, i.NextToken);
       return { ...view, Changes: items, ...(next ? { NextToken: next } : {}) };
     },
-    ExecuteChangeSet: (i) => {
-      this.engine.executeChangeSet(
-        String(i.ChangeSetName),
-        i.StackName as string | undefined,
-        i.DisableRollback === 'true',
+    ExecuteChangeSet: async (i) => {
+      await settled(
+        this.engine.executeChangeSet(
+          String(i.ChangeSetName),
+          i.StackName as string | undefined,
+          i.DisableRollback === 'true',
+        ),
       );
       return {};
     },
@@ -210,7 +231,7 @@ export class CloudFormationService implements EdgeService {
       return;
     }
     try {
-      const result = op(params);
+      const result = await op(params);
       const xml = queryResponse(action, XMLNS, result === undefined ? undefined : toXml(result));
       res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(xml) });
       res.end(xml);

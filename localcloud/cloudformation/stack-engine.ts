@@ -196,7 +196,8 @@ export class StackEngine extends StackRunner {
     delete stack.changeSets[cs.name];
   }
 
-  executeChangeSet(name: string, stackName?: string, disableRollback = false): void {
+  /** Starts the change set; the promise settles when the stack has (callers need not wait). */
+  executeChangeSet(name: string, stackName?: string, disableRollback = false): Promise<void> {
     const cs = this.findChangeSet(name, stackName);
     if (cs.executionStatus !== 'AVAILABLE')
       throw new ValidationError(
@@ -223,7 +224,7 @@ export class StackEngine extends StackRunner {
     const kind = stack.status === 'REVIEW_IN_PROGRESS' ? 'CREATE' : 'UPDATE';
     stack.capabilities = cs.capabilities;
     if (cs.tags.length > 0) stack.tags = cs.tags;
-    this.track(
+    return this.track(
       this.apply(stack, kind, { body: cs.body, template, values: cs.parameters, plain }).finally(
         () => {
           cs.executionStatus = 'EXECUTE_COMPLETE';
@@ -237,7 +238,7 @@ export class StackEngine extends StackRunner {
   createOrUpdate(
     req: ChangeSetRequest & { DisableRollback?: boolean | string },
     kind: 'CREATE' | 'UPDATE',
-  ): string {
+  ): { stackId: string; done: Promise<void> } {
     const name = `stack-op-${randomUUID()}`;
     const stack = this.store.find(req.StackName);
     if (kind === 'CREATE' && stack && stack.status !== 'REVIEW_IN_PROGRESS')
@@ -251,18 +252,19 @@ export class StackEngine extends StackRunner {
       this.deleteChangeSet(name, StackId);
       throw new ValidationError('No updates are to be performed.');
     }
-    this.executeChangeSet(
+    const done = this.executeChangeSet(
       name,
       StackId,
       req.DisableRollback === true || req.DisableRollback === 'true',
     );
-    return StackId;
+    return { stackId: StackId, done };
   }
 
-  deleteStack(name: string): void {
+  /** Starts the delete; the promise settles when it has. */
+  deleteStack(name: string): Promise<void> {
     const stack = this.store.find(name);
-    if (!stack || stack.status === 'DELETE_COMPLETE') return;
-    if (stack.status === 'DELETE_IN_PROGRESS') return;
+    if (!stack || stack.status === 'DELETE_COMPLETE' || stack.status === 'DELETE_IN_PROGRESS')
+      return Promise.resolve();
     if (IN_PROGRESS.test(stack.status) && stack.status !== 'REVIEW_IN_PROGRESS')
       throw new ValidationError(
         `Stack ${stack.id} is in ${stack.status} state and can not be deleted.`,
@@ -277,7 +279,7 @@ export class StackEngine extends StackRunner {
       );
     this.store.setStatus(stack, 'DELETE_IN_PROGRESS', 'User Initiated');
     stack.changeSets = {};
-    this.track(
+    return this.track(
       (async () => {
         if (importers.length > 0) {
           this.store.setStatus(stack, 'DELETE_FAILED', importers.join('; '));

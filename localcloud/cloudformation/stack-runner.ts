@@ -84,12 +84,14 @@ export class StackRunner {
     });
   }
 
-  protected track(p: Promise<void>): void {
+  /** Run an operation in the background; the promise settles when it has (it never rejects). */
+  protected track(p: Promise<void>): Promise<void> {
     const tracked = p.catch((err: unknown) =>
       this.ctx.log('cloudformation', `internal error: ${(err as Error).stack ?? String(err)}`),
     );
     this.running.add(tracked);
     void tracked.finally(() => this.running.delete(tracked));
+    return tracked;
   }
 
   protected record(stack: StackState): Record<string, RecordedResource> {
