@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../tools/cli-kit/command-line';
+import { CommandError, EXIT, type ExitCode } from '../tools/cli-kit/errors';
+import { isEntry, runMain } from '../tools/cli-kit/run-main';
 import { cdklocalEnvironment, classifyHealth, type EdgeKind } from './cdklocal-env';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,8 +30,9 @@ LocalStack must be running: docker compose -f localstack/docker-compose.yml up -
 
   --endpoint URL      LocalStack edge (default AWS_ENDPOINT_URL or http://127.0.0.1:4566)
   --skip-bootstrap    the environment is bootstrapped already
-  --help
-`;
+  -h, --help          this text
+
+Exit codes: 0 deployed, 1 the deploy failed (no LocalStack, cdklocal), 2 a wrong command line.`;
 
 /** LocalStack answers GET /_localstack/health with its services; the embedded cloud says it is the embedded cloud. */
 async function probe(endpoint: string): Promise<EdgeKind> {
@@ -53,27 +56,25 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 function fail(message: string): never {
-  process.stderr.write(`deploy:localstack: ${message}\n`);
-  process.exit(1);
+  throw new CommandError(message);
 }
 
-async function main(): Promise<void> {
-  let values;
-  try {
-    values = parseArgs({
+export async function main(argv: string[]): Promise<ExitCode> {
+  const parsed = parseCommandLine(
+    {
+      invocation: 'npm run deploy:localstack --',
       options: {
         endpoint: { type: 'string' },
         'skip-bootstrap': { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
       },
-    }).values;
-  } catch (err) {
-    fail(`${(err as Error).message} (see --help)`);
+    },
+    argv,
+  );
+  if (parsed.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT.ok;
   }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
+  const { values } = parsed;
   const endpoint = (
     values.endpoint ??
     process.env.AWS_ENDPOINT_URL ??
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
   );
   if (code !== 0) fail(`cdklocal deploy failed (exit ${code}); see its output above`);
   process.stdout.write(`deployed to LocalStack at ${endpoint}; outputs in ${outputs}\n`);
+  return EXIT.ok;
 }
 
-main().catch((err: unknown) => fail((err as Error).message));
+if (isEntry(import.meta.url)) void runMain(main, { name: 'deploy:localstack' });

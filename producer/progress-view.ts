@@ -1,8 +1,10 @@
 /**
  * Spike progress for a person: on a terminal, one block redrawn in place
- * (cursor up + clear line); elsewhere, a plain line every few seconds.
- * The formatting is pure; the renderer owns the stream.
+ * (tools/cli-kit/live-block.ts, cut to the terminal's width); elsewhere, a
+ * plain line every few seconds. The formatting is pure; the renderer owns
+ * the stream.
  */
+import { LiveBlock, type LiveOutput } from '../tools/cli-kit/live-block';
 import type { ProducerStats } from './producer-stats';
 import type { SpikeStatus } from './spike-runner';
 
@@ -39,32 +41,21 @@ export function summaryLines(
 export class ProgressRenderer {
   private lastAccepted = 0;
   private lastAt = 0;
-  private lastPlainAt = -Infinity;
-  private drawn = 0;
+  private readonly block: LiveBlock;
 
-  constructor(
-    private readonly out: NodeJS.WriteStream | { write(s: string): boolean; isTTY?: boolean },
-    private readonly plainEveryMs = 5_000,
-  ) {}
+  constructor(out: LiveOutput, plainEveryMs = 5_000) {
+    this.block = new LiveBlock(out, plainEveryMs);
+  }
 
   get isTTY(): boolean {
-    return Boolean((this.out as { isTTY?: boolean }).isTTY);
+    return this.block.isTTY;
   }
 
   update(s: SpikeStatus, extra: string[] = []): void {
     const dt = (s.elapsedMs - this.lastAt) / 1000;
     const rate = dt > 0 ? (s.stats.accepted - this.lastAccepted) / dt : 0;
-    if (!this.isTTY && s.elapsedMs - this.lastPlainAt < this.plainEveryMs) return;
     this.lastAccepted = s.stats.accepted;
     this.lastAt = s.elapsedMs;
-    const lines = [progressLine(s, rate), ...extra];
-    if (this.isTTY) {
-      const up = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
-      this.out.write(`${up}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
-      this.drawn = lines.length;
-    } else {
-      this.lastPlainAt = s.elapsedMs;
-      this.out.write(`${lines.join('\n')}\n`);
-    }
+    this.block.draw([progressLine(s, rate), ...extra], s.elapsedMs);
   }
 }

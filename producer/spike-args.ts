@@ -2,7 +2,8 @@
  * `npm run spike` flags (pure): parsed with node:util parseArgs, checked,
  * every problem answered with one line saying what is wrong and how to fix it.
  */
-import { parseArgs } from 'node:util';
+import { numberFlag, parseCommandLine } from '../tools/cli-kit/command-line';
+import { UsageError } from '../tools/cli-kit/errors';
 
 export interface SpikeArgs {
   producers: number;
@@ -49,11 +50,10 @@ Burst producers against the Kinesis stream: baseline -> spike -> cooldown.
   --out-of-order-s S      event time jitter into the past, seconds (default 0)
   --record FILE           write every accepted record as a JSON line to FILE
   --stream NAME           stream name (default <prefix>-events from the config)
-  --help                  this text
+  -h, --help              this text
 
-The endpoint comes from AWS_ENDPOINT_URL (default http://127.0.0.1:4566).`;
-
-export class ArgsError extends Error {}
+The endpoint comes from AWS_ENDPOINT_URL (default http://127.0.0.1:4566).
+Exit codes: 0 done, 1 the run failed (no cloud, no stream), 2 a wrong command line.`;
 
 const FLAGS = {
   producers: { type: 'string' },
@@ -68,71 +68,14 @@ const FLAGS = {
   'out-of-order-s': { type: 'string' },
   record: { type: 'string' },
   stream: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
-function number(
-  flag: string,
-  raw: string | undefined,
-  fallback: number,
-  check: { int?: boolean; min: number; max?: number; minExclusive?: boolean },
-): number {
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  const range =
-    check.max !== undefined
-      ? `${check.min}-${check.max}`
-      : check.minExclusive
-        ? `> ${check.min}`
-        : `>= ${check.min}`;
-  const what = `${check.int ? 'an integer' : 'a number'} ${range}`;
-  if (raw.trim() === '' || !Number.isFinite(v) || (check.int && !Number.isInteger(v))) {
-    throw new ArgsError(
-      `--${flag} must be ${what} (got "${raw}"), e.g. --${flag} ${check.int ? Math.max(1, check.min) : (check.max ?? 1)}`,
-    );
-  }
-  if (
-    v < check.min ||
-    (check.minExclusive && v === check.min) ||
-    (check.max !== undefined && v > check.max)
-  ) {
-    throw new ArgsError(`--${flag} must be ${what} (got ${raw})`);
-  }
-  return v;
-}
+const number = numberFlag;
 
 export function parseSpikeArgs(argv: string[]): SpikeArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    // "--rate -3" is a (bad) number, not a flag: join it so the range check answers.
-    const args = argv.map((a, i) =>
-      i > 0 && /^-\d/.test(a) && argv[i - 1]!.startsWith('--') ? `\0${a}` : a,
-    );
-    const joined: string[] = [];
-    for (const a of args) {
-      if (a.startsWith('\0'))
-        joined[joined.length - 1] = `${joined[joined.length - 1]}=${a.slice(1)}`;
-      else joined.push(a);
-    }
-    ({ values } = parseArgs({
-      args: joined,
-      options: FLAGS,
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    const flag = /'(-{1,2}[^' ]+)/.exec(msg)?.[1];
-    if (/Unknown option/.test(msg))
-      throw new ArgsError(`unknown flag ${flag ?? ''}; see npm run spike -- --help`);
-    if (/argument missing/.test(msg))
-      throw new ArgsError(`${flag ?? 'a flag'} needs a value, e.g. ${flag ?? '--rate'} 100`);
-    if (/Unexpected argument/.test(msg))
-      throw new ArgsError(
-        `unexpected argument${/'([^']+)'/.exec(msg)?.[1] ? ` "${/'([^']+)'/.exec(msg)?.[1]}"` : ''}: every option is a --flag; see npm run spike -- --help`,
-      );
-    throw new ArgsError(`${msg}; see npm run spike -- --help`);
-  }
+  const parsed = parseCommandLine({ invocation: 'npm run spike --', options: FLAGS }, argv);
+  if (parsed.help) return { ...SPIKE_DEFAULTS, help: true };
+  const values = parsed.values as Record<string, string | undefined>;
   const s = (k: string) => values[k] as string | undefined;
   const args: SpikeArgs = {
     producers: number('producers', s('producers'), SPIKE_DEFAULTS.producers, {
@@ -163,27 +106,27 @@ export function parseSpikeArgs(argv: string[]): SpikeArgs {
     outOfOrderS: number('out-of-order-s', s('out-of-order-s'), SPIKE_DEFAULTS.outOfOrderS, {
       min: 0,
     }),
-    help: values.help === true,
+    help: false,
   };
   if (s('record') !== undefined) {
     if (s('record')!.trim() === '')
-      throw new ArgsError('--record needs a file name, e.g. --record reports/records.jsonl');
+      throw new UsageError('--record needs a file name, e.g. --record reports/records.jsonl');
     args.record = s('record');
   }
   if (s('stream') !== undefined) {
     if (s('stream')!.trim() === '')
-      throw new ArgsError('--stream needs a stream name, e.g. --stream streamscale-events');
+      throw new UsageError('--stream needs a stream name, e.g. --stream streamscale-events');
     args.stream = s('stream');
   }
   if (args.lateFraction + args.malformedFraction > 1) {
-    throw new ArgsError(
+    throw new UsageError(
       `--late-fraction + --malformed-fraction must be <= 1 (got ${args.lateFraction + args.malformedFraction})`,
     );
   }
   if (args.producers + args.spikeProducers === 0)
-    throw new ArgsError('no producers: set --producers or --spike-producers to at least 1');
+    throw new UsageError('no producers: set --producers or --spike-producers to at least 1');
   if (args.baselineS + args.spikeS + args.cooldownS <= 0)
-    throw new ArgsError(
+    throw new UsageError(
       'the run has no duration: set --baseline, --spike or --cooldown to more than 0 seconds',
     );
   return args;

@@ -3,27 +3,27 @@
  * cooldown), live progress, a summary, exit 0. Endpoint from
  * AWS_ENDPOINT_URL (default the embedded cloud on 127.0.0.1:4566).
  */
-import { applyLocalDefaults, cloudWatchClient, kinesisClient } from '../functions/aws/clients';
-import { ConfigError, fromEnv, resourceNames } from '../functions/config';
+import { cloudWatchClient, kinesisClient } from '../functions/aws/clients';
+import { fromEnv, resourceNames } from '../functions/config';
+import { applyCliDefaults } from '../tools/cli-kit/aws-env';
+import { EXIT, type ExitCode } from '../tools/cli-kit/errors';
+import { isEntry, runMain } from '../tools/cli-kit/run-main';
 import { ProducerMetrics } from './producer-metrics';
 import { emptyStats } from './producer-stats';
 import { ProgressRenderer, summaryLines } from './progress-view';
 import { RecordLog } from './record-log';
-import { ArgsError, parseSpikeArgs, SPIKE_USAGE } from './spike-args';
+import { parseSpikeArgs, SPIKE_USAGE } from './spike-args';
 import { planSpike } from './spike-plan';
 import { runSpike } from './spike-runner';
 import { checkStream, isConnectionError, noEndpointMessage, SpikeError } from './stream-check';
-import { quietSdkNodeVersionWarning } from '../tools/query/quiet-sdk-warnings';
 
-quietSdkNodeVersionWarning();
-
-async function main(): Promise<number> {
-  const args = parseSpikeArgs(process.argv.slice(2));
+export async function main(argv: string[]): Promise<ExitCode> {
+  const args = parseSpikeArgs(argv);
   if (args.help) {
     process.stdout.write(`${SPIKE_USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
-  applyLocalDefaults();
+  applyCliDefaults();
   const config = fromEnv();
   const stream = args.stream ?? resourceNames(config.prefix).stream;
   const endpoint = process.env.AWS_ENDPOINT_URL ?? 'the AWS endpoint';
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       `  producer memory: peak rss ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, heap ${(mem.heapUsed / 1024 / 1024).toFixed(1)} MiB\n`,
     );
-    return 0;
+    return EXIT.ok;
   } catch (err) {
     if (isConnectionError(err)) throw new SpikeError(noEndpointMessage(endpoint));
     if ((err as { name?: string }).name === 'ResourceNotFoundException')
@@ -111,14 +111,5 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const known =
-      err instanceof ArgsError || err instanceof SpikeError || err instanceof ConfigError;
-    process.stderr.write(
-      `spike: ${known ? (err as Error).message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`}\n`,
-    );
-    process.exit(known && err instanceof ArgsError ? 2 : 1);
-  },
-);
+// The SDK's keep-alive sockets would hold the process open after the summary.
+if (isEntry(import.meta.url)) void runMain(main, { name: 'spike', exitWhenDone: true });

@@ -2,9 +2,11 @@
  * Before producing: does the endpoint answer, and does the stream exist?
  * Both answered as one-line messages that say how to fix it.
  */
+import { CommandError } from '../tools/cli-kit/errors';
 import { DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 
-export class SpikeError extends Error {}
+/** The spike cannot run for a reason the user can fix: one line, exit 1. */
+export class SpikeError extends CommandError {}
 
 const CONNECTION_CODES = /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/;
 

@@ -19,7 +19,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyLocalDefaults, cloudWatchClient } from '../../functions/aws/clients';
+import { cloudWatchClient } from '../../functions/aws/clients';
+import { applyCliDefaults } from '../../tools/cli-kit/aws-env';
 import { DEFAULT_CONFIG, resourceNames } from '../../functions/config';
 import { PipelineDashboard } from '../../infra/dashboard';
 import { startCoreCloud, type CoreCloud } from '../../localcloud/core-cloud';
@@ -125,7 +126,7 @@ describe('dashboard page in Chromium', () => {
   beforeAll(async () => {
     // First, so a missing browser is reported before anything else is started.
     browser = await launchChromium({ viewport: { width: 1440, height: 900 } });
-    applyLocalDefaults(); // test credentials, as the tools set them
+    applyCliDefaults(); // test credentials, as the tools set them
     body = stackDashboardBody();
     cloud = await startCoreCloud({ port: 0, log: () => {} });
     const client = cloudWatchClient({ endpoint: cloud.endpoint, region: REGION });

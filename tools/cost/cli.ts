@@ -5,9 +5,12 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { applyLocalDefaults, cloudWatchClient } from '../../functions/aws/clients';
-import { ConfigError, fromEnv } from '../../functions/config';
+import { cloudWatchClient } from '../../functions/aws/clients';
+import { fromEnv } from '../../functions/config';
+import { applyCliDefaults } from '../cli-kit/aws-env';
+import { parseCommandLine } from '../cli-kit/command-line';
+import { CommandError, EXIT, UsageError as UsageArgError, type ExitCode } from '../cli-kit/errors';
+import { isEntry, runMain } from '../cli-kit/run-main';
 import { usageFromCloudWatch } from './cloudwatch-usage';
 import { costReportFor } from './cost-report';
 import { loadRunUsage, METRICS_FILE, usageFromMetricsFile, UsageError } from './run-usage';
@@ -36,11 +39,12 @@ the lab's EMR arithmetic (96 vs 36 instance-hours → 62.5 %) as a check.
   --executor-rate R records/s one EMR Spark executor sustains (--scales; default 10,000)
   --scaler-tick S   seconds between the scaler's decisions (--scales; default: the config's)
   --scaler-metrics N  CloudWatch metrics the scaler reads per decision (--scales; default 11)
-  --help            this text
+  -h, --help        this text
+
+Exit codes: 0 done, 1 the usage could not be read (no cloud), 2 a wrong command line
+or run directory.
 
 Prices: functions/core/cost/prices.ts (us-east-1 list prices, with sources and date).`;
-
-class UsageArgError extends Error {}
 
 function latestRun(root = 'reports'): string {
   if (!existsSync(root))
@@ -80,10 +84,10 @@ function positive(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
-async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArgs({
+async function run(argv: string[]): Promise<ExitCode> {
+  const parsed = parseCommandLine(
+    {
+      invocation: 'npm run cost --',
       options: {
         run: { type: 'string' },
         from: { type: 'string' },
@@ -99,20 +103,15 @@ async function main(): Promise<void> {
         'scaler-tick': { type: 'string' },
         'scaler-metrics': { type: 'string' },
         'no-write': { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
       },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new UsageArgError(
-      `${err instanceof Error ? err.message : String(err)} (see npm run cost -- --help)`,
-    );
-  }
-  if (args.help) {
+    },
+    argv,
+  );
+  if (parsed.help) {
     process.stdout.write(HELP + '\n');
-    return;
+    return EXIT.ok;
   }
+  const args = parsed.values;
   const config = fromEnv();
   const profile = {
     ...(args['low-hours'] !== undefined
@@ -126,7 +125,10 @@ async function main(): Promise<void> {
       ? { peakRate: positive(args['peak-rate'], 'peak-rate')! }
       : {}),
   };
-  if (args.scales) return scales(args, config);
+  if (args.scales) {
+    await scales(args, config);
+    return EXIT.ok;
+  }
   if (args.run && (args.from || args.to))
     throw new UsageArgError('use either --run or --from/--to, not both');
 
@@ -139,7 +141,7 @@ async function main(): Promise<void> {
     const to = args.to ? parseTime(args.to, 'to', now) : now;
     if (!(to > from)) throw new UsageArgError('--to must be after --from');
     const period = positive(args.period, 'period') ?? 60;
-    applyLocalDefaults();
+    applyCliDefaults();
     let file;
     try {
       file = await usageFromCloudWatch(cloudWatchClient(), config, from, to, period);
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
       const name = err instanceof Error ? err.name : '';
       const msg = err instanceof Error ? err.message : String(err);
       if (/ECONNREFUSED|connect|fetch failed|socket/i.test(msg) || name === 'TimeoutError')
-        throw new UsageArgError(
+        throw new CommandError(
           `cannot reach CloudWatch at ${process.env.AWS_ENDPOINT_URL ?? 'the AWS endpoint'}: start the local cloud with \`npm run local\` (or set AWS_ENDPOINT_URL)`,
         );
       throw err;
@@ -168,6 +170,7 @@ async function main(): Promise<void> {
     process.stdout.write(result.text + '\n');
     if (result.svgPath) process.stdout.write(`\nchart: ${result.svgPath}\n`);
   }
+  return EXIT.ok;
 }
 
 async function scales(
@@ -213,12 +216,13 @@ function latestRunOrUndefined(): string | undefined {
   }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof UsageArgError || err instanceof UsageError || err instanceof ConfigError) {
-    process.stderr.write(`npm run cost: ${err.message}\n`);
-    process.exitCode = 2;
-    return;
+/** `npm run cost`; a run directory's unreadable usage is the user's to fix (exit 2). */
+export async function main(argv: string[]): Promise<ExitCode> {
+  try {
+    return await run(argv);
+  } catch (err) {
+    throw err instanceof UsageError ? new UsageArgError(err.message) : err;
   }
-  process.stderr.write(`npm run cost: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+}
+
+if (isEntry(import.meta.url)) void runMain(main, { name: 'npm run cost' });

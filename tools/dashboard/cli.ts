@@ -4,47 +4,37 @@
  * (default: the local cloud at http://127.0.0.1:4566).
  */
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
-import { applyLocalDefaults, cloudWatchClient } from '../../functions/aws/clients';
-import { describeCloudError, endpointInUse } from '../query/endpoint-errors';
+import { cloudWatchClient } from '../../functions/aws/clients';
+import { applyCliDefaults, endpointInUse } from '../cli-kit/aws-env';
+import { numberFlag, parseCommandLine } from '../cli-kit/command-line';
+import { CommandError, EXIT, type ExitCode } from '../cli-kit/errors';
+import { isEntry, runMain } from '../cli-kit/run-main';
+import { describeCloudError } from '../query/endpoint-errors';
 import { cloudWatchSource } from './cloudwatch-source';
 import { startDashboardServer } from './server';
-import { quietSdkNodeVersionWarning } from '../query/quiet-sdk-warnings';
-
-quietSdkNodeVersionWarning();
 
 const USAGE = `usage: npm run dashboard -- [--port 8080] [--open]
 
   --port <n>   port on 127.0.0.1 (default 8080; 0 picks a free one)
   --open       open the page in the default browser
-  --help       this text
+  -h, --help   this text
 
-Reads CloudWatch at AWS_ENDPOINT_URL (default http://127.0.0.1:4566, the local cloud).`;
+Reads CloudWatch at AWS_ENDPOINT_URL (default http://127.0.0.1:4566, the local cloud).
+Exit codes: 0 stopped with Ctrl+C, 1 the server failed, 2 a wrong command line.`;
 
-class UsageError extends Error {}
-
-function parse(argv: string[]): { port: number; open: boolean; help: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string', default: '8080' },
-        open: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(
-      `${err instanceof Error ? err.message.split('\n')[0] : String(err)} (see npm run dashboard -- --help)`,
-    );
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port "${values.port}" is not a port number (0-65535)`);
-  return { port, open: values.open ?? false, help: values.help ?? false };
+export function parseDashboardArgs(
+  argv: string[],
+): { help: true } | { help: false; port: number; open: boolean } {
+  const parsed = parseCommandLine(
+    {
+      invocation: 'npm run dashboard --',
+      options: { port: { type: 'string' }, open: { type: 'boolean', default: false } },
+    },
+    argv,
+  );
+  if (parsed.help) return { help: true };
+  const port = numberFlag('port', parsed.values.port, 8080, { int: true, min: 0, max: 65535 });
+  return { help: false, port, open: parsed.values.open ?? false };
 }
 
 function openBrowser(url: string): void {
@@ -56,13 +46,13 @@ function openBrowser(url: string): void {
   child.unref();
 }
 
-async function main(): Promise<void> {
-  const args = parse(process.argv.slice(2));
+export async function main(argv: string[]): Promise<ExitCode> {
+  const args = parseDashboardArgs(argv);
   if (args.help) {
     console.log(USAGE);
-    return;
+    return EXIT.ok;
   }
-  applyLocalDefaults();
+  applyCliDefaults();
   const endpoint = endpointInUse();
   const source = cloudWatchSource(cloudWatchClient({ maxAttempts: 2 }));
   // Check the cloud once up front so the user hears about a missing endpoint here, not only in the page.
@@ -83,7 +73,7 @@ async function main(): Promise<void> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE')
-      throw new UsageError(
+      throw new CommandError(
         `port ${args.port} is in use — pick another with --port (e.g. --port 8081, or 0 for any free port)`,
       );
     throw err;
@@ -95,13 +85,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  return EXIT.ok;
 }
 
-main().catch((err: unknown) => {
-  console.error(
-    err instanceof UsageError
-      ? err.message
-      : `dashboard failed: ${err instanceof Error ? err.message : String(err)}`,
-  );
-  process.exitCode = 1;
-});
+if (isEntry(import.meta.url)) void runMain(main, { name: 'dashboard' });

@@ -1,10 +1,9 @@
 /**
  * `npm start` flags (pure): `--profile seed|short`, `--help`.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli-kit/command-line';
+import { UsageError } from '../cli-kit/errors';
 import { PROFILE_NAMES, PROFILES, type DemoProfile } from './profiles';
-
-export class DemoArgsError extends Error {}
 
 export const DEMO_USAGE = `usage: npm start [-- --profile ${PROFILE_NAMES.join('|')}]
 
@@ -14,28 +13,23 @@ alerts, the course table, the scaling timeline, usage and cost, and writes
 reports/<timestamp>/report.md. Ctrl-C stops cleanly.
 
 ${PROFILE_NAMES.map((n) => `  --profile ${n.padEnd(6)} ${PROFILES[n]!.description}`).join('\n')}
-  --help           this text`;
+  -h, --help       this text
+
+Exit codes: 0 done, 1 the demo failed (its log says why), 2 a wrong command line,
+130 stopped with Ctrl-C.`;
 
 export function parseDemoArgs(argv: string[]): { help: boolean; profile: DemoProfile } {
-  let values: { profile?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { profile: { type: 'string', short: 'p' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    const flag = /'(-{1,2}[^' ]+)/.exec((err as Error).message)?.[1];
-    throw new DemoArgsError(
-      `${flag ? `unknown or incomplete flag ${flag}` : (err as Error).message}; use --profile ${PROFILE_NAMES.join('|')} (see npm start -- --help)`,
-    );
-  }
+  const parsed = parseCommandLine(
+    { invocation: 'npm start --', options: { profile: { type: 'string', short: 'p' } } },
+    argv,
+  );
+  if (parsed.help) return { help: true, profile: PROFILES.seed! };
+  const values = parsed.values;
   const name = values.profile ?? 'seed';
   const profile = PROFILES[name];
   if (!profile)
-    throw new DemoArgsError(
+    throw new UsageError(
       `unknown profile "${name}": use --profile ${PROFILE_NAMES.join(' or --profile ')}`,
     );
-  return { help: values.help === true, profile };
+  return { help: false, profile };
 }

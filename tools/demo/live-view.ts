@@ -54,30 +54,3 @@ export function liveLines(s: LiveSnapshot, maxRate: number): string[] {
   ];
   return lines;
 }
-
-/** Redraws a block in place on a terminal; prints it every `plainEveryMs` otherwise. */
-export class BlockRenderer {
-  private drawn = 0;
-  private lastPlain = -Infinity;
-
-  constructor(
-    private readonly out: { write(s: string): boolean; isTTY?: boolean },
-    private readonly plainEveryMs = 10_000,
-  ) {}
-
-  draw(lines: string[], nowMs = Date.now()): void {
-    if (this.out.isTTY) {
-      const up = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
-      this.out.write(`${up}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
-      this.drawn = lines.length;
-    } else if (nowMs - this.lastPlain >= this.plainEveryMs) {
-      this.lastPlain = nowMs;
-      this.out.write(`${lines.join('\n')}\n`);
-    }
-  }
-
-  /** Forget the block (the next draw starts below what is on screen). */
-  release(): void {
-    this.drawn = 0;
-  }
-}

@@ -14,14 +14,12 @@ import {
   ListMetricsCommand,
 } from '@aws-sdk/client-cloudwatch';
 import {
-  applyLocalDefaults,
   cloudWatchClient,
   dynamoClient,
   kinesisClient,
   lambdaClient,
 } from '../../functions/aws/clients';
 import {
-  ConfigError,
   fromEnv,
   resolveConfig,
   type ConfigOverrides,
@@ -46,10 +44,13 @@ import { runSpike, type SpikeStatus } from '../../producer/spike-runner';
 import { scalerMetricReads, writeCostReport } from '../cost/cost-report';
 import { METRICS_FILE } from '../cost/run-usage';
 import { formatTable } from '../query/format';
-import { quietSdkNodeVersionWarning } from '../query/quiet-sdk-warnings';
+import { applyCliDefaults } from '../cli-kit/aws-env';
+import { EXIT } from '../cli-kit/errors';
+import { LiveBlock } from '../cli-kit/live-block';
+import { isEntry, runMain } from '../cli-kit/run-main';
 import { runQuery } from '../query/run-query';
-import { DEMO_USAGE, DemoArgsError, parseDemoArgs } from './demo-args';
-import { BlockRenderer, liveLines, type LiveSnapshot } from './live-view';
+import { DEMO_USAGE, parseDemoArgs } from './demo-args';
+import { liveLines, type LiveSnapshot } from './live-view';
 import { latePartials, waitUntilSettled } from './pipeline-settle';
 import {
   latestAtOrBefore,
@@ -62,8 +63,6 @@ import { buildReport } from './run-report';
 import { buildRunMetrics } from './run-metrics';
 import { describeTimeline, timelineEvents } from './scaling-timeline';
 import { startStallWatchdog } from './stall-watchdog';
-
-quietSdkNodeVersionWarning();
 
 const PERIOD_S = 5;
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -138,13 +137,13 @@ async function startCloud(
   return { endpoint: cloud.endpoint, cloud };
 }
 
-async function main(): Promise<number> {
-  const { help, profile } = parseDemoArgs(process.argv.slice(2));
+export async function main(argv: string[]): Promise<number> {
+  const { help, profile } = parseDemoArgs(argv);
   if (help) {
     out(DEMO_USAGE);
-    return 0;
+    return EXIT.ok;
   }
-  applyLocalDefaults();
+  applyCliDefaults();
   const config = demoConfig(profile);
   const started = new Date();
   const runDir = join('reports', stamp(started));
@@ -253,7 +252,7 @@ async function runDemo(c: DemoContext): Promise<number> {
   let spikeStatus: SpikeStatus | undefined;
   let phase = 'starting';
   let alerts = 0;
-  const view = new BlockRenderer(process.stdout);
+  const view = new LiveBlock(process.stdout, 10_000);
   const maxRate = Math.max(1, (profile.producers + profile.spikeProducers) * profile.rate);
 
   // Live view: every 2 s read CloudWatch and the APIs; alerts from the finals every few seconds.
@@ -510,16 +509,5 @@ async function runDemo(c: DemoContext): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const known =
-      err instanceof DemoArgsError ||
-      err instanceof ConfigError ||
-      (err as { name?: string })?.name === 'DeployError';
-    process.stderr.write(
-      `npm start: ${known ? (err as Error).message : `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`}\n`,
-    );
-    process.exit(1);
-  },
-);
+// Exits when done: the embedded cloud it started and the SDK's sockets would hold the process.
+if (isEntry(import.meta.url)) void runMain(main, { name: 'npm start', exitWhenDone: true });

@@ -3,7 +3,10 @@
  * Every bad input becomes a UsageError with a one-line message that says how
  * to fix it; the CLI prints it without a stack trace.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli-kit/command-line';
+import { UsageError } from '../cli-kit/errors';
+
+export { UsageError };
 
 export const QUERY_NAMES = ['course-activity', 'crash-alerts', 'late', 'rejects'] as const;
 export type QueryName = (typeof QUERY_NAMES)[number];
@@ -24,8 +27,6 @@ export interface QueryOptions {
 
 export type ParsedArgs = { help: true } | ({ help: false } & QueryOptions);
 
-export class UsageError extends Error {}
-
 export const DEFAULT_SINCE = '10m';
 
 export const USAGE = `usage: npm run query -- <query> [options]
@@ -44,9 +45,11 @@ options:
   --all                  crash-alerts: every group, also crash_count <= threshold
   --json                 print a JSON array instead of a table
   --prefix <name>        resource prefix (default STREAMSCALE_PREFIX or "streamscale")
-  --help                 this text
+  -h, --help             this text
 
-The endpoint comes from AWS_ENDPOINT_URL (default http://127.0.0.1:4566, the local cloud).`;
+The endpoint comes from AWS_ENDPOINT_URL (default http://127.0.0.1:4566, the local cloud);
+the region from AWS_REGION or AWS_DEFAULT_REGION (default us-east-1).
+Exit codes: 0 done, 1 the read failed (no cloud, no stack), 2 a wrong command line.`;
 
 const UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -81,12 +84,10 @@ export function parseInstant(text: string, flag: string): number {
 }
 
 export function parseQueryArgs(argv: string[], nowMs: number): ParsedArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
+  const parsed = parseCommandLine(
+    {
+      invocation: 'npm run query --',
+      positionals: true,
       options: {
         since: { type: 'string' },
         from: { type: 'string' },
@@ -95,15 +96,12 @@ export function parseQueryArgs(argv: string[], nowMs: number): ParsedArgs {
         all: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         prefix: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new UsageError(`${msg} (see npm run query -- --help)`);
-  }
+    },
+    argv,
+  );
+  if (parsed.help) return { help: true };
   const { values, positionals } = parsed;
-  if (values.help) return { help: true };
   if (positionals.length === 0) {
     throw new UsageError(
       `which query? one of: ${QUERY_NAMES.join(', ')} (e.g. npm run query -- crash-alerts --since 10m)`,

@@ -4,24 +4,24 @@
  * tables or as JSON. Thin: parse, read, format; bad input and a missing
  * cloud get one-line messages, never stack traces.
  */
-import { applyLocalDefaults, dynamoClient } from '../../functions/aws/clients';
-import { ConfigError, fromEnv, resolveConfig, resourceNames } from '../../functions/config';
+import { dynamoClient } from '../../functions/aws/clients';
+import { fromEnv, resolveConfig, resourceNames } from '../../functions/config';
 import { createResultsReader } from '../../functions/store/results-reader';
-import { parseQueryArgs, USAGE, UsageError } from './args';
-import { describeCloudError, endpointInUse } from './endpoint-errors';
+import { applyCliDefaults, endpointInUse } from '../cli-kit/aws-env';
+import { CommandError, EXIT, type ExitCode } from '../cli-kit/errors';
+import { isEntry, runMain } from '../cli-kit/run-main';
+import { parseQueryArgs, USAGE } from './args';
+import { describeCloudError } from './endpoint-errors';
 import { emptyMessage, formatJson, formatTable } from './format';
 import { runQuery } from './run-query';
-import { quietSdkNodeVersionWarning } from './quiet-sdk-warnings';
 
-quietSdkNodeVersionWarning();
-
-async function main(): Promise<number> {
-  const args = parseQueryArgs(process.argv.slice(2), Date.now());
+export async function main(argv: string[]): Promise<ExitCode> {
+  const args = parseQueryArgs(argv, Date.now());
   if (args.help) {
     console.log(USAGE);
-    return 0;
+    return EXIT.ok;
   }
-  applyLocalDefaults();
+  applyCliDefaults();
   const base = fromEnv();
   const config = args.prefix ? resolveConfig({ ...base, prefix: args.prefix }) : base;
   const names = resourceNames(config.prefix);
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
         ? `table ${names.rejectsTable}`
         : `table ${names.windowsTable} (or ${names.controlTable})`;
     const message = describeCloudError(err, { endpoint, resource: tables });
-    if (message) throw new UsageError(message);
+    if (message) throw new CommandError(message);
     throw err;
   }
   const ctx = {
@@ -57,20 +57,7 @@ async function main(): Promise<number> {
   } else {
     console.log(formatTable(args.query, rows, ctx));
   }
-  return 0;
+  return EXIT.ok;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      console.error(err.message);
-      process.exitCode = 2;
-    } else {
-      console.error(`query failed: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = 1;
-    }
-  },
-);
+if (isEntry(import.meta.url)) void runMain(main, { name: 'query' });

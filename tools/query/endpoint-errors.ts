@@ -4,7 +4,7 @@
  * the query and dashboard tools; anything unrecognised returns undefined and
  * is reported as is.
  */
-import { LOCAL_ENDPOINT } from '../../functions/aws/clients';
+import { LOCAL_ENDPOINT } from '../cli-kit/aws-env';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
@@ -28,11 +28,6 @@ function codesOf(err: unknown, depth = 0): string[] {
 
 export function isUnreachable(err: unknown): boolean {
   return codesOf(err).some((c) => UNREACHABLE.has(c) || c === 'TimeoutError');
-}
-
-/** The endpoint clients use, as the user should read it. */
-export function endpointInUse(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AWS_ENDPOINT_URL ?? 'the AWS endpoints of your region';
 }
 
 const isLocal = (endpoint: string) =>

@@ -2,6 +2,7 @@
  * Pure formatting of query results: the lab's console-sink tables
  * (`Interval | user_id | crash_count`) and the `--json` array. No I/O.
  */
+import { renderTable } from '../cli-kit/table';
 import type { QueryName } from './args';
 import type { CourseRow, CrashRow, LateRow, RejectRow, ResultRow } from './rows';
 
@@ -31,23 +32,6 @@ export function formatInterval(startMs: number, endMs: number): string {
 export function formatNumber(v: number): string {
   if (Number.isInteger(v)) return String(v);
   return v.toFixed(2).replace(/\.?0+$/, '');
-}
-
-export interface Column {
-  header: string;
-  right?: boolean;
-}
-
-/** An aligned text table: header, a rule, one line per row. */
-export function renderTable(columns: Column[], rows: string[][]): string {
-  const widths = columns.map((c, i) =>
-    Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)),
-  );
-  const cell = (text: string, i: number) =>
-    columns[i]!.right ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
-  const line = (cells: string[]) => cells.map(cell).join(' | ').trimEnd();
-  const rule = widths.map((w) => '-'.repeat(w)).join('-+-');
-  return [line(columns.map((c) => c.header)), rule, ...rows.map(line)].join('\n');
 }
 
 export const PROVISIONAL_MARK = '*';

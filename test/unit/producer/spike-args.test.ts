@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ArgsError, parseSpikeArgs, SPIKE_DEFAULTS } from '../../../producer/spike-args';
+import { parseSpikeArgs, SPIKE_DEFAULTS } from '../../../producer/spike-args';
+import { UsageError } from '../../../tools/cli-kit/errors';
 
 describe('npm run spike flags', () => {
   it('defaults to the lab experiment', () => {
@@ -63,6 +64,7 @@ describe('npm run spike flags', () => {
     [['--speed', '3'], /^unknown flag --speed; see npm run spike -- --help/],
     [['--rate'], /^--rate needs a value/],
     [['extra'], /^unexpected argument "extra"/],
+    [['--rate', '5', '--verbose'], /^unknown flag --verbose; see npm run spike -- --help$/],
     [['--producers', '0', '--spike-producers', '0'], /^no producers/],
     [['--baseline', '0', '--spike', '0', '--cooldown', '0'], /^the run has no duration/],
     [['--record', ''], /^--record needs a file name/],
@@ -74,7 +76,7 @@ describe('npm run spike flags', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ArgsError);
+    expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).not.toContain('\n');
   });

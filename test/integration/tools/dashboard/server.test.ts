@@ -5,7 +5,8 @@
  */
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyLocalDefaults, cloudWatchClient } from '../../../../functions/aws/clients';
+import { cloudWatchClient } from '../../../../functions/aws/clients';
+import { applyCliDefaults } from '../../../../tools/cli-kit/aws-env';
 import { cloudWatchSource } from '../../../../tools/dashboard/cloudwatch-source';
 import {
   parsePeriodChoice,
@@ -26,7 +27,7 @@ describe('dashboard server', () => {
   let endpoint: string;
 
   beforeAll(async () => {
-    applyLocalDefaults(); // test credentials, as the CLI sets them
+    applyCliDefaults(); // test credentials, as the CLI sets them
     endpoint = `http://127.0.0.1:${await deadPort()}`;
     const client = cloudWatchClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
     server = await startDashboardServer({ source: cloudWatchSource(client), port: 0, endpoint });

@@ -8,7 +8,8 @@ import { createServer } from 'node:net';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyLocalDefaults, dynamoClient } from '../../../../functions/aws/clients';
+import { dynamoClient } from '../../../../functions/aws/clients';
+import { applyCliDefaults } from '../../../../tools/cli-kit/aws-env';
 import { resourceNames } from '../../../../functions/config';
 import { FINAL_SK, GSI_FINAL, windowPk } from '../../../../functions/core/table-layout';
 import { createTables, startDynalite } from '../../../support/dynalite';
@@ -21,14 +22,19 @@ interface Run {
   stderr: string;
 }
 
-function query(args: string[], endpoint: string, prefix = 'clitest'): Promise<Run> {
+function query(
+  args: string[],
+  endpoint: string,
+  prefix = 'clitest',
+  region: Record<string, string> = { AWS_REGION: 'us-east-1' },
+): Promise<Run> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
+    ...region,
     STREAMSCALE_PREFIX: prefix,
     NODE_NO_WARNINGS: '1',
   };
@@ -57,7 +63,7 @@ let endpoint: string;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  applyLocalDefaults();
+  applyCliDefaults();
   const dynalite = await startDynalite();
   endpoint = dynalite.endpoint;
   stop = dynalite.stop;
@@ -129,24 +135,33 @@ describe('npm run query', () => {
     );
   });
 
-  it('answers bad input, a missing cloud and missing tables with one line each', async () => {
+  it('honours AWS_DEFAULT_REGION when AWS_REGION is not set, as the AWS CLI does', async () => {
+    const r = await query(['crash-alerts', ...RANGE], endpoint, 'clitest', {
+      AWS_DEFAULT_REGION: 'eu-west-1',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('user_1836');
+  });
+
+  it('answers bad input (exit 2), a missing cloud and missing tables (exit 1) with one line each', async () => {
     const unknown = await query(['crashes'], endpoint);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toBe(
-      'unknown query "crashes": use one of course-activity, crash-alerts, late, rejects',
+      'query: unknown query "crashes": use one of course-activity, crash-alerts, late, rejects',
     );
 
     const dead = await deadEndpoint();
     const noCloud = await query(['crash-alerts'], dead);
-    expect(noCloud.code).toBe(2);
+    expect(noCloud.code).toBe(1);
     expect(noCloud.stderr.trim()).toBe(
-      `no local cloud at ${dead} — start it with \`npm run local\` (or point AWS_ENDPOINT_URL at your cloud)`,
+      `query: no local cloud at ${dead} — start it with \`npm run local\` (or point AWS_ENDPOINT_URL at your cloud)`,
     );
 
     const noTables = await query(['crash-alerts'], endpoint, 'notdeployed');
-    expect(noTables.code).toBe(2);
+    expect(noTables.code).toBe(1);
     expect(noTables.stderr.trim()).toBe(
-      `table notdeployed-windows (or notdeployed-control) not found at ${endpoint} — deploy with \`npm run deploy:local\``,
+      `query: table notdeployed-windows (or notdeployed-control) not found at ${endpoint} — deploy with \`npm run deploy:local\``,
     );
   });
 });

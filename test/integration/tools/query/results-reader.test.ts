@@ -8,7 +8,8 @@
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyLocalDefaults, dynamoClient } from '../../../../functions/aws/clients';
+import { dynamoClient } from '../../../../functions/aws/clients';
+import { applyCliDefaults } from '../../../../tools/cli-kit/aws-env';
 import { resourceNames } from '../../../../functions/config';
 import {
   createResultsReader,
@@ -112,7 +113,7 @@ async function final(windowStart: number, agg: Groups, included: string[]): Prom
 }
 
 beforeAll(async () => {
-  applyLocalDefaults(); // test credentials
+  applyCliDefaults(); // test credentials
   const dynalite = await startDynalite();
   stop = dynalite.stop;
   await createTables(dynalite.endpoint, PREFIX);

@@ -4,9 +4,12 @@
  * and the --profile flag.
  */
 import { describe, expect, it } from 'vitest';
+import { visibleRows } from '../../../support/terminal';
 import { usageFromMetricsFile } from '../../../../tools/cost/run-usage';
-import { DemoArgsError, parseDemoArgs } from '../../../../tools/demo/demo-args';
-import { BlockRenderer, liveLines } from '../../../../tools/demo/live-view';
+import { UsageError } from '../../../../tools/cli-kit/errors';
+import { LiveBlock } from '../../../../tools/cli-kit/live-block';
+import { parseDemoArgs } from '../../../../tools/demo/demo-args';
+import { liveLines } from '../../../../tools/demo/live-view';
 import { buildReport } from '../../../../tools/demo/run-report';
 import { buildRunMetrics } from '../../../../tools/demo/run-metrics';
 import { describeTimeline, timelineEvents } from '../../../../tools/demo/scaling-timeline';
@@ -237,7 +240,7 @@ describe('scaling timeline, repeated decisions', () => {
 });
 
 describe('live block and flags', () => {
-  it('shows rates, capacity, windows and the last decision; redraws in place on a terminal', () => {
+  it('shows rates, capacity, windows and the last decision', () => {
     const lines = liveLines(
       {
         elapsedS: 12,
@@ -266,25 +269,51 @@ describe('live block and flags', () => {
       /shards 2 {2}parallelization 3 {2}consumer concurrency 6 {2}iterator age 1.5 s/,
     );
     expect(lines.at(-1)).toContain('+4 s scale out');
-    let written = '';
-    const r = new BlockRenderer({ isTTY: true, write: (s: string) => ((written += s), true) });
-    r.draw(['a', 'b']);
-    r.draw(['c', 'd']);
-    expect(written).toBe('\x1b[2Ka\n\x1b[2Kb\n\x1b[2F\x1b[2Kc\n\x1b[2Kd\n');
-    let plain = '';
-    const p = new BlockRenderer({ write: (s: string) => ((plain += s), true) }, 10_000);
-    p.draw(['x'], 0);
-    p.draw(['y'], 5_000);
-    p.draw(['z'], 10_000);
-    expect(plain).toBe('x\nz\n');
+  });
+
+  it("fits the live block to an 80-column terminal (npm start's view)", () => {
+    const lines = liveLines(
+      {
+        elapsedS: 123,
+        phase: 'spike',
+        producers: 4,
+        inputRate: 3_200,
+        processedRate: 3_100,
+        throttledRate: 450,
+        sent: 1_234_567,
+        accepted: 1_200_000,
+        throttled: 34_567,
+        retried: 34_000,
+        shards: 4,
+        parallelization: 3,
+        concurrency: 12,
+        iteratorAgeMs: 1500,
+        windowsClosed: 30,
+        alerts: 12,
+        rejected: 100,
+        late: 3,
+        decisions: ['+64 s scale out: shards 2→4, PF 1→3 (demand 3,200 rec/s, lanes needed 12)'],
+      },
+      4_000,
+    );
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeGreaterThan(80); // the case that wrapped
+    let text = '';
+    const block = new LiveBlock({ isTTY: true, columns: 80, write: (s) => ((text += s), true) });
+    block.draw(lines);
+    block.draw(lines);
+    const rows = visibleRows(text);
+    expect(rows).toHaveLength(lines.length * 2);
+    for (const row of rows) expect([...row].length).toBeLessThan(80);
   });
 
   it('takes --profile seed (default) or short, and says what is wrong otherwise', () => {
     expect(parseDemoArgs([]).profile.name).toBe('seed');
     expect(parseDemoArgs(['--profile', 'short']).profile.name).toBe('short');
     expect(() => parseDemoArgs(['--profile', 'long'])).toThrow(
-      new DemoArgsError('unknown profile "long": use --profile seed or --profile short'),
+      new UsageError('unknown profile "long": use --profile seed or --profile short'),
     );
-    expect(() => parseDemoArgs(['--fast'])).toThrow(/unknown or incomplete flag --fast/);
+    expect(() => parseDemoArgs(['--fast'])).toThrow(
+      /^unknown flag --fast; see npm start -- --help$/,
+    );
   });
 });

@@ -6,7 +6,6 @@ import {
   formatNumber,
   formatTable,
   rawExcerpt,
-  renderTable,
   shorten,
 } from '../../../../tools/query/format';
 import type { CourseRow, CrashRow, LateRow, RejectRow } from '../../../../tools/query/rows';
@@ -30,17 +29,6 @@ describe('query formatting', () => {
       formatInterval(Date.parse('2026-11-23T23:59:50Z'), Date.parse('2026-11-24T00:00:00Z')),
     ).toBe('2026-11-23 23:59:50 – 2026-11-24 00:00:00');
     expect(formatInterval(T, T + 2_500)).toBe('2026-11-23 03:14:10 – 03:14:12.500');
-  });
-
-  it('renders aligned tables with right-aligned numbers', () => {
-    const text = renderTable(
-      [{ header: 'a' }, { header: 'n', right: true }],
-      [
-        ['xx', '1'],
-        ['y', '100'],
-      ],
-    );
-    expect(text.split('\n')).toEqual(['a  |   n', '---+----', 'xx |   1', 'y  | 100']);
   });
 
   it('crash-alerts: Interval | user_id | crash_count, provisional rows marked with a legend', () => {
