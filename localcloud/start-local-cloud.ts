@@ -155,6 +155,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: region,
+      // aws-cdk-local refuses AWS_ENDPOINT_URL without it; at the IP endpoint S3 is path style.
+      AWS_ENDPOINT_URL_S3: core.endpoint,
     },
     stop: () => core.stop(),
   };
@@ -176,7 +178,8 @@ export function describeLocalCloud(cloud: LocalCloud): string {
     "Clients (AWS SDKs, the AWS CLI, this project's tools) need:",
     `  export ${env}`,
     '',
-    'Next, in another terminal: npm run deploy:local   (then npm run spike, npm run query, npm run dashboard)',
+    'Next, in another terminal: npm run deploy:local   (or, with the variables above: npx cdklocal bootstrap && npx cdklocal deploy)',
+    'then npm run spike, npm run query, npm run dashboard',
     'Ctrl-C stops the cloud; its data lives in memory only.',
     '',
   ].join('\n');
