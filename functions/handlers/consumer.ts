@@ -7,7 +7,6 @@
  * write-once partial items make harmless. Writes go partials → rejects →
  * progress: a crash anywhere leaves nothing the retry would count twice.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { dynamoClient } from '../aws/clients';
 import { fromEnv, resourceNames, type StreamscaleConfig } from '../config';
@@ -18,6 +17,7 @@ import { RejectsStore } from '../store/rejects-store';
 import { WindowsStore, type PartialsOutcome } from '../store/windows-store';
 import { Metric } from '../core/metric-names';
 import { pipelineMetrics, type PipelineMetrics } from '../telemetry/emf';
+import { lambdaHandler } from '../runtime/lambda-handler';
 
 export interface ConsumerDeps {
   config: StreamscaleConfig;
@@ -82,38 +82,38 @@ function publish(
   metrics.flush();
 }
 
-let runtime: { deps: ConsumerDeps; metrics: PipelineMetrics; logger: Logger } | undefined;
+const SERVICE = 'streamscale-consumer';
 
-function init() {
-  if (runtime) return runtime;
+function init(): { consumer: ConsumerDeps; metrics: PipelineMetrics } {
   const config = fromEnv();
   const names = resourceNames(config.prefix);
   const db = dynamoClient();
-  runtime = {
-    deps: {
+  return {
+    consumer: {
       config,
       windows: new WindowsStore(db, names.windowsTable),
       control: new ControlStore(db, names.controlTable),
       rejects: new RejectsStore(db, names.rejectsTable),
     },
-    metrics: pipelineMetrics(config, 'streamscale-consumer'),
-    logger: new Logger({ serviceName: 'streamscale-consumer' }),
+    metrics: pipelineMetrics(config, SERVICE),
   };
-  return runtime;
 }
 
-export const handler = async (event: KinesisStreamEvent): Promise<void> => {
-  const { deps, metrics, logger } = init();
-  const records = toRecords(event);
-  const plan = await consumeBatch(deps, records, Date.now());
-  if (!plan) return;
-  publish(metrics, plan, records, Date.now());
-  if (plan.counts.rejected > 0 || plan.counts.late > 0) {
-    logger.info('batch with rejected or late records', {
-      shardId: plan.progress.shardId,
-      records: plan.counts.records,
-      rejected: plan.counts.rejectsByReason,
-      late: plan.counts.late,
-    });
-  }
-};
+export const handler = lambdaHandler(
+  SERVICE,
+  init,
+  async ({ deps, logger }, event: KinesisStreamEvent): Promise<void> => {
+    const records = toRecords(event);
+    const plan = await consumeBatch(deps.consumer, records, Date.now());
+    if (!plan) return;
+    publish(deps.metrics, plan, records, Date.now());
+    if (plan.counts.rejected > 0 || plan.counts.late > 0) {
+      logger.info('batch with rejected or late records', {
+        shardId: plan.progress.shardId,
+        records: plan.counts.records,
+        rejected: plan.counts.rejectsByReason,
+        late: plan.counts.late,
+      });
+    }
+  },
+);

@@ -13,7 +13,7 @@ import { dynamoClient } from '../../functions/aws/clients';
 import type { KinesisRecordLike } from '../../functions/core/merge-plan';
 import type { ShardLineage } from '../../functions/core/watermark';
 import { consumeBatch } from '../../functions/handlers/consumer';
-import { closerTick, type TickReport } from '../../functions/handlers/closer';
+import { closerTick, type TickReport } from '../../functions/handlers/closer-tick';
 import { ControlStore } from '../../functions/store/control-store';
 import { RejectsStore } from '../../functions/store/rejects-store';
 import { WindowsStore } from '../../functions/store/windows-store';

@@ -10,7 +10,7 @@ import { dynamoClient } from '../../../functions/aws/clients';
 import { planBatch, type KinesisRecordLike } from '../../../functions/core/merge-plan';
 import { tumblingWindows } from '../../../functions/core/windows';
 import { consumeBatch } from '../../../functions/handlers/consumer';
-import { closerTick } from '../../../functions/handlers/closer';
+import { closerTick } from '../../../functions/handlers/closer-tick';
 import { ControlStore } from '../../../functions/store/control-store';
 import { RejectsStore } from '../../../functions/store/rejects-store';
 import { WindowsStore } from '../../../functions/store/windows-store';

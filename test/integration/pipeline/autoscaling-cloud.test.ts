@@ -17,7 +17,11 @@ import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../../functions/config';
-import { runScaler, type DecisionRecord, type RunResult } from '../../../functions/handlers/scaler';
+import {
+  runScaler,
+  type DecisionRecord,
+  type RunResult,
+} from '../../../functions/handlers/scaler-run';
 import { EventsApi } from '../../../localcloud/deploy/events-api';
 import { ProducerMetrics } from '../../../producer/producer-metrics';
 import { emptyStats } from '../../../producer/producer-stats';

@@ -6,7 +6,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../../../../functions/config';
-import { emfPublisher, type DecisionRecord } from '../../../../functions/handlers/scaler';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { emfPublisher } from '../../../../functions/handlers/scaler-publisher';
+import type { DecisionRecord } from '../../../../functions/handlers/scaler-run';
 
 interface Emf {
   _aws?: {
@@ -79,7 +81,12 @@ function capture(fn: () => void): string[] {
 
 describe('scaler decision publisher', () => {
   it('emits the decision metrics under Pipeline only, one ScalingActions per applied action with Action, and logs the reason', () => {
-    const lines = capture(() => emfPublisher(resolveConfig({ prefix: 'pubtest' }))(record));
+    const lines = capture(() =>
+      emfPublisher(
+        resolveConfig({ prefix: 'pubtest' }),
+        new Logger({ serviceName: 'streamscale-scaler' }),
+      )(record),
+    );
     const json = lines.map((l) => JSON.parse(l) as Emf);
     const emf = json.filter((j) => j._aws);
     const decision = emf.find((j) =>
