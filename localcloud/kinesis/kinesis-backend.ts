@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import kinesalite from 'kinesalite';
 import { BackendProxy, type BackendResponse } from '../edge/backend-proxy';
 import { installKinesaliteFastPaths } from './kinesalite-fast-paths';
+import { installMemdownSteps } from './memdown-steps';
 
 export const AMZ_JSON = 'application/x-amz-json-1.1';
 const TARGET = 'Kinesis_20131202';
@@ -24,6 +25,7 @@ export class KinesisBackend {
 
   static async start(shardLimit: number): Promise<KinesisBackend> {
     installKinesaliteFastPaths();
+    installMemdownSteps();
     const server = kinesalite({
       createStreamMs: TRANSITION_MS,
       deleteStreamMs: TRANSITION_MS,

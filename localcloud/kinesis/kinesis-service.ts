@@ -22,6 +22,7 @@ import { AMZ_JSON, KinesisBackend } from './kinesis-backend';
 import type { KinesisAnswer, KinesisCall, KinesisOperation, KinesisParts } from './kinesis-context';
 import { readOperations } from './read-operations';
 import { reshardOperations, type ReshardLimits } from './reshard-operations';
+import { parsePutRecordsBody } from './put-records-json';
 import { KINESALITE_OPERATIONS, streamOperations } from './stream-operations';
 import { StreamRegistry, type WriteLimits } from './stream-registry';
 import { subscribeOperations } from './subscribe-to-shard';
@@ -96,7 +97,7 @@ export class KinesisService implements EdgeService {
       const op = findOperation(this.operations, name);
       if (!op)
         throw new AwsError('UnknownOperationException', unimplementedMessage('kinesis', name));
-      const raw = parseJsonObject(body);
+      const raw = name === 'PutRecords' ? parsePutRecordsBody(body) : parseJsonObject(body);
       const rewritten = !ARN_NATIVE.has(name) && nameStreamByArn(raw);
       const call: KinesisCall = { req, res, rawBody: rewritten ? undefined : body };
       answer(res, await op.call(raw, call));

@@ -34,6 +34,9 @@ export const dataBytes = (e: WriteEntry): number =>
 export const keyBytes = (e: WriteEntry): number =>
   typeof e.PartitionKey === 'string' ? Buffer.byteLength(e.PartitionKey) : 0;
 
+/** The model's pattern for ExplicitHashKey: a decimal 128-bit integer. */
+const EXPLICIT_HASH_KEY = /^(0|[1-9]\d{0,38})$/;
+
 /** How AWS prints a blob in a validation message. */
 const blob = (n: number) => `'java.nio.HeapByteBuffer[pos=0 lim=${n} cap=${n}]'`;
 
@@ -47,6 +50,13 @@ function entryFailures(e: WriteEntry, at: string, limits: PutLimits): Constraint
       value: blob(data),
       at: `${at}data`,
       constraint: `Member must have length less than or equal to ${limits.maxRecordBytes}`,
+    });
+  const explicit = e.ExplicitHashKey;
+  if (explicit !== undefined && (typeof explicit !== 'string' || !EXPLICIT_HASH_KEY.test(explicit)))
+    out.push({
+      value: `'${String(explicit)}'`,
+      at: `${at}explicitHashKey`,
+      constraint: 'Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})',
     });
   const key = e.PartitionKey;
   if (typeof key !== 'string') {

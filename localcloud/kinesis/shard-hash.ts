@@ -13,10 +13,20 @@ export interface ShardRange {
   end: bigint;
 }
 
+/** Partition keys repeat (users, devices): their hashes are kept, up to this many. */
+const HASH_CACHE_SIZE = 100_000;
+const hashCache = new Map<string, bigint>();
+
 /** MD5 of the partition key as a 128-bit big-endian integer, or the ExplicitHashKey. */
 export function recordHashKey(partitionKey: string, explicitHashKey?: string): bigint {
   if (explicitHashKey !== undefined) return BigInt(explicitHashKey);
-  return BigInt('0x' + createHash('md5').update(partitionKey, 'utf8').digest('hex'));
+  let h = hashCache.get(partitionKey);
+  if (h === undefined) {
+    h = BigInt('0x' + createHash('md5').update(partitionKey, 'utf8').digest('hex'));
+    if (hashCache.size >= HASH_CACHE_SIZE) hashCache.clear();
+    hashCache.set(partitionKey, h);
+  }
+  return h;
 }
 
 /** Open shards sorted by StartingHashKey; binary search. */

@@ -58,6 +58,7 @@ export function writeOperations(parts: KinesisParts): Record<string, KinesisOper
 }
 
 function shardOf(state: StreamState, r: WriteEntry): ShardRange | undefined {
+  if (state.open?.length === 1) return state.open[0]; // every key lands there: no hashing
   try {
     const explicit = typeof r.ExplicitHashKey === 'string' ? r.ExplicitHashKey : undefined;
     return shardFor(state.open ?? [], recordHashKey(String(r.PartitionKey), explicit));

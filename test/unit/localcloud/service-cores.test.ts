@@ -122,7 +122,7 @@ describe('hash key routing', () => {
         },
       ],
     });
-    expect(scanGetRecords(text)).toEqual({
+    expect(scanGetRecords(Buffer.from(text))).toEqual({
       records: 2,
       bytes: 7,
       lastArrival: 101.25,

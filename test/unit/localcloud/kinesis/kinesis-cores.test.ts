@@ -3,6 +3,7 @@
  * constraints first, all listed; then the per-record and per-request size
  * rules), consumer ARNs in AWS's format, and encrypted-record marking.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   consumerArn,
@@ -21,6 +22,7 @@ import {
 } from '../../../../localcloud/kinesis/kinesalite-fast-paths';
 import { sequenceBefore } from '../../../../localcloud/kinesis/subscribe-to-shard';
 import { checkPutRecord, checkPutRecords } from '../../../../localcloud/kinesis/put-limits';
+import { parsePutRecordsBody } from '../../../../localcloud/kinesis/put-records-json';
 
 const limits = {
   maxRecordBytes: 100,
@@ -161,5 +163,36 @@ describe('continuation sequence numbers', () => {
       shardIx: 3,
     });
     expect(incrementSequence(sequenceBefore(at))).toBe(at);
+  });
+});
+
+describe('PutRecords body parsing without one large string', () => {
+  const entry = fc.record(
+    {
+      PartitionKey: fc.string({ maxLength: 12 }),
+      Data: fc.oneof(fc.base64String({ maxLength: 40 }), fc.string({ maxLength: 8 }), fc.integer()),
+      ExplicitHashKey: fc.string({ maxLength: 4 }),
+    },
+    { requiredKeys: ['PartitionKey'] },
+  );
+  const body = fc.record({
+    StreamName: fc.string({ maxLength: 8 }),
+    Records: fc.array(entry, { maxLength: 12 }),
+  });
+
+  it('equals JSON.parse on any body, and on odd spacing and key orders', () => {
+    fc.assert(
+      fc.property(body, fc.boolean(), (b, spaced) => {
+        const text = spaced ? JSON.stringify(b, null, 1) : JSON.stringify(b);
+        const bytes = Buffer.from(text);
+        expect(parsePutRecordsBody(bytes, 0)).toEqual(JSON.parse(text));
+      }),
+    );
+  });
+
+  it('falls back to the protocol error on a malformed body', () => {
+    expect(() => parsePutRecordsBody(Buffer.from('{"Records":[{"Data":"eA=="}'), 0)).toThrow(
+      'the request body is not a JSON object',
+    );
   });
 });
