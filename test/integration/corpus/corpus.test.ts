@@ -9,6 +9,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import {
@@ -258,9 +263,33 @@ describe('corpus: what such stacks also carry', () => {
     expect(await invoke(outputs.WithGroupName!, {})).toMatchObject({
       logGroup: outputs.LogGroupName,
     });
-    expect(await invoke(outputs.WithRetentionName!, {})).toMatchObject({
-      logGroup: `/aws/lambda/${outputs.WithRetentionName}`,
-    });
+    const defaultGroup = `/aws/lambda/${outputs.WithRetentionName}`;
+    expect(await invoke(outputs.WithRetentionName!, {})).toMatchObject({ logGroup: defaultGroup });
+    const logs = new CloudWatchLogsClient({ endpoint: cloud.endpoint, region: cloud.region });
+    try {
+      const retention = async (name: string) =>
+        (
+          await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }))
+        ).logGroups?.find((g) => g.logGroupName === name)?.retentionInDays;
+      expect(await retention(outputs.LogGroupName!)).toBe(7);
+      expect(await retention(defaultGroup)).toBe(1);
+      // Each function's output lands in the group it is configured with.
+      for (const [group, fn] of [
+        [outputs.LogGroupName!, outputs.WithGroupName!],
+        [defaultGroup, outputs.WithRetentionName!],
+      ])
+        await eventually(`${fn}'s line in ${group}`, async () => {
+          const r = await logs.send(
+            new FilterLogEventsCommand({
+              logGroupName: group,
+              filterPattern: `"hello from ${fn}"`,
+            }),
+          );
+          return (r.events?.length ?? 0) > 0;
+        });
+    } finally {
+      logs.destroy();
+    }
   });
 
   it('a stack output naming an unsupported resource: a named warning and a placeholder, never an abort', async () => {
