@@ -36,6 +36,12 @@ export interface ConsumerConfig {
   rejectRawMaxBytes: number;
   /** Iterator age under which a consumer counts as caught up (idle detection). */
   caughtUpIteratorAgeMs: number;
+  /**
+   * Tests only, 0 everywhere else: milliseconds each record costs a consumer lane (the handler
+   * waits records × this), so a test can make the per-lane rate the bottleneck on purpose —
+   * at most 1000 / this records/s per lane, however fast the machine.
+   */
+  testOnlyWorkMsPerRecord: number;
 }
 
 export interface WindowingConfig {
@@ -143,6 +149,7 @@ export const DEFAULT_CONFIG: StreamscaleConfig = {
     timeoutSeconds: 60,
     rejectRawMaxBytes: 1024,
     caughtUpIteratorAgeMs: 5_000,
+    testOnlyWorkMsPerRecord: 0,
   },
   windowing: {
     windowSizeMs: 10_000,

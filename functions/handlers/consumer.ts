@@ -104,6 +104,8 @@ export const handler = lambdaHandler(
   init,
   async ({ deps, logger }, event: KinesisStreamEvent): Promise<void> => {
     const records = toRecords(event);
+    const workMs = deps.consumer.config.consumer.testOnlyWorkMsPerRecord * records.length;
+    if (workMs > 0) await new Promise((resolve) => setTimeout(resolve, workMs));
     const plan = await consumeBatch(deps.consumer, records, Date.now());
     if (!plan) return;
     publish(deps.metrics, plan, records, Date.now());

@@ -24,11 +24,17 @@ import {
   recompute as oracleRecompute,
 } from '../support/oracle';
 import { recompute } from './offline-recompute';
+import { SYNTH_TIMEOUT_MS } from '../support/synth-cache';
 import { startPipeline, type Pipeline } from './pipeline-harness';
 import { canonical, diff, pipelineResults } from './results-compare';
 
 const WINDOW_MS = 5_000;
 const LATENESS_MS = 4_000;
+const IDLE_MS = 3_000;
+/** Draining the stream and closing the last window: lateness, idleness and a window, with margin. */
+const SETTLE_MS = 5 * (WINDOW_MS + LATENESS_MS + IDLE_MS);
+const PLAN = { producers: 1, spikeProducers: 2, baselineS: 5, spikeS: 12, cooldownS: 5 };
+const PLAN_MS = (PLAN.baselineS + PLAN.spikeS + PLAN.cooldownS) * 1000;
 
 let p: Pipeline;
 let summary: SpikeSummary;
@@ -36,63 +42,70 @@ let settled: SettleResult;
 const malformedKeys = new Set<string>();
 let logPath: string;
 
-beforeAll(async () => {
-  p = await startPipeline({
-    config: {
-      prefix: 'sse2e',
-      windowing: { windowSizeMs: WINDOW_MS, allowedLatenessMs: LATENESS_MS, idleTimeoutMs: 3_000 },
-      // Two lanes per shard throughout (order per partition key, concurrent batches); the shard
-      // count still scales. A live PF change is left out here: the local event-source poller can
-      // spin without yielding while lanes regroup under load (reported to its owner), which would
-      // hang the whole test worker instead of failing it.
-      consumer: { parallelizationFactor: 2 },
-      scaler: { minParallelization: 2, maxParallelization: 2 },
-    },
-    speedup: 30,
-    shardRecordsPerSecond: 250,
-  });
-  const tDeployed = Date.now();
-  if (process.env.E2E_TIMING) console.log(`synth ${p.synthMs} ms, deploy ${p.deployMs} ms`);
-  logPath = join(p.dir, 'records.jsonl');
-  const log = new RecordLog(logPath);
-  const names = resourceNames(p.config.prefix);
-  let maxValidEventMs = -Infinity;
-  summary = await runSpike({
-    client: p.producerKinesis,
-    streamName: names.stream,
-    plan: planSpike({ producers: 1, spikeProducers: 2, baselineS: 5, spikeS: 12, cooldownS: 5 }),
-    ratePerProducer: 150,
-    generator: {
-      seed: 2026,
-      users: 300,
-      lateFraction: 0.03,
-      malformedFraction: 0.03,
-      outOfOrderS: 3,
-      allowedLatenessMs: LATENESS_MS,
-      windowSizeMs: WINDOW_MS,
-      futureSkewMs: p.config.windowing.maxFutureSkewMs * 4,
-    },
-    onAccepted: (r, g) => {
-      log.write(r);
-      if (g.kind === 'malformed') malformedKeys.add(`${r.shardId}#${r.sequenceNumber}`);
-      if (g.kind === 'valid')
-        maxValidEventMs = Math.max(maxValidEventMs, JSON.parse(g.data).timestamp * 1000);
-    },
-  });
-  await log.close();
-  if (process.env.E2E_TIMING) console.log(`spike ${Date.now() - tDeployed} ms`);
-  settled = await waitUntilSettled({
-    client: p.clients.dynamo,
-    names,
-    accepted: summary.stats.accepted,
-    lastWindowEndMs: Math.floor(maxValidEventMs / WINDOW_MS) * WINDOW_MS + WINDOW_MS,
-    timeoutMs: 60_000,
-    pollMs: 1_000,
-    onProgress: (x) =>
-      process.env.E2E_TIMING &&
-      console.log(JSON.stringify({ ...x, accepted: summary.stats.accepted })),
-  });
-}, 170_000);
+beforeAll(
+  async () => {
+    p = await startPipeline({
+      config: {
+        prefix: 'sse2e',
+        windowing: {
+          windowSizeMs: WINDOW_MS,
+          allowedLatenessMs: LATENESS_MS,
+          idleTimeoutMs: IDLE_MS,
+        },
+        // Two lanes per shard throughout (order per partition key, concurrent batches); the shard
+        // count still scales. A live PF change is left out here: the local event-source poller can
+        // spin without yielding while lanes regroup under load (reported to its owner), which would
+        // hang the whole test worker instead of failing it.
+        consumer: { parallelizationFactor: 2 },
+        scaler: { minParallelization: 2, maxParallelization: 2 },
+      },
+      speedup: 30,
+      shardRecordsPerSecond: 250,
+    });
+    const tDeployed = Date.now();
+    if (process.env.E2E_TIMING) console.log(`synth ${p.synthMs} ms, deploy ${p.deployMs} ms`);
+    logPath = join(p.dir, 'records.jsonl');
+    const log = new RecordLog(logPath);
+    const names = resourceNames(p.config.prefix);
+    let maxValidEventMs = -Infinity;
+    summary = await runSpike({
+      client: p.producerKinesis,
+      streamName: names.stream,
+      plan: planSpike(PLAN),
+      ratePerProducer: 150,
+      generator: {
+        seed: 2026,
+        users: 300,
+        lateFraction: 0.03,
+        malformedFraction: 0.03,
+        outOfOrderS: 3,
+        allowedLatenessMs: LATENESS_MS,
+        windowSizeMs: WINDOW_MS,
+        futureSkewMs: p.config.windowing.maxFutureSkewMs * 4,
+      },
+      onAccepted: (r, g) => {
+        log.write(r);
+        if (g.kind === 'malformed') malformedKeys.add(`${r.shardId}#${r.sequenceNumber}`);
+        if (g.kind === 'valid')
+          maxValidEventMs = Math.max(maxValidEventMs, JSON.parse(g.data).timestamp * 1000);
+      },
+    });
+    await log.close();
+    if (process.env.E2E_TIMING) console.log(`spike ${Date.now() - tDeployed} ms`);
+    settled = await waitUntilSettled({
+      client: p.clients.dynamo,
+      names,
+      accepted: summary.stats.accepted,
+      lastWindowEndMs: Math.floor(maxValidEventMs / WINDOW_MS) * WINDOW_MS + WINDOW_MS,
+      timeoutMs: SETTLE_MS,
+      pollMs: 1_000,
+      onProgress: (x) =>
+        process.env.E2E_TIMING &&
+        console.log(JSON.stringify({ ...x, accepted: summary.stats.accepted })),
+    });
+  },
+  SYNTH_TIMEOUT_MS + PLAN_MS + SETTLE_MS + 60_000,
+);
 
 afterAll(async () => {
   await p?.stop();

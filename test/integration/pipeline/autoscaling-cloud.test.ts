@@ -1,22 +1,30 @@
 /**
  * Autoscaling on the embedded cloud with the real stack deployed (cdk synth
- * + deploy:local): producers run the lab's experiment at small scale (1
- * producer, +3 during the spike, then back to 1, then quiet) against a
- * per-shard limit of 100 records/s (2 shards at most, PF 2 at most: this
- * 2-core machine's in-process Lambda plane is the limit), and the scaler handler's own loop
- * (runScaler: the code the scheduled function runs) decides every 2 s from
- * the metrics the pipeline publishes. The stack's schedule for the scaler is
- * disabled so the test's run is the only one acting, and its decisions are
- * captured. Checks: the spike raises shards and parallelization, throttling
- * and iterator age recover, the quiet period brings both back to the
- * minimum without flapping, every action respected ×2/÷2 and PF 1–10, and
- * the results stay exact (finals + late = offline recomputation).
+ * + deploy:local): the lab's experiment at small scale — 1 producer, +5
+ * during a spike, back to 1, then quiet — and the scaler handler's own loop
+ * (runScaler: the code the scheduled function runs) deciding from the
+ * metrics the pipeline publishes. The stack's schedule for the scaler is
+ * disabled so the test's run is the only one acting.
+ *
+ * The load is shaped so that one path is forced whatever the machine's
+ * speed: the spike exceeds one shard's write limit (so shards must rise) and
+ * each consumer lane costs a configured time per record
+ * (consumer.testOnlyWorkMsPerRecord), so a lane handles at most
+ * 1000 / that records/s and two shards at PF 1 cannot keep up (so PF must
+ * rise). Checked are the outcomes a user is promised: enough capacity before
+ * the spike ends, throttling stopped and iterator age recovered, back to the
+ * minimum after the quiet period, every action within AWS's limits, and
+ * exact results (finals + late = offline recomputation). Every duration and
+ * wait derives from the configuration below.
  */
-import { ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import {
+  GetEventSourceMappingCommand,
+  ListEventSourceMappingsCommand,
+} from '@aws-sdk/client-lambda';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resourceNames } from '../../../functions/config';
+import { resourceNames, type ConfigOverrides } from '../../../functions/config';
 import {
   runScaler,
   type DecisionRecord,
@@ -32,151 +40,199 @@ import { waitUntilSettled, type SettleResult } from '../../../tools/demo/pipelin
 import { recompute } from '../../e2e/offline-recompute';
 import { startPipeline, type Pipeline } from '../../e2e/pipeline-harness';
 import { canonical, pipelineResults } from '../../e2e/results-compare';
+import { SYNTH_TIMEOUT_MS } from '../../support/synth-cache';
 
 const WINDOW_MS = 5_000;
 const LATENESS_MS = 4_000;
-const SHARD_LIMIT = 100; // records/s per shard on the embedded cloud
-const RATE = 40; // records/s per producer: 40 baseline, 160 during the spike
-const PLAN = { producers: 1, spikeProducers: 3, baselineS: 6, spikeS: 18, cooldownS: 4 };
-const QUIET_S = 22; // no producers: the scaler must come back to the minimum
+const IDLE_MS = 3_000;
+const SHARD_LIMIT = 20; // records/s per shard on the embedded cloud (AWS: 1,000)
+// A lane handles at most 1000 / 100 = 10 records/s. The cost dwarfs a busy machine's
+// per-invocation overhead, so the per-lane rate is set by the configuration, not the machine.
+const WORK_MS_PER_RECORD = 100;
+const LANE_MAX_RATE = 1000 / WORK_MS_PER_RECORD;
+const RATE = 4; // records/s per producer
+const PRODUCERS = 1;
+const SPIKE_PRODUCERS = 5;
+const BASE_RATE = RATE * PRODUCERS; // 4: one lane at PF 1 suffices
+const SPIKE_RATE = RATE * (PRODUCERS + SPIKE_PRODUCERS); // 24: over one shard's 20 and two lanes' 20
+
+const SCALER = {
+  tickSeconds: 2,
+  maxParallelization: 4,
+  perLaneRecordsPerSecondPrior: LANE_MAX_RATE,
+  rateEstimateSmoothing: 0.5,
+  backlogDrainSeconds: 10,
+  signalWindowSeconds: 4,
+  signalPeriodSeconds: 1,
+  scaleOutCooldownSeconds: 2,
+  scaleInCooldownSeconds: 4,
+  scaleInSustainSeconds: 4,
+  dailyShardUpdateBudget: 10,
+  iteratorAgeTargetMs: 5_000,
+} as const;
+const CONFIG: ConfigOverrides = {
+  prefix: 'scaletest',
+  stream: { initialShards: 1, minShards: 1, maxShards: 2, shardRecordsPerSecond: SHARD_LIMIT },
+  consumer: {
+    batchSize: 10,
+    batchingWindowSeconds: 0,
+    testOnlyWorkMsPerRecord: WORK_MS_PER_RECORD,
+  },
+  windowing: { windowSizeMs: WINDOW_MS, allowedLatenessMs: LATENESS_MS, idleTimeoutMs: IDLE_MS },
+  scaler: SCALER,
+};
+
+/** Time for the scaler to see a change and act on it twice (shards, then PF after the cooldown). */
+const REACT_S =
+  SCALER.signalWindowSeconds + 2 * SCALER.tickSeconds + SCALER.scaleOutCooldownSeconds;
+/** Time for sustained low load to bring shards and PF down, one step each, cooldown between. */
+const SCALE_IN_S =
+  SCALER.signalWindowSeconds +
+  2 * (SCALER.scaleInSustainSeconds + SCALER.scaleInCooldownSeconds + SCALER.tickSeconds);
+const PLAN = {
+  producers: PRODUCERS,
+  spikeProducers: SPIKE_PRODUCERS,
+  baselineS: SCALER.signalWindowSeconds,
+  // React, drain the backlog built up meanwhile (no longer than it built up), and be seen drained.
+  spikeS: 2 * REACT_S + SCALER.signalWindowSeconds,
+  cooldownS: SCALER.signalWindowSeconds,
+};
+const QUIET_S = SCALE_IN_S;
+const RUN_MS = (PLAN.baselineS + PLAN.spikeS + PLAN.cooldownS + QUIET_S) * 1000;
+/** Draining the stream and closing the last window: lateness, idleness and a window, with margin. */
+const SETTLE_MS = 3 * (WINDOW_MS + LATENESS_MS + IDLE_MS) + 2 * REACT_S * 1000;
+
+interface Sample {
+  t: number;
+  shards: number;
+  pf: number;
+}
 
 let p: Pipeline;
 let summary: SpikeSummary;
 let settled: SettleResult;
 let run: RunResult;
+let finalState: Sample;
 const decisions: DecisionRecord[] = [];
-const samples: Array<{ t: number; shards: number; pf: number }> = [];
+const samples: Sample[] = [];
 let spikeStartMs = 0;
 let spikeEndMs = 0;
 let logPath: string;
+const settleProgress: string[] = [];
 
-beforeAll(async () => {
-  p = await startPipeline({
-    config: {
-      prefix: 'scaletest',
-      stream: { initialShards: 1, minShards: 1, maxShards: 2, shardRecordsPerSecond: SHARD_LIMIT },
-      consumer: { batchSize: 10, batchingWindowSeconds: 0 },
-      windowing: { windowSizeMs: WINDOW_MS, allowedLatenessMs: LATENESS_MS, idleTimeoutMs: 3_000 },
-      scaler: {
-        tickSeconds: 2,
-        maxParallelization: 2,
-        // A low prior, learned slowly: this small machine's lanes are fast enough that the measured
-        // rate alone would rarely ask for more lanes than shards at these rates.
-        perLaneRecordsPerSecondPrior: 50,
-        rateEstimateSmoothing: 0.1,
-        signalWindowSeconds: 4,
-        signalPeriodSeconds: 1,
-        scaleOutCooldownSeconds: 2,
-        scaleInCooldownSeconds: 4,
-        scaleInSustainSeconds: 4,
-        dailyShardUpdateBudget: 10,
-      },
-    },
-    speedup: 30,
-    shardRecordsPerSecond: SHARD_LIMIT,
-  });
+async function readState(mappingUuid: string): Promise<Sample & { settled: boolean }> {
   const names = resourceNames(p.config.prefix);
-  const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
-  await new EventsApi({ endpoint: p.cloud.endpoint, region: 'us-east-1', ...creds }).call(
-    'DisableRule',
-    {
-      Name: `${p.config.prefix}-scaler-schedule`,
-    },
-  );
-  const mappings = await p.clients.lambda.send(
-    new ListEventSourceMappingsCommand({ FunctionName: names.consumerFunction }),
-  );
-  const mappingUuid = mappings.EventSourceMappings?.[0]?.UUID;
-  if (!mappingUuid) throw new Error(`no event source mapping for ${names.consumerFunction}`);
+  const [stream, mapping] = await Promise.all([
+    p.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: names.stream })),
+    p.clients.lambda.send(new GetEventSourceMappingCommand({ UUID: mappingUuid })),
+  ]);
+  return {
+    t: Date.now(),
+    shards: stream.StreamDescriptionSummary?.OpenShardCount ?? 0,
+    pf: mapping.ParallelizationFactor ?? 0,
+    settled:
+      stream.StreamDescriptionSummary?.StreamStatus === 'ACTIVE' && mapping.State === 'Enabled',
+  };
+}
 
-  const stats = emptyStats();
-  const metrics = new ProducerMetrics({
-    client: p.clients.cloudwatch,
-    namespace: p.config.metricsNamespace,
-    prefix: p.config.prefix,
-    stats,
-    intervalMs: 1_000,
-  });
-  metrics.start();
-  logPath = join(p.dir, 'records.jsonl');
-  const log = new RecordLog(logPath);
-  let maxValidEventMs = -Infinity;
+beforeAll(
+  async () => {
+    p = await startPipeline({ config: CONFIG, speedup: 30, shardRecordsPerSecond: SHARD_LIMIT });
+    const names = resourceNames(p.config.prefix);
+    const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
+    await new EventsApi({ endpoint: p.cloud.endpoint, region: 'us-east-1', ...creds }).call(
+      'DisableRule',
+      { Name: `${p.config.prefix}-scaler-schedule` },
+    );
+    const mappings = await p.clients.lambda.send(
+      new ListEventSourceMappingsCommand({ FunctionName: names.consumerFunction }),
+    );
+    const mappingUuid = mappings.EventSourceMappings?.[0]?.UUID;
+    if (!mappingUuid) throw new Error(`no event source mapping for ${names.consumerFunction}`);
 
-  const sampler = setInterval(() => {
-    void p.clients.kinesis
-      .send(new DescribeStreamSummaryCommand({ StreamName: names.stream }))
-      .then((s) => {
-        const last = decisions.at(-1);
-        samples.push({
-          t: Date.now(),
-          shards: s.StreamDescriptionSummary?.OpenShardCount ?? 0,
-          pf: last?.current.parallelization ?? 1,
-        });
-      })
-      .catch(() => {});
-  }, 1_000);
+    const stats = emptyStats();
+    const metrics = new ProducerMetrics({
+      client: p.clients.cloudwatch,
+      namespace: p.config.metricsNamespace,
+      prefix: p.config.prefix,
+      stats,
+      intervalMs: SCALER.signalPeriodSeconds * 1000,
+    });
+    metrics.start();
+    logPath = join(p.dir, 'records.jsonl');
+    const log = new RecordLog(logPath);
+    let maxValidEventMs = -Infinity;
+    const sampler = setInterval(() => {
+      void readState(mappingUuid).then(
+        (s) => samples.push(s),
+        () => {},
+      );
+    }, SCALER.signalPeriodSeconds * 1000);
 
-  const t0 = Date.now();
-  spikeStartMs = t0 + PLAN.baselineS * 1000;
-  spikeEndMs = spikeStartMs + PLAN.spikeS * 1000;
-  const totalMs = (PLAN.baselineS + PLAN.spikeS + PLAN.cooldownS + QUIET_S) * 1000;
-  const scaler = runScaler(
-    {
-      config: p.config,
+    const t0 = Date.now();
+    spikeStartMs = t0 + PLAN.baselineS * 1000;
+    spikeEndMs = spikeStartMs + PLAN.spikeS * 1000;
+    const scaler = runScaler(
+      {
+        config: p.config,
+        streamName: names.stream,
+        mappingUuid,
+        kinesis: p.clients.kinesis,
+        lambda: p.clients.lambda,
+        cloudwatch: p.clients.cloudwatch,
+        dynamo: p.clients.dynamo,
+        now: () => Date.now(),
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        publish: (r) => decisions.push(r),
+      },
+      t0,
+      t0 + RUN_MS,
+    );
+    summary = await runSpike({
+      client: p.producerKinesis,
       streamName: names.stream,
-      mappingUuid,
-      kinesis: p.clients.kinesis,
-      lambda: p.clients.lambda,
-      cloudwatch: p.clients.cloudwatch,
-      dynamo: p.clients.dynamo,
-      now: () => Date.now(),
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      publish: (r) => decisions.push(r),
-    },
-    t0,
-    t0 + totalMs,
-  );
-  summary = await runSpike({
-    client: p.producerKinesis,
-    streamName: names.stream,
-    plan: planSpike({
-      producers: PLAN.producers,
-      spikeProducers: PLAN.spikeProducers,
-      baselineS: PLAN.baselineS,
-      spikeS: PLAN.spikeS,
-      cooldownS: PLAN.cooldownS,
-    }),
-    ratePerProducer: RATE,
-    stats,
-    generator: {
-      seed: 77,
-      users: 200,
-      lateFraction: 0,
-      malformedFraction: 0,
-      outOfOrderS: 1,
-      allowedLatenessMs: LATENESS_MS,
-      windowSizeMs: WINDOW_MS,
-      futureSkewMs: p.config.windowing.maxFutureSkewMs * 4,
-    },
-    onAccepted: (r, g) => {
-      log.write(r);
-      if (g.kind === 'valid')
-        maxValidEventMs = Math.max(maxValidEventMs, JSON.parse(g.data).timestamp * 1000);
-    },
-  });
-  await metrics.stop();
-  await log.close();
-  run = await scaler;
-  clearInterval(sampler);
-  settled = await waitUntilSettled({
-    client: p.clients.dynamo,
-    names,
-    accepted: summary.stats.accepted,
-    lastWindowEndMs: Math.floor(maxValidEventMs / WINDOW_MS) * WINDOW_MS + WINDOW_MS,
-    timeoutMs: 40_000,
-    pollMs: 1_000,
-  });
-}, 420_000);
+      plan: planSpike(PLAN),
+      ratePerProducer: RATE,
+      stats,
+      generator: {
+        seed: 77,
+        users: 200,
+        lateFraction: 0,
+        malformedFraction: 0,
+        outOfOrderS: 1,
+        allowedLatenessMs: LATENESS_MS,
+        windowSizeMs: WINDOW_MS,
+        futureSkewMs: p.config.windowing.maxFutureSkewMs * 4,
+      },
+      onAccepted: (r, g) => {
+        log.write(r);
+        if (g.kind === 'valid')
+          maxValidEventMs = Math.max(maxValidEventMs, JSON.parse(g.data).timestamp * 1000);
+      },
+    });
+    await metrics.stop();
+    await log.close();
+    run = await scaler;
+    clearInterval(sampler);
+    settled = await waitUntilSettled({
+      client: p.clients.dynamo,
+      names,
+      accepted: summary.stats.accepted,
+      lastWindowEndMs: Math.floor(maxValidEventMs / WINDOW_MS) * WINDOW_MS + WINDOW_MS,
+      timeoutMs: SETTLE_MS,
+      pollMs: SCALER.signalPeriodSeconds * 1000,
+      onProgress: (x) => settleProgress.push(`${x.elapsedMs} ms: ${x.accountedFor} records`),
+    });
+    // The last scale-in may still be applying: the state once both services are settled again.
+    let state = await readState(mappingUuid);
+    for (const until = Date.now() + REACT_S * 1000; !state.settled && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, SCALER.signalPeriodSeconds * 1000));
+      state = await readState(mappingUuid);
+    }
+    finalState = state;
+  },
+  SYNTH_TIMEOUT_MS + RUN_MS + SETTLE_MS + 60_000,
+);
 
 afterAll(async () => {
   await p?.stop();
@@ -186,46 +242,62 @@ const trace = () =>
   decisions
     .map(
       (d) =>
-        `${new Date(d.at).toISOString().slice(14, 23)} ${d.current.openShards}×${d.current.parallelization} ${d.decision.reason}`,
+        `${new Date(d.at).toISOString().slice(14, 23)} ${d.current.openShards}×${d.current.parallelization} age ${d.signals.iteratorAgeMs} thr ${d.signals.throttledRecordsPerSecond.toFixed(0)} ${d.decision.reason}`,
     )
     .join('\n');
 
+/** Lanes (shards × PF) the designed per-lane cost needs to keep up with a rate. */
+const lanesFor = (rate: number) => Math.ceil(rate / LANE_MAX_RATE);
+
 describe('autoscaling on the embedded cloud', () => {
-  it('the scaler ran its whole period and decided every tick', () => {
+  it('the load forces both levers: one shard and two lanes are too little for the spike', () => {
+    // The test's premise, from its configuration alone.
+    expect(SPIKE_RATE).toBeGreaterThan(SHARD_LIMIT);
+    expect(lanesFor(SPIKE_RATE)).toBeGreaterThan(CONFIG.stream!.maxShards!);
+    expect(lanesFor(BASE_RATE)).toBe(1);
+    // ... and it happened: the spike was throttled on one shard.
+    expect(summary.stats.throttled).toBeGreaterThan(0);
+  });
+
+  it('the scaler ran its whole period, deciding on schedule without failed actions', () => {
     expect(run.stoppedBecause).toBe('period over');
-    expect(decisions.length).toBeGreaterThanOrEqual(20);
+    expect(decisions.length).toBeGreaterThanOrEqual(RUN_MS / 1000 / SCALER.tickSeconds / 2);
     expect(
       decisions.every((d) => d.failed.length === 0),
       trace(),
     ).toBe(true);
   });
 
-  it('the spike raised shards and parallelization', () => {
-    const during = decisions.filter((d) => d.at >= spikeStartMs && d.at <= spikeEndMs + 2_000);
-    const shardsOut = during
-      .flatMap((d) => d.applied)
-      .filter((a) => a.kind === 'UpdateShardCount' && a.to > a.from);
-    expect(shardsOut.length, trace()).toBeGreaterThan(0);
-    expect(Math.max(...samples.map((s) => s.shards)), trace()).toBeGreaterThanOrEqual(2);
-    const pfUp = decisions
-      .flatMap((d) => d.applied)
-      .filter((a) => a.kind === 'UpdateParallelization' && a.to > a.from);
-    expect(pfUp.length, trace()).toBeGreaterThan(0);
+  it('enough capacity before the spike ended: shards and parallelization both rose', () => {
+    const inSpike = samples.filter((s) => s.t >= spikeStartMs && s.t <= spikeEndMs);
+    const enough = inSpike.find((s) => s.shards * s.pf >= lanesFor(SPIKE_RATE));
+    expect(enough, trace()).toBeDefined();
+    expect(Math.max(...inSpike.map((s) => s.shards)), trace()).toBe(CONFIG.stream!.maxShards);
+    expect(Math.max(...inSpike.map((s) => s.pf)), trace()).toBeGreaterThanOrEqual(2);
   });
 
-  it('throttling stopped and iterator age recovered before the spike ended', () => {
-    const lastOfSpike = decisions.filter((d) => d.at > spikeEndMs - 6_000 && d.at <= spikeEndMs);
-    expect(lastOfSpike.length).toBeGreaterThan(0);
-    for (const d of lastOfSpike) {
-      expect(d.signals.throttledRecordsPerSecond, trace()).toBe(0);
-      expect(d.signals.iteratorAgeMs, trace()).toBeLessThan(p.config.scaler.iteratorAgeTargetMs);
-    }
+  it('throttling stopped and iterator age recovered while the spike was still on', () => {
+    const target = p.config.scaler.iteratorAgeTargetMs;
+    const capacityAt = samples.find((s) => s.shards * s.pf >= lanesFor(SPIKE_RATE))?.t ?? Infinity;
+    const recovered = decisions.filter(
+      (d) =>
+        d.at >= capacityAt &&
+        d.at <= spikeEndMs &&
+        d.signals.throttledRecordsPerSecond === 0 &&
+        d.signals.iteratorAgeMs < target,
+    );
+    expect(recovered.length, trace()).toBeGreaterThan(0);
+    // ... and stayed so: after the spike's last signal window the age never exceeds the target.
+    const after = decisions.filter((d) => d.at >= spikeEndMs + SCALER.signalWindowSeconds * 1000);
+    expect(after.length).toBeGreaterThan(0);
+    for (const d of after) expect(d.signals.iteratorAgeMs, trace()).toBeLessThan(target);
   });
 
   it('the quiet period brought shards and parallelization back to the minimum, without flapping', () => {
-    const last = decisions.at(-1)!;
-    expect(last.current.openShards, trace()).toBe(p.config.stream.minShards);
-    expect(last.current.parallelization, trace()).toBe(p.config.scaler.minParallelization);
+    expect(finalState, trace()).toMatchObject({
+      shards: p.config.stream.minShards,
+      pf: p.config.scaler.minParallelization,
+    });
     // Shard changes: up moves, then down moves — never up again after the first down.
     const moves = decisions.flatMap((d) => d.applied).filter((a) => a.kind === 'UpdateShardCount');
     const firstDown = moves.findIndex((a) => a.to < a.from);
@@ -243,19 +315,22 @@ describe('autoscaling on the embedded cloud', () => {
         expect(a.to).toBeGreaterThanOrEqual(Math.ceil(a.from / 2));
         expect(a.to).toBeLessThanOrEqual(a.from * 2);
         expect(a.to).toBeLessThanOrEqual(p.config.stream.maxShards);
+        expect(a.to).toBeGreaterThanOrEqual(p.config.stream.minShards);
       } else {
         expect(a.to).toBeGreaterThanOrEqual(1);
-        expect(a.to).toBeLessThanOrEqual(10);
+        expect(a.to).toBeLessThanOrEqual(Math.min(10, p.config.scaler.maxParallelization));
       }
     }
-    expect(applied.filter((a) => a.kind === 'UpdateShardCount').length).toBeLessThanOrEqual(10);
+    expect(applied.filter((a) => a.kind === 'UpdateShardCount').length).toBeLessThanOrEqual(
+      SCALER.dailyShardUpdateBudget,
+    );
   });
 
   it('results stay exact through the resharding: finals + late = offline recomputation', () => {
     expect(summary.abandoned).toBe(0);
-    expect(summary.stats.throttled).toBeGreaterThan(0);
-    expect(settled.drained).toBe(true);
-    expect(settled.closed).toBe(true);
+    const why = `accepted ${summary.stats.accepted}; settling: ${settleProgress.slice(-5).join(', ')}; closedThrough ${settled.snapshot.global?.closedThrough}\n${p.logs.slice(-20).join('\n')}\n${trace()}`;
+    expect(settled.drained, why).toBe(true);
+    expect(settled.closed, why).toBe(true);
     const lines = readRecordLog(logPath);
     expect(lines.length).toBe(summary.stats.accepted);
     const expected = recompute(lines, p.config, Date.now());
