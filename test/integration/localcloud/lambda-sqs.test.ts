@@ -66,7 +66,14 @@ async function queue(name: string, attributes: Record<string, string> = {}) {
   return { url: QueueUrl!, arn: a.Attributes!.QueueArn! };
 }
 
-async function consumer(name: string, env: Record<string, string> = {}, timeout = 1) {
+/** Function timeout and visibility timeout of the redrive test: room for a cold start on a loaded machine. */
+const REDRIVE_TIMEOUT_S = 5;
+
+async function consumer(
+  name: string,
+  env: Record<string, string> = {},
+  timeout = REDRIVE_TIMEOUT_S,
+) {
   const file = join(dir, `${name}.jsonl`);
   await cloud.clients.lambda.send(
     new CreateFunctionCommand({
@@ -136,7 +143,7 @@ describe('SQS event source mappings', () => {
   it('keeps only reported failures, which reach the dead-letter queue after maxReceiveCount', async () => {
     const dlq = await queue('payments-dlq');
     const q = await queue('payments', {
-      VisibilityTimeout: '1',
+      VisibilityTimeout: String(REDRIVE_TIMEOUT_S),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }),
     });
     const file = await consumer('payments-fn', { PARTIAL: '1' });
@@ -154,6 +161,8 @@ describe('SQS event source mappings', () => {
         );
         return (r.Messages?.length ?? 0) === 2 ? r.Messages : undefined;
       },
+      // two receives, each failure back after the visibility timeout, then the move
+      REDRIVE_TIMEOUT_S * 1000 * 6,
     );
     expect(inDlq.map((x) => x.Body).sort()).toEqual(['FAIL-1', 'FAIL-2']);
     const delivered = seen(file).flatMap((s) => s.bodies);
