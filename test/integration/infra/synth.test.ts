@@ -4,7 +4,8 @@
  * app honours STREAMSCALE_PREFIX, esbuild bundles every handler locally, and
  * each bundle is a self-contained ES module (AWS SDK included) that loads in
  * plain Node.js from a directory with no node_modules and exports `handler`.
- * Bad configuration ends the synth with one readable line.
+ * Bad configuration ends the synth with one readable line. A bundle holds
+ * the function's code only: no tools/, producer/ or cloud file.
  * The assembly is test/support/synth-cache.ts's (the CLI's output, cached
  * per content of the sources; the deploy test deploys the same one).
  */
@@ -71,6 +72,18 @@ describe('cdk synth', () => {
       const code = readFileSync(join(assetDir(), 'index.mjs'), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
       expect(existsSync(join(assetDir(), 'index.mjs.map'))).toBe(true);
+    });
+
+    it('holds the function code and no tools/, producer/, localcloud/ or infra/ source', () => {
+      // The source map lists every file esbuild put into the bundle.
+      const map = JSON.parse(readFileSync(join(assetDir(), 'index.mjs.map'), 'utf8')) as {
+        sources: string[];
+      };
+      const ours = map.sources.filter((s) => !s.includes('node_modules/'));
+      expect(ours.some((s) => s.endsWith(`functions/handlers/${which}.ts`))).toBe(true);
+      expect(
+        ours.filter((s) => /(^|\/)(tools|producer|localcloud|localstack|infra)\//.test(s)),
+      ).toEqual([]);
     });
 
     it('loads without node_modules and exports handler', () => {
