@@ -1,3 +1,4 @@
+/* global URL, Buffer */
 // A throttling storm from another thread (so its client work does not share
 // the edge's event loop): closed-loop PutRecords of 500 records to one
 // stream over keep-alive HTTP/1.1, counting calls and throttled records.
@@ -36,7 +37,9 @@ const once = () =>
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => {
-          const m = /"FailedRecordCount":(\d+)/.exec(Buffer.concat(chunks).toString('latin1', 0, 200));
+          const m = /"FailedRecordCount":(\d+)/.exec(
+            Buffer.concat(chunks).toString('latin1', 0, 200),
+          );
           failed += m ? Number(m[1]) : 0;
           calls++;
           resolve();
