@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ACCOUNT_ID as ACCOUNT } from '../config';
+import { AwsError } from '../edge/aws-errors';
 
 export interface MessageAttributeValue {
   DataType: string;
@@ -35,15 +36,9 @@ export interface Queue {
   messages: StoredMessage[];
 }
 
-export class SqsError extends Error {
-  constructor(
-    readonly code: string,
-    readonly queryCode: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** An SQS error: its JSON code and its query-protocol code (AWS.SimpleQueueService.* where SQS uses one). */
+export const sqsError = (code: string, queryCode: string, message: string) =>
+  new AwsError(code, message, 400, queryCode);
 
 const DEFAULT_ATTRIBUTES: Record<string, string> = {
   VisibilityTimeout: '30',
@@ -96,14 +91,14 @@ export class QueueStore {
 
   create(name: string, attributes: Record<string, string>, now: number): Queue {
     if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(name)) {
-      throw new SqsError(
+      throw sqsError(
         'InvalidParameterValue',
         'InvalidParameterValue',
         `Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length (got "${name}")`,
       );
     }
     if (name.endsWith('.fifo'))
-      throw new SqsError(
+      throw sqsError(
         'UnsupportedOperation',
         'AWS.SimpleQueueService.UnsupportedOperation',
         'streamscale local cloud supports standard queues only, not FIFO',
@@ -127,7 +122,7 @@ export class QueueStore {
     const name = urlOrName.slice(urlOrName.lastIndexOf('/') + 1);
     const q = this.queues.get(name);
     if (!q)
-      throw new SqsError(
+      throw sqsError(
         'QueueDoesNotExist',
         'AWS.SimpleQueueService.NonExistentQueue',
         'The specified queue does not exist.',
@@ -157,13 +152,13 @@ export class QueueStore {
     messageAttributes?: Record<string, MessageAttributeValue>,
   ): StoredMessage {
     if (body.length === 0)
-      throw new SqsError(
+      throw sqsError(
         'InvalidParameterValue',
         'InvalidParameterValue',
         'The request must contain the parameter MessageBody.',
       );
     if (Buffer.byteLength(body) > Number(q.attributes.MaximumMessageSize)) {
-      throw new SqsError(
+      throw sqsError(
         'InvalidParameterValue',
         'InvalidParameterValue',
         `One or more parameters are invalid. Reason: Message must be shorter than ${q.attributes.MaximumMessageSize} bytes.`,
@@ -215,7 +210,7 @@ export class QueueStore {
     const ix = q.messages.findIndex((m) => m.receiptHandle === receiptHandle);
     if (ix >= 0) q.messages.splice(ix, 1);
     else if (!isOurHandle(receiptHandle, q.name)) {
-      throw new SqsError(
+      throw sqsError(
         'ReceiptHandleIsInvalid',
         'ReceiptHandleIsInvalid',
         `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`,
@@ -227,7 +222,7 @@ export class QueueStore {
   changeVisibility(q: Queue, receiptHandle: string, seconds: number, now: number): void {
     const m = q.messages.find((x) => x.receiptHandle === receiptHandle);
     if (!m)
-      throw new SqsError(
+      throw sqsError(
         'MessageNotInflight',
         'AWS.SimpleQueueService.MessageNotInflight',
         'Message does not exist or is not available for visibility timeout change.',
