@@ -1,0 +1,163 @@
+/**
+ * The DynamoDB operations at the edge, one table: item reads and writes go
+ * to dynalite with ReturnConsumedCapacity asked for (and stripped again when
+ * the client did not ask), so the AWS/DynamoDB capacity and
+ * ConditionalCheckFailedRequests metrics exist locally; table operations go
+ * as sent; the TimeToLive setting dynalite lacks is kept here (stored, not
+ * enforced). Writes let DynamoDB Streams record them (the observer).
+ */
+import { crc32 } from 'node:zlib';
+import type { EdgeRequest } from '../contracts';
+import { AwsError } from '../edge/aws-errors';
+import type { BackendProxy, BackendResponse } from '../edge/backend-proxy';
+import { operation, type Operation, type RawInput } from '../edge/operation-table';
+import {
+  capacityUses,
+  READ_OPERATIONS,
+  tablesOfRequest,
+  WRITE_OPERATIONS,
+} from './consumed-capacity';
+
+export type Json = Record<string, unknown>;
+export type TableCall = (operation: string, input: Json) => Promise<{ status: number; json: Json }>;
+
+/** What DynamoDB Streams (localcloud/dynamodb-streams) plugs in: its API, stream settings, item writes. */
+export interface DynamoDbObserver {
+  streamsCall(target: string, operation: string, input: Json): Json | undefined;
+  tableCall(
+    operation: string,
+    input: Json,
+    call: TableCall,
+  ): Promise<{ status: number; json: Json } | undefined>;
+  beforeWrite(
+    operation: string,
+    input: Json,
+    call: TableCall,
+  ): Promise<(() => Promise<void>) | undefined>;
+}
+
+export interface DynamoCall {
+  req: EdgeRequest;
+  body: Buffer;
+}
+
+export type DynamoAnswer = { json: unknown } | { backend: BackendResponse; body?: Buffer };
+export type DynamoOperation = Operation<DynamoCall, DynamoAnswer>;
+
+export interface DynamoParts {
+  backend: BackendProxy;
+  call: TableCall;
+  observer(): DynamoDbObserver | undefined;
+  metric(table: string, name: string, value: number, unit: string): void;
+}
+
+/** Table operations dynalite answers as AWS would. */
+const TABLE_OPERATIONS = [
+  'CreateTable',
+  'DeleteTable',
+  'DescribeTable',
+  'ListTables',
+  'TagResource',
+  'UntagResource',
+  'ListTagsOfResource',
+  'UpdateTable',
+];
+
+const asIs = (raw: RawInput) => raw;
+
+/** An item read or write, metered. */
+function metered(parts: DynamoParts, name: string): DynamoOperation {
+  return operation(asIs, async (input, { req, body }) => {
+    const recordWrite = WRITE_OPERATIONS.has(name)
+      ? await parts.observer()?.beforeWrite(name, input, parts.call)
+      : undefined;
+    const asked =
+      input.ReturnConsumedCapacity === 'TOTAL' || input.ReturnConsumedCapacity === 'INDEXES';
+    const forward = asked
+      ? body
+      : Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
+    const out = await parts.backend.send('POST', '/', req.headers, forward);
+    if (out.status !== 200) {
+      if (out.body.includes('ConditionalCheckFailedException'))
+        for (const t of tablesOfRequest(input))
+          parts.metric(t, 'ConditionalCheckFailedRequests', 1, 'Count');
+      return { backend: out };
+    }
+    await recordWrite?.();
+    const parsed = JSON.parse(out.body.toString('utf8')) as Json;
+    for (const use of capacityUses(name, parsed))
+      parts.metric(
+        use.table,
+        use.kind === 'read' ? 'ConsumedReadCapacityUnits' : 'ConsumedWriteCapacityUnits',
+        use.units,
+        'Count',
+      );
+    if (asked) return { backend: out };
+    delete parsed.ConsumedCapacity;
+    const text = Buffer.from(JSON.stringify(parsed));
+    return {
+      backend: { ...out, headers: { ...out.headers, 'x-amz-crc32': String(crc32(text)) } },
+      body: text,
+    };
+  });
+}
+
+interface TtlSpec {
+  AttributeName: string;
+  Enabled: boolean;
+}
+
+function ttlOperations(parts: DynamoParts): Record<string, DynamoOperation> {
+  const ttl = new Map<string, TtlSpec>();
+  const table = (raw: RawInput) => String(raw.TableName ?? '');
+  const mustExist = async (name: string) => {
+    if ((await parts.call('DescribeTable', { TableName: name })).status !== 200)
+      throw new AwsError(
+        'ResourceNotFoundException',
+        `Requested resource not found: Table: ${name} not found`,
+      );
+  };
+  return {
+    UpdateTimeToLive: operation(
+      (raw) => {
+        const spec = raw.TimeToLiveSpecification as Partial<TtlSpec> | undefined;
+        if (!spec?.AttributeName || typeof spec.Enabled !== 'boolean')
+          throw new AwsError(
+            'ValidationException',
+            'TimeToLiveSpecification needs AttributeName and Enabled',
+          );
+        return {
+          table: table(raw),
+          spec: { AttributeName: spec.AttributeName, Enabled: spec.Enabled },
+        };
+      },
+      async (i) => {
+        await mustExist(i.table);
+        ttl.set(i.table, i.spec);
+        return { json: { TimeToLiveSpecification: i.spec } };
+      },
+    ),
+    DescribeTimeToLive: operation(table, async (name) => {
+      await mustExist(name);
+      const spec = ttl.get(name);
+      return {
+        json: {
+          TimeToLiveDescription: spec?.Enabled
+            ? { TimeToLiveStatus: 'ENABLED', AttributeName: spec.AttributeName }
+            : { TimeToLiveStatus: 'DISABLED' },
+        },
+      };
+    }),
+  };
+}
+
+export function dynamoOperations(parts: DynamoParts): Record<string, DynamoOperation> {
+  const table: Record<string, DynamoOperation> = {};
+  for (const name of TABLE_OPERATIONS)
+    table[name] = operation(asIs, async (_i, { req, body }) => ({
+      backend: await parts.backend.send('POST', '/', req.headers, body),
+    }));
+  for (const name of [...READ_OPERATIONS, ...WRITE_OPERATIONS])
+    if (!name.startsWith('Transact')) table[name] = metered(parts, name); // dynalite has no transactions
+  return { ...table, ...ttlOperations(parts) };
+}
