@@ -255,8 +255,11 @@ describe('autoscaling on the embedded cloud', () => {
     expect(SPIKE_RATE).toBeGreaterThan(SHARD_LIMIT);
     expect(lanesFor(SPIKE_RATE)).toBeGreaterThan(CONFIG.stream!.maxShards!);
     expect(lanesFor(BASE_RATE)).toBe(1);
-    // ... and it happened: the spike was throttled on one shard.
-    expect(summary.stats.throttled).toBeGreaterThan(0);
+    // Whether the producers were throttled on the way is not asserted: their limiter
+    // paces them at the shard's limit, so they may be held back without one refusal.
+    // What they offered, every record of it, was accepted.
+    expect(summary.abandoned).toBe(0);
+    expect(summary.stats.accepted).toBe(summary.stats.generated);
   });
 
   it('the scaler ran its whole period, deciding on schedule without failed actions', () => {
