@@ -42,6 +42,7 @@ export async function consumeBatch(
   deps: ConsumerDeps,
   records: readonly KinesisRecordLike[],
   nowMs: number,
+  busySinceMs: number = nowMs,
 ): Promise<BatchPlan | undefined> {
   if (records.length === 0) return undefined;
   const { config } = deps;
@@ -57,7 +58,10 @@ export async function consumeBatch(
   });
   const outcome = await deps.windows.putPartials(plan.partials);
   if (plan.rejects.length > 0) await deps.rejects.put(plan.rejects);
-  await deps.control.updateShardProgress(plan.progress);
+  await deps.control.updateShardProgress(plan.progress, {
+    records: records.length,
+    busyMs: Math.max(0, Date.now() - busySinceMs),
+  });
   return Object.assign(plan, { outcome });
 }
 
@@ -103,10 +107,11 @@ export const handler = lambdaHandler(
   SERVICE,
   init,
   async ({ deps, logger }, event: KinesisStreamEvent): Promise<void> => {
+    const busySince = Date.now();
     const records = toRecords(event);
     const workMs = deps.consumer.config.consumer.testOnlyWorkMsPerRecord * records.length;
     if (workMs > 0) await new Promise((resolve) => setTimeout(resolve, workMs));
-    const plan = await consumeBatch(deps.consumer, records, Date.now());
+    const plan = await consumeBatch(deps.consumer, records, Date.now(), busySince);
     if (!plan) return;
     publish(deps.metrics, plan, records, Date.now());
     if (plan.counts.rejected > 0 || plan.counts.late > 0) {

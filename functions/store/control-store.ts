@@ -25,13 +25,24 @@ export interface GlobalState extends Partial<Omit<GlobalWatermarkItem, 'pk' | 's
   closerRunStartedAt?: number;
 }
 
+/** What one batch cost a lane: added to the shard's running totals. */
+export interface BatchWork {
+  records: number;
+  busyMs: number;
+}
+
 export class ControlStore {
   constructor(
     private readonly db: DynamoDBClient,
     private readonly table: string,
   ) {}
 
-  async updateShardProgress(p: ProgressUpdate): Promise<void> {
+  /**
+   * `work` (records handled, busy milliseconds) rides on the same write as
+   * running totals: the scaler's per-shard rates come from them, at no extra
+   * write per batch (docs/autoscaling.md).
+   */
+  async updateShardProgress(p: ProgressUpdate, work?: BatchWork): Promise<void> {
     const key = marshall({ pk: WATERMARK_PK, sk: shardSk(p.shardId) });
     const hasWindows = p.openWindowStarts.length > 0;
     const always = {
@@ -41,11 +52,16 @@ export class ControlStore {
       ':age': p.iteratorAgeMs,
       ':partial': p.partialBatch,
       ...(hasWindows ? { ':windows': new Set(p.openWindowStarts) } : {}),
+      ...(work ? { ':records': work.records, ':busy': work.busyMs } : {}),
     };
     const alwaysSet =
       'shardId = :id, lastSequenceNumber = :seq, lastSeenAt = :now, lastIteratorAgeMs = :age, lastBatchPartial = :partial';
-    // A set union: concurrent lanes of one shard add their windows without coordination.
-    const addWindows = hasWindows ? ' ADD openWindows :windows' : '';
+    // A set union: concurrent lanes of one shard add their windows (and totals) without coordination.
+    const adds = [
+      ...(hasWindows ? ['openWindows :windows'] : []),
+      ...(work ? ['processedRecords :records', 'busyMs :busy'] : []),
+    ];
+    const addWindows = adds.length > 0 ? ` ADD ${adds.join(', ')}` : '';
     if (p.maxEventTime !== undefined && p.minEventTime !== undefined) {
       try {
         await this.db.send(
