@@ -7,11 +7,26 @@
  */
 import { connect } from 'node:http2';
 import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeStreamCommand as DescribeTableStreamCommand,
+  DynamoDBStreamsClient,
+  ListStreamsCommand as ListTableStreamsCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import {
   CloudWatchClient,
   ListMetricsCommand,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, ListRulesCommand, PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateStreamCommand,
@@ -129,6 +144,47 @@ describe('default-config SDK v3 clients', () => {
       );
     } finally {
       for (const c of [s3, sts, ssm]) c.destroy();
+    }
+  });
+  it('CloudFormation, CloudWatch Logs and DynamoDB Streams', async () => {
+    const cfn = new CloudFormationClient(config);
+    const logs = new CloudWatchLogsClient(config);
+    const ddb = new DynamoDBClient(config);
+    const streams = new DynamoDBStreamsClient(config);
+    try {
+      const TemplateBody = JSON.stringify({
+        Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'from-stack' } } },
+      });
+      await cfn.send(new CreateStackCommand({ StackName: 'defaults', TemplateBody }));
+      const status = async () =>
+        (await cfn.send(new DescribeStacksCommand({ StackName: 'defaults' }))).Stacks?.[0]
+          ?.StackStatus;
+      for (let i = 0; i < 100 && (await status())?.endsWith('_IN_PROGRESS'); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await status()).toBe('CREATE_COMPLETE');
+
+      await logs.send(new CreateLogGroupCommand({ logGroupName: '/defaults/group' }));
+      const groups = await logs.send(
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: '/defaults' }),
+      );
+      expect(groups.logGroups?.map((g) => g.logGroupName)).toEqual(['/defaults/group']);
+
+      await ddb.send(
+        new CreateTableCommand({
+          TableName: 'streamed',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        }),
+      );
+      const listed = await streams.send(new ListTableStreamsCommand({ TableName: 'streamed' }));
+      const arn = listed.Streams?.[0]?.StreamArn;
+      expect(arn).toBeDefined();
+      const described = await streams.send(new DescribeTableStreamCommand({ StreamArn: arn }));
+      expect(described.StreamDescription?.TableName).toBe('streamed');
+    } finally {
+      for (const c of [cfn, logs, ddb, streams]) c.destroy();
     }
   });
 });
