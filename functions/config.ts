@@ -112,6 +112,22 @@ export interface ScalerConfig {
   memoryMb: number;
 }
 
+/**
+ * How long an SDK call may take before the client gives up on it and says
+ * so (functions/aws/clients.ts). Per attempt: the SDK's retries multiply it.
+ */
+export interface ClientsConfig {
+  /** TCP connect (HTTP/1.1 clients; the SDK's "standard" defaults mode uses 3,100 ms). */
+  connectTimeoutMs: number;
+  /**
+   * One attempt, from sending to the last byte of the answer (connect
+   * included for Kinesis' HTTP/2). The project's calls take well under a
+   * second on AWS; a busy laptop's cloud answers a 500-record PutRecords in
+   * a few seconds. (The AWS CLI waits 60 s.)
+   */
+  requestTimeoutMs: number;
+}
+
 export interface StreamscaleConfig {
   /** Prefix of every resource name: `${prefix}-events`, `${prefix}-windows`, ... */
   prefix: string;
@@ -122,6 +138,7 @@ export interface StreamscaleConfig {
   windowing: WindowingConfig;
   closer: CloserConfig;
   scaler: ScalerConfig;
+  clients: ClientsConfig;
   /** CloudWatch Logs retention of the functions' log groups (a CloudWatch Logs RetentionDays value). */
   logRetentionDays: number;
 }
@@ -188,6 +205,7 @@ export const DEFAULT_CONFIG: StreamscaleConfig = {
     shardUpdateReserveForScaleIn: 1,
     scaleInHeadroom: 0.25,
   },
+  clients: { connectTimeoutMs: 3_100, requestTimeoutMs: 30_000 },
   logRetentionDays: 7,
 };
 
@@ -313,6 +331,8 @@ export function validateConfig(c: StreamscaleConfig): void {
   }
   if (!(c.scaler.targetUtilisation > 0 && c.scaler.targetUtilisation <= 1))
     problems.push('scaler.targetUtilisation must be in (0, 1]');
+  positive(c.clients.connectTimeoutMs, 'clients.connectTimeoutMs');
+  positive(c.clients.requestTimeoutMs, 'clients.requestTimeoutMs');
   if (problems.length > 0)
     throw new ConfigError(`invalid streamscale configuration: ${problems.join('; ')}`);
 }
