@@ -13,7 +13,11 @@
  * A whole-call failure is ambiguous only for a lost response (timeout after
  * the server accepted); Kinesis gives no way to tell, so those records are
  * re-sent — the pipeline is exactly-once from the stream on, and the record
- * log lists what Kinesis acknowledged.
+ * log lists what Kinesis acknowledged. A call that got no usable answer
+ * (call-errors.ts) marks the endpoint down (EndpointHealth, shared by the
+ * run's writers): its records go back to the front of their queues, and
+ * while the endpoint is down the writers send one probe at a time, until
+ * it answers or the run gives up.
  */
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { backoffDelayMs, type BackoffOptions } from './backoff';
@@ -27,7 +31,8 @@ import {
 } from './put-batches';
 import { ShardMap } from './shard-map';
 import { ShardRateLimiter } from './shard-rate-limiter';
-import { isRetryableCallError } from './call-errors';
+import { classifyCallError, isRetryableCallError } from './call-errors';
+import { EndpointHealth } from './endpoint-health';
 
 export { isRetryableCallError };
 
@@ -60,6 +65,8 @@ export interface KinesisWriterOptions {
   limiter?: ShardRateLimiter;
   /** Shared by the writers of a run; one of its own (loaded in the background) otherwise. */
   shardMap?: ShardMap;
+  /** Shared by the writers of a run; one of its own otherwise. */
+  health?: EndpointHealth;
   config?: ProducerConfig;
   maxInFlight?: number;
   backoff?: BackoffOptions;
@@ -76,6 +83,7 @@ export class KinesisWriter {
   private fatal: unknown;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
+  private settleWaiters: Array<() => void> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private wake?: NodeJS.Timeout;
   private lastCallAt = -Infinity;
@@ -84,6 +92,7 @@ export class KinesisWriter {
   private readonly cfg: ProducerConfig;
   private readonly limiter: ShardRateLimiter;
   private readonly map: ShardMap;
+  private readonly health: EndpointHealth;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly maxInFlight: number;
@@ -96,6 +105,7 @@ export class KinesisWriter {
     this.random = o.random ?? Math.random;
     this.maxInFlight = o.maxInFlight ?? this.cfg.writer.maxInFlight;
     this.limiter = o.limiter ?? new ShardRateLimiter(this.cfg.limiter);
+    this.health = o.health ?? new EndpointHealth(this.cfg.endpoint);
     this.map =
       o.shardMap ??
       new ShardMap({
@@ -112,7 +122,7 @@ export class KinesisWriter {
     return this.queued + this.delayed + this.inFlightRecords;
   }
 
-  /** The error that stopped this writer (a non-retryable call failure), if any. */
+  /** The error that stopped this writer (a non-retryable call failure, or EndpointDownError), if any. */
   get error(): unknown {
     return this.fatal;
   }
@@ -128,6 +138,11 @@ export class KinesisWriter {
     while (this.pending > 0 && !this.fatal)
       await new Promise<void>((r) => this.idleWaiters.push(r));
     if (this.fatal) throw this.fatal;
+  }
+
+  /** Resolves when no call is in flight (whatever is queued, whatever failed). */
+  async settled(): Promise<void> {
+    while (this.inFlight > 0) await new Promise<void>((r) => this.settleWaiters.push(r));
   }
 
   /** Drop everything not yet sent (Ctrl-C); calls in flight finish. */
@@ -175,8 +190,10 @@ export class KinesisWriter {
     this.clearWake();
     if (this.fatal) return this.notifyIdle();
     const now = this.now();
+    if (this.queued + this.delayed + this.inFlight > 0) this.fatal = this.health.gaveUp(now);
+    if (this.fatal) return this.notifyIdle();
     this.rebucket(now);
-    while (this.inFlight < this.maxInFlight && this.queued > 0) {
+    while (this.inFlight < this.maxInFlight && this.queued > 0 && this.health.maySend(now)) {
       const lingering = now - this.lastCallAt < this.cfg.writer.lingerMs;
       if (lingering && this.grantable(now) < MAX_RECORDS_PER_CALL) break;
       const batch = this.fill(now);
@@ -234,7 +251,7 @@ export class KinesisWriter {
     for (const [shard, q] of this.queues)
       if (q.length > 0) tokenWait = Math.min(tokenWait, this.limiter.waitMs(shard, now));
     const linger = this.lastCallAt + this.cfg.writer.lingerMs - now;
-    const delay = Math.max(this.cfg.writer.minWakeMs, linger, tokenWait);
+    const delay = Math.max(this.cfg.writer.minWakeMs, linger, tokenWait, this.health.waitMs(now));
     this.wake = setTimeout(() => {
       this.wake = undefined;
       this.pump();
@@ -247,11 +264,13 @@ export class KinesisWriter {
   }
 
   private dispatch(batch: Pending[], sentAt: number): void {
+    this.health.sending();
     this.inFlight++;
     this.inFlightRecords += batch.length;
     void this.send(batch, sentAt).finally(() => {
       this.inFlight--;
       this.inFlightRecords -= batch.length;
+      if (this.inFlight === 0) for (const w of this.settleWaiters.splice(0)) w();
       this.pump();
     });
   }
@@ -277,6 +296,7 @@ export class KinesisWriter {
       this.callFailed(batch, sentAt, err);
       return;
     }
+    this.health.answered();
     const now = this.now();
     const again: Pending[] = [];
     batch.forEach((r, i) => {
@@ -307,11 +327,18 @@ export class KinesisWriter {
   private callFailed(batch: Pending[], sentAt: number, err: unknown): void {
     const stats = this.o.stats;
     stats.callErrors++;
-    if (!isRetryableCallError(err)) {
+    const kind = classifyCallError(err);
+    if (kind === 'fatal') {
       this.fatal = err;
       stats.failed += batch.length;
       return;
     }
+    if (kind === 'endpoint') {
+      stats.failed += batch.length;
+      this.health.unreachable(err, sentAt, this.now());
+      return this.requeue(batch);
+    }
+    this.health.answered();
     if ((err as { name?: string }).name === 'ProvisionedThroughputExceededException') {
       stats.throttled += batch.length;
       const now = this.now();
@@ -319,6 +346,16 @@ export class KinesisWriter {
         this.limiter.throttled(shard, sentAt, now);
     } else stats.failed += batch.length;
     this.retry(batch);
+  }
+
+  /** Back to the front of their shard's queue at once: the endpoint's health paces the next call. */
+  private requeue(records: Pending[]): void {
+    if (this.closed) {
+      this.dropped += records.length;
+      return;
+    }
+    this.o.stats.retried += records.length;
+    for (let i = records.length - 1; i >= 0; i--) this.push(records[i]!, true);
   }
 
   /** Back to the front of their shard's queue after a full-jitter backoff each; records due together share a timer. */

@@ -3,6 +3,8 @@
  * off and limits its rate per shard. The values follow the Kinesis Producer
  * Library (KPL) where it has an equivalent, and say so.
  */
+import type { EndpointHealthOptions } from './endpoint-health';
+
 export interface ShardLimiterOptions {
   /** A shard's limit before anything was learned: the Kinesis per-shard write limit. */
   initialRecordsPerSecond: number;
@@ -46,6 +48,12 @@ export interface ProducerConfig {
     /** A refresh (ListShards) asked for within this time of the last one waits. */
     minRefreshIntervalMs: number;
   };
+  /**
+   * When the endpoint gives no usable answer (endpoint-health.ts): one probe
+   * call after probeBaseMs, doubling to probeCapMs; the run gives up when
+   * nothing has answered for giveUpAfterMs (the KPL's RecordTtl is 30 s).
+   */
+  endpoint: EndpointHealthOptions;
   /** AWS per-shard write limit: the stream's capacity shown next to the producer's limit. */
   shardRecordsPerSecond: number;
 }
@@ -63,5 +71,6 @@ export const PRODUCER_CONFIG: ProducerConfig = {
   writer: { maxInFlight: 4, lingerMs: 50, minWakeMs: 5 },
   backoff: { baseMs: 50, capMs: 2_000 },
   shardMap: { minRefreshIntervalMs: 1_000 },
+  endpoint: { probeBaseMs: 250, probeCapMs: 2_000, giveUpAfterMs: 30_000 },
   shardRecordsPerSecond: 1000,
 };

@@ -2,8 +2,12 @@
  * Runs a spike: N + M producers, each with its own generator (seed + index),
  * token bucket and Kinesis writer, sharing one Kinesis client; the plan says
  * which producers run when. After the plan ends, the writers drain (every
- * generated record is retried until Kinesis accepts it). Used by
- * `npm run spike`, `npm start`, the end-to-end test and the bench.
+ * generated record is retried until Kinesis accepts it). A run that cannot
+ * go on — the endpoint stopped answering (EndpointDownError), a call failed
+ * for good — ends early and says why in its summary (`error`), with the
+ * records that were never sent counted (`abandoned`); calls in flight are
+ * awaited first, so every record Kinesis acknowledged reached onAccepted.
+ * Used by `npm run spike`, `npm start`, the end-to-end test and the bench.
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
@@ -14,6 +18,7 @@ import {
 } from './event-generator';
 import { KinesisWriter, type AcceptedRecord } from './kinesis-writer';
 import { PRODUCER_CONFIG, type ProducerConfig } from './producer-config';
+import { EndpointHealth } from './endpoint-health';
 import { emptyStats, type ProducerStats } from './producer-stats';
 import { recordBytes } from './put-batches';
 import { ShardMap } from './shard-map';
@@ -55,6 +60,8 @@ export interface SpikeStatus {
   activeProducers: number;
   pending: number;
   stats: ProducerStats;
+  /** How long the endpoint has not answered (0 while it does). */
+  endpointDownMs?: number;
 }
 
 export interface SpikeSummary {
@@ -62,9 +69,11 @@ export interface SpikeSummary {
   durationMs: number;
   startedAt: Date;
   endedAt: Date;
-  /** records still unsent when the run ended (Ctrl-C or drain timeout) */
+  /** records never accepted when the run ended (Ctrl-C, drain timeout, error) */
   abandoned: number;
   aborted: boolean;
+  /** Why the run ended early, if it did not end by its plan or the signal. */
+  error?: unknown;
 }
 
 const TICK_MS = 20;
@@ -135,15 +144,93 @@ function produce(
   p.writer.enqueue(batch);
 }
 
-/** Wait for every writer to drain, at most drainTimeoutMs, and no longer once aborted. */
-async function drain(producers: Producer[], o: SpikeRunOptions): Promise<'ok' | 'timeout'> {
-  const drained = Promise.all(producers.map((p) => p.writer.drain()));
+/** Resolves when every writer is idle (nothing queued or in flight); rejects when one failed for good. */
+function drained(producers: Producer[]): Promise<void> {
+  return Promise.all(producers.map((p) => p.writer.drain())).then(() => undefined);
+}
+
+/** Wait for the writers to drain, at most drainTimeoutMs, and no longer once aborted. */
+async function drain(
+  producers: Producer[],
+  o: SpikeRunOptions,
+): Promise<'ok' | 'timeout' | 'failed'> {
+  let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<'timeout'>((r) => {
-    const t = setTimeout(() => r('timeout'), o.drainTimeoutMs ?? 120_000);
-    t.unref();
+    timer = setTimeout(() => r('timeout'), o.drainTimeoutMs ?? 120_000);
     o.signal?.addEventListener('abort', () => r('timeout'), { once: true });
   });
-  return Promise.race([drained.then(() => 'ok' as const), limit]);
+  try {
+    const done = drained(producers).then(
+      () => 'ok' as const,
+      () => 'failed' as const,
+    );
+    return await Promise.race([done, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Drop what is unsent, then wait for the calls in flight (each bounded by the client's timeouts). */
+async function stopWriters(producers: Producer[]): Promise<number> {
+  const dropped = producers.reduce((s, p) => s + p.writer.abandon(), 0);
+  await Promise.all(producers.map((p) => p.writer.settled()));
+  return dropped;
+}
+
+interface Run {
+  o: SpikeRunOptions;
+  producers: Producer[];
+  t0: number;
+  maxBacklog: number;
+  stats: ProducerStats;
+  /** the phase the status shows */
+  phase: SpikeStatus['phase'];
+  showLimit: () => void;
+}
+
+const fatalOf = (producers: Producer[]) => producers.find((p) => p.writer.error)?.writer.error;
+
+/** Generation: every tick, each active producer takes its tokens and enqueues that many records. */
+function generate(run: Run): Promise<'planned' | 'aborted' | 'failed'> {
+  const { o, producers } = run;
+  return new Promise((done) => {
+    const tick = () => {
+      if (o.signal?.aborted) return done('aborted');
+      if (fatalOf(producers)) return done('failed');
+      const now = Date.now();
+      const elapsed = now - run.t0;
+      const current = phaseAt(o.plan, elapsed);
+      if (!current) return done('planned');
+      run.phase = current.name;
+      producers.forEach((p, i) =>
+        produce(
+          p,
+          producerActive(o.plan, i, elapsed),
+          now,
+          o.ratePerProducer,
+          run.maxBacklog,
+          run.stats,
+        ),
+      );
+      run.showLimit();
+      setTimeout(tick, TICK_MS);
+    };
+    tick();
+  });
+}
+
+/** Generate, then drain; what ends early says so. The records dropped on the way are counted. */
+async function generateAndDrain(run: Run): Promise<{ abandoned: number; aborted: boolean }> {
+  const { o, producers } = run;
+  const generated = await generate(run);
+  for (const p of producers) p.active = false;
+  run.phase = 'draining';
+  if (generated !== 'planned')
+    return { abandoned: await stopWriters(producers), aborted: generated === 'aborted' };
+  // Drain: bounded, cut short by Ctrl-C, ended by a writer's failure.
+  const drainedAs = await drain(producers, o);
+  if (drainedAs === 'ok') return { abandoned: 0, aborted: false };
+  return { abandoned: await stopWriters(producers), aborted: Boolean(o.signal?.aborted) };
 }
 
 export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
@@ -157,6 +244,7 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
   );
   const config = o.config ?? PRODUCER_CONFIG;
   const { limiter, shardMap, showLimit } = await shardRouting(o, config, stats);
+  const health = new EndpointHealth(config.endpoint);
   const producers: Producer[] = Array.from({ length: o.plan.maxProducers }, (_, i) => {
     const generator = new EventGenerator(
       { ...o.generator, seed: o.generator.seed * 1_000 + i },
@@ -169,72 +257,54 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
       config,
       limiter,
       shardMap,
+      health,
       maxInFlight: o.maxInFlight,
       onAccepted: (r) => o.onAccepted?.(r, r.tag as GeneratedRecord),
     });
     return { generator, writer, bucket: producerBucket(o.ratePerProducer, t0), active: false };
   });
-  const maxBacklog = Math.max(500, o.ratePerProducer * (o.maxBacklogSeconds ?? 10));
-  const pending = () => producers.reduce((s, p) => s + p.writer.pending, 0);
-  const fatal = () => producers.find((p) => p.writer.error)?.writer.error;
-  let phase: SpikeStatus['phase'] = o.plan.phases[0]?.name ?? 'draining';
+  const run: Run = {
+    o,
+    producers,
+    t0,
+    stats,
+    showLimit,
+    maxBacklog: Math.max(500, o.ratePerProducer * (o.maxBacklogSeconds ?? 10)),
+    phase: o.plan.phases[0]?.name ?? 'draining',
+  };
   const status = (): SpikeStatus => {
     showLimit();
     return {
       elapsedMs: Date.now() - t0,
-      phase,
+      phase: run.phase,
       activeProducers: producers.filter((p) => p.active).length,
-      pending: pending(),
+      pending: producers.reduce((s, p) => s + p.writer.pending, 0),
       stats,
+      endpointDownMs: health.downForMs(Date.now()),
     };
   };
-
-  let statusTimer: NodeJS.Timeout | undefined;
-  if (o.onStatus) statusTimer = setInterval(() => o.onStatus!(status()), o.statusEveryMs ?? 500);
-
-  let aborted = false;
-  let abandoned = 0;
+  const statusTimer = o.onStatus
+    ? setInterval(() => o.onStatus!(status()), o.statusEveryMs ?? 500)
+    : undefined;
+  let ended;
   try {
-    // Generation: every tick, each active producer takes its tokens and enqueues that many records.
-    await new Promise<void>((done, fail) => {
-      const tick = () => {
-        if (o.signal?.aborted) {
-          aborted = true;
-          return done();
-        }
-        const err = fatal();
-        if (err) return fail(err);
-        const now = Date.now();
-        const elapsed = now - t0;
-        const current = phaseAt(o.plan, elapsed);
-        if (!current) return done();
-        phase = current.name;
-        producers.forEach((p, i) =>
-          produce(p, producerActive(o.plan, i, elapsed), now, o.ratePerProducer, maxBacklog, stats),
-        );
-        showLimit();
-        setTimeout(tick, TICK_MS);
-      };
-      tick();
-    });
-    for (const p of producers) p.active = false;
-    phase = 'draining';
-    if (aborted) {
-      abandoned = producers.reduce((s, p) => s + p.writer.abandon(), 0);
-    }
-    // Drain: bounded, and cut short by Ctrl-C.
-    if ((await drain(producers, o)) === 'timeout') {
-      aborted = aborted || Boolean(o.signal?.aborted);
-      abandoned += producers.reduce((s, p) => s + p.writer.abandon(), 0);
-      await Promise.all(producers.map((p) => p.writer.drain())).catch(() => undefined);
-    }
+    ended = await generateAndDrain(run);
   } finally {
-    if (statusTimer) clearInterval(statusTimer);
+    clearInterval(statusTimer);
     shardMap.close();
   }
   // Records that failed after abandon() were never accepted either.
-  abandoned += producers.reduce((s, p) => s + p.writer.dropped, 0);
+  const abandoned = ended.abandoned + producers.reduce((s, p) => s + p.writer.dropped, 0);
+  const error = fatalOf(producers);
   const endedAt = new Date();
   o.onStatus?.(status());
-  return { stats, durationMs: endedAt.getTime() - t0, startedAt, endedAt, abandoned, aborted };
+  return {
+    stats,
+    durationMs: endedAt.getTime() - t0,
+    startedAt,
+    endedAt,
+    abandoned,
+    aborted: ended.aborted,
+    ...(error ? { error } : {}),
+  };
 }

@@ -5,8 +5,10 @@
  * embedded cloud's edge enforce it) and answering
  * ProvisionedThroughputExceededException per record beyond that; uniform
  * reshards on demand. Every put attempt is checked against what was already
- * accepted, so a re-sent accepted record shows. Time is whatever Date.now
- * and setTimeout say (vitest's fake timers in the tests).
+ * accepted, so a re-sent accepted record shows. `unreachable` makes every
+ * call fail as a dead endpoint's do (connection refused), counting them.
+ * Time is whatever Date.now and setTimeout say (vitest's fake timers in the
+ * tests).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -46,6 +48,10 @@ export class ThrottlingStreamModel {
   /** Put attempts of a payload the stream had already accepted. */
   resentAfterAccept = 0;
   listShardsCalls = 0;
+  /** While set, every call fails with this error code (e.g. ECONNREFUSED), after the latency. */
+  unreachable: string | undefined;
+  /** Calls that failed because the stream was unreachable. */
+  refusedCalls = 0;
 
   constructor(
     shards: number,
@@ -88,6 +94,12 @@ export class ThrottlingStreamModel {
 
   private async send(cmd: unknown): Promise<unknown> {
     await sleep(this.latencyMs / 2);
+    if (this.unreachable) {
+      this.refusedCalls++;
+      const code = this.unreachable;
+      await sleep(this.latencyMs / 2);
+      throw Object.assign(new Error(`connect ${code} 127.0.0.1:4566`), { code });
+    }
     let out: unknown;
     if (cmd instanceof PutRecordsCommand) out = this.put(cmd);
     else if (cmd instanceof ListShardsCommand) out = this.list();
