@@ -152,7 +152,8 @@ async function main(): Promise<void> {
     clearLocalCloudState(process.pid);
     await cloud.stop();
     process.stdout.write('stopped\n');
-    process.exit(0);
+    // The shell's code for a stop by this signal (128 + its number): 130 for Ctrl-C, 143 for SIGTERM.
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -13,6 +13,18 @@ export const DEFAULT_REGION = 'us-east-1';
 /** The edge's default port on 127.0.0.1, as LocalStack's. */
 export const DEFAULT_EDGE_PORT = 4566;
 
+/**
+ * deploy:local's clients (CloudFormation, S3, SSM) against the edge: a cloud
+ * that stops answering mid-deploy fails the deploy with a message instead of
+ * hanging it. The probe is the first look at an endpoint: does anything
+ * answer HTTP there?
+ */
+export const DEPLOY_CLIENT = {
+  connectTimeoutMs: 3_100,
+  requestTimeoutMs: 30_000,
+  probeTimeoutMs: 5_000,
+} as const;
+
 /** AWS service limits the emulators enforce (AWS defaults; each is an option). */
 export const AWS_LIMITS = {
   kinesis: {

@@ -24,22 +24,24 @@ export interface ProducerMetricsOptions {
 export class ProducerMetrics {
   private last = { accepted: 0, acceptedBytes: 0, throttled: 0, retried: 0 };
   private timer?: NodeJS.Timeout;
-  private inFlight: Promise<void> = Promise.resolve();
+  private busy: Promise<void> | undefined;
 
   constructor(private readonly o: ProducerMetricsOptions) {}
 
   start(): void {
+    // One publish at a time: while the endpoint does not answer, ticks are skipped rather than queued.
     this.timer = setInterval(() => {
-      this.inFlight = this.inFlight.then(() => this.publish());
+      if (this.busy) return;
+      this.busy = this.publish().finally(() => (this.busy = undefined));
     }, this.o.intervalMs ?? 5_000);
     this.timer.unref();
   }
 
-  /** Stop the timer and publish what is left. */
-  async stop(): Promise<void> {
+  /** Stop the timer and publish what is left (unless `final` is false: the endpoint is known down). */
+  async stop(final = true): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.inFlight;
-    await this.publish();
+    await this.busy;
+    if (final) await this.publish();
   }
 
   async publish(): Promise<void> {

@@ -14,7 +14,15 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 export function progressLine(s: SpikeStatus, rate: number): string {
   const t = (s.elapsedMs / 1000).toFixed(0).padStart(4);
   const st = s.stats;
-  return `${t}s ${s.phase.padEnd(8)} producers ${s.activeProducers}  sent ${fmt(st.sent)}  accepted ${fmt(st.accepted)}  throttled ${fmt(st.throttled)}  retried ${fmt(st.retried)}  pending ${fmt(s.pending)}  rate ${fmt(rate)} rec/s${limitText(st)}`;
+  return `${t}s ${s.phase.padEnd(8)} ${downText(s)}producers ${s.activeProducers}  sent ${fmt(st.sent)}  accepted ${fmt(st.accepted)}  throttled ${fmt(st.throttled)}  retried ${fmt(st.retried)}  pending ${fmt(s.pending)}  rate ${fmt(rate)} rec/s${limitText(st)}`;
+}
+
+/** While the endpoint gives no answer, the line says so early on (a narrow terminal cuts the end). */
+function downText(s: SpikeStatus): string {
+  const ms = s.endpointDownMs ?? 0;
+  return ms >= 1_000
+    ? `ENDPOINT NOT ANSWERING for ${fmt(ms / 1000)} s (one probe at a time)  `
+    : '';
 }
 
 // kpl (issue 14): the producers' learned limit next to the stream's capacity.

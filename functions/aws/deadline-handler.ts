@@ -25,12 +25,16 @@ export class ClientTimeoutError extends Error {
     readonly phase: 'connect' | 'request',
     readonly timeoutMs: number,
   ) {
-    super(
+    const what =
       phase === 'connect'
         ? `no connection to ${endpoint} within ${formatMs(timeoutMs)} (connect timeout)`
-        : `no answer from ${endpoint} within ${formatMs(timeoutMs)} (request timeout)`,
-    );
+        : `no answer from ${endpoint} within ${formatMs(timeoutMs)} (request timeout)`;
+    super(what);
+    this.what = what;
   }
+
+  /** The message as made: the SDK appends lines to `message` when a body fails mid-read. */
+  readonly what: string;
 }
 
 export interface DeadlineTimeouts {

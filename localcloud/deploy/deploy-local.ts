@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { ACCOUNT_ID, DEFAULT_EDGE_PORT, DEFAULT_REGION } from '../config';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ACCOUNT_ID, DEFAULT_EDGE_PORT, DEFAULT_REGION, DEPLOY_CLIENT } from '../config';
 import { DeployError } from './appliers/types';
 import { readAssembly, type AssemblyStack } from './cloud-assembly';
 import type { DeployedResource } from './execute';
@@ -69,18 +70,44 @@ export function noCloudMessage(endpoint: string, stateDir?: string): string {
   return `no local cloud at ${endpoint} — start it with \`npm run local\` (or set AWS_ENDPOINT_URL)${elsewhere}`;
 }
 
-/** True if anything answers HTTP at the endpoint (a refused connection fails at once; a busy machine gets a few seconds). */
-export async function endpointAnswers(endpoint: string, timeoutMs = 5_000): Promise<boolean> {
+/** What answers at an endpoint: HTTP, nothing (connection refused), or a connection that stays silent. */
+export type EndpointProbe = 'answers' | 'refused' | 'silent';
+
+/** Looks once at `endpoint` (a refused connection fails at once; a busy machine gets a few seconds). */
+export async function probeEndpoint(
+  endpoint: string,
+  timeoutMs: number = DEPLOY_CLIENT.probeTimeoutMs,
+): Promise<EndpointProbe> {
   try {
     await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
-    return true;
+    return 'answers';
   } catch (err) {
     if (process.env.STREAMSCALE_DEBUG)
       process.stderr.write(
         `probe ${endpoint}: ${String((err as { cause?: unknown }).cause ?? err)}\n`,
       );
-    return false;
+    return (err as { name?: string }).name === 'TimeoutError' ? 'silent' : 'refused';
   }
+}
+
+/** True if anything answers HTTP at the endpoint. */
+export async function endpointAnswers(
+  endpoint: string,
+  timeoutMs: number = DEPLOY_CLIENT.probeTimeoutMs,
+): Promise<boolean> {
+  return (await probeEndpoint(endpoint, timeoutMs)) === 'answers';
+}
+
+/** Something listens at `endpoint` and does not answer HTTP in time. */
+export const silentCloudMessage = (endpoint: string, timeoutMs: number) =>
+  `${endpoint} accepted the connection but did not answer within ${timeoutMs / 1000} s — the cloud there is stuck or overloaded (or not an AWS endpoint)`;
+
+/** The deploy's check of the endpoint, as a DeployError that names it. */
+async function checkEndpoint(endpoint: string, stateDir: string): Promise<void> {
+  const probe = await probeEndpoint(endpoint);
+  if (probe === 'silent')
+    throw new DeployError(silentCloudMessage(endpoint, DEPLOY_CLIENT.probeTimeoutMs));
+  if (probe === 'refused') throw new DeployError(noCloudMessage(endpoint, stateDir));
 }
 
 /** `npx cdk synth -q` in the project root, writing to cdkOut. */
@@ -168,7 +195,7 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
     opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
 
   // Check the endpoint before a slow synth, so a missing cloud is reported at once.
-  if (!(await endpointAnswers(endpoint))) throw new DeployError(noCloudMessage(endpoint, stateDir));
+  await checkEndpoint(endpoint, stateDir);
 
   const synthStart = Date.now();
   if (opts.synth !== false) await runSynth(projectRoot, cdkOut, log);
@@ -200,9 +227,13 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
       results.push({ stackName: s.stackName, ...r });
     }
   } catch (err) {
-    // An endpoint that went away mid-deploy reads better as such than as a socket error.
-    if (!(err instanceof DeployError) && !(await endpointAnswers(endpoint)))
-      throw new DeployError(noCloudMessage(endpoint, stateDir));
+    // An endpoint that went away (or went silent) mid-deploy reads better as such than as a socket error.
+    if (err instanceof DeployError) throw err;
+    await checkEndpoint(endpoint, stateDir);
+    if ((err as { name?: string }).name === 'TimeoutError')
+      throw new DeployError(
+        `${endpoint} stopped answering during the deploy: ${(err as Error).message.split('\n')[0]}`,
+      );
     throw err;
   } finally {
     for (const client of Object.values(c)) client.destroy();
@@ -218,14 +249,20 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
 }
 
 function apiClients(endpoint: string, region: string) {
-  const common = {
+  // Each client its own handler, with timeouts: a cloud gone silent mid-deploy fails it.
+  const common = () => ({
     endpoint,
     region,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: DEPLOY_CLIENT.connectTimeoutMs,
+      requestTimeout: DEPLOY_CLIENT.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    }),
+  });
   return {
-    cfn: new CloudFormationClient(common),
-    s3: new S3Client({ ...common, forcePathStyle: true }),
-    ssm: new SSMClient(common),
+    cfn: new CloudFormationClient(common()),
+    s3: new S3Client({ ...common(), forcePathStyle: true }),
+    ssm: new SSMClient(common()),
   };
 }

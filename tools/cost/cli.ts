@@ -7,10 +7,11 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { cloudWatchClient } from '../../functions/aws/clients';
 import { fromEnv } from '../../functions/config';
-import { applyCliDefaults } from '../cli-kit/aws-env';
+import { applyCliDefaults, endpointInUse } from '../cli-kit/aws-env';
 import { parseCommandLine } from '../cli-kit/command-line';
 import { CommandError, EXIT, UsageError as UsageArgError, type ExitCode } from '../cli-kit/errors';
 import { isEntry, runMain } from '../cli-kit/run-main';
+import { describeCloudError } from '../query/endpoint-errors';
 import { usageFromCloudWatch } from './cloudwatch-usage';
 import { costReportFor } from './cost-report';
 import { loadRunUsage, METRICS_FILE, usageFromMetricsFile, UsageError } from './run-usage';
@@ -144,14 +145,16 @@ async function run(argv: string[]): Promise<ExitCode> {
     applyCliDefaults();
     let file;
     try {
-      file = await usageFromCloudWatch(cloudWatchClient(), config, from, to, period);
+      file = await usageFromCloudWatch(
+        cloudWatchClient({ maxAttempts: 2 }),
+        config,
+        from,
+        to,
+        period,
+      );
     } catch (err) {
-      const name = err instanceof Error ? err.name : '';
-      const msg = err instanceof Error ? err.message : String(err);
-      if (/ECONNREFUSED|connect|fetch failed|socket/i.test(msg) || name === 'TimeoutError')
-        throw new CommandError(
-          `cannot reach CloudWatch at ${process.env.AWS_ENDPOINT_URL ?? 'the AWS endpoint'}: start the local cloud with \`npm run local\` (or set AWS_ENDPOINT_URL)`,
-        );
+      const message = describeCloudError(err, { endpoint: endpointInUse(), resource: 'metrics' });
+      if (message) throw new CommandError(message);
       throw err;
     }
     usage = usageFromMetricsFile(

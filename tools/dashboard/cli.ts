@@ -9,7 +9,7 @@ import { applyCliDefaults, endpointInUse } from '../cli-kit/aws-env';
 import { numberFlag, parseCommandLine } from '../cli-kit/command-line';
 import { CommandError, EXIT, type ExitCode } from '../cli-kit/errors';
 import { isEntry, runMain } from '../cli-kit/run-main';
-import { describeCloudError } from '../query/endpoint-errors';
+import { describeCloudError, isUnreachable, timeoutOf } from '../query/endpoint-errors';
 import { cloudWatchSource } from './cloudwatch-source';
 import { startDashboardServer } from './server';
 
@@ -63,9 +63,10 @@ export async function main(argv: string[]): Promise<ExitCode> {
         `no dashboards yet at ${endpoint} — deploy the stack (npm run deploy:local); the page will list them once there`,
       );
   } catch (err) {
-    console.error(
-      `warning: ${describeCloudError(err, { endpoint, resource: 'dashboards' }) ?? (err instanceof Error ? err.message : String(err))}`,
-    );
+    const message = describeCloudError(err, { endpoint, resource: 'dashboards' });
+    // A cloud that is not there, or does not answer, leaves the page nothing to show: say so and stop.
+    if (message && (isUnreachable(err) || timeoutOf(err))) throw new CommandError(message);
+    console.error(`warning: ${message ?? (err instanceof Error ? err.message : String(err))}`);
   }
   let server;
   try {

@@ -33,7 +33,13 @@ import {
   readLocalCloudState,
   writeLocalCloudState,
 } from '../../localcloud/deploy/local-cloud-state';
-import { deployLocal, endpointAnswers } from '../../localcloud/deploy/deploy-local';
+import {
+  deployLocal,
+  endpointAnswers,
+  probeEndpoint,
+  silentCloudMessage,
+} from '../../localcloud/deploy/deploy-local';
+import { DEPLOY_CLIENT } from '../../localcloud/config';
 import { startLocalCloud, type LocalCloud } from '../../localcloud/start-local-cloud';
 import { ProducerMetrics } from '../../producer/producer-metrics';
 import { emptyStats } from '../../producer/producer-stats';
@@ -41,13 +47,16 @@ import { summaryLines } from '../../producer/progress-view';
 import { RecordLog } from '../../producer/record-log';
 import { planSpike } from '../../producer/spike-plan';
 import { runSpike, type SpikeStatus } from '../../producer/spike-runner';
+import { runFailureMessage } from '../../producer/stream-check';
 import { scalerMetricReads, writeCostReport } from '../cost/cost-report';
 import { METRICS_FILE } from '../cost/run-usage';
 import { formatTable } from '../query/format';
-import { applyCliDefaults } from '../cli-kit/aws-env';
-import { EXIT } from '../cli-kit/errors';
+import { applyCliDefaults, endpointInUse } from '../cli-kit/aws-env';
+import { CommandError, EXIT } from '../cli-kit/errors';
+import { listenForInterrupt, type Interrupt } from '../cli-kit/interrupt';
 import { LiveBlock } from '../cli-kit/live-block';
 import { isEntry, runMain } from '../cli-kit/run-main';
+import { describeCloudError } from '../query/endpoint-errors';
 import { runQuery } from '../query/run-query';
 import { DEMO_USAGE, parseDemoArgs } from './demo-args';
 import { liveLines, type LiveSnapshot } from './live-view';
@@ -108,9 +117,17 @@ async function startCloud(
     return { endpoint: running.endpoint };
   }
   const explicit = process.env.AWS_ENDPOINT_URL;
-  if (explicit && explicit !== 'http://127.0.0.1:4566' && (await endpointAnswers(explicit))) {
-    out(`using the endpoint ${explicit} (AWS_ENDPOINT_URL)`);
-    return { endpoint: explicit };
+  if (explicit && explicit !== 'http://127.0.0.1:4566') {
+    const probe = await probeEndpoint(explicit);
+    if (probe === 'answers') {
+      out(`using the endpoint ${explicit} (AWS_ENDPOINT_URL)`);
+      return { endpoint: explicit };
+    }
+    // Something listens there and says nothing: the user's cloud, stuck. Starting another would hide it.
+    if (probe === 'silent')
+      throw new CommandError(
+        `${silentCloudMessage(explicit, DEPLOY_CLIENT.probeTimeoutMs)}; unset AWS_ENDPOINT_URL to let npm start run its own cloud`,
+      );
   }
   const log = createWriteStream(logFile, { flags: 'a' });
   const opts = {
@@ -151,22 +168,32 @@ export async function main(argv: string[]): Promise<number> {
   out(`streamscale demo, profile ${profile.name}: ${profile.description}`);
   out(`report directory: ${runDir}`);
 
-  const abort = new AbortController();
-  let interrupted = false;
-  // One Ctrl-C may arrive twice (the terminal's process group and tsx relaying it): a second one counts after a moment.
-  let firstSigintAt = 0;
-  const onSigint = () => {
-    if (interrupted) {
-      if (Date.now() - firstSigintAt > 1_000) process.exit(130);
-      return;
-    }
-    interrupted = true;
-    firstSigintAt = Date.now();
-    out('\nCtrl-C: stopping the producers and shutting down (Ctrl-C again to quit at once)…');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = listenForInterrupt({
+    onFirst: (sig) => {
+      const name = sig === 'SIGINT' ? 'Ctrl-C' : sig;
+      out(`\n${name}: stopping the producers and shutting down (${name} again to quit at once)…`);
+    },
+  });
+  try {
+    return await demo({ profile, config, runDir, started, interrupt });
+  } catch (err) {
+    // A cloud that is not there or does not answer: one line naming it, not a stack trace.
+    const message = describeCloudError(err, { endpoint: endpointInUse() });
+    throw message ? new CommandError(message) : err;
+  } finally {
+    interrupt.dispose();
+  }
+}
 
+/** Cloud, deploy, spike and results, once the signals are handled. */
+async function demo(o: {
+  profile: DemoProfile;
+  config: StreamscaleConfig;
+  runDir: string;
+  started: Date;
+  interrupt: Interrupt;
+}): Promise<number> {
+  const { profile, config, runDir, started, interrupt } = o;
   const { endpoint, cloud } = await startCloud(profile, join(runDir, 'cloud.log'));
   const watchdog = cloud
     ? startStallWatchdog({
@@ -189,14 +216,13 @@ export async function main(argv: string[]): Promise<number> {
     lambda: lambdaClient({ endpoint }),
   };
   try {
-    if (abort.signal.aborted) return 130;
+    if (interrupt.received) return interrupt.exitCode()!;
     out('deploying the stack (cdk synth, then deploy:local)…');
     const deployed = await deployLocal({ endpoint, synth: true, log: (l) => out(`  ${l}`) });
     out(`deployed in ${((deployed.synthMs + deployed.deployMs) / 1000).toFixed(1)} s`);
-    if (abort.signal.aborted) return 130;
-    return await runDemo({ profile, config, runDir, endpoint, clients, abort, started });
+    if (interrupt.received) return interrupt.exitCode()!;
+    return await runDemo({ profile, config, runDir, endpoint, clients, interrupt, started });
   } finally {
-    process.off('SIGINT', onSigint);
     watchdog?.stop();
     for (const c of Object.values(clients)) c.destroy();
     await stopCloud();
@@ -215,7 +241,7 @@ interface DemoContext {
     dynamo: ReturnType<typeof dynamoClient>;
     lambda: ReturnType<typeof lambdaClient>;
   };
-  abort: AbortController;
+  interrupt: Interrupt;
   started: Date;
 }
 
@@ -324,7 +350,7 @@ async function runDemo(c: DemoContext): Promise<number> {
     plan,
     ratePerProducer: profile.rate,
     stats,
-    signal: c.abort.signal,
+    signal: c.interrupt.signal,
     generator: {
       seed: profile.seed,
       lateFraction: profile.lateFraction,
@@ -350,7 +376,7 @@ async function runDemo(c: DemoContext): Promise<number> {
   await log.close();
 
   let settleLines: string[] = [];
-  if (!c.abort.signal.aborted && summary.stats.accepted > 0) {
+  if (!c.interrupt.received && !summary.error && summary.stats.accepted > 0) {
     phase = 'settling';
     const w = config.windowing;
     const lastWindowEndMs =
@@ -363,7 +389,7 @@ async function runDemo(c: DemoContext): Promise<number> {
       lastWindowEndMs,
       timeoutMs,
       pollMs: 3_000,
-      signal: c.abort.signal,
+      signal: c.interrupt.signal,
     });
     const late = latePartials(settled.snapshot);
     settleLines = [
@@ -376,9 +402,19 @@ async function runDemo(c: DemoContext): Promise<number> {
   await liveLoop;
   view.release();
   const ended = new Date();
-  if (c.abort.signal.aborted) {
-    out('stopped early; partial records are in ' + recordsPath);
-    return 130;
+  const stoppedBy = c.interrupt.exitCode();
+  if (stoppedBy !== undefined || summary.error) {
+    out();
+    for (const l of summaryLines(summary.stats, summary.durationMs, summary.abandoned)) out(l);
+    out(`stopped early; the ${log.lines} accepted records are in ${recordsPath}`);
+    if (stoppedBy !== undefined) return stoppedBy;
+    throw new CommandError(
+      runFailureMessage(summary.error, {
+        endpoint: c.endpoint,
+        stream: names.stream,
+        neverSent: summary.abandoned,
+      }),
+    );
   }
 
   // Results.

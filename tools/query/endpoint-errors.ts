@@ -1,9 +1,10 @@
 /**
- * Turns SDK failures that users cause (no cloud running, stack not deployed,
- * no credentials) into one-line messages that say how to fix them. Shared by
- * the query and dashboard tools; anything unrecognised returns undefined and
- * is reported as is.
+ * Turns SDK failures that users cause (no cloud running, a cloud that does
+ * not answer, stack not deployed, no credentials) into one-line messages
+ * that say how to fix them. Shared by every command that talks to the
+ * cloud; anything unrecognised returns undefined and is reported as is.
  */
+import { ClientTimeoutError } from '../../functions/aws/deadline-handler';
 import { LOCAL_ENDPOINT } from '../cli-kit/aws-env';
 
 const UNREACHABLE = new Set([
@@ -26,6 +27,37 @@ function codesOf(err: unknown, depth = 0): string[] {
   return [...own, ...nested];
 }
 
+/** The client timeout behind an SDK failure, if it is one (the SDK may wrap it). */
+export function timeoutOf(err: unknown, depth = 0): ClientTimeoutError | undefined {
+  if (err instanceof ClientTimeoutError) return err;
+  if (typeof err !== 'object' || err === null || depth > 3) return undefined;
+  const e = err as { cause?: unknown; errors?: unknown };
+  for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+    const t = timeoutOf(inner, depth + 1);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/** A timeout in one line: which endpoint, which limit, what to do about it. */
+export function describeTimeout(t: ClientTimeoutError): string {
+  if (t.phase === 'connect') return `${t.what} — check AWS_ENDPOINT_URL and your network`;
+  const more = JSON.stringify({ clients: { requestTimeoutMs: t.timeoutMs * 2 } });
+  return `${t.what} — the cloud there is stuck or overloaded (to give it more time: STREAMSCALE_CONFIG='${more}')`;
+}
+
+/** Codes of a connection that was never made: nothing listens there. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** An endpoint that broke off the Kinesis client's HTTP/2 session: not the service expected. */
+function describeHttp2(err: unknown, codes: string[], endpoint: string): string | undefined {
+  const code = codes.find((c) => c.startsWith('ERR_HTTP2_'));
+  // A session cancelled because the connection was refused is a missing cloud, said below.
+  if (!code || codes.some((c) => NEVER_CONNECTED.has(c))) return undefined;
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  return `${endpoint} broke off the HTTP/2 session (${code}: ${message}) — is AWS_ENDPOINT_URL an AWS endpoint or the local cloud?`;
+}
+
 export function isUnreachable(err: unknown): boolean {
   return codesOf(err).some((c) => UNREACHABLE.has(c) || c === 'TimeoutError');
 }
@@ -41,6 +73,10 @@ export interface ErrorContext {
 
 export function describeCloudError(err: unknown, ctx: ErrorContext): string | undefined {
   const codes = codesOf(err);
+  const timeout = timeoutOf(err);
+  if (timeout) return describeTimeout(timeout);
+  const http2 = describeHttp2(err, codes, ctx.endpoint);
+  if (http2) return http2;
   if (isUnreachable(err)) {
     if (isLocal(ctx.endpoint)) {
       const how =
