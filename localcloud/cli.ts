@@ -2,8 +2,10 @@
  * `npm run local`: the embedded local cloud in the foreground. Prints what
  * runs where and the environment a client needs, streams service and
  * function logs with a prefix per source, and stops cleanly on Ctrl-C or
- * SIGTERM. While it runs, .streamscale/local-cloud.json says where it is.
+ * SIGTERM (exit 130/143, the shell's codes for those signals). While it
+ * runs, .streamscale/local-cloud.json says where it is.
  */
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AWS_LIMITS, DEFAULT_EDGE_PORT } from './config';
 import { clearLocalCloudState, writeLocalCloudState } from './deploy/local-cloud-state';
@@ -11,6 +13,8 @@ import type { LocalCloud } from './start-local-cloud';
 
 /** Demo default: the stack's 1-minute schedules fire every 5 s. */
 const DEFAULT_SPEEDUP = 12;
+/** Signals this close together are one signal delivered twice. */
+const REPEAT_SIGNAL_GRACE_MS = 1_000;
 
 const HELP = `npm run local [-- options]
 
@@ -141,19 +145,23 @@ async function main(): Promise<void> {
   });
   process.stdout.write(describeLocalCloud(cloud));
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) {
+  // The shell's code for a stop by a signal (128 + its number): 130 for Ctrl-C, 143 for SIGTERM.
+  const exitCode = (signal: 'SIGINT' | 'SIGTERM') => 128 + constants.signals[signal];
+  let stoppingSince: number | undefined;
+  const stop = async (signal: 'SIGINT' | 'SIGTERM') => {
+    // One Ctrl-C reaches us twice (the terminal's process group, and npm/tsx relaying it):
+    // a repeat within a second is the same one; a later one quits at once.
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < REPEAT_SIGNAL_GRACE_MS) return;
       process.stderr.write('stopping anyway\n');
-      process.exit(1);
+      process.exit(exitCode(signal));
     }
-    stopping = true;
+    stoppingSince = Date.now();
     process.stdout.write(`\n${signal}: stopping the local cloud…\n`);
     clearLocalCloudState(process.pid);
     await cloud.stop();
     process.stdout.write('stopped\n');
-    // The shell's code for a stop by this signal (128 + its number): 130 for Ctrl-C, 143 for SIGTERM.
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(exitCode(signal));
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

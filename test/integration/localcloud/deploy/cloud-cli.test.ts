@@ -2,7 +2,7 @@
  * `npm run local` as a user meets it (a shell with no AWS settings): it prints what runs where and the
  * environment a client needs, serves AWS SDK calls at the printed endpoint,
  * records itself in .streamscale/local-cloud.json, and on SIGTERM stops
- * cleanly (exit 0) and removes that file. A busy port and bad flags get a
+ * cleanly (exit 143, the shell's code for SIGTERM) and removes that file. A busy port and bad flags get a
  * one-line message saying what to do.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -102,7 +102,7 @@ describe('npm run local (command line)', () => {
       }
 
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await exited).toBe(143);
       expect(stdout).toMatch(/stopped/);
       expect(existsSync(join(cwd, '.streamscale', 'local-cloud.json'))).toBe(false);
     } finally {
