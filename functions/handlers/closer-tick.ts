@@ -15,13 +15,13 @@ import {
 } from '../core/closing';
 import type { FinalItem, ShardProgressItem } from '../core/table-layout';
 import { computeGlobalWatermark, type ShardLineage, type ShardStatus } from '../core/watermark';
-import type { ControlStore, GlobalState } from '../store/control-store';
-import type { WindowsStore } from '../store/windows-store';
+import type { ControlPort, GlobalState } from '../store/control-store';
+import type { WindowsPort } from '../store/windows-store';
 
 export interface CloserDeps {
   config: StreamscaleConfig;
-  windows: WindowsStore;
-  control: ControlStore;
+  windows: WindowsPort;
+  control: ControlPort;
   /** Shard lineage (Kinesis ListShards); undefined when unavailable. */
   lineage: () => Promise<ShardLineage[] | undefined>;
 }

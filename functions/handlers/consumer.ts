@@ -12,18 +12,18 @@ import { dynamoClient } from '../aws/clients';
 import { fromEnv, resourceNames, type StreamscaleConfig } from '../config';
 import { planBatch, type BatchPlan, type KinesisRecordLike } from '../core/merge-plan';
 import { tumblingWindows } from '../core/windows';
-import { ControlStore } from '../store/control-store';
-import { RejectsStore } from '../store/rejects-store';
-import { WindowsStore, type PartialsOutcome } from '../store/windows-store';
+import { ControlStore, type ControlPort } from '../store/control-store';
+import { RejectsStore, type RejectsPort } from '../store/rejects-store';
+import { WindowsStore, type PartialsOutcome, type WindowsPort } from '../store/windows-store';
 import { Metric } from '../core/metric-names';
 import { pipelineMetrics, type PipelineMetrics } from '../telemetry/emf';
 import { lambdaHandler } from '../runtime/lambda-handler';
 
 export interface ConsumerDeps {
   config: StreamscaleConfig;
-  windows: WindowsStore;
-  control: ControlStore;
-  rejects: RejectsStore;
+  windows: WindowsPort;
+  control: ControlPort;
+  rejects: RejectsPort;
 }
 
 export function toRecords(event: KinesisStreamEvent): KinesisRecordLike[] {

@@ -177,3 +177,6 @@ export class ControlStore {
     return this.forward('closerRunStartedAt', startedAt, startedAt);
   }
 }
+
+/** What the handlers need of the control table (the adapter above, or the scale simulation's model). */
+export type ControlPort = Pick<ControlStore, keyof ControlStore>;

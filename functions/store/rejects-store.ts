@@ -40,3 +40,6 @@ export class RejectsStore {
     }
   }
 }
+
+/** What the consumer needs of the rejects table (the adapter above, or the scale simulation's model). */
+export type RejectsPort = Pick<RejectsStore, keyof RejectsStore>;

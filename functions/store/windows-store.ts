@@ -163,3 +163,6 @@ export class WindowsStore {
     );
   }
 }
+
+/** What the handlers need of the windows table (the adapter above, or the scale simulation's model). */
+export type WindowsPort = Pick<WindowsStore, keyof WindowsStore>;

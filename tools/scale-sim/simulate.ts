@@ -1,0 +1,199 @@
+/**
+ * The scale simulation: the real consumer (`consumeBatch`) and closer
+ * (`closerTick`) in virtual time against the DynamoDB model, fed by
+ * simulated Kinesis shards. Each virtual second every shard's records
+ * arrive; each shard's lane (Lambda's event source mapping, batch size =
+ * the records of one second) polls once a second at its own phase and
+ * retries a failed batch whole (up to the shard's 5 reads/s), as Lambda
+ * does; the closer ticks every `closer.tickSeconds`. Pure: no I/O.
+ */
+import type { StreamscaleConfig } from '../../functions/config';
+import type { KinesisRecordLike } from '../../functions/core/merge-plan';
+import { closerTick, type CloserDeps } from '../../functions/handlers/closer-tick';
+import { consumeBatch, type ConsumerDeps } from '../../functions/handlers/consumer';
+import { KINESIS_LIMITS, LAMBDA_LIMITS } from './aws-limits';
+import { DynamoModel, type ModelStats, type PartitionLimits } from './dynamo-model';
+import { checkExact, type ExactnessReport } from './exactness';
+import { ControlModel, RejectsModel, WindowsModel } from './store-models';
+import { Workload, scaled, type WindowTotals } from './workload';
+
+export interface ScaleOptions {
+  shards: number;
+  recordsPerShardPerSecond: number;
+  trafficSeconds: number;
+  seed: number;
+  config: StreamscaleConfig;
+  limits: PartitionLimits;
+  /** latency of one DynamoDB request (single-digit ms) */
+  requestLatencyMs: number;
+  /** the consumer's CPU per record in a Lambda environment (the pure path at a fraction of a core) */
+  consumerMsPerRecord: number;
+  lateFraction: number;
+  malformedFraction: number;
+  /** called after each virtual second (progress output) */
+  onSecond?: (second: number, stats: ModelStats) => void;
+}
+
+export interface SimulationResult {
+  options: ScaleOptions;
+  stats: ModelStats;
+  exactness: ExactnessReport;
+  records: number;
+  rejects: number;
+  /** longest closer tick, virtual ms */
+  maxCloseMs: number;
+  /** most consumer and closer invocations running at once */
+  lambdaConcurrency: number;
+  /** batches refused (throttled or failed) and retried */
+  retriedBatches: number;
+  /** shards that still had records waiting when the simulation stopped */
+  backloggedShards: number;
+  windowsClosed: number;
+  /** Kinesis: peak bytes written to one shard in one second, GetRecords per shard per second */
+  shardBytesPerSecond: number;
+  shardReadsPerSecond: number;
+  virtualSeconds: number;
+}
+
+const TABLES = { windows: 'windows', control: 'control', rejects: 'rejects' };
+/** 2026-01-01T00:00:00Z: virtual time starts on a window boundary */
+const T0 = 1_767_225_600_000;
+const SEQ_DIGITS = 56;
+
+const shardIdOf = (i: number) => `shardId-${String(i).padStart(12, '0')}`;
+const sequence = (n: number) => `49${String(n).padStart(SEQ_DIGITS - 2, '0')}`;
+
+interface Invocation {
+  startMs: number;
+  endMs: number;
+}
+
+/** Most intervals overlapping at once. */
+function peakOverlap(xs: readonly Invocation[]): number {
+  const edges = xs.flatMap((x) => [
+    [x.startMs, 1],
+    [x.endMs, -1],
+  ]) as Array<[number, number]>;
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, d] of edges) peak = Math.max(peak, (now += d));
+  return peak;
+}
+
+class ShardLane {
+  readonly queue: KinesisRecordLike[][] = [];
+  private next = 0;
+  constructor(readonly shardId: string) {}
+
+  enqueue(data: readonly Uint8Array[], arrivalMs: readonly number[]): void {
+    this.queue.push(
+      data.map((d, i) => ({
+        shardId: this.shardId,
+        sequenceNumber: sequence(this.next++),
+        partitionKey: `pk-${i}`,
+        data: d,
+        arrivalMs: arrivalMs[i] as number,
+      })),
+    );
+  }
+}
+
+export async function simulate(o: ScaleOptions): Promise<SimulationResult> {
+  const model = new DynamoModel(o.limits, o.requestLatencyMs);
+  const windows = new WindowsModel(model, TABLES.windows);
+  const control = new ControlModel(model, TABLES.control);
+  const consumer: ConsumerDeps = {
+    config: o.config,
+    windows,
+    control,
+    rejects: new RejectsModel(model, TABLES.rejects),
+  };
+  const closer: CloserDeps = { config: o.config, windows, control, lineage: async () => undefined };
+  const workload = new Workload({
+    seed: o.seed,
+    recordsPerShardPerSecond: o.recordsPerShardPerSecond,
+    lateFraction: o.lateFraction,
+    malformedFraction: o.malformedFraction,
+    allowedLatenessMs: o.config.windowing.allowedLatenessMs,
+    windowSizeMs: o.config.windowing.windowSizeMs,
+  });
+  const lanes = Array.from({ length: o.shards }, (_, i) => new ShardLane(shardIdOf(i)));
+  const invocations: Invocation[] = [];
+  const tickMs = o.config.closer.tickSeconds * 1000;
+  const w = o.config.windowing;
+  // Long enough for the last window to close after the shards go idle.
+  const drainSeconds = Math.ceil(
+    (w.idleTimeoutMs + w.allowedLatenessMs + w.windowSizeMs + 2 * tickMs) / 1000,
+  );
+  let maxCloseMs = 0;
+  let retriedBatches = 0;
+  let windowsClosed = 0;
+  let shardBytesPerSecond = 0;
+  let shardReadsPerSecond = 0;
+  let s = 0;
+  for (; s < o.trafficSeconds + drainSeconds; s++) {
+    const secondStart = T0 + s * 1000;
+    if (s < o.trafficSeconds) {
+      const pool = workload.second(secondStart);
+      shardBytesPerSecond = Math.max(shardBytesPerSecond, pool.bytes);
+      for (const lane of lanes) lane.enqueue(pool.data, pool.arrivalMs);
+    }
+    if ((s * 1000) % tickMs === 0) {
+      model.nowMs = secondStart;
+      model.busyMs = 0;
+      const report = await closerTick(closer, secondStart);
+      windowsClosed += report.closed.length;
+      maxCloseMs = Math.max(maxCloseMs, model.busyMs);
+      invocations.push({ startMs: secondStart, endMs: secondStart + model.busyMs });
+    }
+    // Each lane polls once a second at its own phase (after its second's records arrived).
+    for (let i = 0; i < lanes.length; i++) {
+      const lane = lanes[i] as ShardLane;
+      let at = secondStart + 1000 + Math.floor((i * 1000) / lanes.length);
+      let reads = 0;
+      while (lane.queue.length > 0 && reads < KINESIS_LIMITS.readsPerShardPerSecond) {
+        reads += 1;
+        const batch = lane.queue[0] as KinesisRecordLike[];
+        model.nowMs = at;
+        model.busyMs = batch.length * o.consumerMsPerRecord;
+        try {
+          await consumeBatch(consumer, batch, at);
+          lane.queue.shift();
+        } catch {
+          retriedBatches += 1;
+        }
+        invocations.push({ startMs: at, endMs: at + model.busyMs });
+        at += Math.ceil(model.busyMs);
+        if (at >= secondStart + 2000) break;
+      }
+      shardReadsPerSecond = Math.max(shardReadsPerSecond, reads);
+    }
+    o.onSecond?.(s, model.stats);
+    if (s >= o.trafficSeconds && lanes.every((l) => l.queue.length === 0) && windowsClosed > 0) {
+      const open = model
+        .scan(TABLES.control)
+        .some((c) => (c.openWindows as Set<number> | undefined)?.size);
+      if (!open) break;
+    }
+  }
+  const expected = new Map<number, WindowTotals>();
+  for (const [start, t] of workload.perShard) expected.set(start, scaled(t, o.shards));
+  return {
+    options: o,
+    stats: model.stats,
+    exactness: checkExact(model.scan(TABLES.windows), expected),
+    records: o.shards * o.recordsPerShardPerSecond * o.trafficSeconds,
+    rejects: model.scan(TABLES.rejects).length,
+    maxCloseMs,
+    lambdaConcurrency: peakOverlap(invocations),
+    retriedBatches,
+    backloggedShards: lanes.filter((l) => l.queue.length > 0).length,
+    windowsClosed,
+    shardBytesPerSecond,
+    shardReadsPerSecond,
+    virtualSeconds: s,
+  };
+}
+
+export { KINESIS_LIMITS, LAMBDA_LIMITS };

@@ -1,0 +1,187 @@
+/**
+ * The stores the handlers use (functions/store/*: WindowsPort, ControlPort,
+ * RejectsPort), over the DynamoDB model instead of the SDK: the same keys,
+ * items, conditions and request pattern as the adapters, so the model meters
+ * what the adapters would send. Keep each method in step with its adapter.
+ */
+import type { PartialKeys } from '../../functions/core/closing';
+import type { ProgressUpdate } from '../../functions/core/merge-plan';
+import type {
+  FinalItem,
+  PartialItem,
+  RejectItem,
+  ShardProgressItem,
+} from '../../functions/core/table-layout';
+import {
+  FINAL_SK,
+  GLOBAL_SK,
+  GSI_LATE,
+  WATERMARK_PK,
+  isPartialSk,
+  shardSk,
+  windowPk,
+} from '../../functions/core/table-layout';
+import type { ControlPort, GlobalState } from '../../functions/store/control-store';
+import type { RejectsPort } from '../../functions/store/rejects-store';
+import type {
+  PartialsOutcome,
+  WindowPartition,
+  WindowsPort,
+  WriteOnceOutcome,
+} from '../../functions/store/windows-store';
+import { ModelError, type DynamoModel, type Item } from './dynamo-model';
+
+const WRITE_CONCURRENCY = 16;
+const absent = (old: Item | undefined) => old === undefined;
+
+export class WindowsModel implements WindowsPort {
+  constructor(
+    private readonly m: DynamoModel,
+    private readonly table: string,
+  ) {}
+
+  async putOnce(item: PartialItem | FinalItem): Promise<WriteOnceOutcome> {
+    const out = this.m.put(this.table, item as unknown as Item, absent);
+    return out === 'written' ? 'written' : 'already-there';
+  }
+
+  async putPartials(partials: readonly PartialItem[]): Promise<PartialsOutcome> {
+    const o: PartialsOutcome = { written: 0, duplicates: 0, lateRecordsWritten: 0 };
+    await this.m.concurrently(partials, WRITE_CONCURRENCY, async (p) => {
+      if ((await this.putOnce(p)) === 'written') {
+        o.written += 1;
+        if (p.gsiPk === GSI_LATE) o.lateRecordsWritten += p.records;
+      } else o.duplicates += 1;
+    });
+    return o;
+  }
+
+  async readWindow(windowStart: number): Promise<WindowPartition> {
+    const items = this.m.query(this.table, windowPk(windowStart), { consistent: true });
+    return {
+      partials: items.filter((i) => isPartialSk(String(i.sk))) as unknown as PartialItem[],
+      final: items.find((i) => i.sk === FINAL_SK) as FinalItem | undefined,
+    };
+  }
+
+  async readWindowKeys(windowStart: number) {
+    const { partials, final } = await this.readWindow(windowStart);
+    return {
+      partials: partials.map(({ pk, sk, windowStart: ws, records, gsiPk }): PartialKeys => ({
+        pk,
+        sk,
+        windowStart: ws,
+        records,
+        ...(gsiPk !== undefined ? { gsiPk } : {}),
+      })),
+      final: final ? { included: final.included } : undefined,
+    };
+  }
+
+  async flagLate(p: Pick<PartialItem, 'pk' | 'sk' | 'windowStart'>): Promise<void> {
+    const out = this.m.update(this.table, p.pk, p.sk, (old) =>
+      old ? { ...old, gsiPk: GSI_LATE, gsiSk: p.windowStart } : undefined,
+    );
+    if (out === 'condition-failed')
+      throw new ModelError('ConditionalCheckFailedException', 'The conditional request failed');
+  }
+}
+
+type Progress = Partial<ShardProgressItem> & Item;
+
+export class ControlModel implements ControlPort {
+  constructor(
+    private readonly m: DynamoModel,
+    private readonly table: string,
+  ) {}
+
+  async updateShardProgress(p: ProgressUpdate): Promise<void> {
+    const always = {
+      shardId: p.shardId,
+      lastSequenceNumber: p.lastSequenceNumber,
+      lastSeenAt: p.lastSeenAt,
+      lastIteratorAgeMs: p.iteratorAgeMs,
+      lastBatchPartial: p.partialBatch,
+    };
+    const withWindows = (old: Progress | undefined): Progress => {
+      const windows = new Set<number>([...(old?.openWindows ?? []), ...p.openWindowStarts]);
+      const next: Progress = { pk: WATERMARK_PK, sk: shardSk(p.shardId), ...old, ...always };
+      if (windows.size > 0) next.openWindows = windows;
+      return next;
+    };
+    const sk = shardSk(p.shardId);
+    if (p.maxEventTime !== undefined && p.minEventTime !== undefined) {
+      const max = p.maxEventTime;
+      const min = p.minEventTime;
+      const out = this.m.update(this.table, WATERMARK_PK, sk, (old) => {
+        const o = old as Progress | undefined;
+        if (o?.maxEventTime !== undefined && !((o.maxEventTime as number) < max)) return undefined;
+        return { ...withWindows(o), maxEventTime: max, minEventTime: o?.minEventTime ?? min };
+      });
+      if (out === 'written') return;
+    }
+    this.m.update(this.table, WATERMARK_PK, sk, (old) => withWindows(old as Progress | undefined));
+  }
+
+  async pruneOpenWindows(shardId: string, starts: readonly number[]): Promise<void> {
+    if (starts.length === 0) return;
+    this.m.update(this.table, WATERMARK_PK, shardSk(shardId), (old) => {
+      const next: Progress = { pk: WATERMARK_PK, sk: shardSk(shardId), ...old };
+      const windows = new Set([...((next.openWindows as Set<number> | undefined) ?? [])]);
+      for (const s of starts) windows.delete(s);
+      if (windows.size > 0) next.openWindows = windows;
+      else delete next.openWindows;
+      return next;
+    });
+  }
+
+  async readShardProgress(): Promise<ShardProgressItem[]> {
+    return this.m
+      .query(this.table, WATERMARK_PK, { skPrefix: 'SHARD#', consistent: true })
+      .filter((i) => typeof i.maxEventTime === 'number') as unknown as ShardProgressItem[];
+  }
+
+  async readGlobal(): Promise<GlobalState> {
+    return (this.m.get(this.table, WATERMARK_PK, GLOBAL_SK, true) ?? {}) as GlobalState;
+  }
+
+  private async forward(attr: string, value: number, nowMs: number): Promise<boolean> {
+    const out = this.m.update(this.table, WATERMARK_PK, GLOBAL_SK, (old) => {
+      const have = old?.[attr];
+      if (typeof have === 'number' && !(have < value)) return undefined;
+      return { pk: WATERMARK_PK, sk: GLOBAL_SK, ...old, [attr]: value, updatedAt: nowMs };
+    });
+    return out === 'written';
+  }
+
+  advanceWatermark(watermark: number, nowMs: number): Promise<boolean> {
+    return this.forward('watermark', watermark, nowMs);
+  }
+
+  advanceCloseCursor(closedThrough: number, nowMs: number): Promise<boolean> {
+    return this.forward('closedThrough', closedThrough, nowMs);
+  }
+
+  markCloserRun(startedAt: number): Promise<boolean> {
+    return this.forward('closerRunStartedAt', startedAt, startedAt);
+  }
+}
+
+const BATCH_WRITE_MAX = 25;
+
+export class RejectsModel implements RejectsPort {
+  constructor(
+    private readonly m: DynamoModel,
+    private readonly table: string,
+  ) {}
+
+  async put(rejects: readonly RejectItem[]): Promise<void> {
+    // One BatchWriteItem per 25 items: one round trip, every item metered on its own key.
+    for (let i = 0; i < rejects.length; i += BATCH_WRITE_MAX) {
+      const chunk = rejects.slice(i, i + BATCH_WRITE_MAX);
+      await this.m.concurrently(chunk, BATCH_WRITE_MAX, async (r) => {
+        this.m.put(this.table, r as unknown as Item);
+      });
+    }
+  }
+}
