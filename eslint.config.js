@@ -46,21 +46,11 @@ const NOT_FROM_LOCALCLOUD = {
 
 /*
  * Size: no source file over 400 lines, no function over ~80. Applied to the
- * folders that keep it today; the others are being split (see
- * docs/architecture.md) and join this list when they pass.
+ * folders that keep it today; the files still being split (see
+ * docs/architecture.md) are listed in NOT_SIZED_YET and join when they pass.
  */
-const SIZED = [
-  'functions/**/*.ts',
-  'localstack/**/*.ts',
-  'localcloud/cloudformation/**/*.ts',
-  'localcloud/dynamodb/**/*.ts',
-  'localcloud/dynamodb-streams/**/*.ts',
-  'localcloud/events/**/*.ts',
-  'localcloud/lambda/**/*.ts',
-  'localcloud/logs/**/*.ts',
-  'localcloud/ssm/**/*.ts',
-  'localcloud/sts/**/*.ts',
-];
+const SIZED = ['functions/**/*.ts', 'localstack/**/*.ts', 'localcloud/**/*.ts'];
+const NOT_SIZED_YET = ['localcloud/start-local-cloud.ts'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'reports/', '.streamscale/', 'test-artifacts/'] },
@@ -88,6 +78,7 @@ export default tseslint.config(
   },
   {
     files: SIZED,
+    ignores: NOT_SIZED_YET,
     rules: {
       'max-lines': ['error', { max: 400 }],
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],

@@ -45,116 +45,145 @@ export function evaluateMetricMath(
   resolve: (id: string) => TimeSeries,
   all: () => TimeSeries[],
 ): TimeSeries {
-  const tokens = tokenize(expr);
-  let i = 0;
-  const peek = () => tokens[i];
-  const take = (op?: string) => {
-    const t = tokens[i];
-    if (!t || (op !== undefined && !(t.kind === 'op' && t.value === op))) {
-      throw new MetricMathError(`expected "${op ?? 'a value'}" in "${expr}"`);
-    }
-    i++;
-    return t;
-  };
+  const parser = new Parser(expr, resolve, all);
+  const result = parser.additive();
+  parser.expectEnd();
+  if (!(result instanceof Map))
+    throw new MetricMathError(`the expression "${expr}" must give one time series`);
+  return result;
+}
 
-  const primary = (): Value => {
-    const t = take();
+/** A recursive-descent evaluator: additive → multiplicative → primary. */
+class Parser {
+  private readonly tokens: Token[];
+  private i = 0;
+
+  constructor(
+    private readonly expr: string,
+    private readonly resolve: (id: string) => TimeSeries,
+    private readonly all: () => TimeSeries[],
+  ) {
+    this.tokens = tokenize(expr);
+  }
+
+  expectEnd(): void {
+    if (this.i !== this.tokens.length)
+      throw new MetricMathError(`unexpected "${this.tokens[this.i]!.value}" in "${this.expr}"`);
+  }
+
+  additive(): Value {
+    let left = this.multiplicative();
+    while (this.atOp('+') || this.atOp('-')) {
+      const op = this.take().value;
+      left = combine(left, this.multiplicative(), op === '+' ? (a, b) => a + b : (a, b) => a - b);
+    }
+    return left;
+  }
+
+  private multiplicative(): Value {
+    let left = this.primary();
+    while (this.atOp('*') || this.atOp('/')) {
+      const op = this.take().value;
+      left = combine(left, this.primary(), op === '*' ? (a, b) => a * b : (a, b) => a / b);
+    }
+    return left;
+  }
+
+  private primary(): Value {
+    const t = this.take();
     if (t.kind === 'num') return t.value;
     if (t.kind === 'op' && t.value === '(') {
-      const v = additive();
-      take(')');
+      const v = this.additive();
+      this.take(')');
       return v;
     }
-    if (t.kind === 'op' && t.value === '-') return combine(-1, primary(), (a, b) => a * b);
-    if (t.kind === 'op' && t.value === '[') {
-      const items: TimeSeries[] = [];
-      while (!(peek()?.kind === 'op' && peek()?.value === ']')) {
-        const v = additive();
-        if (!(v instanceof Map))
-          throw new MetricMathError(`only series may appear in [ ] in "${expr}"`);
-        items.push(v);
-        if (peek()?.kind === 'op' && peek()?.value === ',') take(',');
-      }
-      take(']');
-      return items;
-    }
-    if (t.kind === 'id') {
-      if (peek()?.kind === 'op' && peek()?.value === '(') {
-        const fn = t.value.toUpperCase();
-        if (!FUNCTIONS.has(fn)) {
-          throw new MetricMathError(
-            `streamscale local cloud does not support the metric math function ${t.value}(); supported: ${[...FUNCTIONS].join(', ')}`,
-          );
-        }
-        take('(');
-        const args: Value[] = [];
-        while (!(peek()?.kind === 'op' && peek()?.value === ')')) {
-          args.push(fn === 'METRICS' ? (take(), 0) : additive());
-          if (peek()?.kind === 'op' && peek()?.value === ',') take(',');
-        }
-        take(')');
-        return call(fn, args);
-      }
-      return resolve(t.value);
-    }
-    throw new MetricMathError(`unexpected "${t.value}" in "${expr}"`);
-  };
+    if (t.kind === 'op' && t.value === '-') return combine(-1, this.primary(), (a, b) => a * b);
+    if (t.kind === 'op' && t.value === '[') return this.seriesList();
+    if (t.kind === 'id') return this.atOp('(') ? this.functionCall(t.value) : this.resolve(t.value);
+    throw new MetricMathError(`unexpected "${t.value}" in "${this.expr}"`);
+  }
 
-  const call = (fn: string, args: Value[]): Value => {
-    if (fn === 'METRICS') return all();
+  /** `[a, b, ...]` after its opening bracket. */
+  private seriesList(): TimeSeries[] {
+    const items: TimeSeries[] = [];
+    while (!this.atOp(']')) {
+      const v = this.additive();
+      if (!(v instanceof Map))
+        throw new MetricMathError(`only series may appear in [ ] in "${this.expr}"`);
+      items.push(v);
+      if (this.atOp(',')) this.take(',');
+    }
+    this.take(']');
+    return items;
+  }
+
+  /** `NAME(args)`, the name already taken. */
+  private functionCall(name: string): Value {
+    const fn = name.toUpperCase();
+    if (!FUNCTIONS.has(fn)) {
+      throw new MetricMathError(
+        `streamscale local cloud does not support the metric math function ${name}(); supported: ${[...FUNCTIONS].join(', ')}`,
+      );
+    }
+    this.take('(');
+    const args: Value[] = [];
+    while (!this.atOp(')')) {
+      args.push(fn === 'METRICS' ? (this.take(), 0) : this.additive());
+      if (this.atOp(',')) this.take(',');
+    }
+    this.take(')');
+    return this.call(fn, args);
+  }
+
+  private call(fn: string, args: Value[]): Value {
+    if (fn === 'METRICS') return this.all();
     if (fn === 'FILL') {
       const [series, fill] = args;
       if (!(series instanceof Map) || typeof fill !== 'number')
         throw new MetricMathError('FILL needs (series, number)');
       return fillSeries(series, fill);
     }
-    const list = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
-    const series = list.filter((v): v is TimeSeries => v instanceof Map);
-    if (series.length === 0) throw new MetricMathError(`${fn} needs series`);
-    const stamps = new Set<number>();
-    for (const s of series) for (const t of s.keys()) stamps.add(t);
-    const out: TimeSeries = new Map();
-    for (const t of [...stamps].sort((a, b) => a - b)) {
-      const vals = series.map((s) => s.get(t)).filter((v): v is number => v !== undefined);
-      const sum = vals.reduce((a, b) => a + b, 0);
-      out.set(
-        t,
-        fn === 'SUM'
-          ? sum
-          : fn === 'AVG'
-            ? sum / vals.length
-            : fn === 'MIN'
-              ? Math.min(...vals)
-              : Math.max(...vals),
-      );
-    }
-    return out;
-  };
-
-  const multiplicative = (): Value => {
-    let left = primary();
-    while (peek()?.kind === 'op' && (peek()!.value === '*' || peek()!.value === '/')) {
-      const op = take().value;
-      left = combine(left, primary(), op === '*' ? (a, b) => a * b : (a, b) => a / b);
-    }
-    return left;
-  };
-
-  function additive(): Value {
-    let left = multiplicative();
-    while (peek()?.kind === 'op' && (peek()!.value === '+' || peek()!.value === '-')) {
-      const op = take().value;
-      left = combine(left, multiplicative(), op === '+' ? (a, b) => a + b : (a, b) => a - b);
-    }
-    return left;
+    return aggregate(fn, args);
   }
 
-  const result = additive();
-  if (i !== tokens.length)
-    throw new MetricMathError(`unexpected "${tokens[i]!.value}" in "${expr}"`);
-  if (!(result instanceof Map))
-    throw new MetricMathError(`the expression "${expr}" must give one time series`);
-  return result;
+  private atOp(op: string): boolean {
+    const t = this.tokens[this.i];
+    return t?.kind === 'op' && t.value === op;
+  }
+
+  private take(op?: string): Token {
+    const t = this.tokens[this.i];
+    if (!t || (op !== undefined && !(t.kind === 'op' && t.value === op))) {
+      throw new MetricMathError(`expected "${op ?? 'a value'}" in "${this.expr}"`);
+    }
+    this.i++;
+    return t;
+  }
+}
+
+/** SUM / AVG / MIN / MAX across series, timestamp by timestamp. */
+function aggregate(fn: string, args: Value[]): TimeSeries {
+  const list = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+  const series = list.filter((v): v is TimeSeries => v instanceof Map);
+  if (series.length === 0) throw new MetricMathError(`${fn} needs series`);
+  const stamps = new Set<number>();
+  for (const s of series) for (const t of s.keys()) stamps.add(t);
+  const out: TimeSeries = new Map();
+  for (const t of [...stamps].sort((a, b) => a - b)) {
+    const vals = series.map((s) => s.get(t)).filter((v): v is number => v !== undefined);
+    const sum = vals.reduce((a, b) => a + b, 0);
+    out.set(
+      t,
+      fn === 'SUM'
+        ? sum
+        : fn === 'AVG'
+          ? sum / vals.length
+          : fn === 'MIN'
+            ? Math.min(...vals)
+            : Math.max(...vals),
+    );
+  }
+  return out;
 }
 
 function fillSeries(s: TimeSeries, fill: number): TimeSeries {

@@ -21,7 +21,7 @@ import { applyQueue } from './appliers/sqs';
 import { applyBucket, applyBucketPolicy, applyParameter } from './appliers/storage';
 import { DeployError, type Applier, type DeployClients } from './appliers/types';
 import { TemplateError, UnknownValueError } from './intrinsics';
-import type { Planner, ValueTable } from './plan';
+import type { Planner, ResourceValues, ValueTable } from './plan';
 import type { Json } from './template';
 
 export const APPLIERS: Record<string, Applier> = {
@@ -139,7 +139,7 @@ function resolveWithPlaceholders(
 }
 
 export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
-  const { planner, clients, previous } = opts;
+  const { planner } = opts;
   const stackName = planner.input.stackName;
   const values: ValueTable = new Map();
   const record: Record<string, RecordedResource> = {};
@@ -163,43 +163,13 @@ export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
     }
     const name = planner.physicalName(logicalId, props);
     const predicted = planner.predicted(logicalId, name, props);
-    const applier = APPLIERS[type];
-    const prev = previous?.[logicalId];
     let done: DeployedResource;
-    if (!applier) {
-      values.set(logicalId, predicted);
-      acceptedTypes[type] = (acceptedTypes[type] ?? 0) + 1;
-      done = { logicalId, type, physicalId: prev?.physicalId ?? name, action: 'accepted' };
-    } else {
-      opts.onStart?.(logicalId, type);
-      try {
-        const r = await applier({
-          logicalId,
-          type,
-          name,
-          props,
-          previous:
-            prev && prev.type === type
-              ? { physicalId: prev.physicalId, properties: prev.properties }
-              : undefined,
-          predicted,
-          clients,
-        });
-        values.set(logicalId, {
-          ref: r.values.ref ?? predicted.ref,
-          attrs: { ...predicted.attrs, ...r.values.attrs },
-        });
-        done = {
-          logicalId,
-          type,
-          physicalId: r.physicalId,
-          action: r.action,
-          ...(r.detail ? { detail: r.detail } : {}),
-        };
-      } catch (err) {
-        throw new DeployFailure(logicalId, type, (err as Error).message, record, resources);
-      }
+    try {
+      done = await applyResource(opts, { logicalId, type, props, name, predicted }, values);
+    } catch (err) {
+      throw new DeployFailure(logicalId, type, (err as Error).message, record, resources);
     }
+    if (done.action === 'accepted') acceptedTypes[type] = (acceptedTypes[type] ?? 0) + 1;
     const v = values.get(logicalId)!;
     record[logicalId] = {
       type,
@@ -211,15 +181,73 @@ export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
     resources.push(done);
     opts.onResource?.(done);
   }
-  let outputs: Record<string, Json>;
+  const outputs = resolveOutputs(planner, values, warn);
+  return { stackName, resources, outputs, acceptedTypes, record, warnings };
+}
+
+/**
+ * Applies one resource through its service's applier, or accepts it with
+ * its predicted values when none exists; either way sets its live values.
+ */
+async function applyResource(
+  opts: ExecuteOptions,
+  resource: {
+    logicalId: string;
+    type: string;
+    props: Record<string, Json>;
+    name: string;
+    predicted: ResourceValues;
+  },
+  values: ValueTable,
+): Promise<DeployedResource> {
+  const { clients } = opts;
+  const { logicalId, type, props, name, predicted } = resource;
+  const applier = APPLIERS[type];
+  const prev = opts.previous?.[logicalId];
+  if (!applier) {
+    values.set(logicalId, predicted);
+    return { logicalId, type, physicalId: prev?.physicalId ?? name, action: 'accepted' };
+  }
+  opts.onStart?.(logicalId, type);
+  const r = await applier({
+    logicalId,
+    type,
+    name,
+    props,
+    previous:
+      prev && prev.type === type
+        ? { physicalId: prev.physicalId, properties: prev.properties }
+        : undefined,
+    predicted,
+    clients,
+  });
+  values.set(logicalId, {
+    ref: r.values.ref ?? predicted.ref,
+    attrs: { ...predicted.attrs, ...r.values.attrs },
+  });
+  return {
+    logicalId,
+    type,
+    physicalId: r.physicalId,
+    action: r.action,
+    ...(r.detail ? { detail: r.detail } : {}),
+  };
+}
+
+/** The stack's outputs; one that refers to an unknown value shows a placeholder and a warning. */
+function resolveOutputs(
+  planner: Planner,
+  values: ValueTable,
+  warn: (m: string) => void,
+): Record<string, Json> {
   try {
-    outputs = planner.resolveOutputs(values, false);
+    return planner.resolveOutputs(values, false);
   } catch (err) {
     if (!(err instanceof UnknownValueError)) throw err;
-    outputs = planner.resolveOutputs(values, true);
+    const outputs = planner.resolveOutputs(values, true);
     warn(
       `an output refers to ${err.logicalId}.${err.attribute}, which is not known; shown as a placeholder`,
     );
+    return outputs;
   }
-  return { stackName, resources, outputs, acceptedTypes, record, warnings };
 }

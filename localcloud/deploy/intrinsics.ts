@@ -130,106 +130,117 @@ function asList(v: Resolved, what: string): Json[] {
   throw new TemplateError(`${what} must be a list, got ${JSON.stringify(v)}`);
 }
 
+type Intrinsic = (arg: Json, ctx: ResolveContext, fn: string) => Resolved;
+
+/** Value functions: what a property is made of. */
+const VALUE_FUNCTIONS: Record<string, Intrinsic> = {
+  'Fn::GetAtt': (arg, ctx, fn) => {
+    const [id, attr] =
+      typeof arg === 'string' ? splitOnce(arg, '.') : (asList(arg, fn) as [Json, Json]);
+    const logicalId = asString(id as Json, 'Fn::GetAtt logical id');
+    const attribute = asString(resolveInner(attr as Json, ctx), 'Fn::GetAtt attribute');
+    if (!(logicalId in ctx.template.Resources))
+      throw new TemplateError(`Fn::GetAtt of unknown resource "${logicalId}"`);
+    return ctx.getAtt(logicalId, attribute);
+  },
+  'Fn::Join': (arg, ctx, fn) => {
+    const [delim, list] = asList(arg, fn);
+    const items = asList(resolveInner(list as Json, ctx), 'Fn::Join list');
+    return items
+      .map((i) => asString(i, 'Fn::Join element'))
+      .join(asString(delim as Json, 'Fn::Join delimiter'));
+  },
+  'Fn::Sub': (arg, ctx) => resolveSub(arg, ctx),
+  'Fn::Select': (arg, ctx, fn) => {
+    const [index, list] = asList(arg, fn);
+    const i = Number(resolveInner(index as Json, ctx));
+    const items = asList(resolveInner(list as Json, ctx), 'Fn::Select list');
+    if (!Number.isInteger(i) || i < 0 || i >= items.length) {
+      throw new TemplateError(`Fn::Select index ${i} out of range (list of ${items.length})`);
+    }
+    return items[i]!;
+  },
+  'Fn::Split': (arg, ctx, fn) => {
+    const [delim, source] = asList(arg, fn);
+    return asString(resolveInner(source as Json, ctx), 'Fn::Split source').split(
+      asString(delim as Json, 'Fn::Split delimiter'),
+    );
+  },
+  'Fn::FindInMap': (arg, ctx, fn) => {
+    const [map, top, second] = asList(arg, fn).map((a) =>
+      asString(resolveInner(a, ctx), 'Fn::FindInMap key'),
+    );
+    const v = ctx.template.Mappings?.[map!]?.[top!]?.[second!];
+    if (v === undefined) throw new TemplateError(`Fn::FindInMap: no ${map}/${top}/${second}`);
+    return v;
+  },
+  'Fn::GetAZs': (arg, ctx) => {
+    const region = asString(resolveInner(arg, ctx), 'Fn::GetAZs region') || ctx.pseudo.region;
+    return ['a', 'b', 'c'].map((z) => `${region}${z}`);
+  },
+  'Fn::Base64': (arg, ctx) =>
+    Buffer.from(asString(resolveInner(arg, ctx), 'Fn::Base64 value')).toString('base64'),
+  'Fn::ToJsonString': (arg, ctx) => JSON.stringify(resolveInner(arg, ctx)),
+  'Fn::ImportValue': (arg, ctx) => {
+    const name = asString(resolveInner(arg, ctx), 'Fn::ImportValue name');
+    if (!ctx.importValue)
+      throw new TemplateError(
+        `Fn::ImportValue ${name}: cross-stack references need the CloudFormation API`,
+      );
+    return ctx.importValue(name);
+  },
+};
+
+/** Condition functions: Fn::If and the boolean logic of Conditions. */
+const CONDITION_FUNCTIONS: Record<string, Intrinsic> = {
+  'Fn::If': (arg, ctx, fn) => {
+    const [cond, whenTrue, whenFalse] = asList(arg, fn);
+    return conditionValue(asString(cond as Json, 'Fn::If condition'), ctx)
+      ? resolveInner(whenTrue as Json, ctx)
+      : resolveInner(whenFalse as Json, ctx);
+  },
+  'Fn::Equals': (arg, ctx, fn) => {
+    const [a, b] = asList(arg, fn);
+    return (
+      JSON.stringify(resolveInner(a as Json, ctx)) === JSON.stringify(resolveInner(b as Json, ctx))
+    );
+  },
+  'Fn::And': (arg, ctx, fn) => asList(arg, fn).every((c) => resolveInner(c, ctx) === true),
+  'Fn::Or': (arg, ctx, fn) => asList(arg, fn).some((c) => resolveInner(c, ctx) === true),
+  'Fn::Not': (arg, ctx, fn) => resolveInner(asList(arg, fn)[0] as Json, ctx) !== true,
+  Condition: (arg, ctx) => conditionValue(asString(arg, 'Condition'), ctx),
+};
+
+/** Rule functions: the assertions of a template's Rules. */
+const RULE_FUNCTIONS: Record<string, Intrinsic> = {
+  'Fn::Contains': (arg, ctx, fn) => {
+    const [list, v] = asList(arg, fn);
+    const items = asList(resolveInner(list as Json, ctx), 'Fn::Contains list');
+    const want = JSON.stringify(resolveInner(v as Json, ctx));
+    return items.some((i) => JSON.stringify(i) === want);
+  },
+  'Fn::EachMemberEquals': (arg, ctx, fn) => {
+    const [list, v] = asList(arg, fn);
+    const want = JSON.stringify(resolveInner(v as Json, ctx));
+    return asList(resolveInner(list as Json, ctx), fn).every((i) => JSON.stringify(i) === want);
+  },
+  'Fn::EachMemberIn': (arg, ctx, fn) => {
+    const [list, allowed] = asList(arg, fn).map((a) => asList(resolveInner(a, ctx), fn));
+    const ok = new Set(allowed!.map((a) => JSON.stringify(a)));
+    return list!.every((i) => ok.has(JSON.stringify(i)));
+  },
+};
+
+const INTRINSICS: Record<string, Intrinsic> = {
+  ...VALUE_FUNCTIONS,
+  ...CONDITION_FUNCTIONS,
+  ...RULE_FUNCTIONS,
+};
+
 function resolveFn(fn: string, arg: Json, ctx: ResolveContext): Resolved {
-  switch (fn) {
-    case 'Fn::GetAtt': {
-      const [id, attr] =
-        typeof arg === 'string' ? splitOnce(arg, '.') : (asList(arg, fn) as [Json, Json]);
-      const logicalId = asString(id as Json, 'Fn::GetAtt logical id');
-      const attribute = asString(resolveInner(attr as Json, ctx), 'Fn::GetAtt attribute');
-      if (!(logicalId in ctx.template.Resources))
-        throw new TemplateError(`Fn::GetAtt of unknown resource "${logicalId}"`);
-      return ctx.getAtt(logicalId, attribute);
-    }
-    case 'Fn::Join': {
-      const [delim, list] = asList(arg, fn);
-      const items = asList(resolveInner(list as Json, ctx), 'Fn::Join list');
-      return items
-        .map((i) => asString(i, 'Fn::Join element'))
-        .join(asString(delim as Json, 'Fn::Join delimiter'));
-    }
-    case 'Fn::Sub':
-      return resolveSub(arg, ctx);
-    case 'Fn::Select': {
-      const [index, list] = asList(arg, fn);
-      const i = Number(resolveInner(index as Json, ctx));
-      const items = asList(resolveInner(list as Json, ctx), 'Fn::Select list');
-      if (!Number.isInteger(i) || i < 0 || i >= items.length) {
-        throw new TemplateError(`Fn::Select index ${i} out of range (list of ${items.length})`);
-      }
-      return items[i]!;
-    }
-    case 'Fn::Split': {
-      const [delim, source] = asList(arg, fn);
-      return asString(resolveInner(source as Json, ctx), 'Fn::Split source').split(
-        asString(delim as Json, 'Fn::Split delimiter'),
-      );
-    }
-    case 'Fn::If': {
-      const [cond, whenTrue, whenFalse] = asList(arg, fn);
-      return conditionValue(asString(cond as Json, 'Fn::If condition'), ctx)
-        ? resolveInner(whenTrue as Json, ctx)
-        : resolveInner(whenFalse as Json, ctx);
-    }
-    case 'Fn::Equals': {
-      const [a, b] = asList(arg, fn);
-      return (
-        JSON.stringify(resolveInner(a as Json, ctx)) ===
-        JSON.stringify(resolveInner(b as Json, ctx))
-      );
-    }
-    case 'Fn::And':
-      return asList(arg, fn).every((c) => resolveInner(c, ctx) === true);
-    case 'Fn::Or':
-      return asList(arg, fn).some((c) => resolveInner(c, ctx) === true);
-    case 'Fn::Not':
-      return resolveInner(asList(arg, fn)[0] as Json, ctx) !== true;
-    case 'Condition':
-      return conditionValue(asString(arg, 'Condition'), ctx);
-    case 'Fn::FindInMap': {
-      const [map, top, second] = asList(arg, fn).map((a) =>
-        asString(resolveInner(a, ctx), 'Fn::FindInMap key'),
-      );
-      const v = ctx.template.Mappings?.[map!]?.[top!]?.[second!];
-      if (v === undefined) throw new TemplateError(`Fn::FindInMap: no ${map}/${top}/${second}`);
-      return v;
-    }
-    case 'Fn::GetAZs': {
-      const region = asString(resolveInner(arg, ctx), 'Fn::GetAZs region') || ctx.pseudo.region;
-      return ['a', 'b', 'c'].map((z) => `${region}${z}`);
-    }
-    case 'Fn::Base64':
-      return Buffer.from(asString(resolveInner(arg, ctx), 'Fn::Base64 value')).toString('base64');
-    case 'Fn::ToJsonString':
-      return JSON.stringify(resolveInner(arg, ctx));
-    case 'Fn::ImportValue': {
-      const name = asString(resolveInner(arg, ctx), 'Fn::ImportValue name');
-      if (!ctx.importValue)
-        throw new TemplateError(
-          `Fn::ImportValue ${name}: cross-stack references need the CloudFormation API`,
-        );
-      return ctx.importValue(name);
-    }
-    // Rule functions (template Rules' assertions).
-    case 'Fn::Contains': {
-      const [list, v] = asList(arg, fn);
-      const items = asList(resolveInner(list as Json, ctx), 'Fn::Contains list');
-      const want = JSON.stringify(resolveInner(v as Json, ctx));
-      return items.some((i) => JSON.stringify(i) === want);
-    }
-    case 'Fn::EachMemberEquals': {
-      const [list, v] = asList(arg, fn);
-      const want = JSON.stringify(resolveInner(v as Json, ctx));
-      return asList(resolveInner(list as Json, ctx), fn).every((i) => JSON.stringify(i) === want);
-    }
-    case 'Fn::EachMemberIn': {
-      const [list, allowed] = asList(arg, fn).map((a) => asList(resolveInner(a, ctx), fn));
-      const ok = new Set(allowed!.map((a) => JSON.stringify(a)));
-      return list!.every((i) => ok.has(JSON.stringify(i)));
-    }
-    default:
-      throw new TemplateError(`${fn} is not supported by deploy:local`);
-  }
+  const intrinsic = Object.hasOwn(INTRINSICS, fn) ? INTRINSICS[fn] : undefined;
+  if (!intrinsic) throw new TemplateError(`${fn} is not supported by deploy:local`);
+  return intrinsic(arg, ctx, fn);
 }
 
 function splitOnce(s: string, sep: string): [string, string] {

@@ -27,6 +27,13 @@ const tooLarge = (what: string, limit: number): BodyOutcome => ({
   message: `${what} larger than ${limit} bytes`,
 });
 
+const badRequest = (message: string): BodyOutcome => ({
+  ok: false,
+  status: 400,
+  code: 'SerializationException',
+  message,
+});
+
 /** Reads `stream` whole; removes Content-Encoding from `headers` once decoded. */
 export function readBody(
   stream: Readable,
@@ -41,20 +48,33 @@ export function readBody(
   const encoding = String(headers['content-encoding'] ?? '')
     .toLowerCase()
     .trim();
-  let decoder: Gunzip | Inflate | undefined;
-  // S3's aws-chunked framing is the S3 service's to decode.
-  if (encoding.includes('aws-chunked')) decoder = undefined;
-  else if (encoding === 'gzip' || encoding === 'x-gzip') decoder = createGunzip();
-  else if (encoding === 'deflate') decoder = createInflate();
-  else if (encoding !== '' && encoding !== 'identity') {
+  const decoder = decoderFor(encoding);
+  if (decoder === 'unsupported') {
     stream.resume();
-    return Promise.resolve({
-      ok: false,
-      status: 400,
-      code: 'SerializationException',
-      message: `cannot decode a request body with Content-Encoding: ${encoding}`,
-    });
+    return Promise.resolve(
+      badRequest(`cannot decode a request body with Content-Encoding: ${encoding}`),
+    );
   }
+  return receive(stream, headers, limits, decoder && { decoder, encoding });
+}
+
+function decoderFor(encoding: string): Gunzip | Inflate | undefined | 'unsupported' {
+  // S3's aws-chunked framing is the S3 service's to decode.
+  if (encoding.includes('aws-chunked')) return undefined;
+  if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
+  if (encoding === 'deflate') return createInflate();
+  if (encoding !== '' && encoding !== 'identity') return 'unsupported';
+  return undefined;
+}
+
+/** Collects the body, through `decoding` when there is one, until its end or a limit. */
+function receive(
+  stream: Readable,
+  headers: IncomingHttpHeaders,
+  limits: BodyLimits,
+  decoding: { decoder: Gunzip | Inflate; encoding: string } | undefined,
+): Promise<BodyOutcome> {
+  const decoder = decoding?.decoder;
   return new Promise((resolve) => {
     let settled = false;
     const settle = (outcome: BodyOutcome) => {
@@ -80,13 +100,7 @@ export function readBody(
       });
       source.on('end', () => settle({ ok: true, body: Buffer.concat(chunks, size) }));
     };
-    const cut = () =>
-      settle({
-        ok: false,
-        status: 400,
-        code: 'SerializationException',
-        message: 'the request body ended early',
-      });
+    const cut = () => settle(badRequest('the request body ended early'));
     let whole = false;
     stream.on('end', () => (whole = true));
     stream.on('error', cut);
@@ -103,12 +117,7 @@ export function readBody(
       if (wire > limits.maxBodyBytes) settle(tooLarge('request body', limits.maxBodyBytes));
     });
     decoder.on('error', () =>
-      settle({
-        ok: false,
-        status: 400,
-        code: 'SerializationException',
-        message: `the request body is not valid ${encoding} data`,
-      }),
+      settle(badRequest(`the request body is not valid ${decoding.encoding} data`)),
     );
     collect(decoder, limits.maxDecodedBodyBytes, 'decompressed request body');
     stream.pipe(decoder);

@@ -99,6 +99,10 @@ const decodeRef = (raw: RawInput): ConsumerRef => {
   return { stream, name: f.str('ConsumerName') };
 };
 
+/** A consumer's state changes (CREATING → ACTIVE, DELETING → gone) take a moment, as on AWS. */
+const afterTransition = (fn: () => void) =>
+  setTimeout(fn, KINESIS_EDGE.consumerTransitionMs).unref();
+
 export function consumerOperations(
   parts: KinesisParts,
   consumers: ConsumerRegistry,
@@ -110,82 +114,89 @@ export function consumerOperations(
     if (!c) throw consumerNotFound(ref.arn ?? `${ref.name} of stream ${ref.stream}`);
     return c;
   };
-  const later = (fn: () => void) => setTimeout(fn, KINESIS_EDGE.consumerTransitionMs).unref();
   return {
-    RegisterStreamConsumer: operation(
-      (raw) => {
-        const f = kinesisFields(raw);
-        const arn = f.str('StreamARN');
-        const name = f.str('ConsumerName');
-        if (!NAME.test(name))
-          throw validationError([
-            {
-              value: `'${name}'`,
-              at: 'consumerName',
-              constraint: 'Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+',
-            },
-          ]);
-        return { arn, name, stream: streamNameOfArn(arn) ?? '' };
-      },
-      async ({ arn, name, stream }) => {
-        if (!(await parts.streams.get(stream))?.open) throw streamNotFound(stream || arn);
-        if (consumers.byName(stream, name))
-          throw new AwsError(
-            'ResourceInUseException',
-            `Consumer ${name} under stream ${stream} already exists.`,
-          );
-        if (consumers.count(stream) >= AWS_LIMITS.kinesis.consumersPerStream)
-          throw new AwsError(
-            'LimitExceededException',
-            `Stream ${stream} already has ${AWS_LIMITS.kinesis.consumersPerStream} registered consumers, the limit.`,
-          );
-        const createdMs = Date.now();
-        const sArn = streamArn(parts.ctx.region, stream);
-        const c: Consumer = {
-          name,
-          arn: consumerArn(sArn, name, createdMs),
-          streamName: stream,
-          streamArn: sArn,
-          status: 'CREATING',
-          createdMs,
-        };
-        consumers.add(c);
-        later(() => {
-          if (c.status === 'CREATING') c.status = 'ACTIVE';
-        });
-        return { json: { Consumer: description(c) } };
-      },
-    ),
+    RegisterStreamConsumer: registerOperation(parts, consumers),
     DescribeStreamConsumer: operation(decodeRef, (ref) => {
       const c = find(ref);
       return { json: { ConsumerDescription: { ...description(c), StreamARN: c.streamArn } } };
     }),
-    ListStreamConsumers: operation(
-      (raw) => {
-        const f = kinesisFields(raw);
-        const arn = f.str('StreamARN');
-        const token = f.optStr('NextToken');
-        return {
-          arn,
-          stream: streamNameOfArn(arn) ?? '',
-          max: f.optNum('MaxResults') ?? DEFAULT_PAGE,
-          from: token ? Number(Buffer.from(token, 'base64').toString()) || 0 : 0,
-        };
-      },
-      async ({ arn, stream, max, from }) => {
-        if (!(await parts.streams.get(stream))?.open) throw streamNotFound(stream || arn);
-        const all = consumers.list(stream).sort((a, b) => a.createdMs - b.createdMs);
-        const page = all.slice(from, from + max);
-        const next =
-          from + max < all.length ? Buffer.from(String(from + max)).toString('base64') : undefined;
-        return { json: { Consumers: page.map(description), ...(next ? { NextToken: next } : {}) } };
-      },
-    ),
+    ListStreamConsumers: listOperation(parts, consumers),
     DeregisterStreamConsumer: operation(decodeRef, (ref) => {
       const c = find(ref);
       c.status = 'DELETING';
-      later(() => consumers.remove(c));
+      afterTransition(() => consumers.remove(c));
       return { json: {} };
     }),
   };
+}
+
+function registerOperation(parts: KinesisParts, consumers: ConsumerRegistry): KinesisOperation {
+  return operation(
+    (raw) => {
+      const f = kinesisFields(raw);
+      const arn = f.str('StreamARN');
+      const name = f.str('ConsumerName');
+      if (!NAME.test(name))
+        throw validationError([
+          {
+            value: `'${name}'`,
+            at: 'consumerName',
+            constraint: 'Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+',
+          },
+        ]);
+      return { arn, name, stream: streamNameOfArn(arn) ?? '' };
+    },
+    async ({ arn, name, stream }) => {
+      if (!(await parts.streams.get(stream))?.open) throw streamNotFound(stream || arn);
+      if (consumers.byName(stream, name))
+        throw new AwsError(
+          'ResourceInUseException',
+          `Consumer ${name} under stream ${stream} already exists.`,
+        );
+      if (consumers.count(stream) >= AWS_LIMITS.kinesis.consumersPerStream)
+        throw new AwsError(
+          'LimitExceededException',
+          `Stream ${stream} already has ${AWS_LIMITS.kinesis.consumersPerStream} registered consumers, the limit.`,
+        );
+      const createdMs = Date.now();
+      const sArn = streamArn(parts.ctx.region, stream);
+      const c: Consumer = {
+        name,
+        arn: consumerArn(sArn, name, createdMs),
+        streamName: stream,
+        streamArn: sArn,
+        status: 'CREATING',
+        createdMs,
+      };
+      consumers.add(c);
+      afterTransition(() => {
+        if (c.status === 'CREATING') c.status = 'ACTIVE';
+      });
+      return { json: { Consumer: description(c) } };
+    },
+  );
+}
+
+function listOperation(parts: KinesisParts, consumers: ConsumerRegistry): KinesisOperation {
+  return operation(
+    (raw) => {
+      const f = kinesisFields(raw);
+      const arn = f.str('StreamARN');
+      const token = f.optStr('NextToken');
+      return {
+        arn,
+        stream: streamNameOfArn(arn) ?? '',
+        max: f.optNum('MaxResults') ?? DEFAULT_PAGE,
+        from: token ? Number(Buffer.from(token, 'base64').toString()) || 0 : 0,
+      };
+    },
+    async ({ arn, stream, max, from }) => {
+      if (!(await parts.streams.get(stream))?.open) throw streamNotFound(stream || arn);
+      const all = consumers.list(stream).sort((a, b) => a.createdMs - b.createdMs);
+      const page = all.slice(from, from + max);
+      const next =
+        from + max < all.length ? Buffer.from(String(from + max)).toString('base64') : undefined;
+      return { json: { Consumers: page.map(description), ...(next ? { NextToken: next } : {}) } };
+    },
+  );
 }

@@ -18,7 +18,15 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import type { Json } from '../template';
-import { DeployError, defined, errorName, num, waitFor, type Applier } from './types';
+import {
+  DeployError,
+  defined,
+  errorName,
+  num,
+  waitFor,
+  type Applier,
+  type ApplyResult,
+} from './types';
 
 async function describe(
   client: DynamoDBClient,
@@ -86,12 +94,20 @@ function indexes(
 const keyText = (k: KeySchemaElement[] | undefined) =>
   (k ?? []).map((e) => `${e.AttributeName}:${e.KeyType}`).join(',');
 
+interface TableSpec {
+  name: string;
+  props: Obj;
+  payPerRequest: boolean;
+  keySchema: KeySchemaElement[];
+  attributes: AttributeDefinition[];
+  gsis: IndexSpec[];
+  /** the template's settings this cloud accepts without emulating them */
+  accepted: string | undefined;
+}
+
 export const applyTable: Applier = async ({ name, props, clients }) => {
   const client = clients.dynamodb;
   const payPerRequest = props.BillingMode === 'PAY_PER_REQUEST';
-  const keySchema = props.KeySchema as unknown as KeySchemaElement[];
-  const attributes = (props.AttributeDefinitions ?? []) as unknown as AttributeDefinition[];
-  const gsis = indexes(props.GlobalSecondaryIndexes, payPerRequest, true);
   const notes = [
     'SSESpecification',
     'PointInTimeRecoverySpecification',
@@ -100,73 +116,71 @@ export const applyTable: Applier = async ({ name, props, clients }) => {
   ]
     .filter((p) => props[p] !== undefined)
     .map((p) => p.replace('Specification', ''));
-  const accepted = notes.length > 0 ? `${notes.join(', ')} accepted, not emulated` : undefined;
+  const spec: TableSpec = {
+    name,
+    props,
+    payPerRequest,
+    keySchema: props.KeySchema as unknown as KeySchemaElement[],
+    attributes: (props.AttributeDefinitions ?? []) as unknown as AttributeDefinition[],
+    gsis: indexes(props.GlobalSecondaryIndexes, payPerRequest, true),
+    accepted: notes.length > 0 ? `${notes.join(', ')} accepted, not emulated` : undefined,
+  };
+  const table = await describe(client, name);
+  return table ? updateTable(client, spec, table) : createTable(client, spec);
+};
 
-  let table = await describe(client, name);
-  if (!table) {
-    const stream = props.StreamSpecification as Obj | undefined;
-    await client.send(
-      new CreateTableCommand(
-        defined({
-          TableName: name,
-          KeySchema: keySchema,
-          AttributeDefinitions: attributes,
-          BillingMode: payPerRequest ? ('PAY_PER_REQUEST' as const) : ('PROVISIONED' as const),
-          ProvisionedThroughput: throughput(props.ProvisionedThroughput, payPerRequest),
-          GlobalSecondaryIndexes: gsis.length > 0 ? gsis : undefined,
-          LocalSecondaryIndexes: props.LocalSecondaryIndexes
-            ? indexes(props.LocalSecondaryIndexes, payPerRequest, false)
-            : undefined,
-          StreamSpecification: stream
-            ? { StreamEnabled: true, StreamViewType: stream.StreamViewType as 'NEW_AND_OLD_IMAGES' }
-            : undefined,
-        }),
-      ),
-    );
-    table = await waitActive(client, name);
-    return { action: 'created', physicalId: name, values: values(name, table), detail: accepted };
-  }
+async function createTable(client: DynamoDBClient, spec: TableSpec): Promise<ApplyResult> {
+  const { name, props, payPerRequest } = spec;
+  const stream = props.StreamSpecification as Obj | undefined;
+  await client.send(
+    new CreateTableCommand(
+      defined({
+        TableName: name,
+        KeySchema: spec.keySchema,
+        AttributeDefinitions: spec.attributes,
+        BillingMode: payPerRequest ? ('PAY_PER_REQUEST' as const) : ('PROVISIONED' as const),
+        ProvisionedThroughput: throughput(props.ProvisionedThroughput, payPerRequest),
+        GlobalSecondaryIndexes: spec.gsis.length > 0 ? spec.gsis : undefined,
+        LocalSecondaryIndexes: props.LocalSecondaryIndexes
+          ? indexes(props.LocalSecondaryIndexes, payPerRequest, false)
+          : undefined,
+        StreamSpecification: stream
+          ? { StreamEnabled: true, StreamViewType: stream.StreamViewType as 'NEW_AND_OLD_IMAGES' }
+          : undefined,
+      }),
+    ),
+  );
+  const table = await waitActive(client, name);
+  return {
+    action: 'created',
+    physicalId: name,
+    values: values(name, table),
+    detail: spec.accepted,
+  };
+}
 
-  if (keyText(table.KeySchema) !== keyText(keySchema)) {
+/** An existing table keeps its items; only GSIs the template gained are added. */
+async function updateTable(
+  client: DynamoDBClient,
+  spec: TableSpec,
+  existing: TableDescription,
+): Promise<ApplyResult> {
+  const { name } = spec;
+  if (keyText(existing.KeySchema) !== keyText(spec.keySchema)) {
     throw new DeployError(
-      `table ${name} exists with keys ${keyText(table.KeySchema)} but the template asks for ${keyText(keySchema)}; ` +
+      `table ${name} exists with keys ${keyText(existing.KeySchema)} but the template asks for ${keyText(spec.keySchema)}; ` +
         'keys cannot change in place — restart the local cloud (its data is in memory) and deploy again',
     );
   }
-  const live = new Set((table.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
-  const added = gsis.filter((g) => !live.has(g.IndexName));
+  const live = new Set((existing.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  const added = spec.gsis.filter((g) => !live.has(g.IndexName));
+  let table = existing;
   // DynamoDB creates one index per UpdateTable call.
-  for (const g of added) {
-    const create = (index: IndexSpec) =>
-      client.send(
-        new UpdateTableCommand({
-          TableName: name,
-          AttributeDefinitions: attributes,
-          GlobalSecondaryIndexUpdates: [{ Create: index }],
-        }),
-      );
-    try {
-      await create(g);
-    } catch (err) {
-      // dynalite wants capacity on a new index even of an on-demand table (AWS refuses it there); give it the smallest.
-      if (!(payPerRequest && /provisionedThroughput/i.test((err as Error).message))) throw err;
-      await create({
-        ...g,
-        ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
-      });
-    }
-    table = await waitActive(client, name);
-    if (!(table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === g.IndexName)) {
-      // dynalite accepts UpdateTable with an index Create but ignores it.
-      throw new DeployError(
-        `this DynamoDB cannot add index ${g.IndexName} to the existing table ${name}; restart the local cloud (its data is in memory) and deploy again`,
-      );
-    }
-  }
+  for (const g of added) table = await addIndex(client, spec, g);
   const detail = [
     added.length > 0 ? `added index ${added.map((g) => g.IndexName).join(', ')}` : '',
     'existing table and items kept',
-    accepted ?? '',
+    spec.accepted ?? '',
   ]
     .filter(Boolean)
     .join('; ');
@@ -176,7 +190,41 @@ export const applyTable: Applier = async ({ name, props, clients }) => {
     values: values(name, table),
     detail,
   };
-};
+}
+
+async function addIndex(
+  client: DynamoDBClient,
+  spec: TableSpec,
+  g: IndexSpec,
+): Promise<TableDescription> {
+  const { name } = spec;
+  const create = (index: IndexSpec) =>
+    client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: spec.attributes,
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  try {
+    await create(g);
+  } catch (err) {
+    // dynalite wants capacity on a new index even of an on-demand table (AWS refuses it there); give it the smallest.
+    if (!(spec.payPerRequest && /provisionedThroughput/i.test((err as Error).message))) throw err;
+    await create({
+      ...g,
+      ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+    });
+  }
+  const table = await waitActive(client, name);
+  if (!(table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === g.IndexName)) {
+    // dynalite accepts UpdateTable with an index Create but ignores it.
+    throw new DeployError(
+      `this DynamoDB cannot add index ${g.IndexName} to the existing table ${name}; restart the local cloud (its data is in memory) and deploy again`,
+    );
+  }
+  return table;
+}
 
 function values(name: string, t: TableDescription) {
   return {
