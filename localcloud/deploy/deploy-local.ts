@@ -46,6 +46,8 @@ export interface DeployLocalOptions {
   strict?: boolean;
   log?: (line: string) => void;
   onResource?: (stackName: string, r: DeployedResource) => void;
+  /** Stops the deploy: the synth is killed, no further stack is started (a stack under way finishes). */
+  signal?: AbortSignal;
 }
 
 export interface DeployLocalStack extends StackDeployResult {
@@ -115,6 +117,7 @@ export async function runSynth(
   projectRoot: string,
   cdkOut: string,
   log: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   log(`synthesizing: npx cdk synth -q -o ${cdkOut}`);
   const output: string[] = [];
@@ -123,6 +126,8 @@ export async function runSynth(
       cwd: projectRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: process.env,
+      // Aborted: node sends the child SIGTERM and fails this with an AbortError.
+      signal,
     });
     child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
     child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
@@ -198,7 +203,7 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
   await checkEndpoint(endpoint, stateDir);
 
   const synthStart = Date.now();
-  if (opts.synth !== false) await runSynth(projectRoot, cdkOut, log);
+  if (opts.synth !== false) await runSynth(projectRoot, cdkOut, log, opts.signal);
   const synthMs = Date.now() - synthStart;
   const stacks = selectStacks(orderStacks(readAssembly(cdkOut)), opts.stacks, cdkOut);
   checkStacks(stacks, opts.strict ?? false, log);
@@ -212,6 +217,7 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
     );
     for (const p of parameters) await ensureBootstrapped(c, p, log);
     for (const s of stacks) {
+      opts.signal?.throwIfAborted();
       log(`deploying ${s.stackName} to ${endpoint}`);
       const uploaded = await publishAssets(c.s3, s, ACCOUNT_ID, region);
       if (uploaded > 0) log(`  published ${uploaded} asset${uploaded > 1 ? 's' : ''}`);
@@ -228,7 +234,7 @@ export async function deployLocal(opts: DeployLocalOptions = {}): Promise<Deploy
     }
   } catch (err) {
     // An endpoint that went away (or went silent) mid-deploy reads better as such than as a socket error.
-    if (err instanceof DeployError) throw err;
+    if (err instanceof DeployError || opts.signal?.aborted) throw err;
     await checkEndpoint(endpoint, stateDir);
     if ((err as { name?: string }).name === 'TimeoutError')
       throw new DeployError(

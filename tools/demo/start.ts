@@ -177,6 +177,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await demo({ profile, config, runDir, started, interrupt });
   } catch (err) {
+    // Stopped by a signal mid-deploy: the deploy's abort is no failure.
+    if (interrupt.received) return interrupt.exitCode()!;
     // A cloud that is not there or does not answer: one line naming it, not a stack trace.
     const message = describeCloudError(err, { endpoint: endpointInUse() });
     throw message ? new CommandError(message) : err;
@@ -218,7 +220,12 @@ async function demo(o: {
   try {
     if (interrupt.received) return interrupt.exitCode()!;
     out('deploying the stack (cdk synth, then deploy:local)…');
-    const deployed = await deployLocal({ endpoint, synth: true, log: (l) => out(`  ${l}`) });
+    const deployed = await deployLocal({
+      endpoint,
+      synth: true,
+      signal: interrupt.signal,
+      log: (l) => out(`  ${l}`),
+    });
     out(`deployed in ${((deployed.synthMs + deployed.deployMs) / 1000).toFixed(1)} s`);
     if (interrupt.received) return interrupt.exitCode()!;
     return await runDemo({ profile, config, runDir, endpoint, clients, interrupt, started });

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { CreateEventSourceMappingCommand, CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,14 @@ import { kinesisClient, lambdaClient } from '../../../../functions/aws/clients';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+/**
+ * As `npm run local` runs it: one node process with tsx as a loader (the
+ * tsx command SIGKILLs its child unless it confirms a signal within 30 ms).
+ */
+const NODE_TSX = [
+  '--import',
+  pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+];
 const CLI = join(ROOT, 'localcloud', 'cli.ts');
 
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
@@ -37,7 +45,7 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.st
 
 describe('npm run local (command line)', () => {
   it('prints where things run, serves the SDK there, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(TSX, [CLI, '--port', '0', '--quiet'], {
+    const child = spawn(process.execPath, [...NODE_TSX, CLI, '--port', '0', '--quiet'], {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
