@@ -49,8 +49,22 @@ const NOT_FROM_LOCALCLOUD = {
  * folders that keep it today; the files still being split (see
  * docs/architecture.md) are listed in NOT_SIZED_YET and join when they pass.
  */
-const SIZED = ['functions/**/*.ts', 'localstack/**/*.ts', 'localcloud/**/*.ts'];
-const NOT_SIZED_YET = ['localcloud/start-local-cloud.ts', 'localcloud/kinesis/kinesis-backend.ts'];
+const SIZED = [
+  'functions/**/*.ts',
+  'localstack/**/*.ts',
+  'localcloud/**/*.ts',
+  'infra/**/*.ts',
+  'tools/**/*.ts',
+  'tools/**/*.js',
+];
+const NOT_SIZED_YET = [
+  'localcloud/start-local-cloud.ts',
+  'localcloud/kinesis/kinesis-backend.ts',
+  'tools/cost/**',
+  'tools/dashboard/**',
+  'tools/demo/**',
+  'tools/scale-sim/**',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'reports/', '.streamscale/', 'test-artifacts/'] },
