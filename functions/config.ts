@@ -103,6 +103,12 @@ export interface ScalerConfig {
   signalWindowSeconds: number;
   /** ... in GetMetricData periods of this many seconds (1, 5, 10, 30 or a multiple of 60). */
   signalPeriodSeconds: number;
+  /**
+   * Without producer demand items in the control table (foreign producers), input is read from
+   * AWS/Kinesis through GetMetricData at most once per this many seconds: its basic metrics have
+   * one-minute datapoints, so reading more often buys nothing and each metric read is billed.
+   */
+  cloudWatchFallbackSeconds: number;
   /** UpdateShardCount calls kept back from scale-out so a scale-in stays possible within the daily budget. */
   shardUpdateReserveForScaleIn: number;
   /** Scale in only to a size that would still fit demand × (1 + this): the hysteresis band against flapping. */
@@ -202,6 +208,7 @@ export const DEFAULT_CONFIG: StreamscaleConfig = {
     rateEstimateSmoothing: 0.5,
     signalWindowSeconds: 20,
     signalPeriodSeconds: 5,
+    cloudWatchFallbackSeconds: 60,
     shardUpdateReserveForScaleIn: 1,
     scaleInHeadroom: 0.25,
   },

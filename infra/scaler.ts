@@ -77,11 +77,12 @@ export class Scaler extends Construct {
         resources: [this.mappingArn],
       }),
     );
-    // Scaler memory (last actions, cooldowns, daily UpdateShardCount budget).
+    // Scaler memory (last actions, cooldowns, daily UpdateShardCount budget), and its cheap
+    // signals: the consumers' shard items and the producers' demand items (two Queries a decision).
     role.addToPolicy(
       tableItemAccess(
         'ScalerState',
-        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
         [tables.control],
       ),
     );

@@ -34,6 +34,12 @@ export interface ShardLimiterOptions {
 
 export interface ProducerConfig {
   limiter: ShardLimiterOptions;
+  /**
+   * Milliseconds between the producer's demand items in the control table
+   * (producer/demand-heartbeat.ts): the scaler sees demand this stale at
+   * most; each is one small DynamoDB write.
+   */
+  demandHeartbeatMs: number;
   writer: {
     /** PutRecords calls in flight per writer. */
     maxInFlight: number;
@@ -59,6 +65,7 @@ export interface ProducerConfig {
 }
 
 export const PRODUCER_CONFIG: ProducerConfig = {
+  demandHeartbeatMs: 2_000,
   limiter: {
     initialRecordsPerSecond: 1000,
     maxRecordsPerSecond: 1500,

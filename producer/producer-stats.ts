@@ -15,6 +15,8 @@ export interface ProducerStats {
   failed: number;
   /** records re-queued for another attempt */
   retried: number;
+  /** records held in the writers now (queued, awaiting a retry, in flight): demand not yet in */
+  pending: number;
   calls: number;
   callErrors: number;
   /** generated records by kind */
@@ -37,6 +39,7 @@ export const emptyStats = (): ProducerStats => ({
   throttled: 0,
   failed: 0,
   retried: 0,
+  pending: 0,
   calls: 0,
   callErrors: 0,
   valid: 0,

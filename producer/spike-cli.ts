@@ -8,12 +8,14 @@
  * Endpoint from AWS_ENDPOINT_URL (default the embedded cloud on
  * 127.0.0.1:4566).
  */
-import { cloudWatchClient, kinesisClient } from '../functions/aws/clients';
+import { cloudWatchClient, dynamoClient, kinesisClient } from '../functions/aws/clients';
 import { fromEnv, resourceNames, type StreamscaleConfig } from '../functions/config';
 import { applyCliDefaults, endpointInUse } from '../tools/cli-kit/aws-env';
 import { EXIT } from '../tools/cli-kit/errors';
 import { listenForInterrupt } from '../tools/cli-kit/interrupt';
 import { isEntry, runMain } from '../tools/cli-kit/run-main';
+import { DemandHeartbeat } from './demand-heartbeat';
+import { PRODUCER_CONFIG } from './producer-config';
 import { ProducerMetrics } from './producer-metrics';
 import { emptyStats } from './producer-stats';
 import { ProgressRenderer, summaryLines } from './progress-view';
@@ -98,6 +100,14 @@ export async function main(argv: string[]): Promise<number> {
       stats,
     });
     metrics.start();
+    // The scaler reads the producers' demand from the control table (docs/autoscaling.md).
+    const demand = new DemandHeartbeat({
+      client: dynamoClient(),
+      table: resourceNames(config.prefix).controlTable,
+      stats,
+      intervalMs: PRODUCER_CONFIG.demandHeartbeatMs,
+    });
+    demand.start();
     const view = new ProgressRenderer(process.stdout);
     const summary = await runSpike({
       client: kinesis,
@@ -113,6 +123,7 @@ export async function main(argv: string[]): Promise<number> {
     await log?.close();
     printSummary(summary, log);
     await metrics.stop(!(summary.error instanceof EndpointDownError));
+    await demand.stop();
     const stopped = interrupt.exitCode();
     if (stopped !== undefined) return stopped;
     const failure = { endpoint, stream, neverSent: summary.abandoned };

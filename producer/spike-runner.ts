@@ -212,6 +212,7 @@ function generate(run: Run): Promise<'planned' | 'aborted' | 'failed'> {
           run.stats,
         ),
       );
+      run.stats.pending = producers.reduce((a, p) => a + p.writer.pending, 0);
       run.showLimit();
       setTimeout(tick, TICK_MS);
     };
@@ -274,6 +275,7 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
   };
   const status = (): SpikeStatus => {
     showLimit();
+    stats.pending = producers.reduce((s, p) => s + p.writer.pending, 0);
     return {
       elapsedMs: Date.now() - t0,
       phase: run.phase,

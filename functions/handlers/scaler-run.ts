@@ -26,7 +26,7 @@ import type {
 } from '../core/scaling/types';
 import { runScheduled, type RunResult as ScheduledResult } from '../runtime/scheduled-run';
 import { claimScalerRun, loadScalerState, saveScalerState } from '../store/scaler-state-store';
-import { readSignals } from '../telemetry/signal-reader';
+import { readScalerSignals, type ScalerSignals, type SignalCache } from './scaler-signals';
 
 const DAY_MS = 86_400_000;
 
@@ -53,6 +53,8 @@ export interface DecisionRecord {
   applied: ScalingAction[];
   /** Actions that failed, with the error name. */
   failed: Array<{ action: ScalingAction; error: string }>;
+  /** What reading the signals took: control-table Queries, CloudWatch metrics requested. */
+  reads: ScalerSignals['reads'];
   estimatedCostPerHour: number;
 }
 
@@ -111,24 +113,6 @@ async function applyAll(
   return { applied, failed };
 }
 
-function readNow(deps: ScalerDeps, now: number) {
-  return Promise.all([
-    readCurrent(deps),
-    readSignals(
-      deps.cloudwatch,
-      {
-        namespace: deps.config.metricsNamespace,
-        prefix: deps.config.prefix,
-        streamName: deps.streamName,
-        consumerFunction: resourceNames(deps.config.prefix).consumerFunction,
-        windowSeconds: deps.config.scaler.signalWindowSeconds,
-        periodSeconds: deps.config.scaler.signalPeriodSeconds,
-      },
-      now,
-    ),
-  ]);
-}
-
 function estimatedCost(deps: ScalerDeps, current: ScalingCurrent, signals: ReadSignals): number {
   return costPerHour(
     {
@@ -148,6 +132,7 @@ export async function scalerTick(
   deps: ScalerDeps,
   runStartedAt: number,
   memory: ScalingMemory,
+  cache: SignalCache = {},
 ): Promise<TickResult> {
   const table = resourceNames(deps.config.prefix).controlTable;
   const state = await loadScalerState(deps.dynamo, table);
@@ -155,9 +140,17 @@ export async function scalerTick(
     return { superseded: true, memory };
 
   const now = deps.now();
-  const [current, signals] = await readNow(deps, now);
+  const [current, read] = await Promise.all([
+    readCurrent(deps),
+    readScalerSignals(deps, memory, now, cache),
+  ]);
+  const { signals } = read;
   const out = decide({ signals, current, memory, nowMs: now }, policyConfigFrom(deps.config));
-  const next: ScalingMemory = { ...out.memory, shardUpdates: [...out.memory.shardUpdates] };
+  const next: ScalingMemory = {
+    ...out.memory,
+    shardUpdates: [...out.memory.shardUpdates],
+    snapshots: read.snapshots,
+  };
   const lastDecision = {
     at: now,
     desiredShards: out.decision.desiredShards,
@@ -182,6 +175,7 @@ export async function scalerTick(
     decision: out.decision,
     applied,
     failed,
+    reads: read.reads,
     estimatedCostPerHour: estimatedCost(deps, current, signals),
   };
   deps.publish(record);
@@ -201,6 +195,7 @@ export async function runScaler(
     (await loadScalerState(deps.dynamo, table))?.memory ??
     initialMemory(policyConfigFrom(deps.config));
   let last: DecisionRecord | undefined;
+  const cache: SignalCache = {};
   const run = await runScheduled(
     {
       startedAt: runStartedAt,
@@ -209,7 +204,7 @@ export async function runScaler(
       clock: deps,
     },
     async () => {
-      const r = await scalerTick(deps, runStartedAt, memory);
+      const r = await scalerTick(deps, runStartedAt, memory, cache);
       if (r.record) last = r.record;
       if (!r.superseded) memory = r.memory;
       return { ran: r.record !== undefined, superseded: r.superseded };

@@ -26,6 +26,8 @@ export interface SignalReaderOptions {
   consumerFunction: string;
   windowSeconds: number;
   periodSeconds: number;
+  /** Read only these series (each metric requested is billed); all when absent. */
+  only?: readonly (keyof SignalSeries)[];
 }
 
 type Key = keyof SignalSeries;
@@ -72,22 +74,24 @@ function metricSpecs(o: SignalReaderOptions): Record<Key, MetricSpec> {
 }
 
 function queries(o: SignalReaderOptions): Array<{ key: Key; query: MetricDataQuery }> {
-  return Object.entries(metricSpecs(o)).map(([key, [namespace, dim, value, name, stat]]) => ({
-    key: key as Key,
-    query: {
-      Id: key.toLowerCase(),
-      MetricStat: {
-        Metric: {
-          Namespace: namespace,
-          MetricName: name,
-          Dimensions: [{ Name: dim, Value: value }],
+  return Object.entries(metricSpecs(o))
+    .filter(([key]) => !o.only || o.only.includes(key as Key))
+    .map(([key, [namespace, dim, value, name, stat]]) => ({
+      key: key as Key,
+      query: {
+        Id: key.toLowerCase(),
+        MetricStat: {
+          Metric: {
+            Namespace: namespace,
+            MetricName: name,
+            Dimensions: [{ Name: dim, Value: value }],
+          },
+          Period: o.periodSeconds,
+          Stat: stat,
         },
-        Period: o.periodSeconds,
-        Stat: stat,
+        ReturnData: true,
       },
-      ReturnData: true,
-    },
-  }));
+    }));
 }
 
 /** The window: whole periods ending at the last period boundary before now. */

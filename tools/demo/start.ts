@@ -41,6 +41,8 @@ import {
 } from '../../localcloud/deploy/deploy-local';
 import { DEPLOY_CLIENT } from '../../localcloud/config';
 import { startLocalCloud, type LocalCloud } from '../../localcloud/start-local-cloud';
+import { DemandHeartbeat } from '../../producer/demand-heartbeat';
+import { PRODUCER_CONFIG } from '../../producer/producer-config';
 import { ProducerMetrics } from '../../producer/producer-metrics';
 import { emptyStats } from '../../producer/producer-stats';
 import { summaryLines } from '../../producer/progress-view';
@@ -271,6 +273,12 @@ async function runDemo(c: DemoContext): Promise<number> {
     stats,
     intervalMs: 2_000,
   });
+  const demand = new DemandHeartbeat({
+    client: clients.dynamo,
+    table: names.controlTable,
+    stats,
+    intervalMs: PRODUCER_CONFIG.demandHeartbeatMs,
+  });
   const plan = planSpike({
     producers: profile.producers,
     spikeProducers: profile.spikeProducers,
@@ -348,6 +356,7 @@ async function runDemo(c: DemoContext): Promise<number> {
   })();
 
   metrics.start();
+  demand.start();
   out(
     `spike: ${plan.phases.map((p) => `${p.name} ${(p.endMs - p.startMs) / 1000}s × ${p.producers}`).join(' → ')}, ${profile.rate} rec/s per producer`,
   );
@@ -380,6 +389,7 @@ async function runDemo(c: DemoContext): Promise<number> {
     },
   });
   await metrics.stop();
+  await demand.stop();
   await log.close();
 
   let settleLines: string[] = [];

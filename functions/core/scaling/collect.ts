@@ -36,8 +36,8 @@ export interface SignalWindow {
 export interface ReadSignals extends ScalingSignals {
   /** Which series each figure came from, for the decision log. */
   sources: {
-    input: 'pipeline' | 'AWS/Kinesis' | 'none';
-    throttled: 'pipeline' | 'AWS/Kinesis' | 'none';
+    input: 'pipeline' | 'AWS/Kinesis' | 'control table' | 'none';
+    throttled: 'pipeline' | 'AWS/Kinesis' | 'control table' | 'none';
     iteratorAge: string;
   };
 }

@@ -25,8 +25,10 @@ export interface Evaluation {
   /** the larger of the window's and the recent half's demand */
   demandRecords: number;
   demandBytes: number;
-  /** records waiting, to drain in backlogDrainSeconds */
+  /** records waiting in the stream, to drain in backlogDrainSeconds */
   backlogRecords: number;
+  /** records the producers hold back, to get into the stream in backlogDrainSeconds */
+  producerBacklogRecords: number;
   throttledShare: number;
   /** producers throttled and not draining: demand is hidden, shards double */
   saturated: boolean;
@@ -69,15 +71,19 @@ export function measurePerLaneRate(
 }
 
 /**
- * Demand = fresh records offered = put attempts (accepted + throttled) minus
- * re-sends (records/s and bytes/s). Re-sends that got in while producers
- * drain their buffers after a scale-out are not new load: sizing for them
- * would overshoot by the transient drain.
+ * Demand = fresh records offered. Producers that report what they generated
+ * give it directly; otherwise it is put attempts (accepted + throttled)
+ * minus re-sends. Re-sends that got in while producers drain their buffers
+ * after a scale-out are not new load: sizing for them would overshoot by the
+ * transient drain.
  */
 function demandOf(r: NonNullable<ScalingSignals['recent']>): Demand {
   const attempts =
     Math.max(0, r.incomingRecordsPerSecond) + Math.max(0, r.throttledRecordsPerSecond);
-  const records = Math.max(0, attempts - (r.producerRetriesPerSecond ?? 0));
+  const records =
+    r.offeredRecordsPerSecond !== undefined
+      ? Math.max(0, r.offeredRecordsPerSecond)
+      : Math.max(0, attempts - (r.producerRetriesPerSecond ?? 0));
   const avgRecordBytes =
     r.incomingRecordsPerSecond > 0 ? r.incomingBytesPerSecond / r.incomingRecordsPerSecond : 0;
   return { records, bytes: records * avgRecordBytes };
@@ -113,7 +119,10 @@ function ingestCapacity(
   const draining =
     probe.producerRetriesPerSecond !== undefined &&
     probe.producerRetriesPerSecond > probe.throttledRecordsPerSecond * DRAINING_MARGIN;
-  const saturated = throttledShare > SATURATION_SHARE && settled && !draining;
+  // Producers that report their demand leave nothing hidden: no doubling on a
+  // guess, and no per-shard capacity learned from a limit they impose themselves.
+  const measured = probe.offeredRecordsPerSecond !== undefined;
+  const saturated = throttledShare > SATURATION_SHARE && settled && !draining && !measured;
   const acceptedPerShard =
     Math.max(0, probe.incomingRecordsPerSecond) / Math.max(1, current.openShards);
   let shardCapacity = Math.min(
@@ -124,7 +133,7 @@ function ingestCapacity(
     const a = config.rateEstimateSmoothing;
     const prev = memory.shardRecordsPerSecond ?? config.shardRecordsPerSecond;
     shardCapacity = Math.min(config.shardRecordsPerSecond, a * acceptedPerShard + (1 - a) * prev);
-  } else if (!saturated && acceptedPerShard > shardCapacity) {
+  } else if (!saturated && !measured && acceptedPerShard > shardCapacity) {
     shardCapacity = Math.min(config.shardRecordsPerSecond, acceptedPerShard);
   }
   return { throttledShare, saturated, shardCapacity };
@@ -156,6 +165,7 @@ export function evaluate(input: PolicyInput, config: ScalingPolicyConfig): Evalu
     demandRecords,
     demandBytes,
     backlogRecords,
+    producerBacklogRecords: Math.max(0, signals.producerPendingRecords ?? 0),
     ...ingestCapacity(input, config),
   };
 }

@@ -36,6 +36,8 @@ interface Step {
   /** the last change of either lever before this decision */
   lastChange: number;
   behindTarget: boolean;
+  /** the shard target is the saturation guess (×2), not measured demand */
+  guessed: boolean;
 }
 
 /** Memory carried into this decision: learned rates, the rolling 24 h budget. */
@@ -60,7 +62,12 @@ function shardWait(s: Step, scaleOut: boolean): string | undefined {
     if (current.streamUpdating) return 'stream UPDATING: shard change waits';
     if (updatesLeft <= config.shardUpdateReserveForScaleIn)
       return `shard budget: ${updatesLeft} call(s) left today, kept for scale-in`;
-    if (since(memory.lastShardChangeAt) < config.scaleOutCooldownSeconds)
+    // A step cut by the ×2 limit on the way to a measured target continues
+    // as soon as the stream is ACTIVE: the target does not need re-measuring.
+    if (
+      !s.input.memory.shardStepLimited &&
+      since(memory.lastShardChangeAt) < config.scaleOutCooldownSeconds
+    )
       return `shard scale-out cooldown (${fmt(since(memory.lastShardChangeAt))} s < ${config.scaleOutCooldownSeconds} s)`;
     return undefined;
   }
@@ -99,6 +106,11 @@ function realizeShards(s: Step): { desiredShards: number; shardsAfter: number } 
     memory.shardsLowSince = undefined;
     memory.shardsLowMax = undefined;
   }
+  // Kept while a scale-out waits (stream UPDATING); reset by any other step.
+  if (shardsAfter !== shards)
+    memory.shardStepLimited =
+      shardsAfter > shards && shardsAfter < sizing.out.shardTarget && !s.guessed ? true : undefined;
+  else if (sizing.out.shardTarget <= shards) memory.shardStepLimited = undefined;
   if (shardsAfter !== shards) {
     s.actions.push({ kind: 'UpdateShardCount', from: shards, to: shardsAfter });
     memory.shardUpdates = [...memory.shardUpdates, nowMs];
@@ -185,6 +197,7 @@ export function realize(
       memory.lastParallelizationChangeAt ?? -Infinity,
     ),
     behindTarget: input.signals.iteratorAgeMs > config.iteratorAgeTargetMs,
+    guessed: ev.saturated,
   };
   const { desiredShards, shardsAfter } = realizeShards(step);
   const desiredParallelization = realizeParallelization(step, shardsAfter);

@@ -33,13 +33,16 @@ export function sizeFor(
   factor: number,
 ): Size {
   const u = config.targetUtilisation;
+  // Records the producers hold back must get in (and be read) within the drain time too.
+  const held = ev.producerBacklogRecords / config.backlogDrainSeconds;
   const ingest = Math.max(
-    Math.ceil((ev.demandRecords * factor) / (ev.shardCapacity * u)),
+    Math.ceil((ev.demandRecords * factor + held) / (ev.shardCapacity * u)),
     factor === 1 && ev.saturated ? current.openShards * 2 : 0,
     Math.ceil((ev.demandBytes * factor) / (config.shardBytesPerSecond * u)),
   );
   const lanes = Math.ceil(
-    (ev.demandRecords * factor + ev.backlogRecords / config.backlogDrainSeconds) / (ev.perLane * u),
+    (ev.demandRecords * factor + held + ev.backlogRecords / config.backlogDrainSeconds) /
+      (ev.perLane * u),
   );
   const shardTarget = clamp(
     Math.max(ingest, Math.ceil(lanes / config.maxParallelization), config.minShards),

@@ -3,6 +3,8 @@
  * state, its memory), how it is configured, and what it decides. Shared by
  * the four steps (collect → evaluate → size → realize) and the handler.
  */
+import type { ControlSnapshot } from './control-signals';
+
 /** Measured over the last signal window (rates are per second). */
 export interface ScalingSignals {
   /** Records the stream accepted. */
@@ -17,6 +19,14 @@ export interface ScalingSignals {
    * metrics only): then throttled counts whole, an upper bound.
    */
   producerRetriesPerSecond?: number;
+  /**
+   * Fresh records the producers generated (their own report, before any
+   * throttling or holding back): demand measured directly. Undefined when
+   * the producers do not report it (demand is then inferred from puts).
+   */
+  offeredRecordsPerSecond?: number;
+  /** Records the producers hold back right now (queued, awaiting a retry, in flight). */
+  producerPendingRecords?: number;
   /** Records the consumers decoded. */
   processedRecordsPerSecond: number;
   /**
@@ -31,6 +41,7 @@ export interface ScalingSignals {
     | 'incomingBytesPerSecond'
     | 'throttledRecordsPerSecond'
     | 'producerRetriesPerSecond'
+    | 'offeredRecordsPerSecond'
   >;
   /** Max iterator age over the window (ms). */
   iteratorAgeMs: number;
@@ -72,6 +83,14 @@ export interface ScalingMemory {
   shardsLowMax?: number;
   parallelizationLowSince?: number;
   parallelizationLowMax?: number;
+  /**
+   * The last shard scale-out was cut by the ×2 step limit on the way to a
+   * target sized from measured demand: the next step needs no cooldown, only
+   * the stream back to ACTIVE.
+   */
+  shardStepLimited?: boolean;
+  /** The control table's totals at recent decisions, to turn into rates (control-signals.ts). */
+  snapshots?: ControlSnapshot[];
 }
 
 export interface ScalingPolicyConfig {

@@ -31,6 +31,8 @@ import {
   type RunResult,
 } from '../../../functions/handlers/scaler-run';
 import { EventsApi } from '../../../localcloud/deploy/events-api';
+import { DemandHeartbeat } from '../../../producer/demand-heartbeat';
+import { PRODUCER_CONFIG } from '../../../producer/producer-config';
 import { ProducerMetrics } from '../../../producer/producer-metrics';
 import { emptyStats } from '../../../producer/producer-stats';
 import { readRecordLog, RecordLog } from '../../../producer/record-log';
@@ -159,6 +161,13 @@ beforeAll(
       intervalMs: SCALER.signalPeriodSeconds * 1000,
     });
     metrics.start();
+    const demand = new DemandHeartbeat({
+      client: p.clients.dynamo,
+      table: names.controlTable,
+      stats,
+      intervalMs: PRODUCER_CONFIG.demandHeartbeatMs,
+    });
+    demand.start();
     logPath = join(p.dir, 'records.jsonl');
     const log = new RecordLog(logPath);
     let maxValidEventMs = -Infinity;
@@ -211,6 +220,7 @@ beforeAll(
       },
     });
     await metrics.stop();
+    await demand.stop();
     await log.close();
     run = await scaler;
     clearInterval(sampler);

@@ -32,6 +32,7 @@ const record: DecisionRecord = {
     iteratorAgeMs: 0,
     sources: { input: 'pipeline', throttled: 'pipeline', iteratorAge: 'consumer' },
   },
+  reads: { controlQueries: 2, cloudWatchMetrics: 0 },
   decision: {
     desiredShards: 4,
     desiredParallelization: 2,

@@ -1,0 +1,216 @@
+/**
+ * Cheap signals: the scaler's inputs from the control table instead of
+ * CloudWatch (issue 14). Pure: the table read lives in
+ * functions/telemetry/control-signal-reader.ts.
+ *
+ * Two kinds of items carry running totals, and the scaler turns them into
+ * rates by differencing snapshots it keeps in its memory (one per decision,
+ * as many as the signal window spans):
+ *  - per shard, written by the consumers on the progress write they make
+ *    anyway: records handled, busy milliseconds, the last batch's iterator
+ *    age and whether it was a partial batch (caught up);
+ *  - per producer, a heartbeat item every few seconds: records generated
+ *    (fresh demand, before any throttling), accepted (records and bytes),
+ *    throttled attempts, re-sends, and the records held back right now.
+ * Producers stamp their own clock on their items, so a producer's rate is
+ * exact over its own interval, whatever the heartbeat and decision phases.
+ */
+import type { ReadSignals } from './collect';
+
+export interface ShardCounters {
+  processedRecords: number;
+  busyMs: number;
+  lastSeenAt: number;
+  lastIteratorAgeMs: number;
+  lastBatchPartial: boolean;
+}
+
+export interface ProducerCounters {
+  /** identifies one run of the producer: totals restart with it */
+  startedAt: number;
+  /** the producer's clock when it wrote these totals */
+  at: number;
+  generated: number;
+  accepted: number;
+  acceptedBytes: number;
+  throttled: number;
+  retried: number;
+  /** records queued, waiting for a retry, or in flight right now */
+  pending: number;
+}
+
+export interface ControlSnapshot {
+  /** the scaler's clock when it read the table */
+  at: number;
+  shards: Record<string, ShardCounters>;
+  producers: Record<string, ProducerCounters>;
+}
+
+type ProducerRates = Record<
+  'generated' | 'accepted' | 'acceptedBytes' | 'throttled' | 'retried',
+  number
+>;
+const PRODUCER_TOTALS: Array<keyof ProducerRates> = [
+  'generated',
+  'accepted',
+  'acceptedBytes',
+  'throttled',
+  'retried',
+];
+
+/** Snapshots worth keeping for the next decision: those the next window still reaches. */
+export function keepSnapshots(
+  history: readonly ControlSnapshot[],
+  now: ControlSnapshot,
+  windowSeconds: number,
+): ControlSnapshot[] {
+  const from = now.at - windowSeconds * 1000;
+  const kept = history.filter((s) => s.at >= from && s.at < now.at);
+  // one older than the window, so the window is covered in full next time
+  const older = history.filter((s) => s.at < from).at(-1);
+  return [...(older ? [older] : []), ...kept, now];
+}
+
+/**
+ * Sum of producer rates up to `now`, each over its own clock, from the
+ * oldest (`window`) or newest (`recent`) earlier snapshot that holds an
+ * older heartbeat of that producer.
+ */
+function producerRates(
+  earlier: readonly ControlSnapshot[],
+  now: ControlSnapshot,
+  from: 'window' | 'recent',
+  liveSince: number,
+): ProducerRates {
+  const out: ProducerRates = {
+    generated: 0,
+    accepted: 0,
+    acceptedBytes: 0,
+    throttled: 0,
+    retried: 0,
+  };
+  const order = from === 'window' ? earlier : [...earlier].reverse();
+  for (const [id, cur] of Object.entries(now.producers)) {
+    // a producer silent for the whole window has stopped (or died): no demand
+    if (cur.at < liveSince) continue;
+    // a producer that (re)started since counts from its start
+    const prev = order
+      .map((s) => s.producers[id])
+      .find((p) => p !== undefined && p.startedAt === cur.startedAt && p.at < cur.at);
+    const dt = (cur.at - (prev?.at ?? cur.startedAt)) / 1000;
+    if (dt <= 0) continue;
+    for (const k of PRODUCER_TOTALS) out[k] += Math.max(0, cur[k] - (prev?.[k] ?? 0)) / dt;
+  }
+  return out;
+}
+
+interface ShardRates {
+  processed: number;
+  busyLanes: number;
+}
+
+function shardRates(base: ControlSnapshot | undefined, now: ControlSnapshot): ShardRates {
+  const dt = base ? (now.at - base.at) / 1000 : 0;
+  if (!base || dt <= 0) return { processed: 0, busyLanes: 0 };
+  let processed = 0;
+  let busyMs = 0;
+  for (const [id, cur] of Object.entries(now.shards)) {
+    const prev = base.shards[id];
+    processed += Math.max(0, cur.processedRecords - (prev?.processedRecords ?? 0));
+    busyMs += Math.max(0, cur.busyMs - (prev?.busyMs ?? 0));
+  }
+  return { processed: processed / dt, busyLanes: busyMs / 1000 / dt };
+}
+
+/**
+ * The consumers' iterator age now. A full last batch means records were
+ * waiting: the age has grown since, at one second per second. A partial one
+ * means the lanes had read everything. Items not written for two windows
+ * belong to closed or retired shards.
+ */
+function iteratorAgeNow(now: ControlSnapshot, windowSeconds: number): number {
+  let age = 0;
+  for (const s of Object.values(now.shards)) {
+    if (s.lastSeenAt < now.at - 2 * windowSeconds * 1000) continue;
+    const grown = s.lastBatchPartial ? 0 : Math.max(0, now.at - s.lastSeenAt);
+    age = Math.max(age, s.lastIteratorAgeMs + grown);
+  }
+  return age;
+}
+
+export interface ConsumerSignals {
+  processedRecordsPerSecond: number;
+  busyLanes?: number;
+  iteratorAgeMs: number;
+  ageSource: string;
+}
+
+/**
+ * The consumers' side alone: processed rate and busy lanes over the window,
+ * iterator age now. `acceptedPerSecond` (from wherever input is measured)
+ * tells a silent consumer from an idle one.
+ */
+export function consumerSignals(
+  history: readonly ControlSnapshot[],
+  now: ControlSnapshot,
+  windowSeconds: number,
+  acceptedPerSecond: number,
+): ConsumerSignals {
+  const oldest = history.find((s) => s.at < now.at);
+  const rates = shardRates(oldest, now);
+  let iteratorAgeMs = iteratorAgeNow(now, windowSeconds);
+  let ageSource = 'control table';
+  // Records went in but no lane reported a batch over the window: the
+  // consumer is stuck or absent, and the backlog is at least a window old.
+  const span = oldest ? (now.at - oldest.at) / 1000 : 0;
+  if (span >= windowSeconds / 2 && acceptedPerSecond > 0 && rates.processed === 0) {
+    iteratorAgeMs = Math.max(iteratorAgeMs, span * 1000);
+    ageSource = 'no consumer batch over the window';
+  }
+  return {
+    processedRecordsPerSecond: rates.processed,
+    ...(oldest ? { busyLanes: rates.busyLanes } : {}),
+    iteratorAgeMs,
+    ageSource,
+  };
+}
+
+/**
+ * The policy's signals from the snapshots: rates over the window (since the
+ * oldest snapshot kept) and since the previous decision (`recent`), the
+ * producers' demand and backlog, the consumers' rates and iterator age.
+ * Undefined when no producer has reported (foreign producers): then the
+ * caller measures input elsewhere.
+ */
+export function signalsFromSnapshots(
+  history: readonly ControlSnapshot[],
+  now: ControlSnapshot,
+  windowSeconds: number,
+): ReadSignals | undefined {
+  const liveSince = now.at - windowSeconds * 1000;
+  const live = Object.values(now.producers).filter((p) => p.at >= liveSince);
+  if (live.length === 0) return undefined;
+  const earlier = history.filter((s) => s.at < now.at);
+  const win = producerRates(earlier, now, 'window', liveSince);
+  const rec = producerRates(earlier, now, 'recent', liveSince);
+  const c = consumerSignals(earlier, now, windowSeconds, win.accepted);
+  return {
+    incomingRecordsPerSecond: win.accepted,
+    incomingBytesPerSecond: win.acceptedBytes,
+    throttledRecordsPerSecond: win.throttled,
+    producerRetriesPerSecond: win.retried,
+    offeredRecordsPerSecond: win.generated,
+    producerPendingRecords: live.reduce((a, p) => a + p.pending, 0),
+    processedRecordsPerSecond: c.processedRecordsPerSecond,
+    iteratorAgeMs: c.iteratorAgeMs,
+    ...(c.busyLanes !== undefined ? { busyLanes: c.busyLanes } : {}),
+    recent: {
+      incomingRecordsPerSecond: rec.accepted,
+      incomingBytesPerSecond: rec.acceptedBytes,
+      throttledRecordsPerSecond: rec.throttled,
+      producerRetriesPerSecond: rec.retried,
+      offeredRecordsPerSecond: rec.generated,
+    },
+    sources: { input: 'control table', throttled: 'control table', iteratorAge: c.ageSource },
+  };
+}
