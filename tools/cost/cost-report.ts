@@ -14,8 +14,14 @@ import { priceRun, type CostReport, type ProfileOptions } from './pricing';
 import { loadRunUsage, type RunUsage } from './run-usage';
 
 export const COST_CHART_FILE = 'cost.svg';
-/** Metrics the scaler's signal reader requests per decision (functions/telemetry/signal-reader.ts). */
-export const SCALER_METRICS_PER_DECISION = 11;
+/**
+ * CloudWatch metrics the scaler requests per decision: none while producers
+ * report their demand in the control table (functions/handlers/scaler-signals.ts;
+ * without them, 3 AWS/Kinesis metrics once a minute).
+ */
+export const SCALER_METRICS_PER_DECISION = 0;
+/** What the scaler before issue 14 requested per decision (11 metrics every 5 s), for comparison. */
+export const CLOUDWATCH_SCALER_METRICS_PER_DECISION = 11;
 
 /**
  * Metrics the scaler requested through GetMetricData over a run of this

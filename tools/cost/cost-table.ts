@@ -60,7 +60,7 @@ export function formatCostReport(r: CostReport): string {
     `  per-shard capacity ${num(d.shardCapacity)} rec/s (${d.shardCapacitySource === 'measured' ? 'measured while producers were throttled' : 'configured limit; the run never saturated a shard'})`,
     ...fleetTable('', d.fleets, 'stream').slice(1),
     `  elastic vs static: ${pct(d.savingsShardHours)} fewer shard-hours; in total ${d.savingsTotal >= 0 ? `${pct(d.savingsTotal)} cheaper` : `${pct(-d.savingsTotal)} dearer`}` +
-      ` (the scaler itself costs ${usd(d.scalerCostPerDay)}/day in Lambda time and metric reads)`,
+      ` (the scaler itself costs ${usd(d.scalerCostPerDay)}/day: its Lambda time and signal reads)`,
     `  with the scaler deciding once a minute (AWS: scaler.tickSeconds = 60): scaler ${usd(d.minuteScaler.costPerDay)}/day, in total ${d.minuteScaler.savingsTotal >= 0 ? `${pct(d.minuteScaler.savingsTotal)} cheaper` : `${pct(-d.minuteScaler.savingsTotal)} dearer`} than static`,
     '',
     `Lab check (EMR): ${r.emrCheck.staticInstanceHours} vs ${r.emrCheck.elasticInstanceHours} instance-hours → ${pct(r.emrCheck.savings)} saved (lab: ${pct(r.emrCheck.expected)}) ${r.emrCheck.ok ? 'OK' : 'MISMATCH'}`,

@@ -1,7 +1,8 @@
 /**
  * What `npm run cost -- --scales` assumes beyond the price table: the
  * demo's load shape and scales, the work each record costs (measured in a
- * demo run), the scaler's own activity (two variants), and the lab's EMR
+ * demo run), the scaler's own activity (as it runs, and the CloudWatch-reading
+ * one it replaced), and the lab's EMR
  * Spark cluster (instance type, price, per-executor rate). Each figure says
  * where it comes from; change it here.
  */
@@ -64,13 +65,21 @@ export interface ScalerActivity {
   cloudWatchMetricsPerDecision: number;
   /** DynamoDB read units per decision and per open shard (cheap signals from the control table). */
   dynamoReadUnitsPerShardPerDecision: number;
+  /** DynamoDB read units per decision whatever the shards (the Queries' 4 KB rounding, the producers' items). */
+  dynamoReadUnitsPerDecision: number;
+  /** DynamoDB write units per decision: the scaler's memory (SCALER/STATE, with its snapshots). */
+  dynamoWriteUnitsPerDecision: number;
+  /** Seconds between a producer's demand items (one write unit each); 0 when producers write none. */
+  producerHeartbeatSeconds: number;
+  /** Records/s one producer writes, to count producers at a rate. */
+  producerRecordsPerSecond: number;
 }
 
 /**
- * The scaler as it runs now: a decision every 5 s inside a 60 s schedule,
- * 11 GetMetricData metrics per decision (functions/telemetry/signal-reader.ts).
+ * The scaler before issue 14, for comparison: a decision every 5 s inside a
+ * 60 s schedule, 11 GetMetricData metrics per decision.
  */
-export function currentScaler(
+export function cloudWatchScaler(
   tickSeconds: number,
   metricsPerDecision: number,
   memoryMb: number,
@@ -83,19 +92,32 @@ export function currentScaler(
     memoryMb,
     cloudWatchMetricsPerDecision: metricsPerDecision,
     dynamoReadUnitsPerShardPerDecision: 0,
+    dynamoReadUnitsPerDecision: 0,
+    dynamoWriteUnitsPerDecision: 1,
+    producerHeartbeatSeconds: 0,
+    producerRecordsPerSecond: DEMO_PRODUCER_RATE,
   };
 }
 
+/** The demo's producer rate (tools/demo/profiles.ts short): producers are counted at it. */
+export const DEMO_PRODUCER_RATE = 600;
+
 /**
- * The same decisions from cheap signals (issue 14): the control table the
- * consumers already write (one eventually consistent read of a small row per
- * shard = 0.5 read units) instead of CloudWatch.
+ * The scaler as it runs (issue 14): the same decisions from the control
+ * table — two eventually consistent Queries (0.5 read units per 4 KB: one
+ * small shard item ≈ 0.5 units per shard at most, the producers' items one
+ * more) and the memory saved with its snapshots (≈ 3 KB, 3 write units) —
+ * plus the producers' demand items, one write unit per producer every 2 s
+ * (producer/producer-config.ts demandHeartbeatMs). No CloudWatch reads.
  */
 export function cheapSignalScaler(tickSeconds: number, memoryMb: number): ScalerActivity {
   return {
-    ...currentScaler(tickSeconds, 0, memoryMb),
-    name: `${tickSeconds} s decisions from the control table, no CloudWatch reads`,
+    ...cloudWatchScaler(tickSeconds, 0, memoryMb),
+    name: `${tickSeconds} s decisions from the control table and the producers' items, no CloudWatch reads`,
     dynamoReadUnitsPerShardPerDecision: 0.5,
+    dynamoReadUnitsPerDecision: 0.5,
+    dynamoWriteUnitsPerDecision: 3,
+    producerHeartbeatSeconds: 2,
   };
 }
 

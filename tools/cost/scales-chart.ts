@@ -113,7 +113,7 @@ function lines(r: ScalesReport, { px, py }: Scale): string[] {
     }
   }
   out.push(
-    `<path d="${path((c) => c.elasticAlternativeScaler)}" fill="none" stroke="${COLORS.elastic}" stroke-width="1.5" stroke-dasharray="6 4"><title>elastic with a scaler reading no CloudWatch</title></path>`,
+    `<path d="${path((c) => c.elasticAlternativeScaler)}" fill="none" stroke="${COLORS.elastic}" stroke-width="1.5" stroke-dasharray="6 4"><title>elastic with the CloudWatch-reading scaler it replaced</title></path>`,
   );
   for (const p of r.points)
     out.push(
@@ -129,7 +129,7 @@ function legend(): string[] {
   });
   const lx = PAD.left + FLEETS.length * 110;
   out.push(
-    `<line x1="${lx}" y1="${H - 16}" x2="${lx + 22}" y2="${H - 16}" stroke="${COLORS.elastic}" stroke-width="1.5" stroke-dasharray="6 4"/><text x="${lx + 26}" y="${H - 12}">elastic, no CloudWatch reads</text>`,
+    `<line x1="${lx}" y1="${H - 16}" x2="${lx + 22}" y2="${H - 16}" stroke="${COLORS.elastic}" stroke-width="1.5" stroke-dasharray="6 4"/><text x="${lx + 26}" y="${H - 12}">elastic, scaler reading CloudWatch (before)</text>`,
   );
   return out;
 }

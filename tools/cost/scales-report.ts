@@ -6,12 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StreamscaleConfig } from '../../functions/config';
-import { SCALER_METRICS_PER_DECISION } from './cost-report';
+import { CLOUDWATCH_SCALER_METRICS_PER_DECISION, SCALER_METRICS_PER_DECISION } from './cost-report';
 import { PRICES, type PriceTable } from '../../functions/core/cost/prices';
 import { labEmrCheck, type EmrCheck } from './pricing';
 import {
   cheapSignalScaler,
-  currentScaler,
+  cloudWatchScaler,
   DEMO_SCALE,
   EMR_SPARK,
   LAB_DAY,
@@ -51,13 +51,13 @@ export interface ScalesReport {
   day: typeof LAB_DAY;
   points: Array<ScalePoint & { emrBreakEvenExecutorRate: number }>;
   crossovers: Crossover[];
-  /** The elastic fleet's crossovers when its scaler reads no CloudWatch. */
+  /** The elastic fleet's crossovers with the CloudWatch-reading scaler it replaced (issue 14). */
   alternativeScalerCrossovers: Crossover[];
   /** Totals on a logarithmic grid of peak rates, for the chart. */
   curve: Array<{
     peakRate: number;
     totals: Record<FleetName, number>;
-    /** The elastic fleet with the cheap-signal scaler. */
+    /** The elastic fleet with the CloudWatch-reading scaler it replaced. */
     elasticAlternativeScaler: number;
   }>;
   assumptions: {
@@ -84,12 +84,15 @@ export function scaleModel(config: StreamscaleConfig, o: ScalesOptions = {}): Sc
     shardBytesPerSecond: config.stream.shardBytesPerSecond,
     targetUtilisation: config.scaler.targetUtilisation,
     minShards: config.stream.minShards,
-    scaler: currentScaler(
+    scaler: {
+      ...cheapSignalScaler(tick, config.scaler.memoryMb),
+      cloudWatchMetricsPerDecision: o.scalerMetricsPerDecision ?? SCALER_METRICS_PER_DECISION,
+    },
+    alternativeScaler: cloudWatchScaler(
       tick,
-      o.scalerMetricsPerDecision ?? SCALER_METRICS_PER_DECISION,
+      CLOUDWATCH_SCALER_METRICS_PER_DECISION,
       config.scaler.memoryMb,
     ),
-    alternativeScaler: cheapSignalScaler(tick, config.scaler.memoryMb),
     executorRecordsPerSecond: o.executorRecordsPerSecond ?? EMR_SPARK.executorRecordsPerSecond,
   };
 }

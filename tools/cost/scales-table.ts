@@ -60,7 +60,7 @@ export function formatScales(r: ScalesReport): string {
       ]),
     ]),
     '',
-    'Elastic vs static (shard-hours; total with the scaler as it runs; total with a scaler reading no CloudWatch)',
+    'Elastic vs static (shard-hours; total with the scaler as it runs; total with the CloudWatch-reading scaler it replaced)',
     ...r.points.map(
       (p) =>
         `  ${p.label.padEnd(9)} ${pct(p.shardHourSaving)} fewer shard-hours; ${cheaperOrDearer(p.elasticSaving)}; ${cheaperOrDearer(p.elasticSavingAlternativeScaler)}`,
@@ -77,7 +77,7 @@ export function formatScales(r: ScalesReport): string {
           (c) =>
             `  ~${num(c.peakRate)} rec/s: ${c.below} is cheaper below, ${c.above} above${c.peakRate < r.points[0]!.peakRate ? " (below the demo's scale)" : ''}`,
         )),
-    `  with a scaler reading no CloudWatch: ${r.alternativeScalerCrossovers.map((c) => `~${num(c.peakRate)} rec/s: ${c.below} → ${c.above}`).join('; ') || 'no crossover of the elastic fleet'}`,
+    `  with the CloudWatch-reading scaler it replaced: ${r.alternativeScalerCrossovers.map((c) => `~${num(c.peakRate)} rec/s: ${c.below} → ${c.above}`).join('; ') || 'no crossover of the elastic fleet'}`,
     '',
     `Lab check (EMR): ${r.emrCheck.staticInstanceHours} vs ${r.emrCheck.elasticInstanceHours} instance-hours → ${pct(r.emrCheck.savings)} saved (lab: ${pct(r.emrCheck.expected)}) ${r.emrCheck.ok ? 'OK' : 'MISMATCH'}`,
   ];
@@ -91,15 +91,16 @@ function scalerLines(r: ScalesReport): string[] {
   const staticFirst = fleetOf(r.points[0]!.fleets, 'static');
   const shardSaving = staticFirst.kinesis - first.kinesis;
   const lines = [
-    `The scaler's own cost (inside the elastic totals), per day:`,
-    `  as it runs (${s.activity}): ${usd(s.total)} — Lambda ${usd(s.lambda)}, CloudWatch GetMetricData ${usd(s.cloudwatch)} (${num(s.cloudWatchMetricsPerDay)} metrics), DynamoDB ${usd(s.dynamodb)}`,
-    `  from cheap signals (${alt.activity}): ${usd(alt.total)} at the demo's scale — Lambda ${usd(alt.lambda)}, DynamoDB ${usd(alt.dynamodb)}`,
+    `The scaler's own cost (inside the elastic totals), per day at the demo's scale:`,
+    `  as it runs (${s.activity}): ${usd(s.total)} — Lambda ${usd(s.lambda)}, DynamoDB ${usd(s.dynamodb)} (its reads and memory, the producers' demand items), CloudWatch GetMetricData ${usd(s.cloudwatch)} (${num(s.cloudWatchMetricsPerDay)} metrics)`,
+    `  the scaler it replaced (${alt.activity}): ${usd(alt.total)} — Lambda ${usd(alt.lambda)}, CloudWatch GetMetricData ${usd(alt.cloudwatch)} (${num(alt.cloudWatchMetricsPerDay)} metrics)`,
+    `  the shard-hours elastic saves at the demo's scale are worth ${usd(shardSaving)}/day`,
   ];
   const dearer = r.points.filter((p) => p.elasticSaving < 0);
   if (dearer.length > 0)
     lines.push(
-      `  The scaler's CloudWatch reads make the elastic fleet dearer than the static one at: ${dearer.map((p) => p.label).join(', ')} — ` +
-        `at the demo's scale the shard-hours saved are worth ${usd(shardSaving)}/day and the scaler costs ${usd(s.total)}/day (${usd(s.cloudwatch)} of it CloudWatch reads).`,
+      `  The scaler's own cost makes the elastic fleet dearer than the static one at: ${dearer.map((p) => p.label).join(', ')} — ` +
+        `the scaler costs ${usd(s.total)}/day (${usd(s.cloudwatch)} of it CloudWatch reads).`,
     );
   return lines;
 }

@@ -94,10 +94,11 @@ const GB = 1024 ** 3;
 
 export function scalerCostPerDay(
   a: ScalerActivity,
-  shardHours: number,
+  day: { shardHours: number; lowRate: number; peakRate: number },
   prices: PriceTable,
 ): ScalerCost {
-  const hours = LAB_DAY.lowHours + LAB_DAY.peakHours;
+  const { lowHours, peakHours } = LAB_DAY;
+  const hours = lowHours + peakHours;
   const decisionsPerHour = 3_600 / a.tickSeconds;
   const lambda =
     ((a.invocationsPerHour * hours) / 1e6) * prices.lambda.requestsPerMillion +
@@ -106,9 +107,17 @@ export function scalerCostPerDay(
   const cloudwatch =
     (cloudWatchMetricsPerDay / 1000) * prices.cloudwatch.getMetricDataPerThousandMetrics;
   // Per-shard reads: shard-hours × decisions an hour = shard-decisions.
+  const readUnits =
+    day.shardHours * decisionsPerHour * a.dynamoReadUnitsPerShardPerDecision +
+    hours * decisionsPerHour * a.dynamoReadUnitsPerDecision;
+  const producers = (rate: number) => Math.ceil(rate / a.producerRecordsPerSecond);
+  const producerHours = producers(day.lowRate) * lowHours + producers(day.peakRate) * peakHours;
+  const writeUnits =
+    hours * decisionsPerHour * a.dynamoWriteUnitsPerDecision +
+    (a.producerHeartbeatSeconds > 0 ? (producerHours * 3_600) / a.producerHeartbeatSeconds : 0);
   const dynamodb =
-    ((shardHours * decisionsPerHour * a.dynamoReadUnitsPerShardPerDecision) / 1e6) *
-    prices.dynamodb.readRequestUnitsPerMillion;
+    (readUnits / 1e6) * prices.dynamodb.readRequestUnitsPerMillion +
+    (writeUnits / 1e6) * prices.dynamodb.writeRequestUnitsPerMillion;
   return {
     activity: a.name,
     lambda,
@@ -209,8 +218,9 @@ export function priceScale(label: string, peakRate: number, m: ScaleModel): Scal
 
   const elasticShardHours = profileUnitHours(lowShards, peakShards, lowHours, peakHours);
   const staticShardHours = profileUnitHours(peakShards, peakShards, lowHours, peakHours);
-  const scaler = scalerCostPerDay(m.scaler, elasticShardHours, p);
-  const alt = scalerCostPerDay(m.alternativeScaler, elasticShardHours, p);
+  const day = { shardHours: elasticShardHours, lowRate, peakRate };
+  const scaler = scalerCostPerDay(m.scaler, day, p);
+  const alt = scalerCostPerDay(m.alternativeScaler, day, p);
   const elastic = fleet(
     'elastic',
     {

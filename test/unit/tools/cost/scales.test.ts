@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG } from '../../../../functions/config';
 import { PRICES } from '../../../../functions/core/cost/prices';
 import {
   cheapSignalScaler,
-  currentScaler,
+  cloudWatchScaler,
   EMR_SPARK,
 } from '../../../../tools/cost/scale-assumptions';
 import { buildScalesReport, scaleModel, scalesJson } from '../../../../tools/cost/scales-report';
@@ -21,7 +21,7 @@ const config = DEFAULT_CONFIG;
 const model = scaleModel(config);
 const withScaler = (m: ScaleModel, metrics: number): ScaleModel => ({
   ...m,
-  scaler: currentScaler(config.scaler.tickSeconds, metrics, config.scaler.memoryMb),
+  scaler: cloudWatchScaler(config.scaler.tickSeconds, metrics, config.scaler.memoryMb),
 });
 
 describe('cost across scales', () => {
@@ -63,30 +63,41 @@ describe('cost across scales', () => {
   });
 
   it("prices the scaler's CloudWatch reads by its read rate: 11 metrics every 5 s is 190,080 metrics, $1.90 a day", () => {
-    const c = scalerCostPerDay(currentScaler(5, 11, 256), 36, PRICES);
+    const day = { shardHours: 36, lowRate: 600, peakRate: 2_400 };
+    const c = scalerCostPerDay(cloudWatchScaler(5, 11, 256), day, PRICES);
     expect(c.cloudWatchMetricsPerDay).toBe(190_080);
     expect(c.cloudwatch).toBeCloseTo(1.9008, 6);
-    expect(scalerCostPerDay(currentScaler(10, 11, 256), 36, PRICES).cloudwatch).toBeCloseTo(
+    expect(scalerCostPerDay(cloudWatchScaler(10, 11, 256), day, PRICES).cloudwatch).toBeCloseTo(
       0.9504,
       6,
     );
-    expect(scalerCostPerDay(cheapSignalScaler(5, 256), 36, PRICES).cloudwatch).toBe(0);
+    expect(scalerCostPerDay(cheapSignalScaler(5, 256), day, PRICES).cloudwatch).toBe(0);
   });
 
-  it("says so when the scaler's reads make elastic dearer than static; a scaler reading no CloudWatch is cheaper at every scale", () => {
-    const demo = report.points[0]!;
-    expect(demo.elasticSaving).toBeLessThan(0);
-    expect(formatScales(report)).toMatch(
-      /CloudWatch reads make the elastic fleet dearer than the static one at: demo/,
+  it("prices the cheap-signal scaler's DynamoDB use: its reads and memory per decision, the producers' demand items", () => {
+    // 17,280 decisions: reads 36 shard-h × 720 × 0.5 + 24 h × 720 × 0.5 = 21,600 RRU;
+    // writes 17,280 × 3 + producer-hours (1 × 20 + 4 × 4 = 36) × 1,800 = 51,840 + 64,800 WRU
+    const c = scalerCostPerDay(
+      cheapSignalScaler(5, 256),
+      { shardHours: 36, lowRate: 600, peakRate: 2_400 },
+      PRICES,
     );
-    for (const p of report.points) expect(p.elasticSavingAlternativeScaler).toBeGreaterThan(0);
-    for (const p of report.points.slice(1)) expect(p.elasticSaving).toBeGreaterThan(0);
-    // The same model with a scaler that reads nothing from CloudWatch: elastic wins everywhere.
-    const cheap = withScaler(model, 0);
-    for (const p of report.points) {
-      const s = priceScale(p.label, p.peakRate, cheap);
-      expect(totalOf(s, 'elastic')).toBeLessThan(totalOf(s, 'static'));
-    }
+    expect(c.dynamodb).toBeCloseTo(
+      (21_600 / 1e6) * PRICES.dynamodb.readRequestUnitsPerMillion +
+        (116_640 / 1e6) * PRICES.dynamodb.writeRequestUnitsPerMillion,
+      9,
+    );
+  });
+
+  it('the scaler as it runs (cheap signals) keeps the elastic fleet cheaper than static at every scale; the CloudWatch-reading one it replaced did not at the demo scale', () => {
+    for (const p of report.points) expect(p.elasticSaving).toBeGreaterThan(0);
+    expect(report.points[0]!.elasticSavingAlternativeScaler).toBeLessThan(0);
+    expect(formatScales(report)).not.toMatch(/dearer than the static one at/);
+    // Were it to read 11 CloudWatch metrics per decision again, the report says so.
+    const dear = withScaler(model, 11);
+    expect(totalOf(priceScale('demo', 2_400, dear), 'elastic')).toBeGreaterThan(
+      totalOf(priceScale('demo', 2_400, dear), 'static'),
+    );
   });
 
   it('names the crossovers, and the order of the two fleets really flips there', () => {
@@ -128,7 +139,7 @@ describe('cost across scales', () => {
   it('draws cost against scale with every fleet, the scales and the crossovers', () => {
     const svg = scalesChartSvg(report);
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<path /g)).toHaveLength(5); // four fleets + elastic with the cheap-signal scaler
+    expect(svg.match(/<path /g)).toHaveLength(5); // four fleets + elastic with the CloudWatch-reading scaler
     expect(svg.match(/<circle /g)).toHaveLength(4 * report.points.length);
     expect(svg.match(/stroke="#c33" stroke-dasharray="4 3"/g)).toHaveLength(
       report.crossovers.length,
