@@ -61,7 +61,6 @@ const NOT_SIZED_YET = [
   'localcloud/start-local-cloud.ts',
   'localcloud/kinesis/kinesis-backend.ts',
   'tools/cost/**',
-  'tools/dashboard/**',
   'tools/demo/**',
   'tools/scale-sim/**',
 ];

@@ -125,7 +125,8 @@ describe('dashboard page in Chromium', () => {
 
   beforeAll(async () => {
     // First, so a missing browser is reported before anything else is started.
-    browser = await launchChromium({ viewport: { width: 1440, height: 900 } });
+    // Under the C locale Chromium reports "en-US@posix", which Intl rejects: the page must cope.
+    browser = await launchChromium({ viewport: { width: 1440, height: 900 }, systemLocale: 'C' });
     applyCliDefaults(); // test credentials, as the tools set them
     body = stackDashboardBody();
     cloud = await startCoreCloud({ port: 0, log: () => {} });
@@ -225,5 +226,9 @@ describe('dashboard page in Chromium', () => {
     mkdirSync(ARTIFACT_DIR, { recursive: true });
     await page.screenshot({ path: join(ARTIFACT_DIR, 'dashboard.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
+    // The premise held: this browser's own locale is one Intl rejects, and the page fell back.
+    const blank = await browser!.context.newPage();
+    expect(await blank.evaluate('navigator.language')).toBe('en-US@posix');
+    expect(await page.evaluate('navigator.language')).toBe('en-US');
   });
 });

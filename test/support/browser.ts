@@ -102,10 +102,19 @@ export function defaultCandidates(env: NodeJS.ProcessEnv = process.env): Candida
 const firstLine = (err: unknown) =>
   (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
 
+export interface LaunchOptions {
+  viewport?: { width: number; height: number };
+  candidates?: Candidate[];
+  /**
+   * The locale the browser process runs under (LC_ALL), e.g. "C", under
+   * which Chromium reports navigator.language "en-US@posix" — a tag Intl
+   * rejects. Unset: the machine's.
+   */
+  systemLocale?: string;
+}
+
 /** Starts the first browser that works, with a new empty profile; throws one line if none does. */
-export async function launchChromium(
-  opts: { viewport?: { width: number; height: number }; candidates?: Candidate[] } = {},
-): Promise<LaunchedBrowser> {
+export async function launchChromium(opts: LaunchOptions = {}): Promise<LaunchedBrowser> {
   const failures: string[] = [];
   for (const c of opts.candidates ?? defaultCandidates()) {
     const profile = mkdtempSync(join(tmpdir(), 'streamscale-chromium-profile-'));
@@ -116,8 +125,7 @@ export async function launchChromium(
         executablePath,
         headless: true,
         viewport: opts.viewport ?? null,
-        // Under a C/POSIX locale Chromium reports "en-US@posix", which Intl (and uPlot) reject.
-        locale: 'en-US',
+        ...(opts.systemLocale ? { env: { ...process.env, LC_ALL: opts.systemLocale } } : {}),
         args: CHROMIUM_FLAGS,
       });
       return {

@@ -10,7 +10,8 @@ import {
   type CloudWatchClient,
   type MetricDataQuery as SdkQuery,
 } from '@aws-sdk/client-cloudwatch';
-import type { MetricDataQuery, SeriesResult } from './widgets';
+import type { MetricDataQuery } from './metric-queries';
+import type { SeriesResult } from './series-alignment';
 
 export interface DashboardSummary {
   name: string;

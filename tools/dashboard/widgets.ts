@@ -1,11 +1,12 @@
 /**
  * Pure parsing of a CloudWatch dashboard body (the JSON PutDashboard takes)
- * into widgets the page can draw, and of a metric widget into GetMetricData
- * queries. Handles the compact metrics-array form:
+ * into widgets the page can draw. Handles the compact metrics-array form:
  *   [namespace, metricName, dimName, dimValue, ..., {options}]
  *   [".", "OtherMetric", ".", "."]      "." repeats the previous row's value at that position
  *   ["...", "otherDimValue"]            "..." repeats the previous row's leading values
  *   [{expression: "m1+m2", label, id}]  metric math
+ * The queries for a parsed widget are in metric-queries.ts, the alignment of
+ * their results in series-alignment.ts.
  */
 
 export type WidgetView = 'timeSeries' | 'singleValue' | 'bar' | 'pie' | 'gauge';
@@ -103,20 +104,6 @@ const DEFAULT_WIDTH = 6;
 const DEFAULT_HEIGHT = 6;
 const DEFAULT_PERIOD = 300;
 const DEFAULT_STAT = 'Average';
-
-/** CloudWatch's default graph palette, so colours look familiar. */
-export const PALETTE = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-];
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -338,152 +325,5 @@ export function parseDashboardBody(body: string | unknown): ParsedDashboard {
     widgets,
     periodOverride: doc.periodOverride === 'inherit' ? 'inherit' : 'auto',
     start: str(doc.start),
-  };
-}
-
-/** Periods GetMetricData accepts: 1, 5, 10, 30 s (high resolution) and multiples of 60. */
-const AUTO_PERIODS = [1, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400];
-const TARGET_POINTS = 120;
-
-/** A period giving at most ~120 points over the range (what the console's "auto" period does). */
-export function autoPeriod(rangeMs: number): number {
-  const seconds = rangeMs / 1000;
-  return AUTO_PERIODS.find((p) => seconds / p <= TARGET_POINTS) ?? 86400;
-}
-
-export type PeriodChoice = 'auto' | 'inherit' | number;
-
-/** The period one series is fetched with. */
-export function periodFor(
-  series: SeriesSpec,
-  widget: MetricWidget,
-  rangeMs: number,
-  choice: PeriodChoice,
-): number {
-  if (widget.setPeriodToTimeRange && widget.view !== 'timeSeries') {
-    return Math.max(60, Math.ceil(rangeMs / 1000 / 60) * 60);
-  }
-  if (choice === 'inherit') return series.period;
-  if (choice === 'auto') return autoPeriod(rangeMs);
-  return choice;
-}
-
-export interface MetricDataQuery {
-  Id: string;
-  Label?: string;
-  ReturnData: boolean;
-  Period?: number;
-  Expression?: string;
-  MetricStat?: {
-    Metric: {
-      Namespace: string;
-      MetricName: string;
-      Dimensions: Array<{ Name: string; Value: string }>;
-    };
-    Period: number;
-    Stat: string;
-  };
-}
-
-/** GetMetricData queries for one metric widget. */
-export function metricDataQueries(
-  widget: MetricWidget,
-  rangeMs: number,
-  choice: PeriodChoice,
-): MetricDataQuery[] {
-  return widget.series.map((s) => {
-    const period = periodFor(s, widget, rangeMs, choice);
-    if (s.kind === 'expression') {
-      return {
-        Id: s.id,
-        Label: s.label,
-        ReturnData: s.visible,
-        Expression: s.expression,
-        Period: period,
-      };
-    }
-    return {
-      Id: s.id,
-      Label: s.label,
-      ReturnData: s.visible,
-      MetricStat: {
-        Metric: { Namespace: s.namespace, MetricName: s.metricName, Dimensions: s.dimensions },
-        Period: period,
-        Stat: s.stat,
-      },
-    };
-  });
-}
-
-export interface SeriesResult {
-  id: string;
-  timestamps: number[]; // epoch ms
-  values: number[];
-}
-
-export interface AlignedSeries {
-  id: string;
-  label: string;
-  color: string;
-  yAxis: 'left' | 'right';
-  values: Array<number | null>;
-  /** value at the latest timestamp that has one, for single values and legends */
-  last: number | null;
-  points: number;
-}
-
-export interface WidgetData {
-  index: number;
-  /** epoch seconds, ascending (uPlot's x axis) */
-  timestamps: number[];
-  series: AlignedSeries[];
-  points: number;
-  period: number;
-  messages: string[];
-}
-
-/** Put every visible series on one ascending time axis (null where a series has no point). */
-export function alignSeries(
-  widget: MetricWidget,
-  results: SeriesResult[],
-  period: number,
-  messages: string[] = [],
-): WidgetData {
-  const visible = widget.series.filter((s) => s.visible);
-  const byId = new Map(results.map((r) => [r.id, r]));
-  const times = new Set<number>();
-  for (const s of visible)
-    for (const t of byId.get(s.id)?.timestamps ?? []) times.add(Math.floor(t / 1000));
-  const timestamps = [...times].sort((a, b) => a - b);
-  const slot = new Map(timestamps.map((t, i) => [t, i]));
-  const series = visible.map((s, i): AlignedSeries => {
-    const values: Array<number | null> = new Array(timestamps.length).fill(null);
-    const r = byId.get(s.id);
-    let points = 0;
-    r?.timestamps.forEach((t, k) => {
-      const v = r.values[k];
-      if (v === undefined || !Number.isFinite(v)) return;
-      values[slot.get(Math.floor(t / 1000))!] = v;
-      points++;
-    });
-    let last: number | null = null;
-    for (let k = values.length - 1; k >= 0 && last === null; k--) last = values[k] ?? null;
-    return {
-      id: s.id,
-      label: s.label,
-      color: s.color ?? PALETTE[i % PALETTE.length]!,
-      yAxis: s.yAxis,
-      values,
-      last,
-      points,
-    };
-  });
-  return {
-    index: widget.index,
-    timestamps,
-    series,
-    points: series.reduce((n, s) => n + s.points, 0),
-    period,
-    messages,
   };
 }

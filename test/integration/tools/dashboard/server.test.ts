@@ -8,11 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudWatchClient } from '../../../../functions/aws/clients';
 import { applyCliDefaults } from '../../../../tools/cli-kit/aws-env';
 import { cloudWatchSource } from '../../../../tools/dashboard/cloudwatch-source';
-import {
-  parsePeriodChoice,
-  startDashboardServer,
-  type DashboardServer,
-} from '../../../../tools/dashboard/server';
+import { parsePeriodChoice } from '../../../../tools/dashboard/dashboard-api';
+import { startDashboardServer, type DashboardServer } from '../../../../tools/dashboard/server';
 
 async function deadPort(): Promise<number> {
   const s = createServer();
@@ -34,7 +31,7 @@ describe('dashboard server', () => {
   });
   afterAll(async () => server.close());
 
-  it('serves the page, its script and uPlot from loopback', async () => {
+  it('serves the page, its modules and uPlot from loopback', async () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await fetch(server.url);
     expect(page.headers.get('content-type')).toContain('text/html');
@@ -43,6 +40,20 @@ describe('dashboard server', () => {
       const res = await fetch(`${server.url}${path}`);
       expect(res.status, path).toBe(200);
     }
+    // Every module the page imports, followed from app.js, is served as JavaScript.
+    const pending = ['app.js'];
+    const served = new Set<string>();
+    while (pending.length > 0) {
+      const path = pending.pop()!;
+      if (served.has(path)) continue;
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toContain('text/javascript');
+      served.add(path);
+      for (const m of (await res.text()).matchAll(/^import [^;]* from '\.\/([\w-]+\.js)';$/gm))
+        pending.push(m[1]!);
+    }
+    expect(served.size).toBeGreaterThan(1);
     expect((await fetch(`${server.url}../../package.json`)).status).toBe(404);
     expect((await fetch(`${server.url}vendor/../server.ts`)).status).toBe(404);
   });

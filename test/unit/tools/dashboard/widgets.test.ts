@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { autoPeriod, metricDataQueries } from '../../../../tools/dashboard/metric-queries';
+import { alignSeries } from '../../../../tools/dashboard/series-alignment';
 import {
-  alignSeries,
-  autoPeriod,
   DashboardBodyError,
   expandMetricRows,
-  metricDataQueries,
   parseDashboardBody,
   type MetricWidget,
 } from '../../../../tools/dashboard/widgets';
