@@ -85,6 +85,24 @@ export const EDGE_LIMITS = {
   idleTimeoutMs: 65_000,
 } as const;
 
+/**
+ * Where the JavaScript emulators (kinesalite, dynalite) run: 'threads', each
+ * in its own worker thread, so their work uses another core than the edge's
+ * event loop (docs/architecture.md, "Both cores"); 'inline', on the edge's
+ * loop, as before (the bench's comparison, debugging).
+ */
+export type EmulatorPlacement = 'threads' | 'inline';
+
+export const EMULATORS = {
+  placement: 'threads' as EmulatorPlacement,
+  /** A thread loads its emulator (and, under vitest, the TypeScript loader) within this. */
+  startTimeoutMs: 60_000,
+  /** A closing emulator flushes its store within this, or its thread is ended. */
+  closeTimeoutMs: 5_000,
+  /** Simulated create/delete/update transitions of streams and tables (AWS takes seconds). */
+  transitionMs: 5,
+} as const;
+
 /** The Lambda plane: execution environments and the event-source pollers. */
 export const LAMBDA_PLANE_DEFAULTS = {
   /** Execution environments (worker threads) across all functions, like an account's concurrency limit. */

@@ -1,11 +1,12 @@
 /**
  * The core of the embedded local cloud: one loopback edge with Kinesis
- * (kinesalite + UpdateShardCount + per-shard limits), DynamoDB (dynalite),
+ * (kinesalite + UpdateShardCount + per-shard limits), DynamoDB (dynalite) —
+ * the two emulators in their own worker threads by default —
  * CloudWatch (in-process metric store) and SQS. Other planes (Lambda, the
  * event-source runtime, schedules) plug in with addService and publish their
  * metrics through ctx.metrics.
  */
-import { AWS_LIMITS, DEFAULT_EDGE_PORT, DEFAULT_REGION } from './config';
+import { AWS_LIMITS, DEFAULT_EDGE_PORT, DEFAULT_REGION, type EmulatorPlacement } from './config';
 import type { CloudContext, EdgeService } from './contracts';
 import { CloudWatchService } from './cloudwatch/cloudwatch-service';
 import { MetricStore } from './cloudwatch/metric-store';
@@ -32,6 +33,11 @@ export interface CoreCloudOptions {
    * Default none: a request carrying any other Origin is refused.
    */
   allowOrigins?: readonly string[] | '*';
+  /**
+   * Where kinesalite and dynalite run: each in its own worker thread
+   * (default, EMULATORS.placement) or on the edge's event loop ('inline').
+   */
+  emulators?: EmulatorPlacement;
   log?: (source: string, line: string) => void;
 }
 
@@ -63,18 +69,27 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
     edge.addService(s);
   };
   try {
-    add(
-      await KinesisService.start(ctx, {
+    // The two emulator threads start at once (each loads its emulator on its own core).
+    const [kinesis, dynamodb] = await Promise.allSettled([
+      KinesisService.start(ctx, {
         shardRecordsPerSecond:
           opts.shardRecordsPerSecond ?? AWS_LIMITS.kinesis.shardRecordsPerSecond,
         shardBytesPerSecond: opts.shardBytesPerSecond ?? AWS_LIMITS.kinesis.shardBytesPerSecond,
         shardUpdatesPerDay: opts.shardUpdatesPerDay ?? AWS_LIMITS.kinesis.shardUpdatesPerDay,
         shardLimit: opts.shardLimit ?? AWS_LIMITS.kinesis.shardLimit,
+        emulatorPlacement: opts.emulators,
       }),
-    );
-    const dynamodb = await DynamoDbService.start(ctx);
-    dynamodb.observe(new TableStreams(ctx.region));
-    add(dynamodb);
+      DynamoDbService.start(ctx, { placement: opts.emulators }),
+    ]);
+    if (kinesis.status === 'rejected' || dynamodb.status === 'rejected') {
+      for (const s of [kinesis, dynamodb]) if (s.status === 'fulfilled') services.push(s.value);
+      throw kinesis.status === 'rejected'
+        ? kinesis.reason
+        : (dynamodb as PromiseRejectedResult).reason;
+    }
+    add(kinesis.value);
+    dynamodb.value.observe(new TableStreams(ctx.region));
+    add(dynamodb.value);
     add(new CloudWatchService(ctx, metrics));
     add(new SqsService(ctx));
   } catch (err) {

@@ -4,7 +4,13 @@
  * runtime) and EventBridge schedules plugged into its edge. Used by
  * `npm run local`, `npm start` and the integration tests.
  */
-import { AWS_LIMITS, DEFAULT_EDGE_PORT, DEFAULT_REGION } from './config';
+import {
+  AWS_LIMITS,
+  DEFAULT_EDGE_PORT,
+  DEFAULT_REGION,
+  EMULATORS,
+  type EmulatorPlacement,
+} from './config';
 import { textTable } from './deploy/text-table';
 import { startCoreCloud, type CoreCloud } from './core-cloud';
 import { createEventsService } from './events/index';
@@ -26,6 +32,8 @@ export interface LocalCloudOptions {
   shardBytesPerSecond?: number;
   /** Web origins whose pages may call the cloud (see CoreCloudOptions.allowOrigins). */
   allowOrigins?: readonly string[] | '*';
+  /** kinesalite and dynalite each in its own worker thread (default) or on the edge's event loop. */
+  emulators?: EmulatorPlacement;
   /** CloudFormation refuses templates with resource types it does not emulate (instead of warning). */
   strictDeploy?: boolean;
   /** One line from a part of the cloud (source = service or function name). */
@@ -70,6 +78,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     shardRecordsPerSecond: records,
     shardBytesPerSecond: bytes,
     allowOrigins: opts.allowOrigins,
+    emulators: opts.emulators,
     log: opts.log,
   });
   try {
@@ -96,13 +105,19 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     throw err;
   }
 
+  const where =
+    (opts.emulators ?? EMULATORS.placement) === 'threads' ? 'own worker thread' : 'edge thread';
   const services: ServiceRow[] = [
     {
       service: 'Kinesis',
       signingName: 'kinesis',
-      backedBy: `kinesalite + edge: UpdateShardCount, per-shard limits ${records} records/s, ${formatBytes(bytes)}/s`,
+      backedBy: `kinesalite (${where}) + edge: UpdateShardCount, per-shard limits ${records} records/s, ${formatBytes(bytes)}/s`,
     },
-    { service: 'DynamoDB', signingName: 'dynamodb', backedBy: 'dynalite (in memory)' },
+    {
+      service: 'DynamoDB',
+      signingName: 'dynamodb',
+      backedBy: `dynalite (in memory, ${where})`,
+    },
     {
       service: 'CloudWatch',
       signingName: 'monitoring',

@@ -1,17 +1,16 @@
 /**
- * DynamoDB at the edge: dynalite (in-process, in-memory, on an internal
- * loopback port) behind the operations of dynamodb-operations.ts — item
+ * DynamoDB at the edge: dynalite (in memory, on an internal loopback port,
+ * in its own worker thread by default — localcloud/workers/) behind the operations of dynamodb-operations.ts — item
  * calls metered as AWS/DynamoDB metrics, TimeToLive kept, DynamoDB Streams
  * plugged in as an observer that sees writes and answers its own API.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
-import dynalite from 'dynalite';
+import { EMULATORS, type EmulatorPlacement } from '../config';
 import type { CloudContext, EdgeRequest, EdgeResponse, EdgeService } from '../contracts';
 import { answerAwsError, AwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { BackendProxy, writeBackendResponse } from '../edge/backend-proxy';
 import { findOperation, parseJsonObject, targetOperation } from '../edge/operation-table';
+import { startEmulator, type RunningEmulator } from '../workers/emulator-thread';
 import {
   dynamoOperations,
   type DynamoDbObserver,
@@ -23,8 +22,6 @@ export type { DynamoDbObserver } from './dynamodb-operations';
 
 const AMZ_JSON = 'application/x-amz-json-1.0';
 const NS = 'AWS/DynamoDB';
-/** dynalite's simulated table state transitions (AWS takes seconds). */
-const TRANSITION_MS = 5;
 const STYLE = { contentType: AMZ_JSON, jsonNamespace: 'com.amazonaws.dynamodb.v20120810' };
 
 export class DynamoDbService implements EdgeService {
@@ -36,7 +33,7 @@ export class DynamoDbService implements EdgeService {
 
   private constructor(
     private readonly ctx: CloudContext,
-    private readonly server: Server,
+    private readonly emulator: RunningEmulator,
     private readonly backend: BackendProxy,
   ) {
     this.operations = dynamoOperations({
@@ -55,21 +52,18 @@ export class DynamoDbService implements EdgeService {
     });
   }
 
-  static async start(ctx: CloudContext): Promise<DynamoDbService> {
-    const server = dynalite({
-      createTableMs: TRANSITION_MS,
-      deleteTableMs: TRANSITION_MS,
-      updateTableMs: TRANSITION_MS,
+  /** `placement`: dynalite in its own worker thread (default) or on the edge's event loop. */
+  static async start(
+    ctx: CloudContext,
+    opts: { placement?: EmulatorPlacement } = {},
+  ): Promise<DynamoDbService> {
+    const emulator = await startEmulator({
+      kind: 'dynalite',
+      options: { transitionMs: EMULATORS.transitionMs },
+      placement: opts.placement,
+      log: (line) => ctx.log('dynamodb', line),
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    return new DynamoDbService(
-      ctx,
-      server,
-      new BackendProxy((server.address() as AddressInfo).port),
-    );
+    return new DynamoDbService(ctx, emulator, new BackendProxy(emulator.port));
   }
 
   observe(observer: DynamoDbObserver): void {
@@ -78,7 +72,7 @@ export class DynamoDbService implements EdgeService {
 
   async close(): Promise<void> {
     this.backend.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.emulator.close();
   }
 
   async handle(req: EdgeRequest, body: Buffer, res: EdgeResponse): Promise<void> {

@@ -1,42 +1,43 @@
 /**
- * kinesalite, in-process and in memory on an internal loopback port: the
+ * kinesalite, in memory (or on disk with a path) on an internal loopback
+ * port, in its own worker thread by default (localcloud/workers/): the
  * stream storage behind the edge's Kinesis. Requests go to it as the client
  * sent them (kinesalite validates and answers in AWS's shapes) or as the
  * edge rewrote them; internal calls (describe a stream, split a shard) carry
  * the never-verified SigV4 header kinesalite insists on.
  */
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import kinesalite from 'kinesalite';
+import type { IncomingHttpHeaders } from 'node:http';
+import { EMULATORS, type EmulatorPlacement } from '../config';
 import { BackendProxy, type BackendResponse } from '../edge/backend-proxy';
-import { installKinesaliteFastPaths } from './kinesalite-fast-paths';
-import { installMemdownSteps } from './memdown-steps';
+import { startEmulator, type RunningEmulator } from '../workers/emulator-thread';
 
 export const AMZ_JSON = 'application/x-amz-json-1.1';
 const TARGET = 'Kinesis_20131202';
-/** kinesalite's simulated state transitions (AWS takes seconds; tests and the demo want them quick). */
-const TRANSITION_MS = 5;
+
+export interface KinesisBackendOptions {
+  /** Open shards allowed across all streams. */
+  shardLimit: number;
+  /** kinesalite's LevelDB store on disk (--data-dir); in memory without. */
+  path?: string;
+  /** Its own worker thread (default) or the edge's event loop. */
+  placement?: EmulatorPlacement;
+  log?: (line: string) => void;
+}
 
 export class KinesisBackend {
   private constructor(
-    private readonly server: Server,
+    private readonly emulator: RunningEmulator,
     private readonly proxy: BackendProxy,
   ) {}
 
-  static async start(shardLimit: number): Promise<KinesisBackend> {
-    installKinesaliteFastPaths();
-    installMemdownSteps();
-    const server = kinesalite({
-      createStreamMs: TRANSITION_MS,
-      deleteStreamMs: TRANSITION_MS,
-      updateStreamMs: TRANSITION_MS,
-      shardLimit,
+  static async start(o: KinesisBackendOptions): Promise<KinesisBackend> {
+    const emulator = await startEmulator({
+      kind: 'kinesalite',
+      options: { transitionMs: EMULATORS.transitionMs, shardLimit: o.shardLimit, path: o.path },
+      placement: o.placement,
+      log: o.log,
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    return new KinesisBackend(server, new BackendProxy((server.address() as AddressInfo).port));
+    return new KinesisBackend(emulator, new BackendProxy(emulator.port));
   }
 
   /** The client's request, body as given (raw bytes, or the edge's rewrite of the input). */
@@ -55,6 +56,6 @@ export class KinesisBackend {
 
   async close(): Promise<void> {
     this.proxy.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.emulator.close();
   }
 }

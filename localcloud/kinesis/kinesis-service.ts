@@ -5,7 +5,7 @@
  * record, UpdateShardCount, encryption, enhanced fan-out, the AWS/Kinesis
  * metrics. One operation table; each operation decodes its typed input.
  */
-import { AWS_LIMITS } from '../config';
+import { AWS_LIMITS, type EmulatorPlacement } from '../config';
 import type { CloudContext, EdgeRequest, EdgeResponse, EdgeService } from '../contracts';
 import { answerAwsError, AwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { writeBackendResponse } from '../edge/backend-proxy';
@@ -38,7 +38,11 @@ const ARN_NATIVE = new Set([
   'SubscribeToShard',
 ]);
 
-export type KinesisServiceOptions = WriteLimits & ReshardLimits;
+export type KinesisServiceOptions = WriteLimits &
+  ReshardLimits & {
+    /** Where kinesalite runs (default EMULATORS.placement: its own worker thread). */
+    emulatorPlacement?: EmulatorPlacement;
+  };
 
 export class KinesisService implements EdgeService {
   readonly signingNames = ['kinesis'] as const;
@@ -82,7 +86,12 @@ export class KinesisService implements EdgeService {
     ctx: CloudContext,
     opts: KinesisServiceOptions = AWS_LIMITS.kinesis,
   ): Promise<KinesisService> {
-    return new KinesisService(ctx, await KinesisBackend.start(opts.shardLimit), opts);
+    const backend = await KinesisBackend.start({
+      shardLimit: opts.shardLimit,
+      placement: opts.emulatorPlacement,
+      log: (line) => ctx.log('kinesis', line),
+    });
+    return new KinesisService(ctx, backend, opts);
   }
 
   async close(): Promise<void> {
