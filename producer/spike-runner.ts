@@ -237,7 +237,6 @@ async function generateAndDrain(run: Run): Promise<{ abandoned: number; aborted:
 export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
   const stats = o.stats ?? emptyStats();
   const startedAt = new Date();
-  const t0 = Date.now();
   const users = userPopulation(
     o.generator.seed,
     o.generator.users ?? 3000,
@@ -246,6 +245,9 @@ export async function runSpike(o: SpikeRunOptions): Promise<SpikeSummary> {
   const config = o.config ?? PRODUCER_CONFIG;
   const { limiter, shardMap, showLimit } = await shardRouting(o, config, stats);
   const health = new EndpointHealth(config.endpoint);
+  // The plan's clock starts once the users are made and the shards known: on a busy machine
+  // that setup took longer than a short baseline, which then sent nothing.
+  const t0 = Date.now();
   const producers: Producer[] = Array.from({ length: o.plan.maxProducers }, (_, i) => {
     const generator = new EventGenerator(
       { ...o.generator, seed: o.generator.seed * 1_000 + i },
