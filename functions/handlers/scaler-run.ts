@@ -29,6 +29,8 @@ import { claimScalerRun, loadScalerState, saveScalerState } from '../store/scale
 import { readScalerSignals, type ScalerSignals, type SignalCache } from './scaler-signals';
 
 const DAY_MS = 86_400_000;
+/** An owner that has not decided for this many ticks is taken over. */
+const STALE_TICKS = 3;
 
 export interface ScalerDeps {
   config: StreamscaleConfig;
@@ -189,8 +191,13 @@ export async function runScaler(
   untilMs: number,
 ): Promise<RunResult> {
   const table = resourceNames(deps.config.prefix).controlTable;
-  if (!(await claimScalerRun(deps.dynamo, table, runStartedAt)))
-    return { ticks: 0, stoppedBecause: 'newer run' };
+  const tickMs = deps.config.scaler.tickSeconds * 1000;
+  const claimed = await claimScalerRun(deps.dynamo, table, runStartedAt, {
+    runUntil: untilMs,
+    handoverAt: deps.now() + tickMs,
+    staleBefore: deps.now() - STALE_TICKS * tickMs,
+  });
+  if (!claimed) return { ticks: 0, stoppedBecause: 'newer run' };
   let memory =
     (await loadScalerState(deps.dynamo, table))?.memory ??
     initialMemory(policyConfigFrom(deps.config));

@@ -29,6 +29,8 @@ export interface ScalerStateItem {
   pk: typeof SCALER_PK;
   sk: typeof SCALER_SK;
   runStartedAt?: number;
+  /** the owning run's last tick (epoch ms) */
+  runUntil?: number;
   memory?: ScalingMemory;
   lastDecision?: LastDecision;
   updatedAt?: number;
@@ -46,20 +48,45 @@ export async function loadScalerState(
   return res.Item ? (unmarshall(res.Item) as ScalerStateItem) : undefined;
 }
 
-/** Take over the scaler for a run started at `runStartedAt`; false if a newer run already has it. */
+/** When a run may take over from the owner. */
+export interface ClaimTerms {
+  /** the new run's last tick (epoch ms): what later runs compare with */
+  runUntil: number;
+  /** the owner ends by then (epoch ms): hand over */
+  handoverAt: number;
+  /** the owner neither started nor saved since then (epoch ms): it is dead or stuck */
+  staleBefore: number;
+}
+
+/**
+ * Take over the scaler for a run started at `runStartedAt`: only a newer run,
+ * and only when the owner's run is ending or the owner has gone silent.
+ * Taking over a live owner would let a slow machine livelock the scaler:
+ * were each run slower to reach its first decision than the schedule's
+ * period, every run would be replaced before it decided anything.
+ */
 export async function claimScalerRun(
   ddb: DynamoDBClient,
   table: string,
   runStartedAt: number,
+  terms: ClaimTerms,
 ): Promise<boolean> {
   try {
     await ddb.send(
       new UpdateItemCommand({
         TableName: table,
         Key: key,
-        UpdateExpression: 'SET runStartedAt = :r',
-        ConditionExpression: 'attribute_not_exists(runStartedAt) OR runStartedAt < :r',
-        ExpressionAttributeValues: marshall({ ':r': runStartedAt }),
+        UpdateExpression: 'SET runStartedAt = :r, runUntil = :until',
+        ConditionExpression:
+          'attribute_not_exists(runStartedAt) OR (runStartedAt < :r AND (' +
+          'attribute_not_exists(runUntil) OR runUntil <= :handover OR ' +
+          '(runStartedAt < :stale AND (attribute_not_exists(updatedAt) OR updatedAt < :stale))))',
+        ExpressionAttributeValues: marshall({
+          ':r': runStartedAt,
+          ':until': terms.runUntil,
+          ':handover': terms.handoverAt,
+          ':stale': terms.staleBefore,
+        }),
       }),
     );
     return true;

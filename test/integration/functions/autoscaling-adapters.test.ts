@@ -127,14 +127,22 @@ describe('scaler state store on dynalite', () => {
       actualParallelization: 1,
       reason: 'test',
     };
-    expect(await claimScalerRun(ddb, TABLE, 1000)).toBe(true);
+    const terms = (now: number) => ({
+      runUntil: now + 60_000,
+      handoverAt: now + 5_000,
+      staleBefore: now - 15_000,
+    });
+    expect(await claimScalerRun(ddb, TABLE, 1000, terms(1000))).toBe(true);
     expect(await saveScalerState(ddb, TABLE, 1000, memory, decision)).toBe(true);
     const saved = await loadScalerState(ddb, TABLE);
     expect(saved?.memory).toEqual(memory);
     expect(saved?.lastDecision).toEqual(decision);
 
-    expect(await claimScalerRun(ddb, TABLE, 900)).toBe(false); // older than the owner
-    expect(await claimScalerRun(ddb, TABLE, 2000)).toBe(true); // newer run takes over
+    expect(await claimScalerRun(ddb, TABLE, 900, terms(900))).toBe(false); // older than the owner
+    // newer, but the owner is live (saved at 10, runs until 61,000): no takeover
+    expect(await claimScalerRun(ddb, TABLE, 1500, terms(1500))).toBe(false);
+    // the owner's run is ending: the newer run takes over
+    expect(await claimScalerRun(ddb, TABLE, 2000, terms(57_000))).toBe(true);
     expect(await saveScalerState(ddb, TABLE, 1000, { ...memory, shardUpdates: [] }, decision)).toBe(
       false,
     );
