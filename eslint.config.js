@@ -45,21 +45,16 @@ const NOT_FROM_LOCALCLOUD = {
 };
 
 /*
- * Size: no source file over 400 lines, no function over ~80. Applied to the
- * folders that keep it today; the files still being split (see
- * docs/architecture.md) are listed in NOT_SIZED_YET and join when they pass.
+ * Size: no source file over 400 lines, no function over ~80, over the whole
+ * tree but the tests. The files still being split (see docs/architecture.md)
+ * are listed in NOT_SIZED_YET and join when they pass.
  */
-const SIZED = [
-  'functions/**/*.ts',
-  'localstack/**/*.ts',
-  'localcloud/**/*.ts',
-  'infra/**/*.ts',
-  'tools/**/*.ts',
-  'tools/**/*.js',
-];
+const SIZED = ['**/*.ts', '**/*.js'];
+const NOT_SIZED = ['test/**'];
 const NOT_SIZED_YET = [
   'localcloud/start-local-cloud.ts',
   'localcloud/kinesis/kinesis-backend.ts',
+  'producer/**',
   'tools/cost/**',
   'tools/demo/**',
   'tools/scale-sim/**',
@@ -91,7 +86,7 @@ export default tseslint.config(
   },
   {
     files: SIZED,
-    ignores: NOT_SIZED_YET,
+    ignores: [...NOT_SIZED, ...NOT_SIZED_YET],
     rules: {
       'max-lines': ['error', { max: 400 }],
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
