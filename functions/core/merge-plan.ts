@@ -2,7 +2,7 @@
  * The merge plan: what the consumer writes for one batch of one shard.
  *
  * One partial item per (batch, window), keyed by the batch's first sequence
- * number. A retried batch (same records, same boundaries) yields the same
+ * number, in the window's partition of the shard's bucket (table-layout.ts). A retried batch (same records, same boundaries) yields the same
  * keys and the same aggregates, and the store writes each key only if
  * absent, so a replay adds nothing; concurrent lanes of one shard own
  * disjoint batches and so disjoint keys. See docs/correctness.md.
@@ -14,7 +14,7 @@
  * are reported in the shard's progress: the closer visits only those.
  */
 import type { PartialItem, RejectItem, RejectReason } from './table-layout';
-import { GSI_LATE, partialSk, rejectPk, rejectSk, windowPk } from './table-layout';
+import { GSI_LATE, bucketOf, bucketPk, partialSk, rejectPk, rejectSk } from './table-layout';
 import type { ValidEvent } from './event';
 import { decodeRecord, wellFormed } from './event-schema';
 import { addEvent, emptyAggregates, toStoredGroups, type WindowAggregates } from './partials';
@@ -134,7 +134,7 @@ function rejectItem(
 ): RejectItem {
   const { raw, truncated } = truncatedRaw(r.data, rawMaxBytes);
   return {
-    pk: rejectPk(r.arrivalMs),
+    pk: rejectPk(r.arrivalMs, bucketOf(r.shardId)),
     sk: rejectSk(r.shardId, r.sequenceNumber),
     shardId: r.shardId,
     sequenceNumber: r.sequenceNumber,
@@ -211,6 +211,7 @@ export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContex
   const c = collect(records, ctx);
 
   const sk = partialSk(shardId, first.sequenceNumber);
+  const bucket = bucketOf(shardId);
   let late = 0;
   const partials: PartialItem[] = [];
   const open: WindowAccumulator[] = [];
@@ -219,10 +220,11 @@ export function planBatch(records: readonly KinesisRecordLike[], ctx: PlanContex
     if (isLate) late += acc.records;
     else open.push(acc);
     partials.push({
-      pk: windowPk(acc.start),
+      pk: bucketPk(acc.start, bucket),
       sk,
       windowStart: acc.start,
       windowEnd: acc.end,
+      bucket,
       shardId,
       firstSequenceNumber: first.sequenceNumber,
       lastSequenceNumber: last.sequenceNumber,

@@ -1,22 +1,29 @@
 /**
  * One closing pass: advance the global watermark, close the due windows that
- * hold on-time partials (one final each, write-once, naming what it merged),
- * move the close cursor over everything below the watermark, forget the
- * windows it passed, and index partials that raced a recent close as late.
- * Every write is conditional or idempotent, so two closers at once are safe.
+ * hold on-time partials — each bucket's partials into a bucket final, then
+ * the bucket finals into the window's final, every one write-once and naming
+ * what it merged — move the close cursor over everything below the
+ * watermark, forget the windows it passed, and index partials that raced a
+ * close as late. Every write is conditional or idempotent, so two closers at
+ * once, or a closer that dies between the levels, are safe.
  */
 import type { StreamscaleConfig } from '../config';
 import {
+  buildBucketFinal,
   buildFinal,
+  bucketsOf,
   lateToFlag,
   passedWindows,
+  racedBuckets,
   windowsToClose,
-  windowsToRecheck,
 } from '../core/closing';
-import type { FinalItem, ShardProgressItem } from '../core/table-layout';
+import type { BucketFinalItem, FinalItem, ShardProgressItem } from '../core/table-layout';
 import { computeGlobalWatermark, type ShardLineage, type ShardStatus } from '../core/watermark';
 import type { ControlPort, GlobalState } from '../store/control-store';
-import type { WindowsPort } from '../store/windows-store';
+import { forEachLimited, type WindowsPort } from '../store/windows-store';
+
+/** Bucket partitions read and merged at once while closing a window. */
+const BUCKET_CONCURRENCY = 8;
 
 export interface CloserDeps {
   config: StreamscaleConfig;
@@ -63,17 +70,23 @@ async function advanceWatermark(
 }
 
 /** Partials that raced a close (their consumer read the cursor before it moved) are late: index them. */
-async function flagRacedPartials(deps: CloserDeps, closedThrough: number | undefined) {
+async function flagRacedPartials(
+  deps: CloserDeps,
+  progress: readonly ShardProgressItem[],
+  cursorBefore: number | undefined,
+) {
   const { config, windows } = deps;
   let flagged = 0;
-  const starts = windowsToRecheck(
-    closedThrough,
+  const raced = racedBuckets(
+    progress,
+    cursorBefore,
     config.closer.recheckHorizonMs,
     config.windowing.windowSizeMs,
   );
-  for (const start of starts) {
-    const partition = await windows.readWindowKeys(start);
-    for (const p of lateToFlag(partition.final, partition.partials)) {
+  for (const { windowStart, bucket } of raced) {
+    const final = await windows.readFinal(windowStart);
+    const partition = await windows.readBucketKeys(windowStart, bucket);
+    for (const p of lateToFlag(partition.final, final, partition.partials)) {
       await windows.flagLate(p);
       flagged += p.records;
     }
@@ -81,8 +94,48 @@ async function flagRacedPartials(deps: CloserDeps, closedThrough: number | undef
   return flagged;
 }
 
+/**
+ * A bucket's final: the one written, or this run's merge of the partials
+ * present now, written once. A run that loses the write uses the winner's:
+ * the window's final must merge exactly what the stored bucket final names.
+ */
+async function bucketFinal(
+  deps: CloserDeps,
+  windowStart: number,
+  bucket: number,
+  nowMs: number,
+): Promise<BucketFinalItem | undefined> {
+  const { windows, config } = deps;
+  const partition = await windows.readBucket(windowStart, bucket);
+  if (partition.final) return partition.final;
+  const size = config.windowing.windowSizeMs;
+  const built = buildBucketFinal(windowStart, bucket, size, partition.partials, nowMs);
+  if (!built || (await windows.putOnce(built)) === 'written') return built;
+  return windows.readBucketFinal(windowStart, bucket);
+}
+
+/** Closes one window in two levels; undefined when another run closed it or nothing was there. */
+async function closeWindow(
+  deps: CloserDeps,
+  windowStart: number,
+  progress: readonly ShardProgressItem[],
+  watermark: number,
+  nowMs: number,
+): Promise<FinalItem | undefined> {
+  const { windows, config } = deps;
+  if (await windows.readFinal(windowStart)) return undefined;
+  const merged: BucketFinalItem[] = [];
+  await forEachLimited(bucketsOf(progress, windowStart), BUCKET_CONCURRENCY, async (b) => {
+    const f = await bucketFinal(deps, windowStart, b, nowMs);
+    if (f) merged.push(f);
+  });
+  const size = config.windowing.windowSizeMs;
+  const final = buildFinal(windowStart, size, merged, watermark, nowMs);
+  return final && (await windows.putOnce(final)) === 'written' ? final : undefined;
+}
+
 export async function closerTick(deps: CloserDeps, nowMs: number): Promise<TickReport> {
-  const { config, windows, control } = deps;
+  const { config, control } = deps;
   const size = config.windowing.windowSizeMs;
   const [global, progress, lineage] = await Promise.all([
     control.readGlobal(),
@@ -101,22 +154,24 @@ export async function closerTick(deps: CloserDeps, nowMs: number): Promise<TickR
   );
   const closed: FinalItem[] = [];
   for (const start of plan.windowStarts) {
-    const partition = await windows.readWindow(start);
-    if (partition.final) continue; // another run closed it
-    const final = buildFinal(start, size, partition.partials, watermark as number, nowMs);
-    if (final && (await windows.putOnce(final)) === 'written') closed.push(final);
+    const final = await closeWindow(deps, start, progress, watermark as number, nowMs);
+    if (final) closed.push(final);
   }
   if (plan.closedThrough !== undefined && plan.closedThrough !== global.closedThrough)
     await control.advanceCloseCursor(plan.closedThrough, nowMs);
-  for (const p of progress) {
-    const passed = passedWindows(p.openWindows ?? [], plan.closedThrough, size);
-    await control.pruneOpenWindows(p.shardId, passed);
-  }
+  // Windows that raced an earlier close are still in the sets: recheck them before forgetting them.
+  const lateFlagged = await flagRacedPartials(deps, progress, global.closedThrough);
+  await control.pruneAll(
+    progress.map((p) => ({
+      shardId: p.shardId,
+      starts: passedWindows(p.openWindows ?? [], plan.closedThrough, size),
+    })),
+  );
   return {
     watermark,
     closedThrough: plan.closedThrough,
     closed,
-    lateFlagged: await flagRacedPartials(deps, plan.closedThrough),
+    lateFlagged,
     shardStatus: computed.status,
     quiet: computed.quiet,
     newestRunStartedAt: global.closerRunStartedAt,

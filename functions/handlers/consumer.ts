@@ -12,7 +12,7 @@ import { dynamoClient } from '../aws/clients';
 import { fromEnv, resourceNames, type StreamscaleConfig } from '../config';
 import { planBatch, type BatchPlan, type KinesisRecordLike } from '../core/merge-plan';
 import { tumblingWindows } from '../core/windows';
-import { ControlStore, type ControlPort } from '../store/control-store';
+import { ControlStore, type ControlPort, type GlobalState } from '../store/control-store';
 import { RejectsStore, type RejectsPort } from '../store/rejects-store';
 import { WindowsStore, type PartialsOutcome, type WindowsPort } from '../store/windows-store';
 import { Metric } from '../core/metric-names';
@@ -24,6 +24,24 @@ export interface ConsumerDeps {
   windows: WindowsPort;
   control: ControlPort;
   rejects: RejectsPort;
+  /** The GLOBAL item as this execution environment last read it (see readCursor). */
+  cursorCache?: { readAt: number; global: GlobalState };
+}
+
+/**
+ * The close cursor, read at most once per closer tick per execution
+ * environment: it moves once a tick at most, and a thousand lanes each
+ * reading it every batch would make it a hot key. An older cursor is safe: a
+ * partial it lets through as on-time is late by the finals' inclusion lists,
+ * and the closer's recheck indexes it (docs/correctness.md).
+ */
+async function readCursor(deps: ConsumerDeps, nowMs: number): Promise<GlobalState> {
+  const ttlMs = deps.config.closer.tickSeconds * 1000;
+  const c = deps.cursorCache;
+  if (c && nowMs >= c.readAt && nowMs - c.readAt < ttlMs) return c.global;
+  const global = await deps.control.readGlobal();
+  deps.cursorCache = { readAt: nowMs, global };
+  return global;
 }
 
 export function toRecords(event: KinesisStreamEvent): KinesisRecordLike[] {
@@ -46,7 +64,7 @@ export async function consumeBatch(
 ): Promise<BatchPlan | undefined> {
   if (records.length === 0) return undefined;
   const { config } = deps;
-  const global = await deps.control.readGlobal();
+  const global = await readCursor(deps, nowMs);
   const plan = planBatch(records, {
     nowMs,
     closedThrough: global.closedThrough,

@@ -15,7 +15,23 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ProgressUpdate } from '../core/merge-plan';
 import type { GlobalWatermarkItem, ShardProgressItem } from '../core/table-layout';
-import { GLOBAL_SK, WATERMARK_PK, shardSk } from '../core/table-layout';
+import {
+  ALL_BUCKETS,
+  GLOBAL_SK,
+  SHARD_SK_PREFIX,
+  WATERMARK_PK,
+  bucketOf,
+  progressPk,
+  shardSk,
+} from '../core/table-layout';
+import { forEachLimited } from './windows-store';
+
+/** Requests in flight at once when the closer reads or prunes every bucket's progress. */
+const PROGRESS_CONCURRENCY = 16;
+
+/** A shard's progress item: in its bucket's partition, so no key takes every shard's writes. */
+const progressKey = (shardId: string) =>
+  marshall({ pk: progressPk(bucketOf(shardId)), sk: shardSk(shardId) });
 
 const isConditionFailure = (err: unknown): boolean =>
   err instanceof ConditionalCheckFailedException ||
@@ -43,7 +59,7 @@ export class ControlStore {
    * write per batch (docs/autoscaling.md).
    */
   async updateShardProgress(p: ProgressUpdate, work?: BatchWork): Promise<void> {
-    const key = marshall({ pk: WATERMARK_PK, sk: shardSk(p.shardId) });
+    const key = progressKey(p.shardId);
     const hasWindows = p.openWindowStarts.length > 0;
     const always = {
       ':id': p.shardId,
@@ -99,14 +115,31 @@ export class ControlStore {
     await this.db.send(
       new UpdateItemCommand({
         TableName: this.table,
-        Key: marshall({ pk: WATERMARK_PK, sk: shardSk(shardId) }),
+        Key: progressKey(shardId),
         UpdateExpression: 'DELETE openWindows :passed',
         ExpressionAttributeValues: marshall({ ':passed': new Set(starts) }),
       }),
     );
   }
 
+  /** Forgets passed windows of many shards, several requests at once. */
+  async pruneAll(prunes: ReadonlyArray<{ shardId: string; starts: readonly number[] }>) {
+    const todo = prunes.filter((p) => p.starts.length > 0);
+    await forEachLimited(todo, PROGRESS_CONCURRENCY, (p) =>
+      this.pruneOpenWindows(p.shardId, p.starts),
+    );
+  }
+
+  /** Every shard's progress: one query per bucket partition. */
   async readShardProgress(): Promise<ShardProgressItem[]> {
+    const items: ShardProgressItem[] = [];
+    await forEachLimited(ALL_BUCKETS, PROGRESS_CONCURRENCY, async (bucket) => {
+      items.push(...(await this.readBucketProgress(bucket)));
+    });
+    return items.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
+  }
+
+  private async readBucketProgress(bucket: number): Promise<ShardProgressItem[]> {
     const items: ShardProgressItem[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
@@ -114,7 +147,10 @@ export class ControlStore {
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :shard)',
-          ExpressionAttributeValues: marshall({ ':pk': WATERMARK_PK, ':shard': 'SHARD#' }),
+          ExpressionAttributeValues: marshall({
+            ':pk': progressPk(bucket),
+            ':shard': SHARD_SK_PREFIX,
+          }),
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),

@@ -3,10 +3,10 @@
  * for the query tool, the demo and tests:
  *  - finals of closed windows in a time range (the byKind GSI, gsiPk = FINAL);
  *  - provisional values of windows still open (above the close cursor in
- *    WM/GLOBAL), merged from their partials;
+ *    WM/GLOBAL), merged from the partials of the buckets that reported them;
  *  - late partials (flagged into the LATE index, or present in a closed
- *    window but missing from its final's `included` list);
- *  - rejected records (hour buckets of the rejects table).
+ *    window's bucket but not counted by its bucket final and final);
+ *  - rejected records (hour buckets of the rejects table, every shard bucket).
  * Every Query follows LastEvaluatedKey. Ranges select windows overlapping
  * [fromMs, toMs) and rejects that arrived in it.
  */
@@ -24,17 +24,23 @@ import {
   mergeAggregates,
   type WindowAggregates,
 } from '../core/partials';
+import { latePartials } from '../core/closing';
 import {
+  ALL_BUCKETS,
+  BUCKET_FINAL_SK,
   FINAL_SK,
   GLOBAL_SK,
   GSI_FINAL,
   GSI_LATE,
   REJECT_BUCKET_MS,
+  SHARD_SK_PREFIX,
   WATERMARK_PK,
   WINDOWS_INDEX,
+  bucketOf,
+  bucketPk,
   isPartialSk,
+  progressPk,
   rejectPk,
-  shardSk,
   windowPk,
   type FinalItem,
   type GlobalWatermarkItem,
@@ -85,8 +91,8 @@ export interface ResultsReader {
 type Row = Record<string, unknown>;
 
 /** `included` may be stored as a list or a string set. */
-const includedOf = (item: FinalItem): Set<string> =>
-  new Set(Array.from((item.included ?? []) as Iterable<string>));
+const includedOf = (item: Pick<FinalItem, 'included'>): string[] =>
+  Array.from((item.included ?? []) as Iterable<string>);
 
 async function mapLimit<T, R>(
   items: T[],
@@ -127,10 +133,8 @@ const lateResult = (p: PartialItem): LatePartial => ({
   aggregates: aggregatesOf(p),
 });
 
-/** The provisional value of an open window from its partition, or its final if it closed meanwhile. */
+/** The provisional value of an open window from its buckets' partitions. */
 function provisionalResult(start: number, items: Row[], windowSizeMs: number) {
-  const final = items.find((r) => r.sk === FINAL_SK) as FinalItem | undefined;
-  if (final) return finalResult(final);
   const partials = items.filter((r) => isPartialSk(String(r.sk))) as unknown as PartialItem[];
   if (partials.length === 0) return undefined;
   let agg = emptyAggregates();
@@ -214,32 +218,54 @@ class TableResultsReader implements ResultsReader {
     );
   }
 
-  private windowPartition(windowStart: number): Promise<Row[]> {
+  private bucketPartition(windowStart: number, bucket: number): Promise<Row[]> {
     return this.queryAll({
       TableName: this.opts.names.windowsTable,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: windowPk(windowStart) } },
+      ExpressionAttributeValues: { ':pk': { S: bucketPk(windowStart, bucket) } },
       ConsistentRead: true,
     });
   }
 
-  /** Open windows: those some shard wrote on-time partials for that the cursor has not passed. */
-  private async openWindowStarts(fromMs: number, toMs: number): Promise<number[]> {
-    const control = await this.queryAll({
-      TableName: this.opts.names.controlTable,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: WATERMARK_PK } },
-      ConsistentRead: true,
-    });
-    const global = control.find((r) => r.sk === GLOBAL_SK) as GlobalWatermarkItem | undefined;
-    const shards = control.filter((r) =>
-      String(r.sk).startsWith(shardSk('')),
-    ) as unknown as ShardProgressItem[];
-    const closedThrough = global?.closedThrough;
-    return [...new Set(shards.flatMap((s) => [...(s.openWindows ?? [])]))]
-      .filter((s) => closedThrough === undefined || s + this.size > closedThrough)
-      .filter((s) => overlaps(s, s + this.size, fromMs, toMs))
-      .sort((a, b) => a - b);
+  /** Items of the given buckets of a window, read a few partitions at once. */
+  private async windowBuckets(windowStart: number, buckets: readonly number[]): Promise<Row[]> {
+    const parts = await mapLimit([...buckets], this.concurrency, (b) =>
+      this.bucketPartition(windowStart, b),
+    );
+    return parts.flat();
+  }
+
+  /**
+   * Open windows, each with the buckets that hold its on-time partials: the
+   * windows some shard wrote partials for that the cursor has not passed.
+   */
+  private async openWindows(fromMs: number, toMs: number): Promise<Map<number, Set<number>>> {
+    const control = this.opts.names.controlTable;
+    const [global, ...progress] = await Promise.all([
+      this.getItem(control, WATERMARK_PK, GLOBAL_SK),
+      ...ALL_BUCKETS.map((b) =>
+        this.queryAll({
+          TableName: control,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :shard)',
+          ExpressionAttributeValues: {
+            ':pk': { S: progressPk(b) },
+            ':shard': { S: SHARD_SK_PREFIX },
+          },
+          ConsistentRead: true,
+        }),
+      ),
+    ]);
+    const closedThrough = (global as GlobalWatermarkItem | undefined)?.closedThrough;
+    const open = new Map<number, Set<number>>();
+    for (const shard of progress.flat() as unknown as ShardProgressItem[]) {
+      for (const s of shard.openWindows ?? []) {
+        if (closedThrough !== undefined && s + this.size <= closedThrough) continue;
+        if (!overlaps(s, s + this.size, fromMs, toMs)) continue;
+        if (!open.has(s)) open.set(s, new Set());
+        open.get(s)?.add(bucketOf(shard.shardId));
+      }
+    }
+    return open;
   }
 
   async finals(fromMs: number, toMs: number): Promise<WindowResult[]> {
@@ -249,10 +275,12 @@ class TableResultsReader implements ResultsReader {
   }
 
   async provisional(fromMs: number, toMs: number): Promise<WindowResult[]> {
-    const starts = await this.openWindowStarts(fromMs, toMs);
-    const results = await mapLimit(starts, this.concurrency, async (start) =>
-      provisionalResult(start, await this.windowPartition(start), this.size),
-    );
+    const open = [...(await this.openWindows(fromMs, toMs))].sort(([a], [b]) => a - b);
+    const results = await mapLimit(open, this.concurrency, async ([start, buckets]) => {
+      const final = await this.getItem(this.opts.names.windowsTable, windowPk(start), FINAL_SK);
+      if (final) return finalResult(final as unknown as FinalItem); // it closed meanwhile
+      return provisionalResult(start, await this.windowBuckets(start, [...buckets]), this.size);
+    });
     return results.filter(
       (r): r is WindowResult =>
         r !== undefined && overlaps(r.windowStart, r.windowEnd, fromMs, toMs),
@@ -281,15 +309,20 @@ class TableResultsReader implements ResultsReader {
       'courses',
     )) as unknown as PartialItem[];
     for (const p of flagged) if (isPartialSk(p.sk)) found.set(`${p.pk}|${p.sk}`, p);
-    // Partials that raced the close: in the window, not in its final's `included`.
+    // Partials that raced the close: in a bucket of the window, not counted by its finals.
     const finals = await this.finalItems(fromMs, toMs);
     await mapLimit(finals, this.concurrency, async (f) => {
-      const included = includedOf(f);
-      for (const r of await this.windowPartition(f.windowStart)) {
-        const sk = String(r.sk);
-        if (isPartialSk(sk) && !included.has(sk))
-          found.set(`${String(r.pk)}|${sk}`, r as unknown as PartialItem);
-      }
+      const included = { included: includedOf(f) };
+      const rows = await this.windowBuckets(f.windowStart, ALL_BUCKETS);
+      const bucketFinals = new Map(
+        rows
+          .filter((r) => r.sk === BUCKET_FINAL_SK)
+          .map((r) => [String(r.pk), { included: includedOf(r as unknown as FinalItem) }]),
+      );
+      const partials = rows.filter((r) => isPartialSk(String(r.sk))) as unknown as PartialItem[];
+      for (const p of partials)
+        if (latePartials(bucketFinals.get(p.pk), included, [p]).length > 0)
+          found.set(`${p.pk}|${p.sk}`, p);
     });
     return [...found.values()]
       .filter((p) => overlaps(p.windowStart, p.windowEnd, fromMs, toMs))
@@ -301,11 +334,12 @@ class TableResultsReader implements ResultsReader {
     const buckets: number[] = [];
     const first = Math.floor(fromMs / REJECT_BUCKET_MS) * REJECT_BUCKET_MS;
     for (let b = first; b < toMs; b += REJECT_BUCKET_MS) buckets.push(b);
-    const pages = await mapLimit(buckets, this.concurrency, (b) =>
+    const keys = buckets.flatMap((hour) => ALL_BUCKETS.map((b) => rejectPk(hour, b)));
+    const pages = await mapLimit(keys, this.concurrency, (pk) =>
       this.queryAll({
         TableName: this.opts.names.rejectsTable,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: rejectPk(b) } },
+        ExpressionAttributeValues: { ':pk': { S: pk } },
       }),
     );
     return (pages.flat() as unknown as RejectItem[])

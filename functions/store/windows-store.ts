@@ -1,12 +1,13 @@
 /**
- * Adapter for the windows table: partial items written once, finals written
- * once, window partitions read, late partials flagged. Conditional-check
+ * Adapter for the windows table: partial items written once, bucket finals
+ * and finals written once, bucket partitions read, late partials flagged. Conditional-check
  * failures on write-once items mean "already there" (a replay or a second
  * closer), which is success; every other error propagates so the invocation
  * fails and is retried.
  */
 import {
   ConditionalCheckFailedException,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -14,8 +15,15 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PartialKeys } from '../core/closing';
-import type { FinalItem, PartialItem } from '../core/table-layout';
-import { FINAL_SK, GSI_LATE, isPartialSk, windowPk } from '../core/table-layout';
+import type { BucketFinalItem, FinalItem, PartialItem } from '../core/table-layout';
+import {
+  BUCKET_FINAL_SK,
+  FINAL_SK,
+  GSI_LATE,
+  bucketPk,
+  isPartialSk,
+  windowPk,
+} from '../core/table-layout';
 
 export type WriteOnceOutcome = 'written' | 'already-there';
 
@@ -41,10 +49,13 @@ export interface PartialsOutcome {
   lateRecordsWritten: number;
 }
 
-export interface WindowPartition {
+/** One bucket of one window: its partials and its bucket final, if written. */
+export interface BucketPartition {
   partials: PartialItem[];
-  final: FinalItem | undefined;
+  final: BucketFinalItem | undefined;
 }
+
+type Key = Record<string, import('@aws-sdk/client-dynamodb').AttributeValue>;
 
 export class WindowsStore {
   constructor(
@@ -53,7 +64,7 @@ export class WindowsStore {
     private readonly writeConcurrency = 16,
   ) {}
 
-  async putOnce(item: PartialItem | FinalItem): Promise<WriteOnceOutcome> {
+  async putOnce(item: PartialItem | BucketFinalItem | FinalItem): Promise<WriteOnceOutcome> {
     try {
       await this.db.send(
         new PutItemCommand({
@@ -92,23 +103,23 @@ export class WindowsStore {
     return { written, duplicates, lateRecordsWritten };
   }
 
-  async readWindow(windowStart: number): Promise<WindowPartition> {
+  async readBucket(windowStart: number, bucket: number): Promise<BucketPartition> {
     const partials: PartialItem[] = [];
-    let final: FinalItem | undefined;
-    let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    let final: BucketFinalItem | undefined;
+    let startKey: Key | undefined;
     do {
       const out = await this.db.send(
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: windowPk(windowStart) } },
+          ExpressionAttributeValues: { ':pk': { S: bucketPk(windowStart, bucket) } },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
       for (const raw of out.Items ?? []) {
         const item = unmarshall(raw);
-        if (item.sk === FINAL_SK) final = item as FinalItem;
+        if (item.sk === BUCKET_FINAL_SK) final = item as BucketFinalItem;
         else if (isPartialSk(item.sk as string)) partials.push(item as PartialItem);
       }
       startKey = out.LastEvaluatedKey;
@@ -117,16 +128,16 @@ export class WindowsStore {
   }
 
   /**
-   * A window's partials without their aggregates, and its final's `included`
-   * list: what the closer's recheck needs. A small projection, so rechecking
-   * recent windows every tick reads a few units instead of every aggregate.
+   * A bucket's partials without their aggregates, and its bucket final's
+   * `included` list: what the closer's recheck needs.
    */
-  async readWindowKeys(
+  async readBucketKeys(
     windowStart: number,
-  ): Promise<{ partials: PartialKeys[]; final: Pick<FinalItem, 'included'> | undefined }> {
+    bucket: number,
+  ): Promise<{ partials: PartialKeys[]; final: Pick<BucketFinalItem, 'included'> | undefined }> {
     const partials: PartialKeys[] = [];
-    let final: Pick<FinalItem, 'included'> | undefined;
-    let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    let final: Pick<BucketFinalItem, 'included'> | undefined;
+    let startKey: Key | undefined;
     do {
       const out = await this.db.send(
         new QueryCommand({
@@ -134,20 +145,41 @@ export class WindowsStore {
           KeyConditionExpression: 'pk = :pk',
           ProjectionExpression: 'pk, sk, windowStart, #records, gsiPk, included',
           ExpressionAttributeNames: { '#records': 'records' },
-          ExpressionAttributeValues: { ':pk': { S: windowPk(windowStart) } },
+          ExpressionAttributeValues: { ':pk': { S: bucketPk(windowStart, bucket) } },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
       for (const raw of out.Items ?? []) {
         const item = unmarshall(raw);
-        if (item.sk === FINAL_SK)
+        if (item.sk === BUCKET_FINAL_SK)
           final = { included: (item.included as string[] | undefined) ?? [] };
         else if (isPartialSk(item.sk as string)) partials.push(item as PartialKeys);
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return { partials, final };
+  }
+
+  private async get<T>(pk: string, sk: string): Promise<T | undefined> {
+    const out = await this.db.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: marshall({ pk, sk }),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? (unmarshall(out.Item) as T) : undefined;
+  }
+
+  /** A window's final, if it was written. */
+  readFinal(windowStart: number): Promise<FinalItem | undefined> {
+    return this.get<FinalItem>(windowPk(windowStart), FINAL_SK);
+  }
+
+  /** A bucket's final, if it was written (after losing a write-once race, the winner's). */
+  readBucketFinal(windowStart: number, bucket: number): Promise<BucketFinalItem | undefined> {
+    return this.get<BucketFinalItem>(bucketPk(windowStart, bucket), BUCKET_FINAL_SK);
   }
 
   /** Puts a late partial into the LATE index (idempotent). */

@@ -192,7 +192,8 @@ function addStored(w: WindowTotals, a: StoredAgg): void {
 
 /**
  * What the pipeline stored: every final, plus every partial its window's
- * final does not include (late), read by a full scan — independent of the
+ * finals do not count (late: its bucket final does not name it, or the
+ * window's final does not name its bucket), read by a full scan — independent of the
  * query tool. `closedThrough` tells which partials without a final are late
  * (closed, empty at close) and which belong to still-open windows.
  */
@@ -202,7 +203,10 @@ export async function readActual(db: DynamoDBClient, prefix: string): Promise<Ac
   const closedThrough = control.find((c) => c.pk === 'WM' && c.sk === 'GLOBAL')?.closedThrough as
     number | undefined;
   const finals = new Map<number, { included: Set<string> } & StoredAgg & { records: number }>();
+  // Two levels: a final names bucket finals (by partition key), a bucket final names partials.
+  const bucketFinals = new Map<string, Set<string>>();
   for (const it of items) {
+    if (it.sk === 'BF') bucketFinals.set(it.pk as string, new Set(it.included as string[]));
     if (it.sk === 'F') {
       finals.set(it.windowStart as number, {
         included: new Set(it.included as string[]),
@@ -233,7 +237,7 @@ export async function readActual(db: DynamoDBClient, prefix: string): Promise<Ac
     if (typeof it.sk !== 'string' || !it.sk.startsWith('P#')) continue;
     const start = it.windowStart as number;
     const final = finals.get(start);
-    if (final?.included.has(it.sk)) {
+    if (final?.included.has(it.pk as string) && bucketFinals.get(it.pk as string)?.has(it.sk)) {
       if (it.gsiPk === 'LATE') lateIndexWrong += 1;
       continue;
     }

@@ -8,11 +8,14 @@
 import { ScanCommand, type DynamoDBClient, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ResourceNames } from '../../functions/config';
+import { isCounted } from '../../functions/core/closing';
 import {
+  BUCKET_FINAL_SK,
   FINAL_SK,
   GLOBAL_SK,
   isPartialSk,
   WATERMARK_PK,
+  type BucketFinalItem,
   type FinalItem,
   type GlobalWatermarkItem,
   type PartialItem,
@@ -22,6 +25,7 @@ import {
 export interface TableSnapshot {
   partials: PartialItem[];
   finals: FinalItem[];
+  bucketFinals: BucketFinalItem[];
   rejects: RejectItem[];
   global?: GlobalWatermarkItem;
 }
@@ -60,6 +64,7 @@ export async function snapshotTables(
   return {
     partials: windows.filter((w) => isPartialSk(String(w.sk))) as unknown as PartialItem[],
     finals: windows.filter((w) => w.sk === FINAL_SK) as unknown as FinalItem[],
+    bucketFinals: windows.filter((w) => w.sk === BUCKET_FINAL_SK) as unknown as BucketFinalItem[],
     rejects: rejects as unknown as RejectItem[],
     global: control.find((c) => c.pk === WATERMARK_PK && c.sk === GLOBAL_SK) as unknown as
       GlobalWatermarkItem | undefined,
@@ -70,15 +75,14 @@ export async function snapshotTables(
 export const recordsAccountedFor = (s: TableSnapshot): number =>
   s.partials.reduce((a, p) => a + Number(p.records), 0) + s.rejects.length;
 
-/** Late partials: in a closed window but not in its final (or in a closed window without a final). */
+/** Late partials: in a closed window but not counted by its finals (or in a closed window without a final). */
 export function latePartials(s: TableSnapshot): PartialItem[] {
-  const finals = new Map(
-    s.finals.map((f) => [f.windowStart, new Set(Array.from(f.included as Iterable<string>))]),
-  );
+  const finals = new Map(s.finals.map((f) => [f.windowStart, f]));
+  const bucketFinals = new Map(s.bucketFinals.map((b) => [b.pk, b]));
   const closedThrough = s.global?.closedThrough ?? -Infinity;
   return s.partials.filter((p) => {
-    const included = finals.get(p.windowStart);
-    if (included) return !included.has(p.sk);
+    const final = finals.get(p.windowStart);
+    if (final) return !isCounted(p, bucketFinals.get(p.pk), final);
     return p.windowEnd <= closedThrough;
   });
 }

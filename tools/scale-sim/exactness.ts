@@ -73,23 +73,30 @@ function compare(start: number, got: WindowTotals, want: WindowTotals, out: stri
 }
 
 /**
- * A partial counts in its window's final when the final lists it in
- * `included`; every other partial is late. Windows the simulation left open
- * count as a difference.
+ * A partial counts in its window's final when its bucket final (sort key BF
+ * in the partial's partition) lists the partial's sort key and the window's
+ * final (sort key F in partition W#<start>) lists the partial's partition
+ * key; every other partial is late. Windows the simulation left open count
+ * as a difference.
  */
 export function checkExact(
   windowItems: readonly Item[],
   expected: ReadonlyMap<number, WindowTotals>,
 ): ExactnessReport {
   const finals = new Map<string, Set<string>>();
-  for (const i of windowItems)
-    if (i.sk === 'F') finals.set(String(i.pk), new Set(i.included as string[]));
+  const bucketFinals = new Map<string, Set<string>>();
+  for (const i of windowItems) {
+    if (i.sk === 'F') finals.set(String(i.windowStart), new Set(i.included as string[]));
+    if (i.sk === 'BF') bucketFinals.set(String(i.pk), new Set(i.included as string[]));
+  }
   const inFinals = new Map<number, WindowTotals>();
   const late = new Map<number, WindowTotals>();
   for (const i of windowItems) {
     if (!String(i.sk).startsWith('P#')) continue;
     const start = Number(i.windowStart);
-    const counted = finals.get(String(i.pk))?.has(String(i.sk)) === true;
+    const counted =
+      finals.get(String(start))?.has(String(i.pk)) === true &&
+      bucketFinals.get(String(i.pk))?.has(String(i.sk)) === true;
     const into = counted ? inFinals : late;
     if (!into.has(start)) into.set(start, emptyTotals());
     add(into.get(start) as WindowTotals, i);

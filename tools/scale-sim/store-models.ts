@@ -7,31 +7,40 @@
 import type { PartialKeys } from '../../functions/core/closing';
 import type { ProgressUpdate } from '../../functions/core/merge-plan';
 import type {
+  BucketFinalItem,
   FinalItem,
   PartialItem,
   RejectItem,
   ShardProgressItem,
 } from '../../functions/core/table-layout';
 import {
+  ALL_BUCKETS,
+  BUCKET_FINAL_SK,
   FINAL_SK,
   GLOBAL_SK,
   GSI_LATE,
+  SHARD_SK_PREFIX,
   WATERMARK_PK,
+  bucketOf,
+  bucketPk,
   isPartialSk,
+  progressPk,
   shardSk,
   windowPk,
 } from '../../functions/core/table-layout';
 import type { ControlPort, GlobalState } from '../../functions/store/control-store';
 import type { RejectsPort } from '../../functions/store/rejects-store';
 import type {
+  BucketPartition,
   PartialsOutcome,
-  WindowPartition,
   WindowsPort,
   WriteOnceOutcome,
 } from '../../functions/store/windows-store';
 import { ModelError, type DynamoModel, type Item } from './dynamo-model';
 
+/** The adapters' concurrency: windows-store writes, control-store progress, closer-tick buckets. */
 const WRITE_CONCURRENCY = 16;
+const PROGRESS_CONCURRENCY = 16;
 const absent = (old: Item | undefined) => old === undefined;
 
 export class WindowsModel implements WindowsPort {
@@ -40,7 +49,7 @@ export class WindowsModel implements WindowsPort {
     private readonly table: string,
   ) {}
 
-  async putOnce(item: PartialItem | FinalItem): Promise<WriteOnceOutcome> {
+  async putOnce(item: PartialItem | BucketFinalItem | FinalItem): Promise<WriteOnceOutcome> {
     const out = this.m.put(this.table, item as unknown as Item, absent);
     return out === 'written' ? 'written' : 'already-there';
   }
@@ -56,16 +65,16 @@ export class WindowsModel implements WindowsPort {
     return o;
   }
 
-  async readWindow(windowStart: number): Promise<WindowPartition> {
-    const items = this.m.query(this.table, windowPk(windowStart), { consistent: true });
+  async readBucket(windowStart: number, bucket: number): Promise<BucketPartition> {
+    const items = this.m.query(this.table, bucketPk(windowStart, bucket), { consistent: true });
     return {
       partials: items.filter((i) => isPartialSk(String(i.sk))) as unknown as PartialItem[],
-      final: items.find((i) => i.sk === FINAL_SK) as FinalItem | undefined,
+      final: items.find((i) => i.sk === BUCKET_FINAL_SK) as BucketFinalItem | undefined,
     };
   }
 
-  async readWindowKeys(windowStart: number) {
-    const { partials, final } = await this.readWindow(windowStart);
+  async readBucketKeys(windowStart: number, bucket: number) {
+    const { partials, final } = await this.readBucket(windowStart, bucket);
     return {
       partials: partials.map(({ pk, sk, windowStart: ws, records, gsiPk }): PartialKeys => ({
         pk,
@@ -76,6 +85,15 @@ export class WindowsModel implements WindowsPort {
       })),
       final: final ? { included: final.included } : undefined,
     };
+  }
+
+  async readFinal(windowStart: number): Promise<FinalItem | undefined> {
+    return this.m.get(this.table, windowPk(windowStart), FINAL_SK, true) as FinalItem | undefined;
+  }
+
+  async readBucketFinal(windowStart: number, bucket: number) {
+    const pk = bucketPk(windowStart, bucket);
+    return this.m.get(this.table, pk, BUCKET_FINAL_SK, true) as BucketFinalItem | undefined;
   }
 
   async flagLate(p: Pick<PartialItem, 'pk' | 'sk' | 'windowStart'>): Promise<void> {
@@ -105,28 +123,35 @@ export class ControlModel implements ControlPort {
     };
     const withWindows = (old: Progress | undefined): Progress => {
       const windows = new Set<number>([...(old?.openWindows ?? []), ...p.openWindowStarts]);
-      const next: Progress = { pk: WATERMARK_PK, sk: shardSk(p.shardId), ...old, ...always };
+      const next: Progress = {
+        pk: progressPk(bucketOf(p.shardId)),
+        sk: shardSk(p.shardId),
+        ...old,
+        ...always,
+      };
       if (windows.size > 0) next.openWindows = windows;
       return next;
     };
     const sk = shardSk(p.shardId);
+    const pk = progressPk(bucketOf(p.shardId));
     if (p.maxEventTime !== undefined && p.minEventTime !== undefined) {
       const max = p.maxEventTime;
       const min = p.minEventTime;
-      const out = this.m.update(this.table, WATERMARK_PK, sk, (old) => {
+      const out = this.m.update(this.table, pk, sk, (old) => {
         const o = old as Progress | undefined;
         if (o?.maxEventTime !== undefined && !((o.maxEventTime as number) < max)) return undefined;
         return { ...withWindows(o), maxEventTime: max, minEventTime: o?.minEventTime ?? min };
       });
       if (out === 'written') return;
     }
-    this.m.update(this.table, WATERMARK_PK, sk, (old) => withWindows(old as Progress | undefined));
+    this.m.update(this.table, pk, sk, (old) => withWindows(old as Progress | undefined));
   }
 
   async pruneOpenWindows(shardId: string, starts: readonly number[]): Promise<void> {
     if (starts.length === 0) return;
-    this.m.update(this.table, WATERMARK_PK, shardSk(shardId), (old) => {
-      const next: Progress = { pk: WATERMARK_PK, sk: shardSk(shardId), ...old };
+    const pk = progressPk(bucketOf(shardId));
+    this.m.update(this.table, pk, shardSk(shardId), (old) => {
+      const next: Progress = { pk, sk: shardSk(shardId), ...old };
       const windows = new Set([...((next.openWindows as Set<number> | undefined) ?? [])]);
       for (const s of starts) windows.delete(s);
       if (windows.size > 0) next.openWindows = windows;
@@ -135,10 +160,25 @@ export class ControlModel implements ControlPort {
     });
   }
 
+  async pruneAll(prunes: ReadonlyArray<{ shardId: string; starts: readonly number[] }>) {
+    const todo = prunes.filter((p) => p.starts.length > 0);
+    await this.m.concurrently(todo, PROGRESS_CONCURRENCY, (p) =>
+      this.pruneOpenWindows(p.shardId, p.starts),
+    );
+  }
+
   async readShardProgress(): Promise<ShardProgressItem[]> {
-    return this.m
-      .query(this.table, WATERMARK_PK, { skPrefix: 'SHARD#', consistent: true })
-      .filter((i) => typeof i.maxEventTime === 'number') as unknown as ShardProgressItem[];
+    const items: Item[] = [];
+    await this.m.concurrently(ALL_BUCKETS, PROGRESS_CONCURRENCY, async (b) => {
+      items.push(
+        ...this.m.query(this.table, progressPk(b), { skPrefix: SHARD_SK_PREFIX, consistent: true }),
+      );
+    });
+    return items
+      .filter((i) => typeof i.maxEventTime === 'number')
+      .sort((a, b) =>
+        String(a.shardId) < String(b.shardId) ? -1 : 1,
+      ) as unknown as ShardProgressItem[];
   }
 
   async readGlobal(): Promise<GlobalState> {

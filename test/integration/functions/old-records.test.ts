@@ -30,7 +30,7 @@ describe('old records (dynalite)', () => {
   it('keeps on-time windows closing on time when a 2001 record comes first', async () => {
     const p = await makePipeline(db.endpoint); // 10 s windows, 20 s lateness
     const { windowSizeMs: size, allowedLatenessMs: lateness } = p.config.windowing;
-    const reads = vi.spyOn(p.windows, 'readWindow');
+    const reads = vi.spyOn(p.windows, 'readBucket');
     const feed = new ShardFeed('shardId-000000000000');
     const old = eventJson({
       t: YEAR_2001,
@@ -72,8 +72,7 @@ describe('old records (dynalite)', () => {
     expect(due.length).toBeGreaterThanOrEqual(expectedDue);
     const closedAt = await Promise.all(
       due.map(
-        async (f) =>
-          ((await p.windows.readWindow(f.windowStart)).final?.closedAt ?? 0) - f.windowEnd,
+        async (f) => ((await p.windows.readFinal(f.windowStart))?.closedAt ?? 0) - f.windowEnd,
       ),
     );
     expect(Math.max(...closedAt)).toBeLessThanOrEqual(FINAL_WITHIN_MS(lateness));

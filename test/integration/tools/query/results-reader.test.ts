@@ -16,12 +16,16 @@ import {
   type ResultsReader,
 } from '../../../../functions/store/results-reader';
 import {
+  BUCKET_FINAL_SK,
   FINAL_SK,
   GLOBAL_SK,
   GSI_FINAL,
   GSI_LATE,
   WATERMARK_PK,
+  bucketOf,
+  bucketPk,
   partialSk,
+  progressPk,
   rejectPk,
   rejectSk,
   shardSk,
@@ -70,20 +74,23 @@ async function put(table: string, item: Record<string, unknown>): Promise<void> 
 }
 
 let seq = 1000;
+type Ref = { pk: string; sk: string };
 async function partial(
   windowStart: number,
   shardId: string,
   agg: Groups,
   extra: Record<string, unknown> = {},
-): Promise<string> {
+): Promise<Ref> {
   const first = String(seq++);
   const sk = partialSk(shardId, first);
+  const pk = bucketPk(windowStart, bucketOf(shardId));
   const records = Object.values(agg.courses).reduce((n, c) => n + c.events, 0);
   await put(names.windowsTable, {
-    pk: windowPk(windowStart),
+    pk,
     sk,
     windowStart,
     windowEnd: windowStart + SIZE,
+    bucket: bucketOf(shardId),
     shardId,
     firstSequenceNumber: first,
     lastSequenceNumber: first,
@@ -93,17 +100,28 @@ async function partial(
     ...stored(agg),
     ...extra,
   });
-  return sk;
+  return { pk, sk };
 }
 
-async function final(windowStart: number, agg: Groups, included: string[]): Promise<void> {
+/** A closed window: a bucket final per bucket of the merged partials, then the window's final. */
+async function final(windowStart: number, agg: Groups, merged: Ref[]): Promise<void> {
+  const buckets = [...new Set(merged.map((r) => r.pk))];
+  for (const pk of buckets) {
+    await put(names.windowsTable, {
+      pk,
+      sk: BUCKET_FINAL_SK,
+      windowStart,
+      windowEnd: windowStart + SIZE,
+      included: merged.filter((r) => r.pk === pk).map((r) => r.sk),
+    });
+  }
   await put(names.windowsTable, {
     pk: windowPk(windowStart),
     sk: FINAL_SK,
     windowStart,
     windowEnd: windowStart + SIZE,
     records: Object.values(agg.courses).reduce((n, c) => n + c.events, 0),
-    included,
+    included: buckets,
     closedAt: windowStart + 75_000,
     watermark: windowStart + SIZE,
     gsiPk: GSI_FINAL,
@@ -145,11 +163,11 @@ beforeAll(async () => {
   // 30 older closed windows, to page through the index 4 items at a time.
   for (let i = 1; i <= 30; i++) {
     const start = T - i * SIZE;
-    const sk = await partial(start, 'shardId-0', {
+    const ref = await partial(start, 'shardId-0', {
       courses: { 'CS-9': course(1, 1, [1]) },
       crashes: {},
     });
-    await final(start, { courses: { 'CS-9': course(1, 1, [1]) }, crashes: {} }, [sk]);
+    await final(start, { courses: { 'CS-9': course(1, 1, [1]) }, crashes: {} }, [ref]);
   }
   // A final outside the range.
   await final(T - 1_000_000, { courses: { 'CS-0': course(1, 1, [1]) }, crashes: {} }, []);
@@ -163,7 +181,7 @@ beforeAll(async () => {
   });
   for (const shardId of ['shardId-0', 'shardId-1']) {
     await put(names.controlTable, {
-      pk: WATERMARK_PK,
+      pk: progressPk(bucketOf(shardId)),
       sk: shardSk(shardId),
       shardId,
       maxEventTime: T + 35_000,
@@ -194,7 +212,7 @@ beforeAll(async () => {
     [T - 5_000_000, 'wrong_type', '13'],
   ] as const) {
     await put(names.rejectsTable, {
-      pk: rejectPk(arrivalMs),
+      pk: rejectPk(arrivalMs, bucketOf('shardId-0')),
       sk: rejectSk('shardId-0', sequenceNumber),
       shardId: 'shardId-0',
       sequenceNumber,

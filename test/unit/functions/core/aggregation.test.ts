@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  buildBucketFinal,
   buildFinal,
+  bucketsOf,
+  isCounted,
   latePartials,
+  racedBuckets,
   passedWindows,
   windowsToClose,
-  windowsToRecheck,
 } from '../../../../functions/core/closing';
 import type { ValidEvent } from '../../../../functions/core/event';
 import { planBatch } from '../../../../functions/core/merge-plan';
@@ -18,7 +21,7 @@ import {
 } from '../../../../functions/core/partials';
 import { isCrashAlertEvent } from '../../../../functions/core/queries';
 import { tumblingWindows } from '../../../../functions/core/windows';
-import type { PartialItem } from '../../../../functions/core/table-layout';
+import { bucketOf, type PartialItem } from '../../../../functions/core/table-layout';
 
 const T0 = Date.UTC(2026, 10, 23, 3, 0, 0);
 const ev = (o: Partial<ValidEvent>): ValidEvent => ({
@@ -135,8 +138,8 @@ describe('merge plan', () => {
   it('writes one partial per window, keyed by the batch’s first sequence number', () => {
     const plan = planBatch([rec('11', T0 + 1), rec('12', T0 + 15_000), rec('13', T0 + 2)], ctx);
     expect(plan.partials.map((p) => [p.pk, p.sk, p.records])).toEqual([
-      [`W#${T0}`, 'P#s-0#11', 2],
-      [`W#${T0 + 10_000}`, 'P#s-0#11', 1],
+      [`W#${T0}#${bucketOf('s-0')}`, 'P#s-0#11', 2],
+      [`W#${T0 + 10_000}#${bucketOf('s-0')}`, 'P#s-0#11', 1],
     ]);
     expect(plan.progress).toMatchObject({
       maxEventTime: T0 + 15_000,
@@ -173,11 +176,12 @@ describe('merge plan', () => {
 });
 
 describe('closing', () => {
-  const partial = (sk: string, n: number, late = false): PartialItem => ({
-    pk: `W#${T0}`,
+  const partial = (sk: string, n: number, late = false, bucket = 3): PartialItem => ({
+    pk: `W#${T0}#${bucket}`,
     sk,
     windowStart: T0,
     windowEnd: T0 + 10_000,
+    bucket,
     shardId: 's',
     firstSequenceNumber: sk,
     lastSequenceNumber: sk,
@@ -227,19 +231,54 @@ describe('closing', () => {
     ]);
   });
 
-  it('builds a final naming the partials it merged; others are late', () => {
+  it('builds bucket finals naming their partials, and a final naming its bucket finals; others are late', () => {
     const ps = [partial('P#b', 2), partial('P#a', 3), partial('P#c', 1, true)];
-    const f = buildFinal(T0, 10_000, ps, T0 + 10_000, T0 + 70_000);
-    expect(f).toMatchObject({ records: 5, included: ['P#a', 'P#b'], sk: 'F', gsiPk: 'FINAL' });
+    const b3 = buildBucketFinal(T0, 3, 10_000, ps, T0 + 70_000);
+    expect(b3).toMatchObject({ pk: `W#${T0}#3`, sk: 'BF', records: 5, included: ['P#a', 'P#b'] });
+    const b7 = buildBucketFinal(T0, 7, 10_000, [partial('P#e', 4, false, 7)], T0 + 70_000);
+    const f = buildFinal(T0, 10_000, [b7!, b3!], T0 + 10_000, T0 + 70_000);
+    expect(f).toMatchObject({
+      pk: `W#${T0}`,
+      records: 9,
+      included: [`W#${T0}#3`, `W#${T0}#7`],
+      sk: 'F',
+      gsiPk: 'FINAL',
+    });
     expect(f?.courses).toEqual([
-      { course: 'C', events: 5, totalLoc: 5, cpuSum: 5, cpuMin: 1, cpuMax: 1 },
+      { course: 'C', events: 9, totalLoc: 9, cpuSum: 9, cpuMin: 1, cpuMax: 1 },
     ]);
-    expect(latePartials(f, [...ps, partial('P#d', 4)]).map((p) => p.sk)).toEqual(['P#c', 'P#d']);
+    // a partial that raced its bucket's merge, and the flagged one, are late
+    expect(latePartials(b3, f, [...ps, partial('P#d', 4)]).map((p) => p.sk)).toEqual([
+      'P#c',
+      'P#d',
+    ]);
+    // a bucket final the window's final does not name: all its partials are late
+    const b9 = buildBucketFinal(T0, 9, 10_000, [partial('P#x', 1, false, 9)], T0 + 80_000);
+    expect(isCounted(partial('P#x', 1, false, 9), b9, f)).toBe(false);
+    expect(isCounted(partial('P#a', 3), b3, f)).toBe(true);
     expect(buildFinal(T0, 10_000, [], T0, T0)).toBeUndefined();
+    expect(buildBucketFinal(T0, 3, 10_000, [partial('P#c', 1, true)], T0)).toBeUndefined();
   });
 
-  it('rechecks closed windows within the horizon only', () => {
-    expect(windowsToRecheck(T0 + 30_000, 20_000, 10_000)).toEqual([T0 + 20_000, T0 + 10_000]);
-    expect(windowsToRecheck(undefined, 20_000, 10_000)).toEqual([]);
+  it('finds the buckets of a window from the shards that reported it open', () => {
+    const progress = [
+      { shardId: 'a', openWindows: new Set([T0]) },
+      { shardId: 'b', openWindows: new Set([T0 + 10_000]) },
+      { shardId: 'c' },
+    ];
+    expect(bucketsOf(progress, T0)).toEqual([bucketOf('a')]);
+    expect(bucketsOf(progress, T0 + 20_000)).toEqual([]);
+  });
+
+  it('rechecks the buckets of passed windows a shard still reports, within the horizon only', () => {
+    const progress = [
+      { shardId: 'a', openWindows: new Set([T0, T0 + 10_000, T0 + 30_000]) },
+      { shardId: 'b', openWindows: new Set([T0 - 60_000]) },
+    ];
+    expect(racedBuckets(progress, T0 + 20_000, 30_000, 10_000)).toEqual([
+      { windowStart: T0, bucket: bucketOf('a') },
+      { windowStart: T0 + 10_000, bucket: bucketOf('a') },
+    ]);
+    expect(racedBuckets(progress, undefined, 30_000, 10_000)).toEqual([]);
   });
 });

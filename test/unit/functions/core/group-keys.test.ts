@@ -7,7 +7,7 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildFinal } from '../../../../functions/core/closing';
+import { buildBucketFinal, buildFinal, isCounted } from '../../../../functions/core/closing';
 import type { ValidEvent } from '../../../../functions/core/event';
 import { planBatch, type KinesisRecordLike } from '../../../../functions/core/merge-plan';
 import {
@@ -147,8 +147,27 @@ describe('group names that collide with the language', () => {
           expect(expected.valid).toBe(evs.length);
           for (const start of [T0, T0 + SIZE, T0 + 2 * SIZE]) {
             const mine = partials.filter((p) => p.windowStart === start);
-            const final = buildFinal(start, SIZE, mine, start + SIZE, T0);
-            const late = mine.filter((p) => !final?.included.includes(p.sk));
+            const buckets = [...new Set(mine.map((p) => p.bucket))];
+            const bucketFinals = buckets
+              .map((b) =>
+                buildBucketFinal(
+                  start,
+                  b,
+                  SIZE,
+                  mine.filter((p) => p.bucket === b),
+                  T0,
+                ),
+              )
+              .filter((f) => f !== undefined);
+            const final = buildFinal(start, SIZE, bucketFinals, start + SIZE, T0);
+            const late = mine.filter(
+              (p) =>
+                !isCounted(
+                  p,
+                  bucketFinals.find((f) => f.pk === p.pk),
+                  final,
+                ),
+            );
             const total = [final, ...late]
               .filter((x) => x !== undefined)
               .map(aggregatesOf)
