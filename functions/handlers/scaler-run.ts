@@ -29,8 +29,6 @@ import { claimScalerRun, loadScalerState, saveScalerState } from '../store/scale
 import { readScalerSignals, type ScalerSignals, type SignalCache } from './scaler-signals';
 
 const DAY_MS = 86_400_000;
-/** An owner that has not decided for this many ticks is taken over. */
-const STALE_TICKS = 3;
 
 export interface ScalerDeps {
   config: StreamscaleConfig;
@@ -195,7 +193,6 @@ export async function runScaler(
   const claimed = await claimScalerRun(deps.dynamo, table, runStartedAt, {
     runUntil: untilMs,
     handoverAt: deps.now() + tickMs,
-    staleBefore: deps.now() - STALE_TICKS * tickMs,
   });
   if (!claimed) return { ticks: 0, stoppedBecause: 'newer run' };
   let memory =

@@ -54,13 +54,12 @@ export interface ClaimTerms {
   runUntil: number;
   /** the owner ends by then (epoch ms): hand over */
   handoverAt: number;
-  /** the owner neither started nor saved since then (epoch ms): it is dead or stuck */
-  staleBefore: number;
 }
 
 /**
  * Take over the scaler for a run started at `runStartedAt`: only a newer run,
- * and only when the owner's run is ending or the owner has gone silent.
+ * and only when the owner's run is ending (its deadline, at most one
+ * schedule period after it started, bounds how long a dead owner blocks).
  * Taking over a live owner would let a slow machine livelock the scaler:
  * were each run slower to reach its first decision than the schedule's
  * period, every run would be replaced before it decided anything.
@@ -78,14 +77,12 @@ export async function claimScalerRun(
         Key: key,
         UpdateExpression: 'SET runStartedAt = :r, runUntil = :until',
         ConditionExpression:
-          'attribute_not_exists(runStartedAt) OR (runStartedAt < :r AND (' +
-          'attribute_not_exists(runUntil) OR runUntil <= :handover OR ' +
-          '(runStartedAt < :stale AND (attribute_not_exists(updatedAt) OR updatedAt < :stale))))',
+          'attribute_not_exists(runStartedAt) OR ' +
+          '(runStartedAt < :r AND (attribute_not_exists(runUntil) OR runUntil <= :handover))',
         ExpressionAttributeValues: marshall({
           ':r': runStartedAt,
           ':until': terms.runUntil,
           ':handover': terms.handoverAt,
-          ':stale': terms.staleBefore,
         }),
       }),
     );

@@ -20,6 +20,8 @@ export interface ReportInput {
   crashAlerts: string;
   courseTable: string;
   scalingTimeline: string[];
+  /** issue 14's spike goals, one line each with its figure */
+  goals?: string[];
   usage: string[];
   cost?: string;
   settle: string[];
@@ -125,6 +127,7 @@ export function buildReport(i: ReportInput): ReportFiles {
       i.scalingTimeline.length > 0 ? i.scalingTimeline.join('\n') : 'no scaling change observed',
     ),
     '',
+    ...(i.goals ? ['## Spike goals', '', code(i.goals.join('\n')), ''] : []),
     '## Crash alerts (crash_count > threshold per window)',
     '',
     code(i.crashAlerts),

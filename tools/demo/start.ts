@@ -7,6 +7,7 @@
  * records.jsonl, metrics.json), shuts down what it started, exits 0.
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   DescribeAlarmsCommand,
@@ -73,9 +74,12 @@ import type { DemoProfile } from './profiles';
 import { buildReport } from './run-report';
 import { buildRunMetrics } from './run-metrics';
 import { describeTimeline, timelineEvents } from './scaling-timeline';
+import { spikeGoalLines, spikeGoals } from './spike-goals';
 import { startStallWatchdog } from './stall-watchdog';
 
 const PERIOD_S = 5;
+/** How long after the spike the demo keeps watching the fleet come back (the goal: 2 min). */
+const BACK_TO_MIN_WATCH_MS = 130_000;
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const stamp = (d: Date) =>
   d
@@ -415,6 +419,23 @@ async function runDemo(c: DemoContext): Promise<number> {
       `${settled.snapshot.finals.length} final windows, ${late.length} late partials (${late.reduce((a, p) => a + Number(p.records), 0)} records), ${settled.snapshot.rejects.length} rejected records; waited ${(settled.waitedMs / 1000).toFixed(0)} s`,
     ];
   }
+  // The spike goals' back-to-minimum figure: keep watching (bounded) until the
+  // fleet is back at its minimum or the goal's two minutes have passed.
+  const spikePhase = plan.phases.find((p) => p.name === 'spike');
+  const spikeStartMs = summary.startedAt.getTime() + (spikePhase?.startMs ?? 0);
+  const spikeEndMs = summary.startedAt.getTime() + (spikePhase?.endMs ?? 0);
+  const atMinimum = (x: StateSample | undefined) =>
+    (x?.shards ?? Infinity) <= config.stream.minShards &&
+    (x?.parallelization ?? Infinity) <= config.scaler.minParallelization;
+  while (
+    !c.interrupt.received &&
+    !summary.error &&
+    !atMinimum(states.at(-1)) &&
+    Date.now() < spikeEndMs + BACK_TO_MIN_WATCH_MS
+  ) {
+    phase = 'scaling in';
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
   live = false;
   await liveLoop;
   view.release();
@@ -512,6 +533,29 @@ async function runDemo(c: DemoContext): Promise<number> {
     alarms,
   });
   writeFileSync(join(c.runDir, METRICS_FILE), `${JSON.stringify(runMetrics, null, 2)}\n`);
+  const goals = spikeGoalLines(
+    spikeGoals({
+      samples: runMetrics.samples,
+      periodSeconds: PERIOD_S,
+      states,
+      spikeStartMs,
+      spikeEndMs,
+      spikeDemand: (profile.producers + profile.spikeProducers) * profile.rate,
+      shardRecordsPerSecond: config.stream.shardRecordsPerSecond,
+      targetUtilisation: config.scaler.targetUtilisation,
+      minShards: config.stream.minShards,
+      minParallelization: config.scaler.minParallelization,
+      accepted: summary.stats.accepted,
+      throttled: summary.stats.throttled,
+    }),
+  );
+  out();
+  out(
+    `Spike goals (issue 14; machine load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')})`,
+  );
+  for (const l of goals) out(`  ${l}`);
   const shardHours = runMetrics.samples.reduce((a, s) => a + (s.shards * PERIOD_S) / 3600, 0);
   const usage = [
     `records accepted ${summary.stats.accepted.toLocaleString('en-US')} (${(summary.stats.acceptedBytes / 1024 / 1024).toFixed(1)} MiB), throttled put attempts ${summary.stats.throttled.toLocaleString('en-US')}`,
@@ -548,6 +592,12 @@ async function runDemo(c: DemoContext): Promise<number> {
     crashAlerts: crashText,
     courseTable: courseText,
     scalingTimeline: timeline,
+    goals: [
+      ...goals,
+      `machine load average (1, 5, 15 min) at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')}`,
+    ],
     usage,
     cost: costText,
     settle: settleLines,
