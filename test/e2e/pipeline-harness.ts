@@ -18,6 +18,7 @@ import {
   type ConfigOverrides,
   type StreamscaleConfig,
 } from '../../functions/config';
+import type { EmulatorPlacement } from '../../localcloud/config';
 import { startLocalCloud, type LocalCloud } from '../../localcloud/start-local-cloud';
 import { deployLocal, runSynth } from '../../localcloud/deploy/deploy-local';
 import type { PipelineClients } from '../../tools/demo/pipeline-observer';
@@ -44,6 +45,8 @@ export interface PipelineOptions {
   shardBytesPerSecond?: number;
   /** Synthesize even if an assembly for this config is cached (a bench measures the synth). */
   freshSynth?: boolean;
+  /** Where kinesalite and dynalite run (the cloud's default: their own worker threads). */
+  emulators?: EmulatorPlacement;
 }
 
 export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
@@ -62,6 +65,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     speedup: o.speedup,
     shardRecordsPerSecond: o.shardRecordsPerSecond,
     shardBytesPerSecond: o.shardBytesPerSecond,
+    emulators: o.emulators,
     log: (source, line) => {
       if (logs.length < 20_000) logs.push(`${source} | ${line}`);
     },
