@@ -34,6 +34,12 @@ export interface SimulationOptions {
   /** Start at this epoch ms (the policy's budget is a rolling day). */
   startMs?: number;
   memory?: ScalingMemory;
+  /**
+   * The producers report what they generated and hold back (their demand
+   * items in the control table, as the scaler reads them now); without it,
+   * demand is inferred from puts only (the stream's own metrics).
+   */
+  producersReport?: boolean;
 }
 
 export interface SimulationSample {
@@ -46,6 +52,8 @@ export interface SimulationSample {
   iteratorAgeMs: number;
   shards: number;
   parallelization: number;
+  /** records the producers hold back at the end of the second */
+  producerBacklog: number;
 }
 
 export interface SimulationResult {
@@ -66,7 +74,7 @@ function signalsOf(samples: SimulationSample[], opts: SimulationOptions): Scalin
   );
   const n = window.length;
   const sum = (f: (s: SimulationSample) => number) => window.reduce((a, s) => a + f(s), 0);
-  return {
+  const base: ScalingSignals = {
     incomingRecordsPerSecond: sum((s) => s.accepted) / n,
     incomingBytesPerSecond: (sum((s) => s.accepted) * opts.recordBytes) / n,
     throttledRecordsPerSecond: sum((s) => s.throttled) / n,
@@ -80,6 +88,16 @@ function signalsOf(samples: SimulationSample[], opts: SimulationOptions): Scalin
     },
     iteratorAgeMs: Math.max(...window.map((s) => s.iteratorAgeMs)),
     busyLanes: sum((s) => s.processed / opts.perLaneRate) / n,
+  };
+  if (!opts.producersReport) return base;
+  return {
+    ...base,
+    offeredRecordsPerSecond: sum((s) => s.offered) / n,
+    producerPendingRecords: samples.at(-1)?.producerBacklog ?? 0,
+    recent: {
+      ...base.recent!,
+      offeredRecordsPerSecond: mean(samples.slice(-opts.tickSeconds), (s) => s.offered),
+    },
   };
 }
 
@@ -135,6 +153,7 @@ export function simulate(opts: SimulationOptions, config: ScalingPolicyConfig): 
       iteratorAgeMs,
       shards,
       parallelization: pf,
+      producerBacklog,
     });
 
     if ((t + 1) % opts.tickSeconds === 0) {

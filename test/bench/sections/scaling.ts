@@ -5,13 +5,31 @@
  * producers) over a consumer lane that handles 400 rec/s, reshards that take
  * 5 s and PF changes that take 1 s. Simulated seconds, so the figures are the
  * policy's, not this machine's; the embedded-cloud run is `npm start`.
- * Plus the decision time per call on this machine.
+ * The producers report their demand, as the demo's do (control-table items).
+ * Plus the scaler's own cost per day and the decision time per call.
  */
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_CONFIG } from '../../../functions/config';
 import { decide, initialMemory, policyConfigFrom } from '../../../functions/core/scaling/policy';
-import { simulate } from '../../../functions/core/scaling/simulation';
+import { simulate, type SimulationSample } from '../../../functions/core/scaling/simulation';
+import { profileUnitHours } from '../../../tools/cost/pricing';
+import { cheapSignalScaler } from '../../../tools/cost/scale-assumptions';
+import { scalerCostPerDay } from '../../../tools/cost/scales';
+import { PRICES } from '../../../functions/core/cost/prices';
 import type { BenchFigure } from '../run';
+
+/** 5 s samples that process less than min(arrived, what the shards can serve), after `from`. */
+function stalledSamples(samples: SimulationSample[], from: number, shardRate: number): number {
+  let stalled = 0;
+  for (let t = from; t + 5 <= samples.length; t += 5) {
+    const five = samples.slice(t, t + 5);
+    const arrived = five.reduce((a, s) => a + s.accepted, 0);
+    const processed = five.reduce((a, s) => a + s.processed, 0);
+    const canServe = five.reduce((a, s) => a + s.shards * shardRate, 0);
+    if (processed + 1e-6 < Math.min(arrived, canServe)) stalled += 1;
+  }
+  return stalled;
+}
 
 export const name = 'scaling';
 
@@ -35,8 +53,22 @@ export async function run(): Promise<BenchFigure[]> {
       initialParallelization: 1,
       reshardSeconds: 5,
       parallelizationDelaySeconds: 1,
+      // the producers report their demand (control-table items), as in the demo
+      producersReport: true,
     },
     config,
+  );
+  const firstAction = sim.decisions.find((d) => d.t >= spikeStart && d.decision.actions.length > 0);
+  const firstReaction = firstAction ? firstAction.t - spikeStart : Infinity;
+  const stalled = stalledSamples(
+    sim.samples,
+    firstAction?.t ?? spikeStart,
+    config.shardRecordsPerSecond,
+  );
+  const scalerDay = scalerCostPerDay(
+    cheapSignalScaler(DEFAULT_CONFIG.scaler.tickSeconds, DEFAULT_CONFIG.scaler.memoryMb),
+    { shardHours: profileUnitHours(1, 4, 20, 4), lowRate: 600, peakRate: 2_400 },
+    PRICES,
   );
   const enough = sim.samples.find(
     (s) =>
@@ -116,18 +148,36 @@ export async function run(): Promise<BenchFigure[]> {
 
   return [
     {
+      figure: 'model: spike start → first scaling action',
+      value: firstReaction,
+      unit: 's',
+    },
+    {
+      figure: 'model: stalled 5 s samples after the first action',
+      value: stalled,
+      unit: 'samples',
+      goal: '0',
+      met: stalled === 0,
+    },
+    {
+      figure:
+        "scaler's own cost per day at the demo's scale (Lambda + DynamoDB signals, no CloudWatch)",
+      value: Math.round(scalerDay.total * 100) / 100,
+      unit: '$/day',
+    },
+    {
       figure: 'model: spike start → enough capacity (5 s period)',
       value: reaction,
       unit: 's',
-      goal: '≤ 30 s',
-      met: reaction <= 30,
+      goal: '≤ 15 s',
+      met: reaction <= 15,
     },
     {
       figure: 'model: peak iterator age during the 4× spike',
       value: peakAge,
       unit: 's',
-      goal: '≤ 20 s',
-      met: peakAge <= 20,
+      goal: '≤ 10 s',
+      met: peakAge <= 10,
     },
     {
       figure: 'model: load drop → back to minimum shards',
