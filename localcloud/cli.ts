@@ -26,6 +26,8 @@ Ctrl-C stops it. Then, in another terminal: npm run deploy:local
   --speedup N                     schedules run N times faster (default ${DEFAULT_SPEEDUP}: rate(1 minute) fires every 5 s; 1 = real time)
   --shard-records-per-second N    per-shard write limit (default ${AWS_LIMITS.kinesis.shardRecordsPerSecond}, as AWS)
   --shard-bytes-per-second N      per-shard write limit (default ${AWS_LIMITS.kinesis.shardBytesPerSecond}, as AWS)
+ --dynamodb-partition-limits     DynamoDB refuses more than ${AWS_LIMITS.dynamodb.partitionWcuPerSecond} write / ${AWS_LIMITS.dynamodb.partitionRcuPerSecond} read units a second
+                                  on one partition key (ProvisionedThroughputExceededException, as AWS)
   --allow-origin ORIGIN           let web pages from ORIGIN (e.g. http://localhost:3000) call the cloud;
                                   repeat for more; '*' allows any page (default: none, a browser is refused)
   --quiet                         print where things run, then no logs
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
         'shard-records-per-second': { type: 'string' },
         'shard-bytes-per-second': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
+        'dynamodb-partition-limits': { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
       shardRecordsPerSecond: records,
       shardBytesPerSecond: bytes,
       allowOrigins: parseOrigins(values['allow-origin'] ?? []),
+      dynamodbPartitionLimits: values['dynamodb-partition-limits'],
       log: logger(values.quiet),
     });
   } catch (err) {

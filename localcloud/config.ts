@@ -27,6 +27,11 @@ export const DEPLOY_CLIENT = {
 
 /** AWS service limits the emulators enforce (AWS defaults; each is an option). */
 export const AWS_LIMITS = {
+  dynamodb: {
+    /** Write and read units per second on one partition key (any capacity mode). */
+    partitionWcuPerSecond: 1000,
+    partitionRcuPerSecond: 3000,
+  },
   kinesis: {
     /** Per-shard write limit, records per second. */
     shardRecordsPerSecond: 1000,

@@ -15,6 +15,19 @@ import { TableStreams } from './dynamodb-streams/table-streams';
 import { EdgeServer } from './edge/edge-server';
 import { KinesisService } from './kinesis/kinesis-service';
 import { SqsService } from './sqs/sqs-service';
+import type { PartitionLimitSettings } from './dynamodb/partition-limits';
+
+/** The settings --dynamodb-partition-limits stands for: AWS's, unless given. */
+function partitionLimitsOf(
+  opt: boolean | PartitionLimitSettings | undefined,
+): PartitionLimitSettings | undefined {
+  if (!opt) return undefined;
+  if (opt !== true) return opt;
+  return {
+    wcuPerSecond: AWS_LIMITS.dynamodb.partitionWcuPerSecond,
+    rcuPerSecond: AWS_LIMITS.dynamodb.partitionRcuPerSecond,
+  };
+}
 
 export interface CoreCloudOptions {
   /** 0 = a free port; default 4566 */
@@ -38,6 +51,11 @@ export interface CoreCloudOptions {
    * (default, EMULATORS.placement) or on the edge's event loop ('inline').
    */
   emulators?: EmulatorPlacement;
+  /**
+   * DynamoDB refuses more than AWS's per-partition-key throughput with
+   * ProvisionedThroughputExceededException: true for AWS's limits, or others.
+   */
+  dynamodbPartitionLimits?: boolean | PartitionLimitSettings;
   log?: (source: string, line: string) => void;
 }
 
@@ -79,7 +97,10 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
         shardLimit: opts.shardLimit ?? AWS_LIMITS.kinesis.shardLimit,
         emulatorPlacement: opts.emulators,
       }),
-      DynamoDbService.start(ctx, { placement: opts.emulators }),
+      DynamoDbService.start(ctx, {
+        placement: opts.emulators,
+        partitionLimits: partitionLimitsOf(opts.dynamodbPartitionLimits),
+      }),
     ]);
     if (kinesis.status === 'rejected' || dynamodb.status === 'rejected') {
       for (const s of [kinesis, dynamodb]) if (s.status === 'fulfilled') services.push(s.value);

@@ -12,7 +12,7 @@ import {
   type EmulatorPlacement,
 } from './config';
 import { textTable } from './deploy/text-table';
-import { startCoreCloud, type CoreCloud } from './core-cloud';
+import { startCoreCloud, type CoreCloud, type CoreCloudOptions } from './core-cloud';
 import { createEventsService } from './events/index';
 import { createLambdaService } from './lambda/index';
 import { CloudFormationService } from './cloudformation/cloudformation-service';
@@ -34,6 +34,8 @@ export interface LocalCloudOptions {
   allowOrigins?: readonly string[] | '*';
   /** kinesalite and dynalite each in its own worker thread (default) or on the edge's event loop. */
   emulators?: EmulatorPlacement;
+  /** DynamoDB enforces AWS's per-partition-key throughput (see CoreCloudOptions). */
+  dynamodbPartitionLimits?: CoreCloudOptions['dynamodbPartitionLimits'];
   /** CloudFormation refuses templates with resource types it does not emulate (instead of warning). */
   strictDeploy?: boolean;
   /** One line from a part of the cloud (source = service or function name). */
@@ -79,6 +81,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     shardBytesPerSecond: bytes,
     allowOrigins: opts.allowOrigins,
     emulators: opts.emulators,
+    dynamodbPartitionLimits: opts.dynamodbPartitionLimits,
     log: opts.log,
   });
   try {

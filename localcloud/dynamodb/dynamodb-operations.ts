@@ -17,6 +17,7 @@ import {
   tablesOfRequest,
   WRITE_OPERATIONS,
 } from './consumed-capacity';
+import { partitionKeyOf, type PartitionLimits } from './partition-limits';
 
 export type Json = Record<string, unknown>;
 export type TableCall = (operation: string, input: Json) => Promise<{ status: number; json: Json }>;
@@ -49,6 +50,41 @@ export interface DynamoParts {
   call: TableCall;
   observer(): DynamoDbObserver | undefined;
   metric(table: string, name: string, value: number, unit: string): void;
+  /** Per-partition-key throughput, when enforced (--dynamodb-partition-limits). */
+  limits?: PartitionLimits;
+}
+
+interface Guarded {
+  table: string;
+  key: string;
+  kind: 'read' | 'write';
+}
+
+/** The table's partition key name, from DescribeTable, remembered per table. */
+function hashKeys(parts: DynamoParts): (table: string) => Promise<string | undefined> {
+  const known = new Map<string, string>();
+  return async (table) => {
+    if (known.has(table)) return known.get(table);
+    const out = await parts.call('DescribeTable', { TableName: table });
+    const schema = (out.json.Table as Json | undefined)?.KeySchema as Json[] | undefined;
+    const hash = schema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+    if (typeof hash === 'string') known.set(table, hash);
+    return typeof hash === 'string' ? hash : undefined;
+  };
+}
+
+/** The key a single-key call is metered on, when limits are enforced. */
+async function guardOf(
+  parts: DynamoParts,
+  hashKeyOf: (table: string) => Promise<string | undefined>,
+  name: string,
+  input: Json,
+): Promise<Guarded | undefined> {
+  if (!parts.limits || typeof input.TableName !== 'string') return undefined;
+  const hash = await hashKeyOf(input.TableName);
+  const key = hash === undefined ? undefined : partitionKeyOf(name, input, hash);
+  if (key === undefined) return undefined;
+  return { table: input.TableName, key, kind: READ_OPERATIONS.has(name) ? 'read' : 'write' };
 }
 
 /** Table operations dynalite answers as AWS would. */
@@ -65,9 +101,15 @@ const TABLE_OPERATIONS = [
 
 const asIs = (raw: RawInput) => raw;
 
-/** An item read or write, metered. */
-function metered(parts: DynamoParts, name: string): DynamoOperation {
+/** An item read or write, metered (and refused when its partition key is over its limit). */
+function metered(
+  parts: DynamoParts,
+  name: string,
+  hashKeyOf: (table: string) => Promise<string | undefined>,
+): DynamoOperation {
   return operation(asIs, async (input, { req, body }) => {
+    const guard = await guardOf(parts, hashKeyOf, name, input);
+    if (guard) parts.limits?.admit(guard.table, guard.key, guard.kind);
     const recordWrite = WRITE_OPERATIONS.has(name)
       ? await parts.observer()?.beforeWrite(name, input, parts.call)
       : undefined;
@@ -78,20 +120,26 @@ function metered(parts: DynamoParts, name: string): DynamoOperation {
       : Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
     const out = await parts.backend.send('POST', '/', req.headers, forward);
     if (out.status !== 200) {
-      if (out.body.includes('ConditionalCheckFailedException'))
+      if (out.body.includes('ConditionalCheckFailedException')) {
         for (const t of tablesOfRequest(input))
           parts.metric(t, 'ConditionalCheckFailedRequests', 1, 'Count');
+        // A failed condition still costs a write unit.
+        if (guard) parts.limits?.charge(guard.table, guard.key, guard.kind, 1);
+      }
       return { backend: out };
     }
     await recordWrite?.();
     const parsed = JSON.parse(out.body.toString('utf8')) as Json;
-    for (const use of capacityUses(name, parsed))
+    for (const use of capacityUses(name, parsed)) {
       parts.metric(
         use.table,
         use.kind === 'read' ? 'ConsumedReadCapacityUnits' : 'ConsumedWriteCapacityUnits',
         use.units,
         'Count',
       );
+      if (guard?.table === use.table)
+        parts.limits?.charge(guard.table, guard.key, guard.kind, use.units);
+    }
     if (asked) return { backend: out };
     delete parsed.ConsumedCapacity;
     const text = Buffer.from(JSON.stringify(parsed));
@@ -157,7 +205,8 @@ export function dynamoOperations(parts: DynamoParts): Record<string, DynamoOpera
     table[name] = operation(asIs, async (_i, { req, body }) => ({
       backend: await parts.backend.send('POST', '/', req.headers, body),
     }));
+  const hashKeyOf = hashKeys(parts);
   for (const name of [...READ_OPERATIONS, ...WRITE_OPERATIONS])
-    if (!name.startsWith('Transact')) table[name] = metered(parts, name); // dynalite has no transactions
+    if (!name.startsWith('Transact')) table[name] = metered(parts, name, hashKeyOf); // dynalite has no transactions
   return { ...table, ...ttlOperations(parts) };
 }

@@ -17,6 +17,7 @@ import {
   type DynamoOperation,
   type TableCall,
 } from './dynamodb-operations';
+import { PartitionLimits, type PartitionLimitSettings } from './partition-limits';
 
 export type { DynamoDbObserver } from './dynamodb-operations';
 
@@ -35,8 +36,10 @@ export class DynamoDbService implements EdgeService {
     private readonly ctx: CloudContext,
     private readonly emulator: RunningEmulator,
     private readonly backend: BackendProxy,
+    limits: PartitionLimitSettings | undefined,
   ) {
     this.operations = dynamoOperations({
+      ...(limits ? { limits: new PartitionLimits(limits) } : {}),
       backend,
       call: this.call,
       observer: () => this.observer,
@@ -52,10 +55,13 @@ export class DynamoDbService implements EdgeService {
     });
   }
 
-  /** `placement`: dynalite in its own worker thread (default) or on the edge's event loop. */
+  /**
+   * `placement`: dynalite in its own worker thread (default) or on the edge's
+   * event loop; `partitionLimits`: enforce per-partition-key throughput.
+   */
   static async start(
     ctx: CloudContext,
-    opts: { placement?: EmulatorPlacement } = {},
+    opts: { placement?: EmulatorPlacement; partitionLimits?: PartitionLimitSettings } = {},
   ): Promise<DynamoDbService> {
     const emulator = await startEmulator({
       kind: 'dynalite',
@@ -63,7 +69,12 @@ export class DynamoDbService implements EdgeService {
       placement: opts.placement,
       log: (line) => ctx.log('dynamodb', line),
     });
-    return new DynamoDbService(ctx, emulator, new BackendProxy(emulator.port));
+    return new DynamoDbService(
+      ctx,
+      emulator,
+      new BackendProxy(emulator.port),
+      opts.partitionLimits,
+    );
   }
 
   observe(observer: DynamoDbObserver): void {
