@@ -30,6 +30,8 @@ Ctrl-C stops it. Then, in another terminal: npm run deploy:local
                                   on one partition key (ProvisionedThroughputExceededException, as AWS)
   --allow-origin ORIGIN           let web pages from ORIGIN (e.g. http://localhost:3000) call the cloud;
                                   repeat for more; '*' allows any page (default: none, a browser is refused)
+  --data-dir DIR                  keep every service's state in DIR (created when missing) across a stop
+                                  and a start; start again with the same DIR to continue (default: memory)
   --quiet                         print where things run, then no logs
   --help
 `;
@@ -72,6 +74,12 @@ function parseOrigins(raw: string[]): string[] | '*' {
   });
 }
 
+function dataDirFlag(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.trim() === '') fail('--data-dir needs a directory (e.g. --data-dir .streamscale/data)');
+  return raw;
+}
+
 /** Log lines as `source | line`, sources aligned, so function output is easy to follow. */
 function logger(quiet: boolean): (source: string, line: string) => void {
   if (quiet) return () => {};
@@ -85,22 +93,22 @@ function logger(quiet: boolean): (source: string, line: string) => void {
 // The SDK's documented switch for its Node-version notice (noise in this output).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+const OPTIONS = {
+  port: { type: 'string' },
+  speedup: { type: 'string' },
+  'shard-records-per-second': { type: 'string' },
+  'shard-bytes-per-second': { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
+  'dynamodb-partition-limits': { type: 'boolean', default: false },
+  'data-dir': { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
 async function main(): Promise<void> {
   let values;
   try {
-    values = parseArgs({
-      options: {
-        port: { type: 'string' },
-        speedup: { type: 'string' },
-        'shard-records-per-second': { type: 'string' },
-        'shard-bytes-per-second': { type: 'string' },
-        'allow-origin': { type: 'string', multiple: true },
-        'dynamodb-partition-limits': { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
+    values = parseArgs({ options: OPTIONS, strict: true }).values;
   } catch (err) {
     fail(`${(err as Error).message} (see --help)`);
   }
@@ -135,6 +143,7 @@ async function main(): Promise<void> {
       shardBytesPerSecond: bytes,
       allowOrigins: parseOrigins(values['allow-origin'] ?? []),
       dynamodbPartitionLimits: values['dynamodb-partition-limits'],
+      dataDir: dataDirFlag(values['data-dir']),
       log: logger(values.quiet),
     });
   } catch (err) {

@@ -134,3 +134,13 @@ export const LAMBDA_PLANE_DEFAULTS = {
   /** Lambda's default Kinesis mapping batch size (AWS default). */
   defaultBatchSize: 100,
 } as const;
+
+/** On-disk state (`--data-dir`): the data format and how often the parts are saved. */
+export const PERSISTENCE = {
+  /** Stamped in the data dir; a dir of another format is refused with one line. */
+  dataFormat: 1,
+  /** Every part whose state changed is saved this often (a SIGKILL loses at most this much of it). */
+  snapshotIntervalMs: 1_000,
+  /** Large parts (metrics, logs) are saved this often instead. */
+  largePartIntervalMs: 5_000,
+} as const;

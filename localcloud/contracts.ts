@@ -63,6 +63,37 @@ export interface LogSink {
   putLogLine(group: string, stream: string, message: string, timestamp?: number): void;
 }
 
+/**
+ * A part of the cloud whose state survives a restart (`--data-dir`): its
+ * state as plain JSON data, saved periodically and when the cloud stops.
+ */
+export interface StatePart {
+  /** unique, a file name: [a-z0-9-] */
+  readonly name: string;
+  /** the part's state now, as JSON-serialisable data (read synchronously, so it is consistent) */
+  snapshot(): unknown;
+  /**
+   * Called once, at register(), with what the data dir holds (undefined for a new dir): the last
+   * snapshot and the journal events appended after it, oldest first.
+   */
+  restore(state: unknown, journal: readonly unknown[]): void;
+  /** save at most this often (large parts such as metrics); default: the persister's interval */
+  readonly intervalMs?: number;
+}
+
+/** A part's write-ahead journal: an event appended here survives a crash of the process at once. */
+export interface StateJournal {
+  append(event: object): void;
+}
+
+/** The cloud's data dir, when it has one (`--data-dir`); absent, every part lives in memory. */
+export interface Persistence {
+  /** A directory of the data dir for a part's own files (an emulator's LevelDB, object bytes), created. */
+  dir(name: string): string;
+  /** Restore the part from the data dir now, then save it with every snapshot; returns its journal. */
+  register(part: StatePart): StateJournal;
+}
+
 /** What every service plane gets from the core cloud. */
 export interface CloudContext {
   /** e.g. http://127.0.0.1:4566 */
@@ -73,6 +104,8 @@ export interface CloudContext {
   objects?: ObjectReader;
   /** CloudWatch Logs, when the cloud has it */
   logs?: LogSink;
+  /** the data dir, when state survives a restart */
+  persistence?: Persistence;
   /** one line to the cloud's log, prefixed by its source */
   log(source: string, line: string): void;
 }

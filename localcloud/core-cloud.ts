@@ -14,6 +14,9 @@ import { DynamoDbService } from './dynamodb/dynamodb-service';
 import { TableStreams } from './dynamodb-streams/table-streams';
 import { EdgeServer } from './edge/edge-server';
 import { KinesisService } from './kinesis/kinesis-service';
+import { DataDir } from './persistence/data-dir';
+import { savedAfterEach } from './persistence/saved-after-each';
+import { StatePersister } from './persistence/state-persister';
 import { SqsService } from './sqs/sqs-service';
 import type { PartitionLimitSettings } from './dynamodb/partition-limits';
 
@@ -56,6 +59,11 @@ export interface CoreCloudOptions {
    * ProvisionedThroughputExceededException: true for AWS's limits, or others.
    */
   dynamodbPartitionLimits?: boolean | PartitionLimitSettings;
+  /**
+   * Keep every service's state in this directory (created when missing) across a stop and a
+   * start; default: in memory only. See docs/local-cloud-persistence.md.
+   */
+  dataDir?: string;
   log?: (source: string, line: string) => void;
 }
 
@@ -65,6 +73,8 @@ export interface CoreCloud {
   /** query API for in-process readers */
   metrics: MetricStore;
   addService(s: EdgeService): void;
+  /** Every service is registered: save their state periodically from now on (with a data dir). */
+  startPersistence(): void;
   stop(): Promise<void>;
 }
 
@@ -79,12 +89,25 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
     allowOrigins: opts.allowOrigins,
     log: (line) => log('edge', line),
   });
-  const endpoint = await edge.listen();
-  const ctx: CloudContext = { endpoint, region: opts.region ?? DEFAULT_REGION, metrics, log };
+  const region = opts.region ?? DEFAULT_REGION;
+  // Opened (and checked: format, region, not in use) before anything listens.
+  const persister = opts.dataDir
+    ? new StatePersister(DataDir.open(opts.dataDir, region), {
+        log: (line) => log('persistence', line),
+      })
+    : undefined;
+  let endpoint: string;
+  try {
+    endpoint = await edge.listen();
+  } catch (err) {
+    persister?.abandon();
+    throw err;
+  }
+  const ctx: CloudContext = { endpoint, region, metrics, log, persistence: persister };
   const services: EdgeService[] = [];
   const add = (s: EdgeService) => {
     services.push(s);
-    edge.addService(s);
+    edge.addService(persister ? savedAfterEach(s, persister) : s);
   };
   try {
     // The two emulator threads start at once (each loads its emulator on its own core).
@@ -109,13 +132,14 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
         : (dynamodb as PromiseRejectedResult).reason;
     }
     add(kinesis.value);
-    dynamodb.value.observe(new TableStreams(ctx.region));
+    dynamodb.value.observe(new TableStreams(ctx.region, ctx.persistence));
     add(dynamodb.value);
     add(new CloudWatchService(ctx, metrics));
     add(new SqsService(ctx));
   } catch (err) {
     await edge.close();
     await Promise.allSettled(services.map((s) => s.close()));
+    persister?.abandon();
     throw err;
   }
   let stopped = false;
@@ -124,11 +148,15 @@ export async function startCoreCloud(opts: CoreCloudOptions = {}): Promise<CoreC
     ctx,
     metrics,
     addService: add,
+    startPersistence: () => persister?.start(),
     async stop() {
       if (stopped) return;
       stopped = true;
       await edge.close();
-      await Promise.allSettled(services.map((s) => s.close()));
+      // Last added first: Lambda's pollers and functions stop before the stores they use.
+      for (const s of [...services].reverse()) await s.close().catch(() => {});
+      // Last: the services are quiet (mappings stopped, their final checkpoints taken).
+      persister?.close();
     },
   };
 }

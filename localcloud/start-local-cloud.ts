@@ -38,6 +38,8 @@ export interface LocalCloudOptions {
   dynamodbPartitionLimits?: CoreCloudOptions['dynamodbPartitionLimits'];
   /** CloudFormation refuses templates with resource types it does not emulate (instead of warning). */
   strictDeploy?: boolean;
+  /** Keep every service's state in this directory across a stop and a start (default: memory). */
+  dataDir?: string;
   /** One line from a part of the cloud (source = service or function name). */
   log?: (source: string, line: string) => void;
 }
@@ -53,6 +55,8 @@ export interface LocalCloud {
   endpoint: string;
   region: string;
   speedup: number;
+  /** where the state is kept; undefined = in memory */
+  dataDir?: string;
   core: CoreCloud;
   services: ServiceRow[];
   /** The environment a client needs to use this cloud. */
@@ -82,6 +86,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     allowOrigins: opts.allowOrigins,
     emulators: opts.emulators,
     dynamodbPartitionLimits: opts.dynamodbPartitionLimits,
+    dataDir: opts.dataDir,
     log: opts.log,
   });
   try {
@@ -103,6 +108,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         invoke: (target, payload) => lambda.invoke(target, payload),
       }),
     );
+    core.startPersistence();
   } catch (err) {
     await core.stop();
     throw err;
@@ -120,6 +126,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       service: 'DynamoDB',
       signingName: 'dynamodb',
       backedBy: `dynalite (in memory, ${where})`,
+    },
+    {
+      service: 'DynamoDB',
+      signingName: 'dynamodb',
+      backedBy: opts.dataDir ? 'dynalite (on disk)' : 'dynalite (in memory)',
     },
     {
       service: 'CloudWatch',
@@ -166,6 +177,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     endpoint: core.endpoint,
     region,
     speedup,
+    dataDir: opts.dataDir,
     core,
     services,
     clientEnv: {
@@ -198,7 +210,9 @@ export function describeLocalCloud(cloud: LocalCloud): string {
     '',
     'Next, in another terminal: npm run deploy:local   (or, with the variables above: npx cdklocal bootstrap && npx cdklocal deploy)',
     'then npm run spike, npm run query, npm run dashboard',
-    'Ctrl-C stops the cloud; its data lives in memory only.',
+    cloud.dataDir
+      ? `Ctrl-C stops the cloud; its state is kept in ${cloud.dataDir} (start again with the same --data-dir to continue).`
+      : 'Ctrl-C stops the cloud; its data lives in memory only (--data-dir DIR keeps it).',
     '',
   ].join('\n');
 }

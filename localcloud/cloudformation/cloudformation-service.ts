@@ -12,6 +12,7 @@ import type { ParameterStore } from '../ssm/parameter-store';
 import { StackEngine, type ChangeSetRequest } from './stack-engine';
 import { ValidationError } from './stack-input';
 import type { StackState } from './stack-store';
+import { registerStackPersistence } from './stack-persistence';
 import {
   changeSetView,
   eventViews,
@@ -65,6 +66,7 @@ export class CloudFormationService implements EdgeService {
     opts: { strict?: boolean } = {},
   ) {
     this.engine = new StackEngine({ ctx, ssm, strict: opts.strict });
+    registerStackPersistence(ctx, this.engine.store);
   }
 
   private stackFor(i: Input): StackState {

@@ -16,6 +16,15 @@ import { cwFields, invalid, missing, notFound } from './cloudwatch-errors';
 import { dimList, dims, validStat, type CloudWatchOperation } from './metric-operations';
 import { BASIC_STATS, type MetricId, type MetricStore } from './metric-store';
 
+/** An alarm as plain data (--data-dir): the PutMetricAlarm input that made it and its state. */
+export interface SavedAlarm {
+  def: RawInput;
+  state: AlarmState;
+  reason: string;
+  stateUpdated: number;
+  configUpdated: number;
+}
+
 export type AlarmChange = (name: string, from: AlarmState, to: AlarmState, reason: string) => void;
 
 interface AlarmRuleInput {
@@ -116,6 +125,30 @@ export class AlarmBook {
     };
     this.alarms.set(rule.name, alarm);
     this.evaluate(alarm, now);
+  }
+
+  saved(): SavedAlarm[] {
+    return [...this.alarms.values()].map((a) => ({
+      def: a.def,
+      state: a.state,
+      reason: a.reason,
+      stateUpdated: a.stateUpdated.getTime(),
+      configUpdated: a.configUpdated.getTime(),
+    }));
+  }
+
+  /** Alarms as saved(): each decoded again from its input, so it is checked as a new one. */
+  restore(saved: readonly SavedAlarm[]): void {
+    for (const s of saved) {
+      const rule = decodeAlarm(s.def);
+      this.alarms.set(rule.name, {
+        ...rule,
+        state: s.state,
+        reason: s.reason,
+        stateUpdated: new Date(s.stateUpdated),
+        configUpdated: new Date(s.configUpdated),
+      });
+    }
   }
 
   /** Re-evaluates every alarm (on a timer and on DescribeAlarms). */

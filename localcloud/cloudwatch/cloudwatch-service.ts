@@ -11,7 +11,8 @@ import { operation } from '../edge/operation-table';
 import { serveQueryCompatible, type QueryCompatibleWire } from '../edge/query-compatible';
 import { datesToEpochSeconds, toXml } from '../edge/query-protocol';
 import { AlarmBook, alarmOperations } from './alarm-operations';
-import { dashboardOperations } from './dashboard-operations';
+import { registerCloudWatchPersistence } from './cloudwatch-persistence';
+import { dashboardOperations, type Dashboard } from './dashboard-operations';
 import { metricOperations, type CloudWatchOperation } from './metric-operations';
 import type { MetricStore } from './metric-store';
 
@@ -37,9 +38,10 @@ export class CloudWatchService implements EdgeService {
     this.alarms = new AlarmBook(store, ctx.region, (name, from, to, reason) =>
       ctx.log('cloudwatch', `alarm ${name}: ${from} -> ${to} (${reason})`),
     );
+    const dashboards = new Map<string, Dashboard>();
     this.operations = {
       ...metricOperations(store),
-      ...dashboardOperations(),
+      ...dashboardOperations(dashboards),
       ...alarmOperations(this.alarms),
       TagResource: operation(
         () => undefined,
@@ -50,6 +52,7 @@ export class CloudWatchService implements EdgeService {
         () => ({ Tags: [] }),
       ),
     };
+    registerCloudWatchPersistence(ctx.persistence, store, dashboards, this.alarms);
     this.timer = setInterval(() => this.alarms.evaluateAll(), ALARM_EVALUATION_MS);
     this.timer.unref();
   }

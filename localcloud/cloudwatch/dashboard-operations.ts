@@ -6,7 +6,7 @@ import { asArray } from '../edge/query-protocol';
 import { cwFields, notFound } from './cloudwatch-errors';
 import type { CloudWatchOperation } from './metric-operations';
 
-interface Dashboard {
+export interface Dashboard {
   name: string;
   body: string;
   modified: Date;
@@ -44,8 +44,10 @@ function decodePut(raw: RawInput): Dashboard {
 const dashboardMissing = (names: string[]) =>
   notFound('DashboardNotFoundError', `Dashboard ${names.join(', ')} does not exist`);
 
-export function dashboardOperations(): Record<string, CloudWatchOperation> {
-  const dashboards = new Map<string, Dashboard>();
+/** `dashboards`: the store, owned by the caller (saved on a data dir). */
+export function dashboardOperations(
+  dashboards = new Map<string, Dashboard>(),
+): Record<string, CloudWatchOperation> {
   return {
     PutDashboard: operation(decodePut, (d) => {
       dashboards.set(d.name, d);

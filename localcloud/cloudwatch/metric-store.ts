@@ -70,6 +70,14 @@ interface Series {
   lastPut: number;
 }
 
+/** A series as plain data (--data-dir): buckets as [second, sum, count, min, max, seen, samples]. */
+export interface SavedSeries {
+  id: MetricId;
+  unit?: string;
+  lastPut: number;
+  buckets: Array<[number, number, number, number | null, number | null, number, number[]]>;
+}
+
 export const BASIC_STATS = ['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount'] as const;
 
 export function seriesKey(
@@ -103,6 +111,48 @@ export class MetricStore implements MetricSink {
   constructor(opts: MetricStoreOptions = {}) {
     this.retentionSeconds = opts.retentionSeconds ?? 3 * 3600;
     this.samplesPerBucket = opts.samplesPerBucket ?? 100;
+  }
+
+  /** Every series with its retained buckets, as plain data. */
+  snapshot(): SavedSeries[] {
+    return [...this.series.values()].map((s) => ({
+      id: s.id,
+      ...(s.unit ? { unit: s.unit } : {}),
+      lastPut: s.lastPut,
+      // min/max of a bucket that got no finite value are ±Infinity, which JSON cannot hold: null.
+      buckets: [...s.buckets].map(([sec, b]) => [
+        sec,
+        b.sum,
+        b.count,
+        Number.isFinite(b.min) ? b.min : null,
+        Number.isFinite(b.max) ? b.max : null,
+        b.seen,
+        b.samples,
+      ]),
+    }));
+  }
+
+  /** Series saved by snapshot(); buckets beyond the retention go at the next prune, as any. */
+  restore(saved: readonly SavedSeries[]): void {
+    this.series.clear();
+    for (const s of saved) {
+      const buckets = new Map<number, Bucket>();
+      for (const [sec, sum, count, min, max, seen, samples] of s.buckets)
+        buckets.set(sec, {
+          sum,
+          count,
+          min: min ?? Infinity,
+          max: max ?? -Infinity,
+          seen,
+          samples,
+        });
+      this.series.set(seriesKey(s.id.namespace, s.id.name, s.id.dimensions), {
+        id: s.id,
+        unit: s.unit,
+        buckets,
+        lastPut: s.lastPut,
+      });
+    }
   }
 
   /** MetricSink: one value. */

@@ -43,6 +43,11 @@ export interface Stream {
   shard: Shard;
 }
 
+export interface SavedStreams {
+  sequence: number;
+  streams: Stream[];
+}
+
 export class StreamsError extends Error {
   constructor(
     readonly code: string,
@@ -65,6 +70,22 @@ export class StreamStore {
   private sequence = 0;
 
   constructor(private readonly region: string) {}
+
+  /** Every stream with its records, as plain data (--data-dir). */
+  snapshot(): SavedStreams {
+    return { sequence: this.sequence, streams: [...this.streams.values()] };
+  }
+
+  /** Streams saved by snapshot(); iterators handed out before stay valid (they name positions). */
+  restore(saved: SavedStreams): void {
+    this.streams.clear();
+    this.byTable.clear();
+    this.sequence = saved.sequence;
+    for (const s of saved.streams) {
+      this.streams.set(s.arn, s);
+      if (s.enabled) this.byTable.set(s.table, s);
+    }
+  }
 
   enable(table: string, viewType: StreamViewType, keySchema: KeyElement[], now: number): Stream {
     const current = this.byTable.get(table);

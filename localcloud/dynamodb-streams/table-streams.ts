@@ -11,7 +11,8 @@
 import { AwsError } from '../edge/aws-errors';
 import { streamsOperations, asAwsError } from './streams-api';
 import { keysOf, VIEW_TYPES, type AttributeMap, type StreamViewType } from './stream-record';
-import { StreamStore, type KeyElement } from './stream-store';
+import type { Persistence } from '../contracts';
+import { StreamStore, type KeyElement, type SavedStreams } from './stream-store';
 
 type Input = Record<string, unknown>;
 /** A DynamoDB call to the backing emulator: its status and JSON answer. */
@@ -38,9 +39,15 @@ export class TableStreams {
   readonly store: StreamStore;
   private readonly api: ReturnType<typeof streamsOperations>;
 
-  constructor(region: string) {
+  /** With `persistence`, the streams and their records survive a restart (--data-dir). */
+  constructor(region: string, persistence?: Persistence) {
     this.store = new StreamStore(region);
     this.api = streamsOperations(this.store);
+    persistence?.register({
+      name: 'dynamodb-streams',
+      snapshot: () => this.store.snapshot(),
+      restore: (saved) => saved && this.store.restore(saved as SavedStreams),
+    });
   }
 
   /** A Streams API call (DynamoDBStreams_20120810.<Op>); undefined when the target is not one. */

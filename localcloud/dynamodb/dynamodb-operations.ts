@@ -49,6 +49,8 @@ export interface DynamoParts {
   backend: BackendProxy;
   call: TableCall;
   observer(): DynamoDbObserver | undefined;
+  /** TimeToLive settings by table, owned by the service (it saves them on a data dir) */
+  ttl: Map<string, TtlSpec>;
   metric(table: string, name: string, value: number, unit: string): void;
   /** Per-partition-key throughput, when enforced (--dynamodb-partition-limits). */
   limits?: PartitionLimits;
@@ -150,13 +152,13 @@ function metered(
   });
 }
 
-interface TtlSpec {
+export interface TtlSpec {
   AttributeName: string;
   Enabled: boolean;
 }
 
 function ttlOperations(parts: DynamoParts): Record<string, DynamoOperation> {
-  const ttl = new Map<string, TtlSpec>();
+  const ttl = parts.ttl;
   const table = (raw: RawInput) => String(raw.TableName ?? '');
   const mustExist = async (name: string) => {
     if ((await parts.call('DescribeTable', { TableName: name })).status !== 200)

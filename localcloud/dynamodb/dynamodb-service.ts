@@ -10,12 +10,14 @@ import type { CloudContext, EdgeRequest, EdgeResponse, EdgeService } from '../co
 import { answerAwsError, AwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { BackendProxy, writeBackendResponse } from '../edge/backend-proxy';
 import { findOperation, parseJsonObject, targetOperation } from '../edge/operation-table';
+import { probeLevelDb } from '../persistence/level-probe';
 import { startEmulator, type RunningEmulator } from '../workers/emulator-thread';
 import {
   dynamoOperations,
   type DynamoDbObserver,
   type DynamoOperation,
   type TableCall,
+  type TtlSpec,
 } from './dynamodb-operations';
 import { PartitionLimits, type PartitionLimitSettings } from './partition-limits';
 
@@ -29,6 +31,8 @@ export class DynamoDbService implements EdgeService {
   readonly signingNames = ['dynamodb'] as const;
   private observer: DynamoDbObserver | undefined;
   private readonly operations: Record<string, DynamoOperation>;
+  /** TimeToLive settings by table (dynalite lacks them); saved on a data dir. */
+  private readonly ttl = new Map<string, TtlSpec>();
   private readonly call: TableCall = (operation, input) =>
     this.backend.call(`DynamoDB_20120810.${operation}`, input, AMZ_JSON);
 
@@ -38,9 +42,19 @@ export class DynamoDbService implements EdgeService {
     private readonly backend: BackendProxy,
     limits: PartitionLimitSettings | undefined,
   ) {
+    // dynalite keeps tables and items in its LevelDB store (--data-dir); the edge keeps TimeToLive.
+    ctx.persistence?.register({
+      name: 'dynamodb-edge',
+      snapshot: () => ({ ttl: Object.fromEntries(this.ttl) }),
+      restore: (saved) => {
+        const ttl = (saved as { ttl?: Record<string, TtlSpec> } | undefined)?.ttl;
+        for (const [table, spec] of Object.entries(ttl ?? {})) this.ttl.set(table, spec);
+      },
+    });
     this.operations = dynamoOperations({
       ...(limits ? { limits: new PartitionLimits(limits) } : {}),
       backend,
+      ttl: this.ttl,
       call: this.call,
       observer: () => this.observer,
       metric: (table, name, value, unit) =>
@@ -63,9 +77,12 @@ export class DynamoDbService implements EdgeService {
     ctx: CloudContext,
     opts: { placement?: EmulatorPlacement; partitionLimits?: PartitionLimitSettings } = {},
   ): Promise<DynamoDbService> {
+    const path = ctx.persistence?.dir('dynamodb');
+    // A store that cannot be opened is one line now, not a failure inside the emulator's thread later.
+    if (path) await probeLevelDb(path, 'dynamodb');
     const emulator = await startEmulator({
       kind: 'dynalite',
-      options: { transitionMs: EMULATORS.transitionMs },
+      options: { transitionMs: EMULATORS.transitionMs, path },
       placement: opts.placement,
       log: (line) => ctx.log('dynamodb', line),
     });
@@ -81,9 +98,10 @@ export class DynamoDbService implements EdgeService {
     this.observer = observer;
   }
 
+  /** The emulator first: it answers the requests it is working on before its store closes. */
   async close(): Promise<void> {
-    this.backend.close();
     await this.emulator.close();
+    this.backend.close();
   }
 
   async handle(req: EdgeRequest, body: Buffer, res: EdgeResponse): Promise<void> {

@@ -7,7 +7,7 @@
 import type { CloudContext, EdgeRequest, EdgeResponse, EdgeService } from '../contracts';
 import { serveJson, type JsonWire } from '../edge/json-service';
 import { ruleOperations, type EventsOperation } from './rule-operations';
-import { RuleScheduler, type InvokeTarget, type Rule } from './rules';
+import { RuleScheduler, type InvokeTarget, type Rule, type Target } from './rules';
 
 export type { InvokeTarget } from './rules';
 
@@ -18,6 +18,9 @@ export interface EventsServiceOptions {
   speedup?: number;
   invoke: InvokeTarget;
 }
+
+/** A rule as plain data (--data-dir). */
+type SavedRule = Omit<Rule, 'targets' | 'timer'> & { targets: Target[] };
 
 export class EventsService implements EdgeService {
   readonly signingNames = ['events'] as const;
@@ -32,6 +35,21 @@ export class EventsService implements EdgeService {
       throw new Error(`speedup must be a number >= 1 (got ${opts.speedup})`);
     this.scheduler = new RuleScheduler(ctx, this.speedup, opts.invoke);
     this.operations = ruleOperations(this.rules, this.scheduler, ctx.region);
+    ctx.persistence?.register({
+      name: 'events',
+      snapshot: (): SavedRule[] =>
+        [...this.rules.values()].map(({ timer: _timer, targets, ...r }) => ({
+          ...r,
+          targets: [...targets.values()],
+        })),
+      restore: (saved) => {
+        for (const r of (saved as SavedRule[] | undefined) ?? []) {
+          const rule: Rule = { ...r, targets: new Map(r.targets.map((t) => [t.Id, t])) };
+          this.rules.set(rule.Name, rule);
+          this.scheduler.schedule(rule);
+        }
+      },
+    });
   }
 
   /** How many times a rule has fired (tests, the demo). */

@@ -39,6 +39,10 @@ export class ConsumerRegistry {
     return [...(this.byStream.get(stream)?.values() ?? [])];
   }
 
+  all(): Consumer[] {
+    return [...this.byStream.values()].flatMap((m) => [...m.values()]);
+  }
+
   count(stream: string): number {
     return this.byStream.get(stream)?.size ?? 0;
   }

@@ -54,8 +54,9 @@ export class KinesisBackend {
     return this.proxy.call(`${TARGET}.${operation}`, input, AMZ_JSON);
   }
 
+  /** The emulator first: it answers the requests it is working on before its store closes. */
   async close(): Promise<void> {
-    this.proxy.close();
     await this.emulator.close();
+    this.proxy.close();
   }
 }

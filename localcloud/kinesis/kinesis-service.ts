@@ -19,6 +19,8 @@ import { streamNameOfArn } from './arns';
 import { ConsumerRegistry, consumerOperations } from './consumers';
 import { encryptionOperations } from './encryption';
 import { AMZ_JSON, KinesisBackend } from './kinesis-backend';
+import { kinesisStatePart } from './kinesis-persistence';
+import { probeLevelDb } from '../persistence/level-probe';
 import type { KinesisAnswer, KinesisCall, KinesisOperation, KinesisParts } from './kinesis-context';
 import { readOperations } from './read-operations';
 import { reshardOperations, type ReshardLimits } from './reshard-operations';
@@ -68,6 +70,7 @@ export class KinesisService implements EdgeService {
         }),
     };
     const consumers = new ConsumerRegistry();
+    ctx.persistence?.register(kinesisStatePart(parts.streams, consumers));
     this.operations = {
       ...streamOperations(parts, {
         consumerCount: (stream) => consumers.count(stream),
@@ -86,8 +89,12 @@ export class KinesisService implements EdgeService {
     ctx: CloudContext,
     opts: KinesisServiceOptions = AWS_LIMITS.kinesis,
   ): Promise<KinesisService> {
+    const path = ctx.persistence?.dir('kinesis');
+    // A store that cannot be opened is one line now, not a failure inside the emulator's thread later.
+    if (path) await probeLevelDb(path, 'kinesis');
     const backend = await KinesisBackend.start({
       shardLimit: opts.shardLimit,
+      path,
       placement: opts.emulatorPlacement,
       log: (line) => ctx.log('kinesis', line),
     });

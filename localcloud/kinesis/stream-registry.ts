@@ -36,6 +36,15 @@ export interface StreamState {
   updateTimes: number[];
 }
 
+/** What the edge must keep of a stream across a restart (--data-dir); kinesalite keeps the rest. */
+export interface SavedStream {
+  name: string;
+  onDemand: boolean;
+  encryption?: StreamEncryption;
+  encryptedSpans: EncryptedSpan[];
+  updateTimes: number[];
+}
+
 export interface WriteLimits {
   shardRecordsPerSecond: number;
   shardBytesPerSecond: number;
@@ -88,6 +97,38 @@ export class StreamRegistry {
     const live = new Set(open.map((o) => o.shardId));
     for (const id of state.limiters.keys()) if (!live.has(id)) state.limiters.delete(id);
     return state;
+  }
+
+  saved(): SavedStream[] {
+    const names = new Set([...this.streams.keys(), ...this.onDemand]);
+    return [...names].map((name) => {
+      const s = this.streams.get(name);
+      return {
+        name,
+        onDemand: this.onDemand.has(name),
+        ...(s?.encryption ? { encryption: s.encryption } : {}),
+        encryptedSpans: s?.encryptedSpans ?? [],
+        updateTimes: s?.updateTimes ?? [],
+      };
+    });
+  }
+
+  /** The edge's part of each stream, as saved(); shard maps are read afresh from kinesalite. */
+  restore(saved: readonly SavedStream[]): void {
+    this.streams.clear();
+    this.onDemand.clear();
+    for (const s of saved) {
+      if (s.onDemand) this.onDemand.add(s.name);
+      this.streams.set(s.name, {
+        name: s.name,
+        loadedAt: 0,
+        limiters: new Map(),
+        resharding: false,
+        encryption: s.encryption,
+        encryptedSpans: s.encryptedSpans,
+        updateTimes: s.updateTimes,
+      });
+    }
   }
 
   /** What is known without asking kinesalite (describe patches, encryption). */

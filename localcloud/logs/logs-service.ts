@@ -7,9 +7,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudContext, EdgeService, LogSink } from '../contracts';
-import { ACCOUNT_ID } from '../config';
+import { ACCOUNT_ID, PERSISTENCE } from '../config';
 import { sendAwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
 import { compileFilter } from './filter-pattern';
+import { plainStatePart } from '../persistence/plain-state';
 import { LogStore, LogsError, type GroupState, type LogEvent } from './log-store';
 
 const AMZ_JSON = 'application/x-amz-json-1.1';
@@ -26,7 +27,11 @@ export class LogsService implements EdgeService, LogSink {
   constructor(
     private readonly ctx: CloudContext,
     readonly store = new LogStore(),
-  ) {}
+  ) {
+    ctx.persistence?.register(
+      plainStatePart('logs', store.state, { intervalMs: PERSISTENCE.largePartIntervalMs }),
+    );
+  }
 
   putLogLine(group: string, stream: string, message: string, timestamp = Date.now()): void {
     this.store.append(group, stream, [{ timestamp, message }], true);

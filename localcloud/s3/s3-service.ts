@@ -10,7 +10,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudContext, EdgeService } from '../contracts';
-import { BucketStore, S3Error } from './bucket-store';
+import { S3Error } from './bucket-store';
+import { persistentBucketStore } from './s3-persistence';
 import { CONFIG_KINDS, configKindOf } from './bucket-config';
 import { listBuckets, listObjects } from './bucket-listing';
 import {
@@ -44,7 +45,7 @@ export class S3Service implements EdgeService {
 
   constructor(
     private readonly ctx: CloudContext,
-    readonly store = new BucketStore(),
+    readonly store = persistentBucketStore(ctx),
   ) {}
 
   async close(): Promise<void> {}

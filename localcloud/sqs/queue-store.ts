@@ -89,6 +89,18 @@ export class QueueStore {
     private readonly region: string,
   ) {}
 
+  /** The queues as plain data (--data-dir). */
+  snapshot(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  /** Queues saved by snapshot(); their URLs name this cloud's endpoint, which may differ from then. */
+  restore(queues: readonly Queue[]): void {
+    this.queues.clear();
+    for (const q of queues)
+      this.queues.set(q.name, { ...q, url: `${this.endpoint}/${ACCOUNT}/${q.name}` });
+  }
+
   create(name: string, attributes: Record<string, string>, now: number): Queue {
     if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(name)) {
       throw sqsError(

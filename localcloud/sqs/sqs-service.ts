@@ -7,7 +7,7 @@
 
 import type { CloudContext, EdgeRequest, EdgeResponse, EdgeService } from '../contracts';
 import { serveQueryCompatible, type QueryCompatibleWire } from '../edge/query-compatible';
-import { QueueStore } from './queue-store';
+import { QueueStore, type Queue } from './queue-store';
 import { sqsOperations, type SqsOperation } from './sqs-operations';
 import { fromQueryRequest, sqsXml } from './sqs-wire';
 
@@ -31,6 +31,11 @@ export class SqsService implements EdgeService {
 
   constructor(private readonly ctx: CloudContext) {
     this.store = new QueueStore(ctx.endpoint, ctx.region);
+    ctx.persistence?.register({
+      name: 'sqs',
+      snapshot: () => this.store.snapshot(),
+      restore: (saved) => this.store.restore((saved as Queue[] | undefined) ?? []),
+    });
     this.operations = sqsOperations({
       store: this.store,
       metric: (queue, name, value, unit) => this.metric(queue, name, value, unit),

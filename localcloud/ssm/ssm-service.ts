@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudContext, EdgeService } from '../contracts';
 import { ACCOUNT_ID } from '../config';
 import { sendAwsError, sendJson, unimplementedMessage } from '../edge/aws-errors';
+import { plainStatePart } from '../persistence/plain-state';
 import { ParameterError, ParameterStore, type StoredParameter } from './parameter-store';
 
 const AMZ_JSON = 'application/x-amz-json-1.1';
@@ -20,7 +21,9 @@ export class SsmService implements EdgeService {
   constructor(
     private readonly ctx: CloudContext,
     readonly store = new ParameterStore(),
-  ) {}
+  ) {
+    ctx.persistence?.register(plainStatePart('ssm', store.state));
+  }
 
   private arn(name: string): string {
     return `arn:aws:ssm:${this.ctx.region}:${ACCOUNT_ID}:parameter/${name.replace(/^\//, '')}`;

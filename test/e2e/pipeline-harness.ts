@@ -35,6 +35,11 @@ export interface Pipeline {
   logs: string[];
   synthMs: number;
   deployMs: number;
+  /**
+   * Stops the cloud (as SIGTERM does) and starts a new one on the same port and data dir; the
+   * clients are made anew. Only with `dataDir`: what was deployed and produced must survive.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +52,28 @@ export interface PipelineOptions {
   freshSynth?: boolean;
   /** Where kinesalite and dynalite run (the cloud's default: their own worker threads). */
   emulators?: EmulatorPlacement;
+  /** The cloud keeps its state here (--data-dir), so restart() continues where it stopped. */
+  dataDir?: string;
+}
+
+function pipelineClients(endpoint: string): {
+  clients: PipelineClients;
+  producerKinesis: ReturnType<typeof kinesisClient>;
+} {
+  return {
+    clients: {
+      cloudwatch: cloudWatchClient({ endpoint, region: 'us-east-1' }),
+      dynamo: dynamoClient({ endpoint, region: 'us-east-1' }),
+      kinesis: kinesisClient({ endpoint, region: 'us-east-1' }),
+      lambda: lambdaClient({ endpoint, region: 'us-east-1' }),
+    },
+    producerKinesis: kinesisClient({
+      endpoint,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      maxSockets: 128,
+    }),
+  };
 }
 
 export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
@@ -60,16 +87,19 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   process.env.AWS_REGION = 'us-east-1';
   const dir = mkdtempSync(join(tmpdir(), 'streamscale-e2e-'));
   const logs: string[] = [];
-  const cloud = await startLocalCloud({
-    port: 0,
-    speedup: o.speedup,
-    shardRecordsPerSecond: o.shardRecordsPerSecond,
-    shardBytesPerSecond: o.shardBytesPerSecond,
-    emulators: o.emulators,
-    log: (source, line) => {
-      if (logs.length < 20_000) logs.push(`${source} | ${line}`);
-    },
-  });
+  const openCloud = (port: number) =>
+    startLocalCloud({
+      port,
+      speedup: o.speedup,
+      shardRecordsPerSecond: o.shardRecordsPerSecond,
+      shardBytesPerSecond: o.shardBytesPerSecond,
+      emulators: o.emulators,
+      dataDir: o.dataDir,
+      log: (source, line) => {
+        if (logs.length < 20_000) logs.push(`${source} | ${line}`);
+      },
+    });
+  const cloud = await openCloud(0);
   try {
     const synthStart = Date.now();
     const cdkOut = o.freshSynth
@@ -84,20 +114,11 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
       stateDir: join(dir, 'state'),
       log: () => {},
     });
-    const endpoint = cloud.endpoint;
-    const clients: PipelineClients = {
-      cloudwatch: cloudWatchClient({ endpoint, region: 'us-east-1' }),
-      dynamo: dynamoClient({ endpoint, region: 'us-east-1' }),
-      kinesis: kinesisClient({ endpoint, region: 'us-east-1' }),
-      lambda: lambdaClient({ endpoint, region: 'us-east-1' }),
+    const { clients, producerKinesis } = pipelineClients(cloud.endpoint);
+    const destroyClients = (q: Pipeline) => {
+      for (const c of [...Object.values(q.clients), q.producerKinesis]) c.destroy();
     };
-    const producerKinesis = kinesisClient({
-      endpoint,
-      region: 'us-east-1',
-      maxAttempts: 1,
-      maxSockets: 128,
-    });
-    return {
+    const pipeline: Pipeline = {
       cloud,
       config,
       clients,
@@ -106,12 +127,20 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
       logs,
       synthMs,
       deployMs: deployed.deployMs,
+      async restart() {
+        if (!o.dataDir) throw new Error('restart() needs a dataDir');
+        destroyClients(this);
+        await this.cloud.stop();
+        this.cloud = await openCloud(Number(new URL(this.cloud.endpoint).port));
+        Object.assign(this, pipelineClients(this.cloud.endpoint));
+      },
       async stop() {
-        for (const c of [...Object.values(clients), producerKinesis]) c.destroy();
-        await cloud.stop();
+        destroyClients(this);
+        await this.cloud.stop();
         rmSync(dir, { recursive: true, force: true });
       },
     };
+    return pipeline;
   } catch (err) {
     await cloud.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -23,6 +23,8 @@ export interface LoadedCode {
   location: string;
   /** a directory we made (ZipFile) and remove when the code is replaced */
   owned: boolean;
+  /** the zip it was unpacked from, when it was one (kept on a data dir to unpack it again) */
+  zip?: Buffer;
 }
 
 export interface CodeInput {
@@ -47,9 +49,9 @@ export function loadCode(code: CodeInput | undefined, objects?: ObjectReader): L
       throw new CodeError(
         `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (s3://${code.S3Bucket}/${code.S3Key ?? ''})`,
       );
-    return { ...unzipped(zip), location: `s3://${code.S3Bucket}/${code.S3Key ?? ''}` };
+    return unpackZip(zip, `s3://${code.S3Bucket}/${code.S3Key ?? ''}`);
   }
-  if (code.ZipFile) return unzipped(Buffer.from(code.ZipFile, 'base64'));
+  if (code.ZipFile) return unpackZip(Buffer.from(code.ZipFile, 'base64'));
   if (code.S3Bucket === HOT_RELOAD_BUCKET) {
     const dir = code.S3Key ?? '';
     if (!isAbsolute(dir) || !existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -65,7 +67,8 @@ export function loadCode(code: CodeInput | undefined, objects?: ObjectReader): L
   );
 }
 
-function unzipped(zip: Buffer): LoadedCode {
+/** A zip unpacked into a directory of our own; `location` defaults to that directory. */
+export function unpackZip(zip: Buffer, location?: string): LoadedCode {
   const dir = mkdtempSync(join(tmpdir(), 'streamscale-lambda-'));
   try {
     extractZip(zip, dir);
@@ -78,8 +81,9 @@ function unzipped(zip: Buffer): LoadedCode {
     dir,
     sha256: createHash('sha256').update(zip).digest('base64'),
     size: zip.length,
-    location: dir,
+    location: location ?? dir,
     owned: true,
+    zip,
   };
 }
 

@@ -8,7 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { CloudContext } from '../../contracts';
 import type { ExecutionPool } from '../runtime/execution-pool';
-import { CodeError, loadCode, type CodeInput, type LoadedCode } from './code-source';
+import {
+  CodeError,
+  HOT_RELOAD_BUCKET,
+  loadCode,
+  unpackZip,
+  type CodeInput,
+  type LoadedCode,
+} from './code-source';
 import { invalidParameter, conflict, notFound } from './errors';
 import {
   functionArn,
@@ -33,16 +40,68 @@ const DEFAULTS = {
   logFormat: 'Text',
 } as const;
 
+/** Where zipped code is kept so it can be unpacked again after a restart (--data-dir). */
+export interface CodeArchive {
+  /** Keeps the zip; returns its id. */
+  keep(zip: Buffer): string;
+  read(id: string): Buffer | undefined;
+  /** Removes every zip but these (after a restore). */
+  keepOnly(ids: Iterable<string>): void;
+}
+
+/** A function as plain data: its definition and, for zipped code, the archived zip's id. */
+export interface SavedFunction {
+  def: FunctionDefinition;
+  zipId?: string;
+}
+
 export class FunctionRegistry {
   private readonly functions = new Map<string, FunctionDefinition>();
   private readonly code = new Map<string, LoadedCode>();
+  private readonly zipIds = new Map<string, string>();
   private readonly noted = new Set<string>();
 
   constructor(
     private readonly ctx: CloudContext,
     private readonly pool: ExecutionPool,
     private readonly maxConcurrentExecutions: number,
+    private readonly archive?: CodeArchive,
   ) {}
+
+  snapshot(): SavedFunction[] {
+    return this.list().map((def) => {
+      const zipId = this.zipIds.get(def.name);
+      return zipId ? { def, zipId } : { def };
+    });
+  }
+
+  /** Functions saved by snapshot(), their code unpacked (or mounted) again. */
+  restore(saved: readonly SavedFunction[]): void {
+    for (const { def, zipId } of saved) {
+      let code: LoadedCode;
+      try {
+        const zip = zipId ? this.archive?.read(zipId) : undefined;
+        if (zipId && !zip) throw new CodeError(`its archived code ${zipId} is missing`);
+        code = zip
+          ? unpackZip(zip, def.codeLocation)
+          : loadCode({ S3Bucket: HOT_RELOAD_BUCKET, S3Key: def.codeDir });
+      } catch (err) {
+        // Kept, so its mappings and configuration survive; invoking it fails until its code is updated.
+        this.ctx.log('lambda', `${def.name}: code not restored (${(err as Error).message})`);
+        code = {
+          dir: def.codeDir,
+          sha256: def.codeSha256,
+          size: def.codeSize,
+          location: def.codeLocation,
+          owned: false,
+        };
+      }
+      delete code.zip;
+      this.functions.set(def.name, { ...def, codeDir: code.dir });
+      this.code.set(def.name, code);
+      if (zipId) this.zipIds.set(def.name, zipId);
+    }
+  }
 
   /** By name or ARN; undefined when there is none. */
   find(ref: string): FunctionDefinition | undefined {
@@ -91,7 +150,7 @@ export class FunctionRegistry {
       generation: 1,
     };
     this.functions.set(name, f);
-    this.code.set(name, code);
+    this.keepCode(name, code);
     this.ctx.log('lambda', `created ${name} (${f.handler} in ${code.location})`);
     this.noteRuntime(f);
     return f;
@@ -102,7 +161,7 @@ export class FunctionRegistry {
     const code = this.load(i);
     const old = this.code.get(f.name);
     if (old?.owned && old.dir !== code.dir) rmSync(old.dir, { recursive: true, force: true });
-    this.code.set(f.name, code);
+    this.keepCode(f.name, code);
     const next = this.replace(
       f,
       {
@@ -162,14 +221,25 @@ export class FunctionRegistry {
   }
 
   /** Removes code directories the registry unpacked (ZipFile), at shutdown. */
+  /** Unpacked code goes; definitions and archived zips stay, for the last snapshot (--data-dir). */
   close(): void {
-    for (const name of this.code.keys()) this.removeCode(name);
+    for (const code of this.code.values())
+      if (code.owned) rmSync(code.dir, { recursive: true, force: true });
   }
 
   private removeCode(name: string): void {
     const code = this.code.get(name);
     if (code?.owned) rmSync(code.dir, { recursive: true, force: true });
     this.code.delete(name);
+    this.zipIds.delete(name);
+  }
+
+  /** The function's code from now on; a zip is archived (on a data dir), never kept in memory. */
+  private keepCode(name: string, code: LoadedCode): void {
+    if (code.zip && this.archive) this.zipIds.set(name, this.archive.keep(code.zip));
+    else this.zipIds.delete(name);
+    delete code.zip;
+    this.code.set(name, code);
   }
 
   private load(code: CodeInput | undefined): LoadedCode {

@@ -22,6 +22,7 @@ import { MappingManager } from '../event-sources/mapping-manager';
 import { mappingOperations } from '../event-sources/mapping-operations';
 import type { EventSourceKind } from '../event-sources/source-kind';
 import { SqsSource } from '../event-sources/sqs/sqs-source';
+import { codeArchive, registerLambdaPersistence } from '../lambda-persistence';
 import { resolveTunables, type LambdaServiceOptions, type LambdaTunables } from '../options';
 import { ExecutionPool, ThrottledError, type InvokeOutcome } from '../runtime/execution-pool';
 import { AsyncInvoker } from './async-invoker';
@@ -54,7 +55,8 @@ export class LambdaService implements EdgeService {
       maxConcurrent: this.t.maxConcurrentExecutions,
       idleWorkerMs: this.t.idleWorkerMs,
     });
-    this.functions = new FunctionRegistry(ctx, this.pool, this.t.maxConcurrentExecutions);
+    const archive = codeArchive(ctx.persistence);
+    this.functions = new FunctionRegistry(ctx, this.pool, this.t.maxConcurrentExecutions, archive);
     this.asyncInvoker = new AsyncInvoker(ctx, this.pool, (name) => this.functions.find(name));
     // The pollers' own clients go through the edge like any other client; the edge does not check signatures.
     const clientOptions = { endpoint: ctx.endpoint, region: ctx.region };
@@ -88,6 +90,7 @@ export class LambdaService implements EdgeService {
       }),
       ...mappingOperations(this.mappings),
     };
+    registerLambdaPersistence(ctx.persistence, this.functions, this.mappings, archive);
   }
 
   // ---- in-process hooks (schedules, tests, the demo) ----

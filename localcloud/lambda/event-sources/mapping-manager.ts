@@ -17,13 +17,27 @@ import type { ExecutionPool } from '../runtime/execution-pool';
 import type { FailureDestination } from './failure-destination';
 import { mappingConfiguration, type MappingDefinition } from './mapping-definition';
 import { applyMappingSettings, type MappingInput } from './mapping-settings';
+import type { RuntimeCheckpoint } from './kinesis/mapping-runtime';
+import { applyRuntimeJournal } from './kinesis/mapping-runtime';
+import type { ShardJournalEvent } from './kinesis/shard-resume';
 import type { EventSourceKind, MappingRunner } from './source-kind';
 
 interface MappingEntry {
   def: MappingDefinition;
   runner?: MappingRunner;
   settleTimer?: NodeJS.Timeout;
+  /** where a stream runner resumes: its checkpoint from before a restart (--data-dir) */
+  restored?: RuntimeCheckpoint;
 }
+
+/** A mapping as plain data (--data-dir): its definition and, for streams, its shards' progress. */
+export interface SavedMapping {
+  def: MappingDefinition;
+  checkpoint?: RuntimeCheckpoint;
+}
+
+/** A journal event of a mapping's stream runner. */
+export type MappingJournalEvent = ShardJournalEvent & { m: string };
 
 export interface MappingManagerDeps {
   ctx: CloudContext;
@@ -38,8 +52,41 @@ export interface MappingManagerDeps {
 export class MappingManager {
   private readonly mappings = new Map<string, MappingEntry>();
   private closed = false;
+  /** write-ahead journal of the stream runners' batches, on a data dir */
+  private journal: ((e: MappingJournalEvent) => void) | undefined;
 
   constructor(private readonly d: MappingManagerDeps) {}
+
+  /** Every mapping with where its runner stands now (a stopped runner's last checkpoint). */
+  saved(): SavedMapping[] {
+    return [...this.mappings.values()].map((m) => {
+      const checkpoint = m.runner?.checkpoint?.() ?? m.restored;
+      return checkpoint ? { def: m.def, checkpoint } : { def: m.def };
+    });
+  }
+
+  /**
+   * Mappings as saved(), with the journal appended since: each settles again (Enabling or
+   * Disabling) and an enabled one resumes its shards where they stood.
+   */
+  restore(saved: readonly SavedMapping[], events: readonly MappingJournalEvent[]): void {
+    for (const { def, checkpoint } of saved) {
+      const kind = this.d.kinds.find((k) => k.serves(def.eventSourceArn));
+      if (!kind || def.state === 'Deleting') continue;
+      const mine = events.filter((e) => e.m === def.uuid);
+      const entry: MappingEntry = {
+        def: { ...def, state: def.enabled ? 'Enabling' : 'Disabling' },
+        restored: applyRuntimeJournal(checkpoint, mine),
+      };
+      this.mappings.set(def.uuid, entry);
+      this.settle(entry, kind);
+    }
+  }
+
+  /** From now on, stream runners append their batches here (before the function sees them). */
+  journalTo(append: (e: MappingJournalEvent) => void): void {
+    this.journal = append;
+  }
 
   get(uuid: string): MappingDefinition | undefined {
     return this.mappings.get(uuid)?.def;
@@ -134,9 +181,10 @@ export class MappingManager {
     }
   }
 
+  /** Runners stop and are kept, so saved() still has their final checkpoints. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.mappings.values()].map((m) => this.stop(m)));
+    await Promise.allSettled([...this.mappings.values()].map((m) => this.stop(m, true)));
   }
 
   private entry(uuid: string): MappingEntry {
@@ -174,7 +222,10 @@ export class MappingManager {
   private async stop(entry: MappingEntry, keepRunner = false): Promise<void> {
     if (entry.settleTimer) clearTimeout(entry.settleTimer);
     await entry.runner?.stop();
-    if (!keepRunner) entry.runner = undefined;
+    if (!keepRunner) {
+      entry.runner = undefined;
+      entry.restored = undefined;
+    }
   }
 
   private runnerDeps(entry: MappingEntry) {
@@ -198,6 +249,8 @@ export class MappingManager {
       log: (line: string) =>
         this.d.ctx.log('lambda', `mapping ${entry.def.uuid.slice(0, 8)} ${source}: ${line}`),
       onBatchStarted: this.d.onBatchStarted,
+      restored: entry.restored,
+      journal: (e: ShardJournalEvent) => this.journal?.({ m: entry.def.uuid, ...e }),
     };
   }
 }

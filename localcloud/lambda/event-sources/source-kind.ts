@@ -9,6 +9,8 @@ import type { InvokeOutcome } from '../runtime/execution-pool';
 import type { FailureDestination } from './failure-destination';
 import type { MappingDefinition, SourceKindName } from './mapping-definition';
 import type { MappingInput } from './mapping-settings';
+import type { RuntimeCheckpoint } from './kinesis/mapping-runtime';
+import type { ShardJournalEvent } from './kinesis/shard-resume';
 
 /** A running mapping. */
 export interface MappingRunner {
@@ -17,6 +19,8 @@ export interface MappingRunner {
   stop(): Promise<void>;
   /** Settings changed: take them up now rather than on the next turn. */
   settingsChanged(): void;
+  /** Stream runners: where each shard stands, to resume exactly after a restart (--data-dir). */
+  checkpoint?(): RuntimeCheckpoint;
 }
 
 /** What a runner may use: all of it goes through the mapping's current definition. */
@@ -31,6 +35,10 @@ export interface RunnerDeps {
   failures: FailureDestination;
   log: (line: string) => void;
   onBatchStarted?: (polledAt: number, outcome: InvokeOutcome) => void;
+  /** where a stream runner resumes (its checkpoint from before a restart) */
+  restored?: RuntimeCheckpoint;
+  /** write-ahead journal of a stream runner's batches (--data-dir) */
+  journal?: (event: ShardJournalEvent) => void;
 }
 
 export interface EventSourceKind {

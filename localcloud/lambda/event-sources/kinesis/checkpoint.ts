@@ -34,6 +34,11 @@ export class ShardCheckpoint {
     return this.head < this.order.length ? this.order[this.head] : undefined;
   }
 
+  /** Records done past the lowest pending one (a later lane finished them first). */
+  doneAhead(): string[] {
+    return [...this.done];
+  }
+
   get pendingCount(): number {
     return this.order.length - this.head;
   }

@@ -5,17 +5,52 @@
  * every parent is read to its end and its batches are done (AWS's
  * parent-before-child rule). The starting position applies to the shards the
  * mapping finds first; shards that appear later are read from their start.
- * Checkpoints (resume points) survive a disable/enable.
+ * Checkpoints (resume points) survive a disable/enable, and a restart of the
+ * cloud on a data dir (checkpoint(), and the journal the pollers append to).
  */
 import { ShardPoller, type PollerDeps, type StartSpec } from './shard-poller';
+import {
+  applyShardJournal,
+  freshResume,
+  type ShardJournalEvent,
+  type ShardResume,
+} from './shard-resume';
 
 interface ShardProgress {
   finished: boolean;
-  resume?: StartSpec;
+  resume?: ShardResume;
+}
+
+/** A mapping's progress over its stream's shards, as plain data. */
+export interface RuntimeCheckpoint {
+  /** the starting position was applied (later shards are read from their start) */
+  discovered: boolean;
+  shards: Array<ShardProgress & { shardId: string }>;
 }
 
 export interface RuntimeDeps extends Omit<PollerDeps, 'tunables'> {
   tunables: PollerDeps['tunables'] & { shardDiscoveryMs: number };
+}
+
+/** A checkpoint with the journal events appended after it (a restart after a crash). */
+export function applyRuntimeJournal(
+  checkpoint: RuntimeCheckpoint | undefined,
+  events: readonly ShardJournalEvent[],
+): RuntimeCheckpoint | undefined {
+  if (events.length === 0) return checkpoint;
+  const shards = new Map((checkpoint?.shards ?? []).map(({ shardId, ...p }) => [shardId, p]));
+  const byShard = new Map<string, ShardJournalEvent[]>();
+  for (const e of events) byShard.set(e.s, [...(byShard.get(e.s) ?? []), e]);
+  for (const [shardId, mine] of byShard) {
+    const p = shards.get(shardId);
+    if (p?.finished) continue;
+    const resume = applyShardJournal(p?.resume, mine);
+    if (resume) shards.set(shardId, { finished: false, resume });
+  }
+  return {
+    discovered: (checkpoint?.discovered ?? false) || byShard.size > 0,
+    shards: [...shards].map(([shardId, p]) => ({ shardId, ...p })),
+  };
 }
 
 export class MappingRuntime {
@@ -27,7 +62,28 @@ export class MappingRuntime {
   private discovering: Promise<void> | undefined;
   private lastError: string | undefined;
 
-  constructor(private readonly deps: RuntimeDeps) {}
+  constructor(
+    private readonly deps: RuntimeDeps,
+    restored?: RuntimeCheckpoint,
+  ) {
+    if (!restored) return;
+    this.firstDiscovery = !restored.discovered;
+    for (const { shardId, ...p } of restored.shards) this.progress.set(shardId, p);
+  }
+
+  /** Where every shard stands now; a running shard's exact resume state. */
+  checkpoint(): RuntimeCheckpoint {
+    const shards = new Map(this.progress);
+    for (const [id, p] of this.pollers)
+      shards.set(
+        id,
+        p.finished ? { finished: true } : { finished: false, resume: p.resumeState() },
+      );
+    return {
+      discovered: !this.firstDiscovery,
+      shards: [...shards].map(([shardId, p]) => ({ shardId, ...p })),
+    };
+  }
 
   start(): void {
     if (this.running) return;
@@ -101,12 +157,14 @@ export class MappingRuntime {
         if (!known)
           this.progress.set(id, {
             finished: false,
-            resume: initial ? start : { type: 'TRIM_HORIZON' },
+            resume: freshResume(initial ? start : { type: 'TRIM_HORIZON' }),
           });
         continue;
       }
-      const spec = known?.resume ?? start;
-      const poller = new ShardPoller(this.deps as PollerDeps, id, spec, () => {
+      const resume = known?.resume ?? freshResume(start);
+      // Always journaled: a shard first known after the last snapshot needs its start to be replayed.
+      this.deps.journal?.({ s: id, start: resume.start });
+      const poller = new ShardPoller(this.deps as PollerDeps, id, resume, () => {
         this.progress.set(id, { finished: true });
         this.pollers.delete(id);
         // Children may start now rather than at the next periodic discovery.

@@ -19,6 +19,7 @@ import {
   type FailureCondition,
 } from './retry-policy';
 import type { ShardRecord } from './shard-record';
+import { BatchLedger, ShardReplay, type ShardJournalEvent, type ShardResume } from './shard-resume';
 import type { StartSpec, StreamReader } from './stream-reader';
 
 export type { StartSpec } from './stream-reader';
@@ -52,6 +53,8 @@ export interface PollerDeps {
   passes: (record: ShardRecord) => boolean;
   /** a batch was handed to the function: for the bench (poll → handler start) */
   onBatchStarted?: (polledAt: number, outcome: InvokeOutcome) => void;
+  /** write-ahead record of batches cut and done (--data-dir), so a restart resumes exactly */
+  journal?: (event: ShardJournalEvent) => void;
   log: (line: string) => void;
   tunables: PollerTunables;
 }
@@ -67,6 +70,11 @@ interface WorkItem {
 export class ShardPoller {
   private readonly batcher: LaneBatcher;
   private readonly checkpoint = new ShardCheckpoint();
+  private readonly ledger: BatchLedger;
+  /** after a restart: the done records and unfinished batches being re-formed */
+  private replay: ShardReplay | undefined;
+  private replaysRunning = 0;
+  private readonly start: StartSpec;
   private iterator: string | undefined;
   private ended = false;
   private stopped = false;
@@ -82,10 +90,18 @@ export class ShardPoller {
   constructor(
     private readonly deps: PollerDeps,
     readonly shardId: string,
-    private readonly start: StartSpec,
+    resume: ShardResume,
     private readonly onFinished: () => void,
   ) {
     this.batcher = new LaneBatcher(deps.mapping().parallelizationFactor);
+    this.start = resume.start;
+    this.ledger = new BatchLedger(resume.claims);
+    if (resume.done.length > 0 || resume.claims.length > 0) {
+      this.replay = new ShardReplay(resume.done, resume.claims);
+      deps.log(
+        `${shardId}: resuming: ${resume.claims.length} batch(es) to run again as cut, ${resume.done.length} record(s) done to skip`,
+      );
+    }
   }
 
   run(): void {
@@ -99,13 +115,22 @@ export class ShardPoller {
   }
 
   /** Stop polling; batches in flight finish their current invocation. Returns where to resume. */
-  async stop(): Promise<StartSpec> {
+  async stop(): Promise<ShardResume> {
     this.stopped = true;
     this.wake();
     for (const done of [...this.backoffs]) done();
     await this.loopDone;
     await Promise.allSettled([...this.lanes]);
-    return this.resumePoint();
+    return this.resumeState();
+  }
+
+  /** Where to resume exactly: the resume point, the records done past it, the batches not done. */
+  resumeState(): ShardResume {
+    return {
+      start: this.resumePoint(),
+      done: [...this.checkpoint.doneAhead(), ...(this.replay?.unseenDone() ?? [])],
+      claims: this.ledger.claims(),
+    };
   }
 
   /** The lowest record not yet done, else after the last record taken, else the original start. */
@@ -126,16 +151,22 @@ export class ShardPoller {
     while (!this.stopped) {
       const m = this.deps.mapping();
       this.batcher.setParallelization(m.parallelizationFactor);
-      const roomy = this.batcher.waiting + this.checkpoint.pendingCount < t.maxBufferedRecords;
+      const buffered = this.batcher.waiting + this.checkpoint.pendingCount;
+      // Re-forming batches after a restart may hold more back; past twice the limit, stop waiting.
+      if (this.replay && buffered >= t.maxBufferedRecords * 2)
+        for (const first of this.replay.finalize()) this.ledger.done(first);
+      const roomy = buffered < t.maxBufferedRecords * (this.replay?.replaying ? 2 : 1);
       if (!this.ended && roomy && Date.now() >= this.nextPollAt) await this.fetch();
       if (this.stopped) break;
       const settings = this.settings(this.deps.mapping());
-      for (const cut of this.batcher.cut(Date.now(), settings, this.ended)) {
-        const lane = this.runLane(cut.lane, cut.records);
-        this.lanes.add(lane);
-        void lane.finally(() => this.lanes.delete(lane));
+      if (this.replay) this.startReplays(this.replay);
+      // New batches wait until the replayed ones are done (one batch per lane at a time).
+      const holding = Boolean(this.replay?.replaying) || this.replaysRunning > 0;
+      const cuts = holding ? [] : this.batcher.cut(Date.now(), settings, this.ended);
+      for (const cut of cuts) {
+        this.track(this.runLane(cut.lane, cut.records));
       }
-      if (this.ended && this.batcher.idle) {
+      if (this.ended && this.batcher.idle && !holding) {
         this.finished = true;
         this.onFinished();
         return;
@@ -145,6 +176,23 @@ export class ShardPoller {
       if (due !== undefined) wakeAt = Math.min(wakeAt, due);
       await this.sleep(wakeAt - Date.now());
     }
+  }
+
+  private track(lane: Promise<void>): void {
+    this.lanes.add(lane);
+    void lane.finally(() => this.lanes.delete(lane));
+  }
+
+  /**
+   * After a restart: unfinished batches run again as they were cut; new batches wait for them.
+   * Records done before the restart are skipped until each was read again (or the shard ended).
+   */
+  private startReplays(replay: ShardReplay): void {
+    for (const records of replay.ready()) {
+      this.replaysRunning++;
+      this.track(this.runBatch(records).finally(() => this.replaysRunning--));
+    }
+    if (!replay.replaying && (!replay.skipsPending || this.ended)) this.replay = undefined;
   }
 
   /** A retry's backoff; ends early when the poller stops. */
@@ -209,11 +257,16 @@ export class ShardPoller {
           else skipped.push(x.sequenceNumber);
         }
         if (skipped.length > 0) this.checkpoint.markDone(skipped);
-        this.batcher.add(kept, now);
+        const { done, fresh } = this.replay?.admit(kept) ?? { done: [], fresh: kept };
+        if (done.length > 0) this.checkpoint.markDone(done);
+        this.batcher.add(fresh, now);
         if (this.deps.onBatchStarted)
           for (const x of records)
             this.polledAt.set(x.sequenceNumber, performance.timeOrigin + performance.now());
       }
+      // Read to the current end: a batch to replay that is still short of records will not get them.
+      if (records.length < limit && this.replay)
+        for (const first of this.replay.finalize()) this.ledger.done(first);
       this.nextPollAt =
         now + (records.length >= limit ? 0 : records.length > 0 ? t.activePollMs : t.idlePollMs);
     } catch (err) {
@@ -228,13 +281,28 @@ export class ShardPoller {
   }
 
   private async runLane(lane: number, records: ShardRecord[]): Promise<void> {
+    const pf = this.batcher.parallelization;
+    const claim = this.ledger.cut(records, pf);
+    this.deps.journal?.({ s: this.shardId, cut: claim.first, n: claim.count, pf });
     try {
-      const done = await this.processBatch(records);
-      if (done) this.checkpoint.markDone(records.map((r) => r.sequenceNumber));
+      await this.runBatch(records);
+    } finally {
+      this.batcher.complete(lane);
+      this.wake();
+    }
+  }
+
+  /** A batch to its end; once done, the checkpoint (and the journal) move past it. */
+  private async runBatch(records: ShardRecord[]): Promise<void> {
+    try {
+      if (!(await this.processBatch(records))) return;
+      this.checkpoint.markDone(records.map((r) => r.sequenceNumber));
+      const first = records[0]!.sequenceNumber;
+      this.ledger.done(first);
+      this.deps.journal?.({ s: this.shardId, done: first });
     } catch (err) {
       this.deps.log(`${this.shardId}: batch failed unexpectedly: ${String(err)}`);
     } finally {
-      this.batcher.complete(lane);
       this.wake();
     }
   }

@@ -20,40 +20,44 @@ export function streamRunner(
   idlePollMs = deps.tunables.idlePollMs,
 ): MappingRunner {
   const t = deps.tunables;
-  return new MappingRuntime({
-    reader,
-    streamArn: deps.mapping().eventSourceArn,
-    region,
-    mapping: deps.mapping,
-    role: deps.role,
-    invoke: deps.invoke,
-    discard: (records, shardId, condition, invokes, last) =>
-      discard(deps, reader, region, { records, shardId, condition, invokes, last }),
-    iteratorAge: (ms) =>
-      deps.ctx.metrics.putMetric({
-        namespace: 'AWS/Lambda',
-        name: 'IteratorAge',
-        dimensions: { FunctionName: deps.mapping().functionName },
-        value: ms,
-        unit: 'Milliseconds',
-        timestamp: new Date(),
-      }),
-    passes: (r) => {
-      const criteria = deps.mapping().filterCriteria;
-      return !criteria || passesFilter(criteria, reader.filterView(r));
+  return new MappingRuntime(
+    {
+      reader,
+      streamArn: deps.mapping().eventSourceArn,
+      region,
+      mapping: deps.mapping,
+      role: deps.role,
+      invoke: deps.invoke,
+      discard: (records, shardId, condition, invokes, last) =>
+        discard(deps, reader, region, { records, shardId, condition, invokes, last }),
+      iteratorAge: (ms) =>
+        deps.ctx.metrics.putMetric({
+          namespace: 'AWS/Lambda',
+          name: 'IteratorAge',
+          dimensions: { FunctionName: deps.mapping().functionName },
+          value: ms,
+          unit: 'Milliseconds',
+          timestamp: new Date(),
+        }),
+      passes: (r) => {
+        const criteria = deps.mapping().filterCriteria;
+        return !criteria || passesFilter(criteria, reader.filterView(r));
+      },
+      onBatchStarted: deps.onBatchStarted,
+      journal: deps.journal,
+      log: deps.log,
+      tunables: {
+        idlePollMs,
+        activePollMs: Math.min(t.activePollMs, idlePollMs),
+        getRecordsLimit: t.getRecordsLimit,
+        maxBufferedRecords: t.maxBufferedRecordsPerShard,
+        retryBaseMs: t.retryBaseMs,
+        retryMaxMs: t.retryMaxMs,
+        shardDiscoveryMs: t.shardDiscoveryMs,
+      },
     },
-    onBatchStarted: deps.onBatchStarted,
-    log: deps.log,
-    tunables: {
-      idlePollMs,
-      activePollMs: Math.min(t.activePollMs, idlePollMs),
-      getRecordsLimit: t.getRecordsLimit,
-      maxBufferedRecords: t.maxBufferedRecordsPerShard,
-      retryBaseMs: t.retryBaseMs,
-      retryMaxMs: t.retryMaxMs,
-      shardDiscoveryMs: t.shardDiscoveryMs,
-    },
-  });
+    deps.restored,
+  );
 }
 
 interface GivenUp {
