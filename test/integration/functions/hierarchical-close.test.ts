@@ -182,6 +182,28 @@ describe('two-level close (dynalite)', () => {
     expect((await p.actual()).finalRecords).toBe(60 + 3);
   });
 
+  it('a closer that loses a bucket final to one that died before the final merges the stored one', async () => {
+    const p = await makePipeline(db.endpoint);
+    const ids = shards(2);
+    const feeds = ids.map((id) => new ShardFeed(id));
+    for (const [i, feed] of feeds.entries()) await p.consume(batch(p, feed, 20, i), T0 + 45_000);
+    let other = false;
+    const racing = new HookedStore(p, async (item) => {
+      if (item.sk !== BUCKET_FINAL_SK || other) return;
+      other = true;
+      // after closer 1 read the buckets: a partial lands, closer 2 writes the bucket finals and dies
+      await staleConsume(p, batch(p, feeds[0] as ShardFeed, 7, 5), T0 + 45_500);
+      const dying = new HookedStore(p, async (i) => {
+        if (i.sk === 'F') throw new Error('injected crash');
+      });
+      await expect(tickWith(p, dying, T0 + 46_100)).rejects.toThrow('injected crash');
+    });
+    const one = await tickWith(p, racing, T0 + 46_000);
+    expect(firstWindow(one.closed)[0]?.records).toBe(47);
+    await p.drain(T0 + 51_000);
+    expect(await p.problems(FUTURE_LIMIT)).toEqual([]);
+  });
+
   it('keeps every shard of a window in its own bucket partition', async () => {
     const p = await makePipeline(db.endpoint);
     const ids = shards(2);
