@@ -20,6 +20,7 @@ import {
   type ControlSnapshot,
 } from '../core/scaling/control-signals';
 import type { ScalingMemory } from '../core/scaling/types';
+import { WINDOW_BUCKETS } from '../core/table-layout';
 import { readControlSnapshot } from '../telemetry/control-signal-reader';
 import { readSignals } from '../telemetry/signal-reader';
 
@@ -32,6 +33,8 @@ export const FALLBACK_SERIES: readonly (keyof SignalSeries)[] = [
 /** AWS/Kinesis basic metrics have one datapoint a minute; two cover a whole one. */
 const FALLBACK_PERIODS = 2;
 const MINUTE_S = 60;
+/** One Query per progress bucket, one for the producers' items. */
+const CONTROL_QUERIES = WINDOW_BUCKETS + 1;
 
 export interface SignalDeps {
   config: StreamscaleConfig;
@@ -91,7 +94,11 @@ export async function readScalerSignals(
   const snapshots = keepSnapshots(history, now, windowSeconds);
   const cheap = signalsFromSnapshots(history, now, windowSeconds);
   if (cheap)
-    return { signals: cheap, snapshots, reads: { controlQueries: 2, cloudWatchMetrics: 0 } };
+    return {
+      signals: cheap,
+      snapshots,
+      reads: { controlQueries: CONTROL_QUERIES, cloudWatchMetrics: 0 },
+    };
   const input = await fallbackInput(deps, cache, nowMs);
   const c = consumerSignals(history, now, windowSeconds, input.signals.incomingRecordsPerSecond);
   const { busyLanes: _ignored, ...fromStream } = input.signals;
@@ -104,6 +111,6 @@ export async function readScalerSignals(
       sources: { ...input.signals.sources, iteratorAge: c.ageSource },
     },
     snapshots,
-    reads: { controlQueries: 2, cloudWatchMetrics: input.metrics },
+    reads: { controlQueries: CONTROL_QUERIES, cloudWatchMetrics: input.metrics },
   };
 }

@@ -104,9 +104,9 @@ export const DEMO_PRODUCER_RATE = 600;
 
 /**
  * The scaler as it runs (issue 14): the same decisions from the control
- * table — two eventually consistent Queries (0.5 read units per 4 KB: one
- * small shard item ≈ 0.5 units per shard at most, the producers' items one
- * more) and the memory saved with its snapshots (≈ 3 KB, 3 write units) —
+ * table — 33 eventually consistent Queries (one per progress bucket and one
+ * for the producers' items, 0.5 read units per 4 KB at least, a small shard
+ * item ≈ 0.5 units at most) and the memory saved with its snapshots (≈ 3 KB, 3 write units) —
  * plus the producers' demand items, one write unit per producer every 2 s
  * (producer/producer-config.ts demandHeartbeatMs). No CloudWatch reads.
  */
@@ -115,7 +115,8 @@ export function cheapSignalScaler(tickSeconds: number, memoryMb: number): Scaler
     ...cloudWatchScaler(tickSeconds, 0, memoryMb),
     name: `${tickSeconds} s decisions from the control table and the producers' items, no CloudWatch reads`,
     dynamoReadUnitsPerShardPerDecision: 0.5,
-    dynamoReadUnitsPerDecision: 0.5,
+    // one Query per progress bucket (32, issue 15) and one for the producers, 0.5 units each at least
+    dynamoReadUnitsPerDecision: 0.5 * 33,
     dynamoWriteUnitsPerDecision: 3,
     producerHeartbeatSeconds: 2,
   };

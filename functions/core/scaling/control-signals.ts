@@ -123,17 +123,17 @@ function shardRates(base: ControlSnapshot | undefined, now: ControlSnapshot): Sh
 }
 
 /**
- * The consumers' iterator age now. A full last batch means records were
- * waiting: the age has grown since, at one second per second. A partial one
- * means the lanes had read everything. Items not written for two windows
- * belong to closed or retired shards.
+ * The consumers' iterator age: the largest last-batch age of the shards
+ * written within the window (as Lambda's IteratorAge reports it). Not grown
+ * by the time since a full batch: with small batches every batch is full,
+ * and the estimate kept a caught-up consumer "behind". A consumer that
+ * reports nothing while records go in is caught by consumerSignals.
  */
 function iteratorAgeNow(now: ControlSnapshot, windowSeconds: number): number {
   let age = 0;
   for (const s of Object.values(now.shards)) {
-    if (s.lastSeenAt < now.at - 2 * windowSeconds * 1000) continue;
-    const grown = s.lastBatchPartial ? 0 : Math.max(0, now.at - s.lastSeenAt);
-    age = Math.max(age, s.lastIteratorAgeMs + grown);
+    if (s.lastSeenAt < now.at - windowSeconds * 1000) continue;
+    age = Math.max(age, s.lastIteratorAgeMs);
   }
   return age;
 }

@@ -75,7 +75,7 @@ describe('cost across scales', () => {
   });
 
   it("prices the cheap-signal scaler's DynamoDB use: its reads and memory per decision, the producers' demand items", () => {
-    // 17,280 decisions: reads 36 shard-h × 720 × 0.5 + 24 h × 720 × 0.5 = 21,600 RRU;
+    // 17,280 decisions: reads 36 shard-h × 720 × 0.5 + 24 h × 720 × 16.5 = 298,080 RRU;
     // writes 17,280 × 3 + producer-hours (1 × 20 + 4 × 4 = 36) × 1,800 = 51,840 + 64,800 WRU
     const c = scalerCostPerDay(
       cheapSignalScaler(5, 256),
@@ -83,7 +83,7 @@ describe('cost across scales', () => {
       PRICES,
     );
     expect(c.dynamodb).toBeCloseTo(
-      (21_600 / 1e6) * PRICES.dynamodb.readRequestUnitsPerMillion +
+      (298_080 / 1e6) * PRICES.dynamodb.readRequestUnitsPerMillion +
         (116_640 / 1e6) * PRICES.dynamodb.writeRequestUnitsPerMillion,
       9,
     );
