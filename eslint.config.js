@@ -56,7 +56,6 @@ const NOT_SIZED_YET = [
   'localcloud/kinesis/kinesis-backend.ts',
   'producer/**',
   'tools/cost/**',
-  'tools/demo/**',
   'tools/scale-sim/**',
 ];
 

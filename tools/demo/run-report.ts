@@ -38,6 +38,11 @@ export interface ReportFiles {
 const rel = (t: number, t0: number) => Math.round((t - t0) / 100) / 10;
 
 export function buildReport(i: ReportInput): ReportFiles {
+  return { 'report.md': reportMarkdown(i), ...reportCharts(i) };
+}
+
+/** The three SVG charts, over seconds since the run started. */
+function reportCharts(i: ReportInput): Omit<ReportFiles, 'report.md'> {
   const t0 = i.startedAt.getTime();
   const p = i.metrics.periodSeconds;
   const samples = i.metrics.samples.map((s) => ({
@@ -99,8 +104,12 @@ export function buildReport(i: ReportInput): ReportFiles {
       yLabel: 'seconds',
     },
   );
+  return { 'rates.svg': rates, 'capacity.svg': capacity, 'iterator-age.svg': age };
+}
+
+function reportMarkdown(i: ReportInput): string {
   const code = (s: string) => ['```', s.trimEnd(), '```'].join('\n');
-  const md = [
+  return [
     `# ${i.title}`,
     '',
     `${i.profileDescription}.`,
@@ -151,5 +160,4 @@ export function buildReport(i: ReportInput): ReportFiles {
     `- \`${i.files.metrics}\`: the run's time series (\`npm run cost -- --run <this directory>\` prices it)`,
     '',
   ].join('\n');
-  return { 'report.md': md, 'rates.svg': rates, 'capacity.svg': capacity, 'iterator-age.svg': age };
 }

@@ -100,26 +100,42 @@ export function lineChart(series: ChartSeries[], o: ChartOptions): string {
     out.push(
       `<text x="14" y="${m.top + ph / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.top + ph / 2})">${esc(o.yLabel)}</text>`,
     );
-  series.forEach((s, i) => {
-    const color = s.color ?? PALETTE[i % PALETTE.length]!;
-    const pts = s.points
-      .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
-      .sort((a, b) => a[0] - b[0]);
-    if (pts.length > 0) {
-      const coords: string[] = [];
-      pts.forEach(([x, y], k) => {
-        if (s.step && k > 0) coords.push(`${r(sx(x))},${r(sy(pts[k - 1]![1]))}`);
-        coords.push(`${r(sx(x))},${r(sy(y))}`);
-      });
-      out.push(
-        `<polyline fill="none" stroke="${color}" stroke-width="2" points="${coords.join(' ')}"/>`,
-      );
-    }
-    const lx = m.left + (i % 3) * (pw / 3);
-    const ly = m.top + ph + 40 + 18 * Math.floor(i / 3);
-    out.push(`<rect x="${r(lx)}" y="${ly - 9}" width="14" height="4" fill="${color}"/>`);
-    out.push(`<text x="${r(lx + 20)}" y="${ly - 4}">${esc(s.label)}</text>`);
-  });
+  series.forEach((s, i) =>
+    drawSeries(out, s, i, { sx, sy, r, left: m.left, pw, bottom: m.top + ph }),
+  );
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+interface Plot {
+  sx: (x: number) => number;
+  sy: (y: number) => number;
+  r: (n: number) => number;
+  left: number;
+  pw: number;
+  /** y of the x axis */
+  bottom: number;
+}
+
+/** One series' line and its legend entry. */
+function drawSeries(out: string[], s: ChartSeries, i: number, p: Plot): void {
+  const { sx, sy, r } = p;
+  const color = s.color ?? PALETTE[i % PALETTE.length]!;
+  const pts = s.points
+    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
+    .sort((a, b) => a[0] - b[0]);
+  if (pts.length > 0) {
+    const coords: string[] = [];
+    pts.forEach(([x, y], k) => {
+      if (s.step && k > 0) coords.push(`${r(sx(x))},${r(sy(pts[k - 1]![1]))}`);
+      coords.push(`${r(sx(x))},${r(sy(y))}`);
+    });
+    out.push(
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${coords.join(' ')}"/>`,
+    );
+  }
+  const lx = p.left + (i % 3) * (p.pw / 3);
+  const ly = p.bottom + 40 + 18 * Math.floor(i / 3);
+  out.push(`<rect x="${r(lx)}" y="${ly - 9}" width="14" height="4" fill="${color}"/>`);
+  out.push(`<text x="${r(lx + 20)}" y="${ly - 4}">${esc(s.label)}</text>`);
 }
