@@ -90,33 +90,65 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     log: opts.log,
   });
   try {
-    const s3 = new S3Service(core.ctx);
-    core.addService(s3);
-    core.ctx.objects = s3.store;
-    const logs = new LogsService(core.ctx);
-    core.addService(logs);
-    core.ctx.logs = logs;
-    core.addService(new StsService());
-    const ssm = new SsmService(core.ctx);
-    core.addService(ssm);
-    core.addService(new CloudFormationService(core.ctx, ssm.store, { strict: opts.strictDeploy }));
-    const lambda = createLambdaService(core.ctx);
-    core.addService(lambda);
-    core.addService(
-      createEventsService(core.ctx, {
-        speedup,
-        invoke: (target, payload) => lambda.invoke(target, payload),
-      }),
-    );
-    core.startPersistence();
+    plugServices(core, opts, speedup);
   } catch (err) {
     await core.stop();
     throw err;
   }
 
+  const services = serviceRows(opts, speedup, records, bytes);
+  return {
+    endpoint: core.endpoint,
+    region,
+    speedup,
+    dataDir: opts.dataDir,
+    core,
+    services,
+    clientEnv: {
+      AWS_ENDPOINT_URL: core.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: region,
+      // aws-cdk-local refuses AWS_ENDPOINT_URL without it; at the IP endpoint S3 is path style.
+      AWS_ENDPOINT_URL_S3: core.endpoint,
+    },
+    stop: () => core.stop(),
+  };
+}
+
+/** The services beyond the core, plugged into its edge; their persistence then starts. */
+function plugServices(core: CoreCloud, opts: LocalCloudOptions, speedup: number): void {
+  const s3 = new S3Service(core.ctx);
+  core.addService(s3);
+  core.ctx.objects = s3.store;
+  const logs = new LogsService(core.ctx);
+  core.addService(logs);
+  core.ctx.logs = logs;
+  core.addService(new StsService());
+  const ssm = new SsmService(core.ctx);
+  core.addService(ssm);
+  core.addService(new CloudFormationService(core.ctx, ssm.store, { strict: opts.strictDeploy }));
+  const lambda = createLambdaService(core.ctx);
+  core.addService(lambda);
+  core.addService(
+    createEventsService(core.ctx, {
+      speedup,
+      invoke: (target, payload) => lambda.invoke(target, payload),
+    }),
+  );
+  core.startPersistence();
+}
+
+/** What runs where, as `describeLocalCloud` prints it. */
+function serviceRows(
+  opts: LocalCloudOptions,
+  speedup: number,
+  records: number,
+  bytes: number,
+): ServiceRow[] {
   const where =
     (opts.emulators ?? EMULATORS.placement) === 'threads' ? 'own worker thread' : 'edge thread';
-  const services: ServiceRow[] = [
+  return [
     {
       service: 'Kinesis',
       signingName: 'kinesis',
@@ -173,23 +205,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
           : `in-process schedules, ${speedup}x faster: rate(1 minute) fires every ${round(60 / speedup)} s`,
     },
   ];
-  return {
-    endpoint: core.endpoint,
-    region,
-    speedup,
-    dataDir: opts.dataDir,
-    core,
-    services,
-    clientEnv: {
-      AWS_ENDPOINT_URL: core.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: region,
-      // aws-cdk-local refuses AWS_ENDPOINT_URL without it; at the IP endpoint S3 is path style.
-      AWS_ENDPOINT_URL_S3: core.endpoint,
-    },
-    stop: () => core.stop(),
-  };
 }
 
 /** What runs where, and the environment a client needs: printed by `npm run local` and `npm start`. */

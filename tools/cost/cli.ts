@@ -85,36 +85,37 @@ function positive(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
-async function run(argv: string[]): Promise<ExitCode> {
-  const parsed = parseCommandLine(
-    {
-      invocation: 'npm run cost --',
-      options: {
-        run: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        period: { type: 'string' },
-        'low-hours': { type: 'string' },
-        'peak-hours': { type: 'string' },
-        'low-rate': { type: 'string' },
-        'peak-rate': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        scales: { type: 'boolean', default: false },
-        'executor-rate': { type: 'string' },
-        'scaler-tick': { type: 'string' },
-        'scaler-metrics': { type: 'string' },
-        'no-write': { type: 'boolean', default: false },
-      },
-    },
-    argv,
-  );
-  if (parsed.help) {
-    process.stdout.write(HELP + '\n');
-    return EXIT.ok;
-  }
-  const args = parsed.values;
-  const config = fromEnv();
-  const profile = {
+const OPTIONS = {
+  run: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  period: { type: 'string' },
+  'low-hours': { type: 'string' },
+  'peak-hours': { type: 'string' },
+  'low-rate': { type: 'string' },
+  'peak-rate': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  scales: { type: 'boolean', default: false },
+  'executor-rate': { type: 'string' },
+  'scaler-tick': { type: 'string' },
+  'scaler-metrics': { type: 'string' },
+  'no-write': { type: 'boolean', default: false },
+} as const;
+
+type Args = {
+  run?: string;
+  from?: string;
+  to?: string;
+  period?: string;
+  'low-hours'?: string;
+  'peak-hours'?: string;
+  'low-rate'?: string;
+  'peak-rate'?: string;
+};
+
+/** The day profile's overrides given on the command line (only those given). */
+function profileFrom(args: Args) {
+  return {
     ...(args['low-hours'] !== undefined
       ? { lowHours: positive(args['low-hours'], 'low-hours')! }
       : {}),
@@ -126,6 +127,46 @@ async function run(argv: string[]): Promise<ExitCode> {
       ? { peakRate: positive(args['peak-rate'], 'peak-rate')! }
       : {}),
   };
+}
+
+/** `--from/--to`: the usage read from CloudWatch; an unreachable cloud is a one-line error. */
+async function cloudWatchUsage(args: Args, config: ReturnType<typeof fromEnv>) {
+  if (!args.from) throw new UsageArgError('--to needs --from');
+  const now = Date.now();
+  const from = parseTime(args.from, 'from', now);
+  const to = args.to ? parseTime(args.to, 'to', now) : now;
+  if (!(to > from)) throw new UsageArgError('--to must be after --from');
+  const period = positive(args.period, 'period') ?? 60;
+  applyCliDefaults();
+  let file;
+  try {
+    file = await usageFromCloudWatch(
+      cloudWatchClient({ maxAttempts: 2 }),
+      config,
+      from,
+      to,
+      period,
+    );
+  } catch (err) {
+    const message = describeCloudError(err, { endpoint: endpointInUse(), resource: 'metrics' });
+    if (message) throw new CommandError(message);
+    throw err;
+  }
+  return usageFromMetricsFile(
+    file,
+    `CloudWatch ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`,
+  );
+}
+
+async function run(argv: string[]): Promise<ExitCode> {
+  const parsed = parseCommandLine({ invocation: 'npm run cost --', options: OPTIONS }, argv);
+  if (parsed.help) {
+    process.stdout.write(HELP + '\n');
+    return EXIT.ok;
+  }
+  const args = parsed.values;
+  const config = fromEnv();
+  const profile = profileFrom(args);
   if (args.scales) {
     await scales(args, config);
     return EXIT.ok;
@@ -136,31 +177,7 @@ async function run(argv: string[]): Promise<ExitCode> {
   let usage;
   let outDir: string | undefined;
   if (args.from || args.to) {
-    if (!args.from) throw new UsageArgError('--to needs --from');
-    const now = Date.now();
-    const from = parseTime(args.from, 'from', now);
-    const to = args.to ? parseTime(args.to, 'to', now) : now;
-    if (!(to > from)) throw new UsageArgError('--to must be after --from');
-    const period = positive(args.period, 'period') ?? 60;
-    applyCliDefaults();
-    let file;
-    try {
-      file = await usageFromCloudWatch(
-        cloudWatchClient({ maxAttempts: 2 }),
-        config,
-        from,
-        to,
-        period,
-      );
-    } catch (err) {
-      const message = describeCloudError(err, { endpoint: endpointInUse(), resource: 'metrics' });
-      if (message) throw new CommandError(message);
-      throw err;
-    }
-    usage = usageFromMetricsFile(
-      file,
-      `CloudWatch ${new Date(from).toISOString()} → ${new Date(to).toISOString()}`,
-    );
+    usage = await cloudWatchUsage(args, config);
   } else {
     const dir = resolve(args.run ?? latestRun());
     if (!existsSync(dir)) throw new UsageArgError(`run directory ${dir} does not exist`);

@@ -71,14 +71,15 @@ async function fetchSeries(
 const total = (s: Map<number, number> | undefined) =>
   s ? [...s.values()].reduce((a, v) => a + v, 0) : 0;
 
-export async function usageFromCloudWatch(
-  cw: CloudWatchClient,
+type Names = ReturnType<typeof resourceNames>;
+
+/** The series a run's usage is built from: the pipeline's own, AWS/Kinesis, AWS/Lambda, AWS/DynamoDB. */
+function usageQueries(
   config: StreamscaleConfig,
-  fromMs: number,
-  toMs: number,
-  periodSeconds: number,
-): Promise<RunMetricsFile> {
-  const names = resourceNames(config.prefix);
+  names: Names,
+  functions: Array<[string, number]>,
+  tables: string[],
+): Q[] {
   const own = (id: string, name: string, stat: string): Q => ({
     id,
     namespace: config.metricsNamespace,
@@ -86,13 +87,14 @@ export async function usageFromCloudWatch(
     dims: { [PIPELINE_DIMENSION]: config.prefix },
     stat,
   });
-  const functions: Array<[string, number]> = [
-    [names.consumerFunction, config.consumer.memoryMb],
-    [names.closerFunction, config.closer.memoryMb],
-    [names.scalerFunction, config.scaler.memoryMb],
-  ];
-  const tables = [names.windowsTable, names.controlTable, names.rejectsTable];
-  const qs: Q[] = [
+  const aws = (id: string, namespace: string, name: string, dims: Record<string, string>): Q => ({
+    id,
+    namespace,
+    name,
+    dims,
+    stat: 'Sum',
+  });
+  return [
     own('shards', Metric.ActualShards, 'Average'),
     own('pf', Metric.ActualParallelization, 'Average'),
     own('rec', Metric.IncomingRecords, 'Sum'),
@@ -101,54 +103,27 @@ export async function usageFromCloudWatch(
     own('retry', Metric.ProducerRetries, 'Sum'),
     own('proc', Metric.RecordsProcessed, 'Sum'),
     own('age', Metric.ConsumerIteratorAge, 'Maximum'),
-    {
-      id: 'krec',
-      namespace: 'AWS/Kinesis',
-      name: 'IncomingRecords',
-      dims: { StreamName: names.stream },
-      stat: 'Sum',
-    },
-    {
-      id: 'kbytes',
-      namespace: 'AWS/Kinesis',
-      name: 'IncomingBytes',
-      dims: { StreamName: names.stream },
-      stat: 'Sum',
-    },
+    aws('krec', 'AWS/Kinesis', 'IncomingRecords', { StreamName: names.stream }),
+    aws('kbytes', 'AWS/Kinesis', 'IncomingBytes', { StreamName: names.stream }),
     ...functions.flatMap(([fn], i): Q[] => [
-      {
-        id: `inv${i}`,
-        namespace: 'AWS/Lambda',
-        name: 'Invocations',
-        dims: { FunctionName: fn },
-        stat: 'Sum',
-      },
-      {
-        id: `dur${i}`,
-        namespace: 'AWS/Lambda',
-        name: 'Duration',
-        dims: { FunctionName: fn },
-        stat: 'Sum',
-      },
+      aws(`inv${i}`, 'AWS/Lambda', 'Invocations', { FunctionName: fn }),
+      aws(`dur${i}`, 'AWS/Lambda', 'Duration', { FunctionName: fn }),
     ]),
     ...tables.flatMap((t, i): Q[] => [
-      {
-        id: `wcu${i}`,
-        namespace: 'AWS/DynamoDB',
-        name: 'ConsumedWriteCapacityUnits',
-        dims: { TableName: t },
-        stat: 'Sum',
-      },
-      {
-        id: `rcu${i}`,
-        namespace: 'AWS/DynamoDB',
-        name: 'ConsumedReadCapacityUnits',
-        dims: { TableName: t },
-        stat: 'Sum',
-      },
+      aws(`wcu${i}`, 'AWS/DynamoDB', 'ConsumedWriteCapacityUnits', { TableName: t }),
+      aws(`rcu${i}`, 'AWS/DynamoDB', 'ConsumedReadCapacityUnits', { TableName: t }),
     ]),
   ];
-  const s = await fetchSeries(cw, qs, fromMs, toMs, periodSeconds);
+}
+
+/** One sample per period; shards and parallelization carry forward over gaps. */
+function usageSamples(
+  s: Map<string, Map<number, number>>,
+  config: StreamscaleConfig,
+  fromMs: number,
+  toMs: number,
+  periodSeconds: number,
+): RunMetricsFile['samples'] {
   const ownInput = (s.get('rec')?.size ?? 0) > 0;
   const samples: RunMetricsFile['samples'] = [];
   let shards = config.stream.initialShards;
@@ -169,8 +144,11 @@ export async function usageFromCloudWatch(
       iteratorAgeMs: s.get('age')?.get(t) ?? 0,
     });
   }
+  return samples;
+}
 
-  // CloudWatch inventory of this pipeline.
+/** CloudWatch inventory of this pipeline: its custom metrics, dashboards and alarms. */
+async function inventory(cw: CloudWatchClient, config: StreamscaleConfig, names: Names) {
   let customMetrics = 0;
   let token: string | undefined;
   do {
@@ -188,6 +166,27 @@ export async function usageFromCloudWatch(
   const alarms =
     (await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${config.prefix}-` })))
       .MetricAlarms?.length ?? 0;
+  return { customMetrics, dashboards, alarms };
+}
+
+export async function usageFromCloudWatch(
+  cw: CloudWatchClient,
+  config: StreamscaleConfig,
+  fromMs: number,
+  toMs: number,
+  periodSeconds: number,
+): Promise<RunMetricsFile> {
+  const names = resourceNames(config.prefix);
+  const functions: Array<[string, number]> = [
+    [names.consumerFunction, config.consumer.memoryMb],
+    [names.closerFunction, config.closer.memoryMb],
+    [names.scalerFunction, config.scaler.memoryMb],
+  ];
+  const tables = [names.windowsTable, names.controlTable, names.rejectsTable];
+  const qs = usageQueries(config, names, functions, tables);
+  const s = await fetchSeries(cw, qs, fromMs, toMs, periodSeconds);
+  const samples = usageSamples(s, config, fromMs, toMs, periodSeconds);
+  const { customMetrics, dashboards, alarms } = await inventory(cw, config, names);
   // The scaler reads 11 metrics per tick; that is the pipeline's own GetMetricData use
   // (dashboard viewers' reads are not counted: CloudWatch does not report them).
   const runSeconds = (toMs - fromMs) / 1000;

@@ -101,7 +101,25 @@ class ShardLane {
   }
 }
 
-export async function simulate(o: ScaleOptions): Promise<SimulationResult> {
+/** The simulation's parts and its running counters. */
+interface Sim {
+  o: ScaleOptions;
+  model: DynamoModel;
+  consumers: ConsumerDeps[];
+  closer: CloserDeps;
+  workload: Workload;
+  lanes: ShardLane[];
+  invocations: Invocation[];
+  tickMs: number;
+  maxCloseMs: number;
+  retriedBatches: number;
+  closerFailures: number;
+  windowsClosed: number;
+  shardBytesPerSecond: number;
+  shardReadsPerSecond: number;
+}
+
+function setUp(o: ScaleOptions): Sim {
   const model = new DynamoModel(o.limits, o.requestLatencyMs);
   const windows = new WindowsModel(model, TABLES.windows);
   const control = new ControlModel(model, TABLES.control);
@@ -122,86 +140,114 @@ export async function simulate(o: ScaleOptions): Promise<SimulationResult> {
     allowedLatenessMs: o.config.windowing.allowedLatenessMs,
     windowSizeMs: o.config.windowing.windowSizeMs,
   });
-  const lanes = Array.from({ length: o.shards }, (_, i) => new ShardLane(shardIdOf(i)));
-  const invocations: Invocation[] = [];
-  const tickMs = o.config.closer.tickSeconds * 1000;
-  const w = o.config.windowing;
-  // Long enough for the last window to close after the shards go idle.
-  const drainSeconds = Math.ceil(
-    (w.idleTimeoutMs + w.allowedLatenessMs + w.windowSizeMs + 2 * tickMs) / 1000,
-  );
-  let maxCloseMs = 0;
-  let retriedBatches = 0;
-  let closerFailures = 0;
-  let windowsClosed = 0;
-  let shardBytesPerSecond = 0;
-  let shardReadsPerSecond = 0;
-  let s = 0;
-  for (; s < o.trafficSeconds + drainSeconds; s++) {
-    const secondStart = T0 + s * 1000;
-    if (s < o.trafficSeconds) {
-      const pool = workload.second(secondStart);
-      shardBytesPerSecond = Math.max(shardBytesPerSecond, pool.bytes);
-      for (const lane of lanes) lane.enqueue(pool.data, pool.arrivalMs);
-    }
-    if ((s * 1000) % tickMs === 0) {
-      model.nowMs = secondStart;
-      model.busyMs = 0;
-      // A failed tick (throttled) is retried by the next one, as the scheduled closer's are.
-      const report = await closerTick(closer, secondStart).catch(() => undefined);
-      if (!report) closerFailures += 1;
-      windowsClosed += report?.closed.length ?? 0;
-      maxCloseMs = Math.max(maxCloseMs, model.busyMs);
-      invocations.push({ startMs: secondStart, endMs: secondStart + model.busyMs });
-    }
-    // Each lane polls once a second at its own phase (after its second's records arrived).
-    for (let i = 0; i < lanes.length; i++) {
-      const lane = lanes[i] as ShardLane;
-      let at = secondStart + 1000 + Math.floor((i * 1000) / lanes.length);
-      let reads = 0;
-      while (lane.queue.length > 0 && reads < KINESIS_LIMITS.readsPerShardPerSecond) {
-        reads += 1;
-        const batch = lane.queue[0] as KinesisRecordLike[];
-        model.nowMs = at;
-        model.busyMs = batch.length * o.consumerMsPerRecord;
-        try {
-          await consumeBatch(consumers[i] as ConsumerDeps, batch, at);
-          lane.queue.shift();
-        } catch {
-          retriedBatches += 1;
-        }
-        invocations.push({ startMs: at, endMs: at + model.busyMs });
-        at += Math.ceil(model.busyMs);
-        if (at >= secondStart + 2000) break;
+  return {
+    o,
+    model,
+    consumers,
+    closer,
+    workload,
+    lanes: Array.from({ length: o.shards }, (_, i) => new ShardLane(shardIdOf(i))),
+    invocations: [],
+    tickMs: o.config.closer.tickSeconds * 1000,
+    maxCloseMs: 0,
+    retriedBatches: 0,
+    closerFailures: 0,
+    windowsClosed: 0,
+    shardBytesPerSecond: 0,
+    shardReadsPerSecond: 0,
+  };
+}
+
+async function closerStep(sim: Sim, secondStart: number): Promise<void> {
+  const { model } = sim;
+  model.nowMs = secondStart;
+  model.busyMs = 0;
+  // A failed tick (throttled) is retried by the next one, as the scheduled closer's are.
+  const report = await closerTick(sim.closer, secondStart).catch(() => undefined);
+  if (!report) sim.closerFailures += 1;
+  sim.windowsClosed += report?.closed.length ?? 0;
+  sim.maxCloseMs = Math.max(sim.maxCloseMs, model.busyMs);
+  sim.invocations.push({ startMs: secondStart, endMs: secondStart + model.busyMs });
+}
+
+/** Each lane polls once a second at its own phase (after its second's records arrived). */
+async function pollLanes(sim: Sim, secondStart: number): Promise<void> {
+  const { model, lanes } = sim;
+  for (let i = 0; i < lanes.length; i++) {
+    const lane = lanes[i] as ShardLane;
+    let at = secondStart + 1000 + Math.floor((i * 1000) / lanes.length);
+    let reads = 0;
+    while (lane.queue.length > 0 && reads < KINESIS_LIMITS.readsPerShardPerSecond) {
+      reads += 1;
+      const batch = lane.queue[0] as KinesisRecordLike[];
+      model.nowMs = at;
+      model.busyMs = batch.length * sim.o.consumerMsPerRecord;
+      try {
+        await consumeBatch(sim.consumers[i] as ConsumerDeps, batch, at);
+        lane.queue.shift();
+      } catch {
+        sim.retriedBatches += 1;
       }
-      shardReadsPerSecond = Math.max(shardReadsPerSecond, reads);
+      sim.invocations.push({ startMs: at, endMs: at + model.busyMs });
+      at += Math.ceil(model.busyMs);
+      if (at >= secondStart + 2000) break;
     }
-    o.onSecond?.(s, model.stats);
-    if (s >= o.trafficSeconds && lanes.every((l) => l.queue.length === 0) && windowsClosed > 0) {
-      const open = model
-        .scan(TABLES.control)
-        .some((c) => (c.openWindows as Set<number> | undefined)?.size);
-      if (!open) break;
-    }
+    sim.shardReadsPerSecond = Math.max(sim.shardReadsPerSecond, reads);
   }
+}
+
+/** Traffic over, every lane empty and no window left open. */
+function drained(sim: Sim, s: number): boolean {
+  if (s < sim.o.trafficSeconds || !sim.lanes.every((l) => l.queue.length === 0)) return false;
+  if (!(sim.windowsClosed > 0)) return false;
+  return !sim.model
+    .scan(TABLES.control)
+    .some((c) => (c.openWindows as Set<number> | undefined)?.size);
+}
+
+function result(sim: Sim, s: number): SimulationResult {
+  const { o, model } = sim;
   const expected = new Map<number, WindowTotals>();
-  for (const [start, t] of workload.perShard) expected.set(start, scaled(t, o.shards));
+  for (const [start, t] of sim.workload.perShard) expected.set(start, scaled(t, o.shards));
   return {
     options: o,
     stats: model.stats,
     exactness: checkExact(model.scan(TABLES.windows), expected),
     records: o.shards * o.recordsPerShardPerSecond * o.trafficSeconds,
     rejects: model.scan(TABLES.rejects).length,
-    maxCloseMs,
-    lambdaConcurrency: peakOverlap(invocations),
-    retriedBatches,
-    closerFailures,
-    backloggedShards: lanes.filter((l) => l.queue.length > 0).length,
-    windowsClosed,
-    shardBytesPerSecond,
-    shardReadsPerSecond,
+    maxCloseMs: sim.maxCloseMs,
+    lambdaConcurrency: peakOverlap(sim.invocations),
+    retriedBatches: sim.retriedBatches,
+    closerFailures: sim.closerFailures,
+    backloggedShards: sim.lanes.filter((l) => l.queue.length > 0).length,
+    windowsClosed: sim.windowsClosed,
+    shardBytesPerSecond: sim.shardBytesPerSecond,
+    shardReadsPerSecond: sim.shardReadsPerSecond,
     virtualSeconds: s,
   };
+}
+
+export async function simulate(o: ScaleOptions): Promise<SimulationResult> {
+  const sim = setUp(o);
+  const w = o.config.windowing;
+  // Long enough for the last window to close after the shards go idle.
+  const drainSeconds = Math.ceil(
+    (w.idleTimeoutMs + w.allowedLatenessMs + w.windowSizeMs + 2 * sim.tickMs) / 1000,
+  );
+  let s = 0;
+  for (; s < o.trafficSeconds + drainSeconds; s++) {
+    const secondStart = T0 + s * 1000;
+    if (s < o.trafficSeconds) {
+      const pool = sim.workload.second(secondStart);
+      sim.shardBytesPerSecond = Math.max(sim.shardBytesPerSecond, pool.bytes);
+      for (const lane of sim.lanes) lane.enqueue(pool.data, pool.arrivalMs);
+    }
+    if ((s * 1000) % sim.tickMs === 0) await closerStep(sim, secondStart);
+    await pollLanes(sim, secondStart);
+    o.onSecond?.(s, sim.model.stats);
+    if (drained(sim, s)) break;
+  }
+  return result(sim, s);
 }
 
 export { KINESIS_LIMITS, LAMBDA_LIMITS };
