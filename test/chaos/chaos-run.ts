@@ -23,7 +23,7 @@ import {
 } from './dynamodb-fault-proxy';
 import { putPoison } from './poison-records';
 import { chaosSchedule, type Fault, type Schedule } from './schedule';
-import { notIn, streamContents } from './stream-contents';
+import { notIn, streamContents } from '../support/stream-contents';
 
 export const CHAOS = {
   windowSizeMs: 5_000,

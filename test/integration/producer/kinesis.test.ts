@@ -11,15 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
   UpdateShardCountCommand,
   waitUntilStreamExists,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamContents } from '../../support/stream-contents';
 import { cloudWatchClient, kinesisClient } from '../../../functions/aws/clients';
 import { Metric, PIPELINE_DIMENSION } from '../../../functions/core/metric-names';
 import { startCoreCloud, type CoreCloud } from '../../../localcloud/core-cloud';
@@ -51,38 +49,6 @@ afterAll(async () => {
   await cloud?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function readAll(
-  stream: string,
-): Promise<Array<{ shardId: string; sequenceNumber: string; partitionKey: string; data: string }>> {
-  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
-  const out = [];
-  for (const s of shards) {
-    let it = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: stream,
-          ShardId: s.ShardId!,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    for (let i = 0; i < 1000 && it; i++) {
-      const r = await kinesis.send(new GetRecordsCommand({ ShardIterator: it, Limit: 10_000 }));
-      for (const rec of r.Records ?? []) {
-        out.push({
-          shardId: s.ShardId!,
-          sequenceNumber: rec.SequenceNumber!,
-          partitionKey: rec.PartitionKey!,
-          data: Buffer.from(rec.Data!).toString('utf8'),
-        });
-      }
-      if ((r.Records ?? []).length === 0 && (r.MillisBehindLatest ?? 0) === 0) break;
-      it = r.NextShardIterator;
-    }
-  }
-  return out;
-}
 
 describe('producers on the embedded Kinesis', () => {
   it('says how to fix a missing stream', async () => {
@@ -174,7 +140,7 @@ describe('producers on the embedded Kinesis', () => {
     expect(st.late).toBeGreaterThan(0);
 
     const logged = readRecordLog(logPath);
-    const inStream = await readAll(stream);
+    const inStream = await streamContents(kinesis, stream);
     const key = (r: { shardId: string; sequenceNumber: string }) =>
       `${r.shardId}/${r.sequenceNumber}`;
     // The log is exactly the stream: same records, same shards, same sequence numbers, same payloads.
@@ -271,7 +237,7 @@ describe('producers on the embedded Kinesis', () => {
     expect(st.throttled / st.accepted).toBeLessThanOrEqual(0.25);
 
     const logged = readRecordLog(logPath);
-    const inStream = await readAll(stream);
+    const inStream = await streamContents(kinesis, stream);
     const key = (r: { shardId: string; sequenceNumber: string }) =>
       `${r.shardId}/${r.sequenceNumber}`;
     expect(logged.length).toBe(st.accepted);

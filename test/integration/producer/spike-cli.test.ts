@@ -14,13 +14,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   CreateStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
   waitUntilStreamExists,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamContents } from '../../support/stream-contents';
 import { kinesisClient } from '../../../functions/aws/clients';
 import { startCoreCloud, type CoreCloud } from '../../../localcloud/core-cloud';
 import { readRecordLog, type RecordLogLine } from '../../../producer/record-log';
@@ -60,35 +58,6 @@ afterAll(async () => {
   await cloud?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function readStream(stream: string): Promise<RecordLogLine[]> {
-  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? [];
-  const out: RecordLogLine[] = [];
-  for (const s of shards) {
-    let iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: stream,
-          ShardId: s.ShardId!,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    while (iterator) {
-      const r = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      for (const rec of r.Records ?? [])
-        out.push({
-          shardId: s.ShardId!,
-          sequenceNumber: rec.SequenceNumber!,
-          partitionKey: rec.PartitionKey!,
-          data: Buffer.from(rec.Data!).toString('utf8'),
-        });
-      if ((r.Records ?? []).length === 0 && (r.MillisBehindLatest ?? 0) === 0) break;
-      iterator = r.NextShardIterator;
-    }
-  }
-  return out;
-}
 
 const key = (r: RecordLogLine) => `${r.shardId}/${r.sequenceNumber}`;
 const sorted = (rs: RecordLogLine[]) => [...rs].sort((a, b) => key(a).localeCompare(key(b)));
@@ -171,7 +140,7 @@ describe('npm run spike stopped by a signal', () => {
       expect(r.stdout).toContain(`${logged.length} accepted records written to ${record}`);
       expect(Number(accepted![1]!.replace(/,/g, ''))).toBe(logged.length);
       // What the stream holds is what the log says, record for record.
-      expect(sorted(logged)).toEqual(sorted(await readStream(stream)));
+      expect(sorted(logged)).toEqual(sorted(await streamContents(kinesis, stream)));
     },
   );
 });
