@@ -6,6 +6,7 @@
 import { PutMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinitions } from '../../../functions/store/table-definitions';
 import { cloudWatchClient, dynamoClient } from '../../../functions/aws/clients';
 import { initialMemory } from '../../../functions/core/scaling/policy';
 import {
@@ -29,20 +30,7 @@ beforeAll(async () => {
   const o = { endpoint: cloud.endpoint, region: 'us-east-1', maxAttempts: 1 };
   cw = cloudWatchClient(o);
   ddb = dynamoClient(o);
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await ddb.send(new CreateTableCommand(tableDefinitions('scalertest').control));
 });
 afterAll(async () => {
   cw?.destroy();

@@ -8,6 +8,7 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinitions } from '../../../functions/store/table-definitions';
 import { cloudWatchClient, dynamoClient } from '../../../functions/aws/clients';
 import { resolveConfig, resourceNames } from '../../../functions/config';
 import { initialMemory, policyConfigFrom } from '../../../functions/core/scaling/policy';
@@ -31,20 +32,7 @@ beforeAll(async () => {
   const o = { endpoint: cloud.endpoint, region: 'us-east-1', maxAttempts: 1 };
   cw = cloudWatchClient(o);
   ddb = dynamoClient(o);
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await ddb.send(new CreateTableCommand(tableDefinitions(config.prefix).control));
 });
 afterAll(async () => {
   cw?.destroy();
