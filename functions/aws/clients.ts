@@ -80,19 +80,3 @@ export const dynamoClient = (o: ClientOptions = {}) => new DynamoDBClient(http1(
 export const cloudWatchClient = (o: ClientOptions = {}) => new CloudWatchClient(http1(o));
 export const lambdaClient = (o: ClientOptions = {}) => new LambdaClient(http1(o));
 export const sqsClient = (o: ClientOptions = {}) => new SQSClient(http1(o));
-
-/**
- * Defaults for tools run on a laptop: the embedded cloud on loopback with
- * test credentials, unless the user's environment says otherwise.
- */
-export const LOCAL_ENDPOINT = 'http://127.0.0.1:4566';
-export function applyLocalDefaults(env: NodeJS.ProcessEnv = process.env): void {
-  const hasCredentials =
-    env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
-  if (!env.AWS_ENDPOINT_URL && !hasCredentials) env.AWS_ENDPOINT_URL = LOCAL_ENDPOINT;
-  if (!hasCredentials) {
-    env.AWS_ACCESS_KEY_ID = 'test';
-    env.AWS_SECRET_ACCESS_KEY = 'test';
-  }
-  if (!env.AWS_REGION && !env.AWS_DEFAULT_REGION) env.AWS_REGION = 'us-east-1';
-}
