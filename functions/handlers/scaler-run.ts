@@ -150,6 +150,7 @@ export async function scalerTick(
     ...out.memory,
     shardUpdates: [...out.memory.shardUpdates],
     snapshots: read.snapshots,
+    ...(read.producersSeenAt !== undefined ? { producersSeenAt: read.producersSeenAt } : {}),
   };
   const lastDecision = {
     at: now,

@@ -16,6 +16,7 @@ import type { ReadSignals, SignalSeries } from '../core/scaling/collect';
 import {
   consumerSignals,
   keepSnapshots,
+  producersSeenAt,
   signalsFromSnapshots,
   type ControlSnapshot,
 } from '../core/scaling/control-signals';
@@ -33,6 +34,13 @@ export const FALLBACK_SERIES: readonly (keyof SignalSeries)[] = [
 /** AWS/Kinesis basic metrics have one datapoint a minute; two cover a whole one. */
 const FALLBACK_PERIODS = 2;
 const MINUTE_S = 60;
+/**
+ * How long the fallback's datapoints still hold traffic that ended: its
+ * window is FALLBACK_PERIODS whole minutes ending at the last whole minute.
+ * For that long after our producers stopped, input stays the control
+ * table's (zero), not their traffic seen again in the stream's metrics.
+ */
+const FALLBACK_HORIZON_S = (FALLBACK_PERIODS + 1) * MINUTE_S;
 /** One Query per progress bucket, one for the producers' items. */
 const CONTROL_QUERIES = WINDOW_BUCKETS + 1;
 
@@ -52,6 +60,8 @@ export interface ScalerSignals {
   signals: ReadSignals;
   /** the snapshots to keep in the scaler's memory for the next decision */
   snapshots: ControlSnapshot[];
+  /** when a producer was last seen reporting, for the scaler's memory */
+  producersSeenAt?: number;
   /** what this read cost: control-table Queries and CloudWatch metrics requested */
   reads: { controlQueries: number; cloudWatchMetrics: number };
 }
@@ -92,15 +102,26 @@ export async function readScalerSignals(
   const history = memory.snapshots ?? [];
   const now = await readControlSnapshot(deps.dynamo, table, nowMs);
   const snapshots = keepSnapshots(history, now, windowSeconds);
-  const cheap = signalsFromSnapshots(history, now, windowSeconds);
+  const seenAt = producersSeenAt(memory.producersSeenAt, now, windowSeconds);
+  const cheap = signalsFromSnapshots(history, now, windowSeconds, {
+    seenAt,
+    horizonSeconds: FALLBACK_HORIZON_S,
+  });
   if (cheap)
     return {
       signals: cheap,
       snapshots,
+      producersSeenAt: seenAt,
       reads: { controlQueries: CONTROL_QUERIES, cloudWatchMetrics: 0 },
     };
   const input = await fallbackInput(deps, cache, nowMs);
-  const c = consumerSignals(history, now, windowSeconds, input.signals.incomingRecordsPerSecond);
+  const c = consumerSignals(
+    history,
+    now,
+    windowSeconds,
+    input.signals.incomingRecordsPerSecond,
+    input.signals.inputArrivedAfter,
+  );
   const { busyLanes: _ignored, ...fromStream } = input.signals;
   return {
     signals: {
@@ -111,6 +132,7 @@ export async function readScalerSignals(
       sources: { ...input.signals.sources, iteratorAge: c.ageSource },
     },
     snapshots,
+    producersSeenAt: seenAt,
     reads: { controlQueries: CONTROL_QUERIES, cloudWatchMetrics: input.metrics },
   };
 }

@@ -34,6 +34,13 @@ export interface SignalWindow {
 }
 
 export interface ReadSignals extends ScalingSignals {
+  /**
+   * Start of the newest period in which records went in: records are known
+   * to have arrived after it. Set where input comes in periods that need not
+   * match the decision's window (metric series); a silent consumer is stuck
+   * only if records went in after its last batch.
+   */
+  inputArrivedAfter?: number;
   /** Which series each figure came from, for the decision log. */
   sources: {
     input: 'pipeline' | 'AWS/Kinesis' | 'control table' | 'none';
@@ -134,6 +141,8 @@ export function signalsFromSeries(series: SignalSeries, w: SignalWindow): ReadSi
       iteratorAge: ageSource,
     },
   };
+  const inputPeriods = [...(recordsS ?? [])].filter(([, v]) => v > 0).map(([t]) => t);
+  if (inputPeriods.length > 0) out.inputArrivedAfter = Math.max(...inputPeriods);
   if (retriesS) out.producerRetriesPerSecond = sum(retriesS) / windowSeconds;
   if (hasData(series.lambdaDuration))
     out.busyLanes = sum(series.lambdaDuration) / 1000 / windowSeconds;

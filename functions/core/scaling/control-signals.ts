@@ -138,6 +138,11 @@ function iteratorAgeNow(now: ControlSnapshot, windowSeconds: number): number {
   return age;
 }
 
+/** The newest batch any shard reported (−∞ when none did). */
+function lastBatchAt(now: ControlSnapshot): number {
+  return Math.max(-Infinity, ...Object.values(now.shards).map((s) => s.lastSeenAt));
+}
+
 export interface ConsumerSignals {
   processedRecordsPerSecond: number;
   busyLanes?: number;
@@ -148,13 +153,19 @@ export interface ConsumerSignals {
 /**
  * The consumers' side alone: processed rate and busy lanes over the window,
  * iterator age now. `acceptedPerSecond` (from wherever input is measured)
- * tells a silent consumer from an idle one.
+ * tells a silent consumer from an idle one. When that input was measured
+ * over another span than the window (the CloudWatch fallback's minutes),
+ * `arrivedAfter` says since when records are known to have gone in: only
+ * records that went in after the consumers' last batch make a silent
+ * consumer a stuck one — an idle consumer that read everything before the
+ * producers stopped is not behind.
  */
 export function consumerSignals(
   history: readonly ControlSnapshot[],
   now: ControlSnapshot,
   windowSeconds: number,
   acceptedPerSecond: number,
+  arrivedAfter?: number,
 ): ConsumerSignals {
   const oldest = history.find((s) => s.at < now.at);
   const rates = shardRates(oldest, now);
@@ -163,7 +174,8 @@ export function consumerSignals(
   // Records went in but no lane reported a batch over the window: the
   // consumer is stuck or absent, and the backlog is at least a window old.
   const span = oldest ? (now.at - oldest.at) / 1000 : 0;
-  if (span >= windowSeconds / 2 && acceptedPerSecond > 0 && rates.processed === 0) {
+  const unread = arrivedAfter === undefined || arrivedAfter > lastBatchAt(now);
+  if (span >= windowSeconds / 2 && acceptedPerSecond > 0 && rates.processed === 0 && unread) {
     iteratorAgeMs = Math.max(iteratorAgeMs, span * 1000);
     ageSource = 'no consumer batch over the window';
   }
@@ -175,21 +187,47 @@ export function consumerSignals(
   };
 }
 
+/** Producers that stopped: when they were last seen, and how long that keeps the control table the input source. */
+export interface StoppedProducers {
+  /** the last decision that saw a live producer item (the scaler's memory) */
+  seenAt?: number;
+  /** how far back the other input source (CloudWatch's minutes) still shows their traffic */
+  horizonSeconds: number;
+}
+
+/** When producers were last seen live: now if one reports within the window, else as before. */
+export function producersSeenAt(
+  previous: number | undefined,
+  now: ControlSnapshot,
+  windowSeconds: number,
+): number | undefined {
+  const liveSince = now.at - windowSeconds * 1000;
+  return Object.values(now.producers).some((p) => p.at >= liveSince) ? now.at : previous;
+}
+
 /**
  * The policy's signals from the snapshots: rates over the window (since the
  * oldest snapshot kept) and since the previous decision (`recent`), the
  * producers' demand and backlog, the consumers' rates and iterator age.
- * Undefined when no producer has reported (foreign producers): then the
- * caller measures input elsewhere.
+ *
+ * Undefined when no producer reports (foreign producers): then the caller
+ * measures input elsewhere — except right after our producers stopped
+ * (`stopped`): the stream's own metrics still hold their traffic for the
+ * fallback's look-back, and reading them then sized scale-in for a spike
+ * that was over and, with no consumer batch since, took the idle consumers
+ * for stuck ones. Stopped producers offer nothing: input is zero.
  */
 export function signalsFromSnapshots(
   history: readonly ControlSnapshot[],
   now: ControlSnapshot,
   windowSeconds: number,
+  stopped?: StoppedProducers,
 ): ReadSignals | undefined {
   const liveSince = now.at - windowSeconds * 1000;
   const live = Object.values(now.producers).filter((p) => p.at >= liveSince);
-  if (live.length === 0) return undefined;
+  const justStopped =
+    stopped?.seenAt !== undefined && now.at - stopped.seenAt <= stopped.horizonSeconds * 1000;
+  if (live.length === 0 && !justStopped) return undefined;
   const earlier = history.filter((s) => s.at < now.at);
   const win = producerRates(earlier, now, 'window', liveSince);
   const rec = producerRates(earlier, now, 'recent', liveSince);

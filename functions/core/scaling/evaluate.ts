@@ -32,6 +32,8 @@ export interface Evaluation {
   throttledShare: number;
   /** producers throttled and not draining: demand is hidden, shards double */
   saturated: boolean;
+  /** the producers report what they generated: demand is measured, whatever the shards */
+  demandMeasured: boolean;
   /** records/s one shard accepts (learned, never above the configured limit) */
   shardCapacity: number;
 }
@@ -166,6 +168,7 @@ export function evaluate(input: PolicyInput, config: ScalingPolicyConfig): Evalu
     demandBytes,
     backlogRecords,
     producerBacklogRecords: Math.max(0, signals.producerPendingRecords ?? 0),
+    demandMeasured: signals.offeredRecordsPerSecond !== undefined,
     ...ingestCapacity(input, config),
   };
 }

@@ -38,6 +38,8 @@ interface Step {
   behindTarget: boolean;
   /** the shard target is the saturation guess (×2), not measured demand */
   guessed: boolean;
+  /** demand comes from the producers' own count, which a reshard does not change */
+  measured: boolean;
 }
 
 /** Memory carried into this decision: learned rates, the rolling 24 h budget. */
@@ -62,10 +64,15 @@ function shardWait(s: Step, scaleOut: boolean): string | undefined {
     if (current.streamUpdating) return 'stream UPDATING: shard change waits';
     if (updatesLeft <= config.shardUpdateReserveForScaleIn)
       return `shard budget: ${updatesLeft} call(s) left today, kept for scale-in`;
-    // A step cut by the ×2 limit on the way to a measured target continues
-    // as soon as the stream is ACTIVE: the target does not need re-measuring.
+    // The cooldown lets the stream's figures settle after a reshard. A step
+    // cut by the ×2 limit on the way to a measured target continues as soon
+    // as the stream is ACTIVE: the target does not need re-measuring; nor
+    // does demand the producers count themselves (what they generated does
+    // not depend on the shards), so a spike seen growing over two decisions
+    // is answered at the second, not a cooldown later.
     if (
       !s.input.memory.shardStepLimited &&
+      !s.measured &&
       since(memory.lastShardChangeAt) < config.scaleOutCooldownSeconds
     )
       return `shard scale-out cooldown (${fmt(since(memory.lastShardChangeAt))} s < ${config.scaleOutCooldownSeconds} s)`;
@@ -198,6 +205,7 @@ export function realize(
     ),
     behindTarget: input.signals.iteratorAgeMs > config.iteratorAgeTargetMs,
     guessed: ev.saturated,
+    measured: ev.demandMeasured,
   };
   const { desiredShards, shardsAfter } = realizeShards(step);
   const desiredParallelization = realizeParallelization(step, shardsAfter);

@@ -91,6 +91,8 @@ export interface ScalingMemory {
   shardStepLimited?: boolean;
   /** The control table's totals at recent decisions, to turn into rates (control-signals.ts). */
   snapshots?: ControlSnapshot[];
+  /** The last decision that saw a producer reporting in the control table (control-signals.ts). */
+  producersSeenAt?: number;
 }
 
 export interface ScalingPolicyConfig {

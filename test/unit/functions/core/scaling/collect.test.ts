@@ -22,6 +22,12 @@ describe('signal window', () => {
 });
 
 describe('signals from series', () => {
+  it('says since when records are known to have gone in: the newest period with input', () => {
+    const s = signalsFromSeries({ kinesisIncomingRecords: series([100, 50, 0, undefined]) }, w);
+    expect(s.inputArrivedAfter).toBe(p(1));
+    expect(signalsFromSeries({}, w).inputArrivedAfter).toBeUndefined();
+  });
+
   it('rates: window sum / window seconds; recent: the last half of the window', () => {
     const s = signalsFromSeries(
       {

@@ -8,7 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../../../functions/config';
 import {
+  consumerSignals,
   keepSnapshots,
+  producersSeenAt,
   signalsFromSnapshots,
   type ControlSnapshot,
   type ProducerCounters,
@@ -124,6 +126,41 @@ describe('signals from control-table snapshots', () => {
     expect(sig.sources.iteratorAge).toMatch(/no consumer batch/);
   });
 
+  it('producers that just stopped offer nothing: zero input from the control table, not the fallback', () => {
+    const before = snap(s(0), { a: producer({ at: s(0), generated: 50_000, accepted: 50_000 }) });
+    // the producer deleted its item when it stopped
+    const gone = snap(s(5), {}, { x: shard({ lastSeenAt: s(1), lastIteratorAgeMs: 900 }) });
+    const seen = producersSeenAt(undefined, before, WINDOW);
+    expect(seen).toBe(s(0));
+    expect(producersSeenAt(seen, gone, WINDOW)).toBe(s(0)); // kept until producers report again
+    const sig = signalsFromSnapshots([before], gone, WINDOW, {
+      seenAt: seen,
+      horizonSeconds: 180,
+    })!;
+    expect(sig.incomingRecordsPerSecond).toBe(0);
+    expect(sig.offeredRecordsPerSecond).toBe(0);
+    expect(sig.recent!.offeredRecordsPerSecond).toBe(0);
+    expect(sig.iteratorAgeMs).toBe(900); // the consumers' own last batch, not a stuck consumer
+    // beyond the horizon the stream's metrics no longer hold their traffic: the fallback again
+    const later = snap(s(181), {});
+    expect(
+      signalsFromSnapshots([gone], later, WINDOW, { seenAt: seen, horizonSeconds: 180 }),
+    ).toBeUndefined();
+  });
+
+  it('input measured over other periods makes a silent consumer stuck only if it went in after the last batch', () => {
+    const before = snap(s(0), {}, { x: shard({ lastSeenAt: s(-30), lastIteratorAgeMs: 800 }) });
+    const now = snap(s(25), {}, { x: shard({ lastSeenAt: s(-30), lastIteratorAgeMs: 800 }) });
+    // the fallback's minute datapoint began before the consumers' last batch: they read it all
+    const idle = consumerSignals([before], now, WINDOW, 238, s(-60));
+    expect(idle.iteratorAgeMs).toBe(0); // its shard items are older than the window: nothing to read
+    expect(idle.ageSource).toBe('control table');
+    // records went in (a datapoint starting after the last batch) and nothing was read: stuck
+    const stuck = consumerSignals([before], now, WINDOW, 238, s(-20));
+    expect(stuck.iteratorAgeMs).toBe(25_000);
+    expect(stuck.ageSource).toMatch(/no consumer batch/);
+  });
+
   it('keeps the snapshots the next window reaches, plus one older', () => {
     const hist = [-40, -25, -15, -5].map((t) => snap(s(t), {}));
     const kept = keepSnapshots(hist, snap(s(0), {}), WINDOW).map((x) => (x.at - T0) / 1000);
@@ -160,6 +197,26 @@ describe('the policy over cheap signals', () => {
       config,
     );
     expect(out.decision.desiredShards).toBe(5);
+  });
+
+  it('demand the producers measured needs no cooldown: a spike seen growing goes 2 → 4 at the next decision', () => {
+    // first decision 2.7 s into the spike: 1,157 rec/s → 2 shards (not cut by the ×2 limit)
+    const early = signalsFromSnapshots(
+      [snap(s(0), { a: producer({ at: s(0) }) })],
+      snap(s(5), { a: producer({ at: s(5), generated: 5_785, accepted: 4_185 }) }),
+      WINDOW,
+    )!;
+    const first = decide(
+      { signals: early, current: current(1), memory: initialMemory(config), nowMs: s(5) },
+      config,
+    );
+    expect(first.decision.actions).toContainEqual({ kind: 'UpdateShardCount', from: 1, to: 2 });
+    // 5 s later (inside the 10 s cooldown), the full spike: 2,400 / 700 = 3.4 → 4
+    const next = decide(
+      { signals: spike(0), current: current(2), memory: first.memory, nowMs: s(10) },
+      config,
+    );
+    expect(next.decision.actions).toContainEqual({ kind: 'UpdateShardCount', from: 2, to: 4 });
   });
 
   it('a step cut by the ×2 limit continues once the stream is ACTIVE, without the cooldown', () => {
