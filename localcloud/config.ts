@@ -102,6 +102,11 @@ export const EMULATORS = {
   placement: 'threads' as EmulatorPlacement,
   /** A thread loads its emulator (and, under vitest, the TypeScript loader) within this. */
   startTimeoutMs: 60_000,
+  /**
+   * An emulator keeps the edge's idle connections this long (Node's default is 5 s): fewer idle
+   * closes racing the edge's reuse of a socket (backend-proxy.ts sends such a request again).
+   */
+  keepAliveMs: 60_000,
   /** A closing emulator flushes its store within this, or its thread is ended. */
   closeTimeoutMs: 5_000,
   /** Simulated create/delete/update transitions of streams and tables (AWS takes seconds). */

@@ -29,8 +29,19 @@ const INTERNAL_AUTH = {
   'x-amz-date': '20200101T000000Z',
 };
 
+/** How a reused socket fails when the server closed it as idle before reading the request. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+class StaleSocketError extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+  }
+}
+
 export class BackendProxy {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  /** the retry of a request whose kept-alive socket was stale: a connection of its own */
+  private readonly freshAgent = new Agent({ keepAlive: false });
 
   constructor(private readonly port: number) {}
 
@@ -45,9 +56,33 @@ export class BackendProxy {
       if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
     }
     out['content-length'] = String(body.length);
+    return this.attempt(method, path, out, body).catch((err: unknown) => {
+      // A kept-alive socket the emulator closed as idle just as the edge reused it: the emulator
+      // never read the request (it closes only sockets with none in progress), so it is sent
+      // again, once, on a new connection. Under load the two threads' idle timers drift apart
+      // and this race answered clients 500 InternalFailure in bursts.
+      if (!(err instanceof StaleSocketError)) throw err;
+      return this.attempt(method, path, out, body, false);
+    });
+  }
+
+  private attempt(
+    method: string,
+    path: string,
+    headers: Record<string, string | string[]>,
+    body: Buffer,
+    reuse = true,
+  ): Promise<BackendResponse> {
     return new Promise((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: this.port, method, path, headers: out, agent: this.agent },
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method,
+          path,
+          headers,
+          agent: reuse ? this.agent : this.freshAgent,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -61,7 +96,13 @@ export class BackendProxy {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          req.reusedSocket && STALE_SOCKET_CODES.has(err.code ?? '')
+            ? new StaleSocketError(err)
+            : err,
+        ),
+      );
       req.end(body);
     });
   }
@@ -80,6 +121,7 @@ export class BackendProxy {
 
   close(): void {
     this.agent.destroy();
+    this.freshAgent.destroy();
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EMULATORS } from '../config';
 
 export type EmulatorKind = 'kinesalite' | 'dynalite';
 
@@ -26,6 +27,7 @@ export async function listenEmulator(
   o: EmulatorOptions,
 ): Promise<{ server: Server; port: number }> {
   const server = kind === 'kinesalite' ? await kinesaliteServer(o) : await dynaliteServer(o);
+  server.keepAliveTimeout = EMULATORS.keepAliveMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
