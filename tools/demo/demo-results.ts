@@ -24,7 +24,7 @@ import { seriesSum, type PipelineObserver, type Series } from './pipeline-observ
 import { buildReport } from './run-report';
 import { buildRunMetrics } from './run-metrics';
 import { describeTimeline, timelineEvents } from './scaling-timeline';
-import { spikeGoalLines, spikeGoals } from './spike-goals';
+import { SPIKE_GOALS_FILE, spikeGoalLines, spikeGoals, stallRows, stallTable } from './spike-goals';
 
 type Reader = ReturnType<typeof createResultsReader>;
 type RunMetrics = ReturnType<typeof buildRunMetrics>;
@@ -155,22 +155,34 @@ export function goalsStep(
   runMetrics: RunMetrics,
 ): string[] {
   const { profile, config } = c;
-  const goals = spikeGoalLines(
-    spikeGoals({
-      samples: runMetrics.samples,
-      periodSeconds: PERIOD_S,
-      states: run.states,
-      spikeStartMs: spike.spikeStartMs,
-      spikeEndMs: spike.spikeEndMs,
-      spikeDemand: (profile.producers + profile.spikeProducers) * profile.rate,
-      shardRecordsPerSecond: config.stream.shardRecordsPerSecond,
-      targetUtilisation: config.scaler.targetUtilisation,
-      minShards: config.stream.minShards,
-      minParallelization: config.scaler.minParallelization,
-      accepted: spike.summary.stats.accepted,
-      throttled: spike.summary.stats.throttled,
-    }),
+  const figures = spikeGoals({
+    samples: runMetrics.samples,
+    periodSeconds: PERIOD_S,
+    states: run.states,
+    spikeStartMs: spike.spikeStartMs,
+    spikeEndMs: spike.spikeEndMs,
+    spikeDemand: (profile.producers + profile.spikeProducers) * profile.rate,
+    shardRecordsPerSecond: config.stream.shardRecordsPerSecond,
+    targetUtilisation: config.scaler.targetUtilisation,
+    minShards: config.stream.minShards,
+    minParallelization: config.scaler.minParallelization,
+    accepted: spike.summary.stats.accepted,
+    throttled: spike.summary.stats.throttled,
+  });
+  const rows = stallRows(runMetrics.samples, PERIOD_S, config.stream.shardRecordsPerSecond).filter(
+    (r) => r.arrived > 0 || r.processed > 0 || r.owed > 0,
   );
+  // for `npm run bench -- scaling`, which reports the newest run's figures
+  writeFileSync(
+    join(c.runDir, SPIKE_GOALS_FILE),
+    `${JSON.stringify({ profile: profile.name, loadAverage: loadavg(), goals: figures, samples: rows }, null, 2)}\n`,
+  );
+  const goals = [
+    ...spikeGoalLines(figures),
+    '',
+    'every 5 s sample with records (time since the demo started): what it owed and processed',
+    ...stallTable(rows, run.t0),
+  ];
   out();
   out(`Spike goals (issue 14; machine load ${loadText()})`);
   for (const l of goals) out(`  ${l}`);

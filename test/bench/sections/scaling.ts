@@ -6,8 +6,10 @@
  * 5 s and PF changes that take 1 s. Simulated seconds, so the figures are the
  * policy's, not this machine's; the embedded-cloud run is `npm start`.
  * The producers report their demand, as the demo's do (control-table items).
- * Plus the scaler's own cost per day and the decision time per call.
+ * Plus the scaler's own cost per day, the decision time per call, and the
+ * newest demo report's figures (`npm start` writes reports/<timestamp>/).
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_CONFIG } from '../../../functions/config';
 import { decide, initialMemory, policyConfigFrom } from '../../../functions/core/scaling/policy';
@@ -16,19 +18,32 @@ import { profileUnitHours } from '../../../tools/cost/pricing';
 import { cheapSignalScaler } from '../../../tools/cost/scale-assumptions';
 import { scalerCostPerDay } from '../../../tools/cost/scales';
 import { PRICES } from '../../../functions/core/cost/prices';
+import { demoFigures, newestDemoReport } from '../../../tools/demo/report-figures';
+import { stallRows } from '../../../tools/demo/spike-goals';
 import type { BenchFigure } from '../run';
 
-/** 5 s samples that process less than min(arrived, what the shards can serve), after `from`. */
+const REPORTS_DIR = 'reports';
+
+/** Stalled 5 s samples after `from`, by the demo's own definition (tools/demo/spike-goals.ts). */
 function stalledSamples(samples: SimulationSample[], from: number, shardRate: number): number {
-  let stalled = 0;
-  for (let t = from; t + 5 <= samples.length; t += 5) {
-    const five = samples.slice(t, t + 5);
-    const arrived = five.reduce((a, s) => a + s.accepted, 0);
-    const processed = five.reduce((a, s) => a + s.processed, 0);
-    const canServe = five.reduce((a, s) => a + s.shards * shardRate, 0);
-    if (processed + 1e-6 < Math.min(arrived, canServe)) stalled += 1;
+  const five = [];
+  for (let t = 0; t + 5 <= samples.length; t += 5) {
+    const s = samples.slice(t, t + 5);
+    five.push({
+      t,
+      shards: s[0]!.shards,
+      incomingRecords: s.reduce((a, x) => a + x.accepted, 0),
+      incomingBytes: 0,
+      recordsProcessed: s.reduce((a, x) => a + x.processed, 0),
+    });
   }
-  return stalled;
+  return stallRows(five, 5, shardRate).filter((r) => r.t >= from && r.stalled).length;
+}
+
+/** The newest `npm start` report's figures (reports/<timestamp>/), when there is one. */
+function demoRunFigures(): BenchFigure[] {
+  const newest = newestDemoReport(REPORTS_DIR);
+  return newest ? demoFigures(join(REPORTS_DIR, newest)) : [];
 }
 
 export const name = 'scaling';
@@ -196,5 +211,6 @@ export async function run(): Promise<BenchFigure[]> {
       met: reversals === 0,
     },
     { figure: 'policy decision time per call', value: perCallUs, unit: 'µs' },
+    ...demoRunFigures(),
   ];
 }
