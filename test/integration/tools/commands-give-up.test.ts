@@ -137,7 +137,9 @@ function givesUp(command: string, kind: StallKind, reason: RegExp): void {
   );
 }
 
-describe('against an endpoint that accepts and never answers', () => {
+// Each test is one spawned command waiting on its own endpoint's timeouts: they run side by side
+// (vitest's maxConcurrency), which turns nine sequential waits into about two.
+describe.concurrent('against an endpoint that accepts and never answers', () => {
   givesUp('query', 'silent', NO_ANSWER);
   givesUp('spike', 'silent', NO_ANSWER);
   givesUp('dashboard', 'silent', NO_ANSWER);
@@ -148,11 +150,11 @@ describe('against an endpoint that accepts and never answers', () => {
 
 // Each client's deadline covers dripped headers and bodies (client-timeouts.test.ts);
 // through a whole command, once each, and Kinesis's HTTP/2 against HTTP/1.1 bytes.
-describe('against an endpoint that drips its HTTP/1.1 headers', () => {
+describe.concurrent('against an endpoint that drips its HTTP/1.1 headers', () => {
   givesUp('spike', 'slow-headers', HTTP2_BROKEN);
   givesUp('cost', 'slow-headers', NO_ANSWER);
 });
 
-describe('against an endpoint that drips its HTTP/1.1 body', () => {
+describe.concurrent('against an endpoint that drips its HTTP/1.1 body', () => {
   givesUp('query', 'slow-body', NO_ANSWER);
 });
