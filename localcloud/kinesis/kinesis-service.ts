@@ -20,10 +20,11 @@ import { ConsumerRegistry, consumerOperations } from './consumers';
 import { encryptionOperations } from './encryption';
 import { AMZ_JSON, KinesisBackend } from './kinesis-backend';
 import { kinesisStatePart } from './kinesis-persistence';
+import { repairKinesisStore } from './kinesis-store-repair';
 import { probeLevelDb } from '../persistence/level-probe';
 import type { KinesisAnswer, KinesisCall, KinesisOperation, KinesisParts } from './kinesis-context';
 import { readOperations } from './read-operations';
-import { reshardOperations, type ReshardLimits } from './reshard-operations';
+import { reshardOperations, resumeReshards, type ReshardLimits } from './reshard-operations';
 import { parsePutRecordsBody } from './put-records-json';
 import { KINESALITE_OPERATIONS, streamOperations } from './stream-operations';
 import { StreamRegistry, type WriteLimits } from './stream-registry';
@@ -49,6 +50,7 @@ export type KinesisServiceOptions = WriteLimits &
 export class KinesisService implements EdgeService {
   readonly signingNames = ['kinesis'] as const;
   private readonly operations: Record<string, KinesisOperation>;
+  private readonly streams: StreamRegistry;
 
   private constructor(
     ctx: CloudContext,
@@ -70,7 +72,8 @@ export class KinesisService implements EdgeService {
         }),
     };
     const consumers = new ConsumerRegistry();
-    ctx.persistence?.register(kinesisStatePart(parts.streams, consumers));
+    const journal = ctx.persistence?.register(kinesisStatePart(parts.streams, consumers));
+    if (journal) parts.streams.journal = (e) => journal.append(e);
     this.operations = {
       ...streamOperations(parts, {
         consumerCount: (stream) => consumers.count(stream),
@@ -83,6 +86,8 @@ export class KinesisService implements EdgeService {
       ...consumerOperations(parts, consumers),
       ...subscribeOperations(parts, consumers),
     };
+    this.streams = parts.streams;
+    resumeReshards(parts);
   }
 
   static async start(
@@ -91,7 +96,10 @@ export class KinesisService implements EdgeService {
   ): Promise<KinesisService> {
     const path = ctx.persistence?.dir('kinesis');
     // A store that cannot be opened is one line now, not a failure inside the emulator's thread later.
-    if (path) await probeLevelDb(path, 'kinesis');
+    if (path) {
+      await probeLevelDb(path, 'kinesis');
+      for (const line of await repairKinesisStore(path)) ctx.log('kinesis', line);
+    }
     const backend = await KinesisBackend.start({
       shardLimit: opts.shardLimit,
       path,
@@ -102,6 +110,7 @@ export class KinesisService implements EdgeService {
   }
 
   async close(): Promise<void> {
+    this.streams.closing = true;
     await this.backend.close();
   }
 

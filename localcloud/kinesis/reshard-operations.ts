@@ -119,7 +119,7 @@ async function updateShardCount(
     );
   state.updateTimes.push(now);
   if (target !== current) {
-    state.resharding = true;
+    parts.streams.reshardStarted(state, target);
     void reshard(parts, state, target);
   }
   return {
@@ -161,8 +161,23 @@ async function reshard(parts: KinesisParts, state: StreamState, target: number):
       `${name}: UpdateShardCount to ${target} stopped: ${err instanceof Error ? err.message : String(err)}`,
     );
   } finally {
-    state.resharding = false;
+    // A cloud stopping mid-reshard keeps the target: the next start resumes it (resumeReshards).
+    if (!parts.streams.closing) parts.streams.reshardEnded(state);
     parts.streams.invalidate(name);
+  }
+}
+
+/**
+ * After a restart on a data dir: the UpdateShardCount calls the last cloud left unfinished go on
+ * from the shards there are now (uniform steps are computed from the open shards, so a split or
+ * merge the stop cut short is simply made again; kinesis-store-repair.ts made the stream ACTIVE).
+ */
+export function resumeReshards(parts: KinesisParts): void {
+  for (const state of parts.streams.unfinishedReshards()) {
+    const target = state.reshardTarget!;
+    parts.ctx.log('kinesis', `${state.name}: resuming UpdateShardCount to ${target} open shards`);
+    state.resharding = true;
+    void reshard(parts, state, target);
   }
 }
 

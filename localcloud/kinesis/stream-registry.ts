@@ -29,6 +29,8 @@ export interface StreamState {
   loading?: Promise<ShardRange[] | undefined>;
   limiters: Map<string, ShardWriteLimiter>;
   resharding: boolean;
+  /** The open-shard count an UpdateShardCount is working towards; kept until it is reached. */
+  reshardTarget?: number;
   encryption?: StreamEncryption;
   /** When records were encrypted: AWS encrypts those arriving while encryption is on, and only those. */
   encryptedSpans: EncryptedSpan[];
@@ -43,7 +45,13 @@ export interface SavedStream {
   encryption?: StreamEncryption;
   encryptedSpans: EncryptedSpan[];
   updateTimes: number[];
+  /** an UpdateShardCount in progress (resumed on restore) */
+  reshardTarget?: number;
 }
+
+/** Journaled as an UpdateShardCount starts and ends, so a kill between snapshots cannot lose it. */
+export type ReshardJournalEvent =
+  { reshard: string; target: number } | { reshard: string; done: true };
 
 export interface WriteLimits {
   shardRecordsPerSecond: number;
@@ -62,6 +70,10 @@ export class StreamRegistry {
   private readonly onDemand = new Set<string>();
   /** Who waits for the next write to a stream (enhanced fan-out subscriptions). */
   private readonly writeWaiters = new Map<string, Set<() => void>>();
+  /** write-ahead record of reshards (--data-dir) */
+  journal: ((e: ReshardJournalEvent) => void) | undefined;
+  /** the cloud is stopping: work cut short now is resumed by the next start, not ended */
+  closing = false;
 
   constructor(
     private readonly backend: KinesisBackend,
@@ -109,6 +121,7 @@ export class StreamRegistry {
         ...(s?.encryption ? { encryption: s.encryption } : {}),
         encryptedSpans: s?.encryptedSpans ?? [],
         updateTimes: s?.updateTimes ?? [],
+        ...(s?.reshardTarget !== undefined ? { reshardTarget: s.reshardTarget } : {}),
       };
     });
   }
@@ -127,8 +140,28 @@ export class StreamRegistry {
         encryption: s.encryption,
         encryptedSpans: s.encryptedSpans,
         updateTimes: s.updateTimes,
+        reshardTarget: s.reshardTarget,
       });
     }
+  }
+
+  /** An UpdateShardCount was accepted (journaled before it starts). */
+  reshardStarted(state: StreamState, target: number): void {
+    this.journal?.({ reshard: state.name, target });
+    state.reshardTarget = target;
+    state.resharding = true;
+  }
+
+  /** The reshard reached its target, or gave up (the stream is gone). */
+  reshardEnded(state: StreamState): void {
+    state.reshardTarget = undefined;
+    state.resharding = false;
+    this.journal?.({ reshard: state.name, done: true });
+  }
+
+  /** Streams whose UpdateShardCount the last cloud did not finish. */
+  unfinishedReshards(): StreamState[] {
+    return [...this.streams.values()].filter((s) => s.reshardTarget !== undefined);
   }
 
   /** What is known without asking kinesalite (describe patches, encryption). */
