@@ -17,6 +17,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../../functions/config';
 import { ESM_REQUIRE_BANNER, PROJECT_ROOT } from '../../../infra/pipeline-function';
 import { DEFAULT_STACK_SETTINGS, synthesizedAssembly } from '../../support/synth-cache';
+import { COMMAND_BOUND_MS } from '../../support/command-bound';
 
 const names = resourceNames(DEFAULT_STACK_SETTINGS.STREAMSCALE_PREFIX);
 const bin = (name: string) => join(PROJECT_ROOT, 'node_modules', '.bin', name);
@@ -111,7 +112,7 @@ describe('cdk synth', () => {
             "const m = await import(process.argv[1]); if (typeof m.handler !== 'function') { console.error('no handler export'); process.exit(3); } console.log('handler ok');",
             join(isolated, 'index.mjs'),
           ],
-          { cwd: isolated, env, encoding: 'utf8', timeout: 30_000 },
+          { cwd: isolated, env, encoding: 'utf8', timeout: COMMAND_BOUND_MS },
         );
         expect(run.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
         expect(run.status, run.stderr).toBe(0);

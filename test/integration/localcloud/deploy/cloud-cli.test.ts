@@ -15,6 +15,7 @@ import { CreateStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis
 import { CreateEventSourceMappingCommand, CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { kinesisClient, lambdaClient } from '../../../../functions/aws/clients';
+import { COMMAND_BOUND_MS } from '../../../support/command-bound';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -56,7 +57,7 @@ describe('npm run local (command line)', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     try {
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + COMMAND_BOUND_MS;
       while (!/export AWS_ENDPOINT_URL=/.test(stdout)) {
         if (Date.now() > deadline || child.exitCode !== null)
           throw new Error(`no banner; stdout:\n${stdout}\nstderr:\n${stderr}`);
@@ -127,7 +128,7 @@ describe('npm run local (command line)', () => {
         cwd,
         env,
         encoding: 'utf8',
-        timeout: 30_000,
+        timeout: COMMAND_BOUND_MS,
       });
       expect(r.status).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -144,7 +145,12 @@ describe('npm run local (command line)', () => {
       [['--port', 'abc'], /--port must be a whole number >= 0 \(got "abc"\)/],
       [['--nope'], /Unknown option '--nope' \(see --help\)/],
     ] as const) {
-      const r = spawnSync(TSX, [CLI, ...args], { cwd, env, encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(TSX, [CLI, ...args], {
+        cwd,
+        env,
+        encoding: 'utf8',
+        timeout: COMMAND_BOUND_MS,
+      });
       expect(r.status).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);

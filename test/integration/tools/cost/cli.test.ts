@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { COMMAND_BOUND_MS } from '../../../support/command-bound';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const cli = join(process.cwd(), 'tools', 'cost', 'cli.ts');
@@ -16,7 +17,7 @@ const run = (...args: string[]) =>
   spawnSync(tsx, [cli, ...args], {
     encoding: 'utf8',
     env: { ...process.env, STREAMSCALE_CONFIG: '' },
-    timeout: 30_000,
+    timeout: COMMAND_BOUND_MS,
   });
 
 const T0 = Date.UTC(2026, 10, 23, 3, 0, 0);

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { COMMAND_BOUND_MS } from '../../../support/command-bound';
 
 const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 const cli = join(process.cwd(), 'tools', 'cost', 'cli.ts');
@@ -15,7 +16,7 @@ const run = (...args: string[]) =>
   spawnSync(tsx, [cli, ...args], {
     encoding: 'utf8',
     env: { ...process.env, STREAMSCALE_CONFIG: '' },
-    timeout: 30_000,
+    timeout: COMMAND_BOUND_MS,
   });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { COMMAND_BOUND_MS } from '../../../support/command-bound';
 
 const run = (body: string) =>
   spawnSync(
@@ -15,7 +16,7 @@ const run = (body: string) =>
       '-e',
       `import { startStallWatchdog } from './tools/demo/stall-watchdog.ts';\n${body}`,
     ],
-    { encoding: 'utf8', timeout: 30_000 },
+    { encoding: 'utf8', timeout: COMMAND_BOUND_MS },
   );
 
 describe('stall watchdog', () => {

@@ -13,6 +13,7 @@ import { applyCliDefaults } from '../../../../tools/cli-kit/aws-env';
 import { resourceNames } from '../../../../functions/config';
 import { FINAL_SK, GSI_FINAL, windowPk } from '../../../../functions/core/table-layout';
 import { createTables, startDynalite } from '../../../support/dynalite';
+import { COMMAND_BOUND_MS } from '../../../support/command-bound';
 
 const T = Date.UTC(2026, 10, 23, 3, 14, 10);
 
@@ -42,7 +43,7 @@ function query(
     execFile(
       process.execPath,
       ['--import', 'tsx', 'tools/query/cli.ts', ...args],
-      { env, timeout: 30_000 },
+      { env, timeout: COMMAND_BOUND_MS },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
