@@ -187,6 +187,27 @@ export function consumerSignals(
   };
 }
 
+/**
+ * Whether records went in between the oldest snapshot and the previous
+ * decision's: then a consumer with no batch since has had a decision's time
+ * to read them. Records that went in only since the previous decision may
+ * simply not be read yet — at a few records a second the one record that
+ * arrived just before a decision made a caught-up consumer "stuck", with an
+ * iterator age of the whole span (6–8 s in the autoscaling test's quiet
+ * period, with a 4 s window and 2 s ticks).
+ */
+function acceptedBeforeLastDecision(earlier: readonly ControlSnapshot[]): boolean {
+  const oldest = earlier[0];
+  const previous = earlier.at(-1);
+  if (!oldest || !previous || previous === oldest) return false;
+  return Object.entries(previous.producers).some(([id, p]) => {
+    const o = oldest.producers[id];
+    return o !== undefined && o.startedAt === p.startedAt
+      ? p.accepted > o.accepted
+      : p.accepted > 0;
+  });
+}
+
 /** Producers that stopped: when they were last seen, and how long that keeps the control table the input source. */
 export interface StoppedProducers {
   /** the last decision that saw a live producer item (the scaler's memory) */
@@ -231,7 +252,13 @@ export function signalsFromSnapshots(
   const earlier = history.filter((s) => s.at < now.at);
   const win = producerRates(earlier, now, 'window', liveSince);
   const rec = producerRates(earlier, now, 'recent', liveSince);
-  const c = consumerSignals(earlier, now, windowSeconds, win.accepted);
+  // Only records that went in before the previous decision make silent consumers stuck.
+  const c = consumerSignals(
+    earlier,
+    now,
+    windowSeconds,
+    acceptedBeforeLastDecision(earlier) ? win.accepted : 0,
+  );
   return {
     incomingRecordsPerSecond: win.accepted,
     incomingBytesPerSecond: win.acceptedBytes,

@@ -115,15 +115,31 @@ describe('signals from control-table snapshots', () => {
   });
 
   it('records went in but no lane reported: the backlog is at least the span old', () => {
-    const before = snap(s(0), { a: producer({ at: s(0) }) }, { x: shard({ lastSeenAt: s(-100) }) });
-    const now = snap(
-      s(20),
-      { a: producer({ at: s(20), generated: 2_000, accepted: 2_000 }) },
-      { x: shard({ lastSeenAt: s(-100) }) },
-    );
-    const sig = signalsFromSnapshots([before], now, WINDOW)!;
+    const x = { x: shard({ lastSeenAt: s(-100) }) };
+    const before = snap(s(0), { a: producer({ at: s(0) }) }, x);
+    const mid = snap(s(10), { a: producer({ at: s(10), generated: 1_000, accepted: 1_000 }) }, x);
+    const now = snap(s(20), { a: producer({ at: s(20), generated: 2_000, accepted: 2_000 }) }, x);
+    const sig = signalsFromSnapshots([before, mid], now, WINDOW)!;
     expect(sig.iteratorAgeMs).toBe(20_000);
     expect(sig.sources.iteratorAge).toMatch(/no consumer batch/);
+  });
+
+  it('a record that went in just before the decision does not make a caught-up consumer stuck', () => {
+    // the autoscaling test's quiet period: 4 s window, 2 s ticks, a record now and then
+    const x = { x: shard({ lastSeenAt: s(-1), lastIteratorAgeMs: 300, processedRecords: 50 }) };
+    const p = (at: number, accepted: number) => ({
+      a: producer({ at, generated: accepted, accepted }),
+    });
+    const hist = [
+      snap(s(0), p(s(0), 50), x),
+      snap(s(2), p(s(2), 50), x),
+      snap(s(4), p(s(4), 50), x),
+    ];
+    const now = snap(s(6), p(s(5.5), 51), x); // one record at +5.5 s, not read yet
+    const sig = signalsFromSnapshots(hist, now, 4)!;
+    expect(sig.processedRecordsPerSecond).toBe(0);
+    expect(sig.iteratorAgeMs).toBe(0); // was 6,000: the span, as if the consumer were stuck
+    expect(sig.sources.iteratorAge).toBe('control table');
   });
 
   it('producers that just stopped offer nothing: zero input from the control table, not the fallback', () => {
