@@ -73,14 +73,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: {
-          name: 'e2e',
-          // *.long.ts (the --data-dir restart test) run only by their npm scripts (npm run test:restart):
-          // minutes on a loaded machine, too long and too load-sensitive for every npm test.
-          include: process.env.STREAMSCALE_LONG_TESTS
-            ? ['test/e2e/**/*.long.ts']
-            : ['test/e2e/**/*.test.ts'],
-        },
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] },
       },
     ],
   },

@@ -2,22 +2,35 @@
  * End to end: the embedded cloud on a free port with the real stack deployed
  * (cdk synth + deploy:local), a short spike that throttles the single shard
  * (1 producer, +2 during the spike, 150 rec/s each against 250 rec/s per
- * shard) with malformed, late and out-of-order records, then — once the
- * stream has drained and the last windows closed — finals + late records
- * equal an offline recomputation from the --record log for both queries
+ * shard) with malformed, late and out-of-order records — stopped in the
+ * middle: at the height of the spike the producers pause and the cloud is
+ * stopped at once (as SIGTERM stops it: consumer batches in flight, windows
+ * open) and started again on the same --data-dir and port, without a new
+ * deploy, and the spike finishes against it. Once the stream has drained
+ * and the last windows closed, finals + late records equal an offline
+ * recomputation from the --record log of both halves for both queries
  * (twice: with the pipeline's own pure cores, and with the independent test
- * oracle of test/support/oracle.ts),
- * the rejects are exactly the malformed records, and nothing is missing or
- * counted twice. The comparison is checked to notice one dropped or one
- * doubled record (the mutation checks at the end).
+ * oracle of test/support/oracle.ts), the rejects are exactly the malformed
+ * records, and nothing is missing or counted twice across the restart. The
+ * comparison is checked to notice one dropped or one doubled record (the
+ * mutation checks at the end). The restart costs the suite a few seconds
+ * (docs/local-cloud-persistence.md, "Proof").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EMULATORS } from '../../localcloud/config';
 import { resourceNames } from '../../functions/config';
 import { readRecordLog, RecordLog } from '../../producer/record-log';
-import { planSpike } from '../../producer/spike-plan';
+import { planSpike, type SpikeShape } from '../../producer/spike-plan';
 import { runSpike, type SpikeSummary } from '../../producer/spike-runner';
-import { waitUntilSettled, type SettleResult } from '../../tools/demo/pipeline-settle';
+import {
+  recordsAccountedFor,
+  snapshotTables,
+  waitUntilSettled,
+  type SettleResult,
+} from '../../tools/demo/pipeline-settle';
 import {
   compare as oracleCompare,
   readActual,
@@ -33,17 +46,68 @@ const LATENESS_MS = 4_000;
 const IDLE_MS = 3_000;
 /** Draining the stream and closing the last window: lateness, idleness and a window, with margin. */
 const SETTLE_MS = 5 * (WINDOW_MS + LATENESS_MS + IDLE_MS);
-const PLAN = { producers: 1, spikeProducers: 2, baselineS: 5, spikeS: 12, cooldownS: 5 };
-const PLAN_MS = (PLAN.baselineS + PLAN.spikeS + PLAN.cooldownS) * 1000;
+/** The spike's first half: the baseline and half the spike; the cloud stops there. */
+const FIRST: SpikeShape = {
+  producers: 1,
+  spikeProducers: 2,
+  baselineS: 5,
+  spikeS: 6,
+  cooldownS: 0,
+};
+/** The second half, against the restarted cloud: the rest of the spike and the cooldown. */
+const SECOND: SpikeShape = { ...FIRST, baselineS: 0, cooldownS: 5 };
+const planMs = (s: SpikeShape) => (s.baselineS + s.spikeS + s.cooldownS) * 1000;
+/** A cloud start on a loaded machine (emulator threads, functions restored): the hook's bound. */
+const RESTART_BOUND_MS = EMULATORS.startTimeoutMs;
 
 let p: Pipeline;
-let summary: SpikeSummary;
+let dataDir: string;
+let halves: SpikeSummary[] = [];
 let settled: SettleResult;
 const malformedKeys = new Set<string>();
 let logPath: string;
+let maxValidEventMs = -Infinity;
+/** what the consumer had accounted for when the cloud stopped (read from the restored tables) */
+let accountedAtStop = 0;
+
+/** Both halves' counts added up. */
+function total(): { stats: SpikeSummary['stats']; abandoned: number } {
+  const stats = { ...halves[0]!.stats };
+  for (const h of halves.slice(1))
+    for (const k of Object.keys(stats) as Array<keyof typeof stats>)
+      if (typeof stats[k] === 'number' && typeof h.stats[k] === 'number')
+        (stats[k] as number) += h.stats[k] as number;
+  return { stats, abandoned: halves.reduce((a, h) => a + h.abandoned, 0) };
+}
+
+async function produce(shape: SpikeShape, seed: number, log: RecordLog): Promise<SpikeSummary> {
+  return runSpike({
+    client: p.producerKinesis,
+    streamName: resourceNames(p.config.prefix).stream,
+    plan: planSpike(shape),
+    ratePerProducer: 150,
+    generator: {
+      seed,
+      users: 300,
+      lateFraction: 0.03,
+      malformedFraction: 0.03,
+      outOfOrderS: 3,
+      allowedLatenessMs: LATENESS_MS,
+      windowSizeMs: WINDOW_MS,
+      futureSkewMs: p.config.windowing.maxFutureSkewMs * 4,
+    },
+    onAccepted: (r, g) => {
+      log.write(r);
+      if (g.kind === 'malformed') malformedKeys.add(`${r.shardId}#${r.sequenceNumber}`);
+      if (g.kind === 'valid')
+        maxValidEventMs = Math.max(maxValidEventMs, JSON.parse(g.data).timestamp * 1000);
+    },
+  });
+}
 
 beforeAll(
   async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'streamscale-e2e-data-'));
     p = await startPipeline({
       config: {
         prefix: 'sse2e',
@@ -61,60 +125,48 @@ beforeAll(
       },
       speedup: 30,
       shardRecordsPerSecond: 250,
+      dataDir,
     });
+    const timing = (what: string) => process.env.E2E_TIMING && console.log(what);
     const tDeployed = Date.now();
-    if (process.env.E2E_TIMING) console.log(`synth ${p.synthMs} ms, deploy ${p.deployMs} ms`);
+    timing(`synth ${p.synthMs} ms, deploy ${p.deployMs} ms`);
     logPath = join(p.dir, 'records.jsonl');
     const log = new RecordLog(logPath);
     const names = resourceNames(p.config.prefix);
-    let maxValidEventMs = -Infinity;
-    summary = await runSpike({
-      client: p.producerKinesis,
-      streamName: names.stream,
-      plan: planSpike(PLAN),
-      ratePerProducer: 150,
-      generator: {
-        seed: 2026,
-        users: 300,
-        lateFraction: 0.03,
-        malformedFraction: 0.03,
-        outOfOrderS: 3,
-        allowedLatenessMs: LATENESS_MS,
-        windowSizeMs: WINDOW_MS,
-        futureSkewMs: p.config.windowing.maxFutureSkewMs * 4,
-      },
-      onAccepted: (r, g) => {
-        log.write(r);
-        if (g.kind === 'malformed') malformedKeys.add(`${r.shardId}#${r.sequenceNumber}`);
-        if (g.kind === 'valid')
-          maxValidEventMs = Math.max(maxValidEventMs, JSON.parse(g.data).timestamp * 1000);
-      },
-    });
+    halves = [await produce(FIRST, 2026, log)];
+    const tStop = Date.now();
+    await p.restart();
+    timing(`first half ${tStop - tDeployed} ms, restart ${Date.now() - tStop} ms`);
+    accountedAtStop = recordsAccountedFor(await snapshotTables(p.clients.dynamo, names));
+    halves.push(await produce(SECOND, 2027, log));
     await log.close();
-    if (process.env.E2E_TIMING) console.log(`spike ${Date.now() - tDeployed} ms`);
+    const accepted = total().stats.accepted;
+    timing(
+      `spike ${Date.now() - tDeployed} ms; at the stop ${accountedAtStop} of ${halves[0]!.stats.accepted} accounted for`,
+    );
     settled = await waitUntilSettled({
       client: p.clients.dynamo,
       names,
-      accepted: summary.stats.accepted,
+      accepted,
       lastWindowEndMs: Math.floor(maxValidEventMs / WINDOW_MS) * WINDOW_MS + WINDOW_MS,
       timeoutMs: SETTLE_MS,
       pollMs: 1_000,
-      onProgress: (x) =>
-        process.env.E2E_TIMING &&
-        console.log(JSON.stringify({ ...x, accepted: summary.stats.accepted })),
+      onProgress: (x) => timing(JSON.stringify({ ...x, accepted })),
     });
   },
-  SYNTH_TIMEOUT_MS + PLAN_MS + SETTLE_MS + 60_000,
+  SYNTH_TIMEOUT_MS + planMs(FIRST) + RESTART_BOUND_MS + planMs(SECOND) + SETTLE_MS + 60_000,
 );
 
 afterAll(async () => {
   await p?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('a short spike end to end on the embedded cloud', () => {
-  it('throttled the shard, retried, and got every record in', () => {
-    const st = summary.stats;
-    expect(summary.abandoned).toBe(0);
+describe('a short spike end to end on the embedded cloud, restarted in the middle', () => {
+  it('throttled the shard, retried, and got every record in, both halves', () => {
+    const { stats: st, abandoned } = total();
+    expect(abandoned).toBe(0);
+    for (const h of halves) expect(h.stats.accepted).toBeGreaterThan(0);
     expect(st.accepted).toBe(st.generated);
     expect(st.accepted).toBeGreaterThan(2_000);
     expect(st.throttled).toBeGreaterThan(0);
@@ -123,14 +175,14 @@ describe('a short spike end to end on the embedded cloud', () => {
   });
 
   it('drained the stream and closed the last windows', () => {
-    const why = `accounted for ${settled.snapshot.partials.reduce((a, x) => a + Number(x.records), 0)} + ${settled.snapshot.rejects.length} of ${summary.stats.accepted}; closedThrough ${settled.snapshot.global?.closedThrough}\n${p.logs.slice(-30).join('\n')}`;
+    const why = `accounted for ${settled.snapshot.partials.reduce((a, x) => a + Number(x.records), 0)} + ${settled.snapshot.rejects.length} of ${total().stats.accepted}; closedThrough ${settled.snapshot.global?.closedThrough}\n${p.logs.slice(-30).join('\n')}`;
     expect(settled.drained, why).toBe(true);
     expect(settled.closed, why).toBe(true);
   });
 
   it('finals + late records equal the offline recomputation for both queries, each record once', () => {
     const lines = readRecordLog(logPath);
-    expect(lines.length).toBe(summary.stats.accepted);
+    expect(lines.length).toBe(total().stats.accepted);
     const expected = recompute(lines, p.config, Date.now());
     const got = pipelineResults(settled.snapshot);
     if (process.env.E2E_TIMING)
