@@ -38,14 +38,19 @@ import {
 } from '../support/oracle';
 import { recompute } from './offline-recompute';
 import { SYNTH_TIMEOUT_MS } from '../support/synth-cache';
+import {
+  SPIKE_CLOUD,
+  SPIKE_LATENESS_MS,
+  SPIKE_SETTLE_MS,
+  SPIKE_STACK,
+  SPIKE_WINDOW_MS,
+} from '../support/spike-stack';
 import { startPipeline, type Pipeline } from './pipeline-harness';
 import { canonical, diff, pipelineResults } from './results-compare';
 
-const WINDOW_MS = 5_000;
-const LATENESS_MS = 4_000;
-const IDLE_MS = 3_000;
-/** Draining the stream and closing the last window: lateness, idleness and a window, with margin. */
-const SETTLE_MS = 5 * (WINDOW_MS + LATENESS_MS + IDLE_MS);
+const WINDOW_MS = SPIKE_WINDOW_MS;
+const LATENESS_MS = SPIKE_LATENESS_MS;
+const SETTLE_MS = SPIKE_SETTLE_MS;
 /** The spike's first half: the baseline and half the spike; the cloud stops there. */
 const FIRST: SpikeShape = {
   producers: 1,
@@ -108,25 +113,7 @@ async function produce(shape: SpikeShape, seed: number, log: RecordLog): Promise
 beforeAll(
   async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'streamscale-e2e-data-'));
-    p = await startPipeline({
-      config: {
-        prefix: 'sse2e',
-        windowing: {
-          windowSizeMs: WINDOW_MS,
-          allowedLatenessMs: LATENESS_MS,
-          idleTimeoutMs: IDLE_MS,
-        },
-        // Two lanes per shard throughout (order per partition key, concurrent batches); the shard
-        // count still scales. A live PF change is left out here: the local event-source poller can
-        // spin without yielding while lanes regroup under load (reported to its owner), which would
-        // hang the whole test worker instead of failing it.
-        consumer: { parallelizationFactor: 2 },
-        scaler: { minParallelization: 2, maxParallelization: 2 },
-      },
-      speedup: 30,
-      shardRecordsPerSecond: 250,
-      dataDir,
-    });
+    p = await startPipeline({ config: SPIKE_STACK, ...SPIKE_CLOUD, dataDir });
     const timing = (what: string) => process.env.E2E_TIMING && console.log(what);
     const tDeployed = Date.now();
     timing(`synth ${p.synthMs} ms, deploy ${p.deployMs} ms`);
