@@ -4,6 +4,7 @@
  * Lambda plane's timings. The cloud knows nothing of the apps it runs; they
  * configure it only through startLocalCloud's options and the CLI flags.
  */
+import { availableParallelism } from 'node:os';
 
 /** The account every ARN, queue URL and caller identity names (LocalStack's convention). */
 export const ACCOUNT_ID = '000000000000';
@@ -117,6 +118,14 @@ export const EMULATORS = {
 export const LAMBDA_PLANE_DEFAULTS = {
   /** Execution environments (worker threads) across all functions, like an account's concurrency limit. */
   maxConcurrentExecutions: 64,
+  /**
+   * Execution environments initializing (cold-starting) at once; more wait for one to be ready.
+   * AWS bounds how fast a function scales out (1,000 environments per 10 s); locally every cold start
+   * takes CPU from the same cores, so starting dozens at once makes each take longer — scheduled
+   * functions (every 2 s under a speedup) then piled up to the global limit and starved the consumers.
+   * One per core (at least 2) keeps each start short.
+   */
+  maxConcurrentInits: Math.max(2, availableParallelism()),
   /** A warm worker idle this long is shut down. */
   idleWorkerMs: 5 * 60_000,
   /** ListShards re-poll period of an event source mapping (follows resharding). */

@@ -9,6 +9,8 @@ import type { InvokeOutcome } from './runtime/execution-pool';
 export interface LambdaServiceOptions {
   /** Execution environments across all functions (default LAMBDA_PLANE_DEFAULTS.maxConcurrentExecutions). */
   maxConcurrentExecutions?: number;
+  /** Environments initializing at once (default LAMBDA_PLANE_DEFAULTS.maxConcurrentInits). */
+  maxConcurrentInits?: number;
   idleWorkerMs?: number;
   shardDiscoveryMs?: number;
   idlePollMs?: number;
@@ -31,6 +33,7 @@ export function resolveTunables(opts: LambdaServiceOptions): LambdaTunables {
   const d = LAMBDA_PLANE_DEFAULTS;
   return {
     maxConcurrentExecutions: opts.maxConcurrentExecutions ?? d.maxConcurrentExecutions,
+    maxConcurrentInits: opts.maxConcurrentInits ?? d.maxConcurrentInits,
     idleWorkerMs: opts.idleWorkerMs ?? d.idleWorkerMs,
     shardDiscoveryMs: opts.shardDiscoveryMs ?? d.shardDiscoveryMs,
     idlePollMs: opts.idlePollMs ?? d.idlePollMs,

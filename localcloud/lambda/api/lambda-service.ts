@@ -53,6 +53,7 @@ export class LambdaService implements EdgeService {
     this.t = resolveTunables(opts);
     this.pool = new ExecutionPool(ctx, {
       maxConcurrent: this.t.maxConcurrentExecutions,
+      maxInits: this.t.maxConcurrentInits,
       idleWorkerMs: this.t.idleWorkerMs,
     });
     const archive = codeArchive(ctx.persistence);

@@ -12,42 +12,17 @@ import { Worker } from 'node:worker_threads';
 import type { CloudContext } from '../../contracts';
 import type { FunctionDefinition } from '../api/function-definition';
 import { pipeFunctionOutput, reportLine } from './function-output';
-import { lambdaEnvironment, logGroupOf, logStreamOf } from './worker-environment';
+import { ThrottledError, type InvokeOutcome } from './invoke-outcome';
+import { lambdaEnvironment, logGroupOf, logStreamOf, workerExecArgv } from './worker-environment';
+
+export { ThrottledError, type InvokeOutcome };
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 
-export interface InvokeOutcome {
-  requestId: string;
-  /** false when the function failed (FunctionError Unhandled) */
-  ok: boolean;
-  /** JSON text: the handler's result, or the error object Lambda returns */
-  payload: string;
-  errorType?: string;
-  errorMessage?: string;
-  durationMs: number;
-  /** absolute ms (performance.timeOrigin + now) when the handler was called */
-  startedAt?: number;
-  /** the invocation's console output (LogType Tail), last 4 KB */
-  tail: string;
-}
-
-export class ThrottledError extends Error {
-  constructor(
-    readonly functionName: string,
-    readonly reason:
-      'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded',
-  ) {
-    super(
-      reason === 'ReservedFunctionConcurrentInvocationLimitExceeded'
-        ? `Rate Exceeded: ${functionName} is at its reserved concurrency`
-        : `Rate Exceeded: the local cloud runs at most its global number of concurrent executions`,
-    );
-    this.name = 'TooManyRequestsException';
-  }
-}
-
 export interface PoolOptions {
   maxConcurrent: number;
+  /** Environments initializing at once; an invocation that needs one more waits (never throttled for it). */
+  maxInits: number;
   idleWorkerMs: number;
 }
 
@@ -96,6 +71,7 @@ export class ExecutionPool {
   private readonly busyByFn = new Map<string, number>();
   private readonly waiters: Waiter[] = [];
   private readonly definitions = new Map<string, FunctionDefinition>();
+  private initializing = 0;
   private closed = false;
 
   constructor(
@@ -121,14 +97,18 @@ export class ExecutionPool {
     this.definitions.set(fn.name, fn);
     let env = this.tryAcquire(fn);
     if (!env) {
-      this.metric(fn.name, 'Throttles', 1, 'Count');
-      if (!wait)
-        throw new ThrottledError(
-          fn.name,
-          fn.reserved !== undefined && this.concurrency(fn.name) >= fn.reserved
-            ? 'ReservedFunctionConcurrentInvocationLimitExceeded'
-            : 'ConcurrentInvocationLimitExceeded',
-        );
+      const atReserved = fn.reserved !== undefined && this.concurrency(fn.name) >= fn.reserved;
+      // Only a concurrency limit throttles; waiting for a cold start slot is part of a cold start.
+      if (atReserved || this.atGlobalLimit()) {
+        this.metric(fn.name, 'Throttles', 1, 'Count');
+        if (!wait)
+          throw new ThrottledError(
+            fn.name,
+            atReserved
+              ? 'ReservedFunctionConcurrentInvocationLimitExceeded'
+              : 'ConcurrentInvocationLimitExceeded',
+          );
+      }
       env = await new Promise<Env>((resolve, reject) => this.waiters.push({ fn, resolve, reject }));
     }
     try {
@@ -164,6 +144,7 @@ export class ExecutionPool {
       (e) => !e.busy && !e.dead && e.fn === fn.name && e.generation === fn.generation,
     );
     if (!env) {
+      if (this.initializing >= this.opts.maxInits) return undefined;
       if (this.envs.size >= this.opts.maxConcurrent) {
         const idle = [...this.envs].find((e) => !e.busy);
         if (!idle) return undefined;
@@ -178,6 +159,10 @@ export class ExecutionPool {
     return env;
   }
 
+  private atGlobalLimit(): boolean {
+    return this.envs.size >= this.opts.maxConcurrent && ![...this.envs].some((e) => !e.busy);
+  }
+
   private release(env: Env): void {
     env.busy = false;
     this.busyByFn.set(env.fn, Math.max(0, this.concurrency(env.fn) - 1));
@@ -190,15 +175,21 @@ export class ExecutionPool {
     this.serveWaiters();
   }
 
+  /**
+   * Waiters of the function with the fewest environments first (arrival order among equals):
+   * a cold start slot must not go to a schedule's piled-up runs while a stream's consumer waits.
+   */
   private serveWaiters(): void {
-    for (let i = 0; i < this.waiters.length;) {
-      const w = this.waiters[i]!;
-      const fn = this.definitions.get(w.fn.name) ?? w.fn;
-      const env = this.tryAcquire(fn);
-      if (env) {
-        this.waiters.splice(i, 1);
-        w.resolve(env);
-      } else i++;
+    const envsOf = new Map<string, number>();
+    for (const e of this.envs) envsOf.set(e.fn, (envsOf.get(e.fn) ?? 0) + 1);
+    const order = [...this.waiters].sort(
+      (a, b) => (envsOf.get(a.fn.name) ?? 0) - (envsOf.get(b.fn.name) ?? 0),
+    );
+    for (const w of order) {
+      const env = this.tryAcquire(this.definitions.get(w.fn.name) ?? w.fn);
+      if (!env) continue;
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.resolve(env);
     }
   }
 
@@ -213,6 +204,7 @@ export class ExecutionPool {
     const worker = new Worker(BOOTSTRAP, {
       workerData: { taskRoot: fn.codeDir, handler: fn.handler, edge: this.ctx.endpoint },
       env: lambdaEnvironment(fn, this.ctx),
+      execArgv: workerExecArgv(process.execArgv),
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, fn.memoryMb) },
@@ -232,6 +224,11 @@ export class ExecutionPool {
       worker.once('exit', () =>
         resolve({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited during init' }),
       );
+    });
+    this.initializing++;
+    void env.init.then(() => {
+      this.initializing--;
+      this.serveWaiters();
     });
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'result') env.onResult?.(m);

@@ -40,3 +40,33 @@ export function lambdaEnvironment(
     TZ: ':UTC',
   };
 }
+
+/** Node flags that load a module first (each takes the next argument, or `=value`). */
+const PRELOAD_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+
+/**
+ * The Node.js flags an execution environment starts with: the cloud's own,
+ * minus a TypeScript loader (tsx) the cloud may run under. A function is
+ * JavaScript (index.mjs / .js / .cjs) and so is the runtime's bootstrap;
+ * a loader inherited by the worker thread hooks every module the function
+ * and the SDK load, which about doubled a cold start's CPU (docs/benchmarks.md).
+ */
+export function workerExecArgv(parent: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const a = parent[i]!;
+    const eq = a.indexOf('=');
+    const [flag, inline] = eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    if (!PRELOAD_FLAGS.has(flag)) {
+      out.push(a);
+      continue;
+    }
+    const value = inline ?? parent[i + 1] ?? '';
+    if (inline === undefined) i++;
+    if (!/[\\/]tsx[\\/]|^tsx$|^tsx\//.test(value.replace(/^file:\/\//, ''))) {
+      out.push(a);
+      if (inline === undefined) out.push(value);
+    }
+  }
+  return out;
+}
