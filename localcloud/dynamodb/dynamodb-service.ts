@@ -86,12 +86,7 @@ export class DynamoDbService implements EdgeService {
       placement: opts.placement,
       log: (line) => ctx.log('dynamodb', line),
     });
-    return new DynamoDbService(
-      ctx,
-      emulator,
-      new BackendProxy(emulator.port),
-      opts.partitionLimits,
-    );
+    return new DynamoDbService(ctx, emulator, new BackendProxy(emulator), opts.partitionLimits);
   }
 
   observe(observer: DynamoDbObserver): void {

@@ -1,5 +1,6 @@
 /**
- * Forwards a request to an emulator listening on an internal loopback port
+ * Forwards a request to an emulator — over its transport (a message to its
+ * thread, or a call on this one), or HTTP on its internal loopback port —
  * and returns its answer buffered, so a service can inspect or rewrite it
  * before the edge replies. Keep-alive sockets: the edge is the emulator's
  * only client.
@@ -38,12 +39,23 @@ class StaleSocketError extends Error {
   }
 }
 
+/** A way to reach an emulator other than HTTP on its port (localcloud/workers/emulator-requests.ts). */
+export interface EmulatorTransport {
+  request(
+    method: string,
+    path: string,
+    headers: Record<string, string | string[]>,
+    body: Buffer,
+  ): Promise<BackendResponse>;
+}
+
 export class BackendProxy {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   /** the retry of a request whose kept-alive socket was stale: a connection of its own */
   private readonly freshAgent = new Agent({ keepAlive: false });
 
-  constructor(private readonly port: number) {}
+  /** `target`: the emulator's loopback port (HTTP), or its transport. */
+  constructor(private readonly target: number | EmulatorTransport) {}
 
   send(
     method: string,
@@ -56,17 +68,20 @@ export class BackendProxy {
       if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
     }
     out['content-length'] = String(body.length);
-    return this.attempt(method, path, out, body).catch((err: unknown) => {
+    const target = this.target;
+    if (typeof target !== 'number') return target.request(method, path, out, body);
+    return this.attempt(target, method, path, out, body).catch((err: unknown) => {
       // A kept-alive socket the emulator closed as idle just as the edge reused it: the emulator
       // never read the request (it closes only sockets with none in progress), so it is sent
       // again, once, on a new connection. Under load the two threads' idle timers drift apart
       // and this race answered clients 500 InternalFailure in bursts.
       if (!(err instanceof StaleSocketError)) throw err;
-      return this.attempt(method, path, out, body, false);
+      return this.attempt(target, method, path, out, body, false);
     });
   }
 
   private attempt(
+    port: number,
     method: string,
     path: string,
     headers: Record<string, string | string[]>,
@@ -77,7 +92,7 @@ export class BackendProxy {
       const req = request(
         {
           host: '127.0.0.1',
-          port: this.port,
+          port,
           method,
           path,
           headers,

@@ -37,7 +37,7 @@ export class KinesisBackend {
       placement: o.placement,
       log: o.log,
     });
-    return new KinesisBackend(emulator, new BackendProxy(emulator.port));
+    return new KinesisBackend(emulator, new BackendProxy(emulator));
   }
 
   /** The client's request, body as given (raw bytes, or the edge's rewrite of the input). */

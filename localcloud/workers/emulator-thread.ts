@@ -4,20 +4,23 @@
  * request parsing, validation, their stores — runs on another core than the
  * edge, the event-source runtime and CloudWatch; or inline, on the edge's
  * event loop (the bench's before/after, and a debugging aid). Either way
- * the emulator listens on an internal loopback port and the edge's
- * BackendProxy talks HTTP to it: the bytes it sees are the same, so its
- * answers (sequence numbers, per-shard order, conditional writes) are too.
+ * the emulator listens on an internal loopback port, and the edge's
+ * BackendProxy hands it requests without a socket (emulator-requests.ts):
+ * the method, headers and body bytes it sees are the same as over HTTP, so
+ * its answers (sequence numbers, per-shard order, conditional writes) are too.
  */
 import type { Server } from 'node:http';
 import { threadId, Worker } from 'node:worker_threads';
 import { EMULATORS, type EmulatorPlacement } from '../config';
+import type { EmulatorTransport } from '../edge/backend-proxy';
+import { inlineTransport, ThreadTransport } from './emulator-requests';
 import { listenEmulator, type EmulatorKind, type EmulatorOptions } from './emulator-server';
 import type { ToEmulator, ToHost } from './emulator-worker';
 
 export type { EmulatorKind, EmulatorOptions } from './emulator-server';
 
-export interface RunningEmulator {
-  /** Its internal loopback port. */
+export interface RunningEmulator extends EmulatorTransport {
+  /** Its internal loopback port (HTTP; the edge uses request(), without a socket). */
   readonly port: number;
   readonly placement: EmulatorPlacement;
   /** The thread it runs on (node:worker_threads threadId; the edge's is 0 in a main thread). */
@@ -40,7 +43,8 @@ export async function startEmulator(spec: EmulatorSpec): Promise<RunningEmulator
   const placement = spec.placement ?? EMULATORS.placement;
   if (placement === 'inline') {
     const { server, port } = await listenEmulator(spec.kind, spec.options);
-    return { port, placement, threadId, close: () => closeServer(server) };
+    const { request } = inlineTransport(server);
+    return { port, placement, threadId, request, close: () => closeServer(server) };
   }
   return startThread(spec);
 }
@@ -88,10 +92,12 @@ async function startThread(spec: EmulatorSpec): Promise<RunningEmulator> {
   worker.once('exit', (code) => {
     if (!closing) log(`${spec.kind} thread ended unexpectedly (exit ${code})`);
   });
+  const transport = new ThreadTransport(worker, spec.kind);
   return {
     port: started.port,
     threadId: started.threadId,
     placement: 'threads',
+    request: (method, path, headers, body) => transport.request(method, path, headers, body),
     close: () => {
       closing = true;
       return closeThread(worker, spec.kind, log);

@@ -78,3 +78,32 @@ it('keeps an inline emulator on the caller thread', async () => {
   const listed = await proxy.call('Kinesis_20131202.ListStreams', {}, 'application/x-amz-json-1.1');
   expect(listed.json.StreamNames).toEqual([]);
 });
+
+it("answers the edge's requests as messages to its thread: what HTTP on its port answers", async () => {
+  const { e, proxy } = await start('kinesalite');
+  const headers = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': 'Kinesis_20131202.DescribeStream',
+    authorization:
+      'AWS4-HMAC-SHA256 Credential=t/20200101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
+    'x-amz-date': '20200101T000000Z',
+  };
+  const body = Buffer.from(JSON.stringify({ StreamName: 'missing' }));
+  const [viaMessage, viaHttp] = await Promise.all([
+    e.request('POST', '/', headers, body),
+    proxy.send('POST', '/', headers, body),
+  ]);
+  expect(viaMessage.status).toBe(400);
+  expect(viaMessage.status).toBe(viaHttp.status);
+  expect(viaMessage.headers['content-type']).toBe(viaHttp.headers['content-type']);
+  expect(JSON.parse(viaMessage.body.toString())).toEqual(JSON.parse(viaHttp.body.toString()));
+  expect(viaMessage.headers['x-amzn-requestid']).toBeTruthy();
+});
+
+it('refuses a request to an emulator whose thread has ended, with a message', async () => {
+  const { e } = await start('dynalite');
+  await e.close();
+  await expect(e.request('POST', '/', {}, Buffer.alloc(0))).rejects.toThrow(
+    /dynalite thread has ended/,
+  );
+});
