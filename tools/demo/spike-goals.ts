@@ -124,7 +124,7 @@ export function stallTable(rows: readonly StallRow[], t0: number): string[] {
     '    time | shards×PF | arrived | processed | waiting at start | owed    | iterator age | stalled',
     ...rows.map(
       (r) =>
-        `${`+${((r.t - t0) / 1000).toFixed(0)} s`.padStart(8)} | ${`${r.shards}×${r.parallelization}`.padEnd(9)} | ${n(r.arrived)} | ${n(r.processed).padStart(9)} | ${n(r.waitingAtStart).padStart(16)} | ${n(r.owed)} | ${`${(r.iteratorAgeMs / 1000).toFixed(1)} s`.padStart(12)} | ${r.stalled ? 'STALLED' : 'no'}`,
+        `${`${r.t < t0 ? '−' : '+'}${(Math.abs(r.t - t0) / 1000).toFixed(0)} s`.padStart(8)} | ${`${r.shards}×${r.parallelization}`.padEnd(9)} | ${n(r.arrived)} | ${n(r.processed).padStart(9)} | ${n(r.waitingAtStart).padStart(16)} | ${n(r.owed)} | ${`${(r.iteratorAgeMs / 1000).toFixed(1)} s`.padStart(12)} | ${r.stalled ? 'STALLED' : 'no'}`,
     ),
   ];
 }
