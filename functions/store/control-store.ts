@@ -39,6 +39,18 @@ const isConditionFailure = (err: unknown): boolean =>
 
 export interface GlobalState extends Partial<Omit<GlobalWatermarkItem, 'pk' | 'sk'>> {
   closerRunStartedAt?: number;
+  /** the owning closer run's lease (epoch ms) */
+  closerRunUntil?: number;
+}
+
+/** When a closer run may take over from the run that owns the closer (the scaler's terms too). */
+export interface RunClaim {
+  /** the new run's start: later runs compare with it */
+  startedAt: number;
+  /** the new run's lease: until then no other run takes over (epoch ms) */
+  runUntil: number;
+  /** the owner ends by then (epoch ms): hand over */
+  handoverAt: number;
 }
 
 /** What one batch cost a lane: added to the shard's running totals. */
@@ -176,9 +188,28 @@ export class ControlStore {
     return out.Item ? (unmarshall(out.Item) as GlobalState) : {};
   }
 
+  /** The owner's lease, extended to `runUntil`; false once a newer run holds the closer. */
+  async renewCloserRun(startedAt: number, runUntil: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ pk: WATERMARK_PK, sk: GLOBAL_SK }),
+          UpdateExpression: 'SET closerRunUntil = :until',
+          ConditionExpression: 'closerRunStartedAt = :r',
+          ExpressionAttributeValues: marshall({ ':r': startedAt, ':until': runUntil }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   /** Moves `attr` of the GLOBAL item forward to `value`; false when it was already there or beyond. */
   private async forward(
-    attr: 'watermark' | 'closedThrough' | 'closerRunStartedAt',
+    attr: 'watermark' | 'closedThrough',
     value: number,
     nowMs: number,
   ): Promise<boolean> {
@@ -208,9 +239,38 @@ export class ControlStore {
     return this.forward('closedThrough', closedThrough, nowMs);
   }
 
-  /** Marks a closer run as the newest; older runs stop when they see a later mark. */
-  markCloserRun(startedAt: number): Promise<boolean> {
-    return this.forward('closerRunStartedAt', startedAt, startedAt);
+  /**
+   * Takes over the closer for a new run — only when the owner's lease ends
+   * within a tick (or there is none); false otherwise, and the new run does
+   * nothing. The owner renews its lease every tick (renewCloserRun) and stops
+   * once a newer run holds the closer. A run that took over a live owner
+   * would make a slow machine pile runs up: each scheduled run outliving the
+   * schedule's period (at the local cloud's speed-up, two seconds) meant one
+   * more execution environment every period — 23 closers at once in a chaos
+   * run. The lease bounds how long a dead or stuck owner blocks its successors.
+   */
+  async claimCloserRun(c: RunClaim): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ pk: WATERMARK_PK, sk: GLOBAL_SK }),
+          UpdateExpression: 'SET closerRunStartedAt = :r, closerRunUntil = :until',
+          ConditionExpression:
+            'attribute_not_exists(closerRunStartedAt) OR (closerRunStartedAt < :r AND ' +
+            '(attribute_not_exists(closerRunUntil) OR closerRunUntil <= :handover))',
+          ExpressionAttributeValues: marshall({
+            ':r': c.startedAt,
+            ':until': c.runUntil,
+            ':handover': c.handoverAt,
+          }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 }
 

@@ -1,12 +1,13 @@
 /**
- * The chaos suite's cloud: `npm run local` as a child process (so it can be
- * SIGKILLed like a crashed machine's), restarted on the same port, with the
- * stack deployed from a cached synth and its functions' DynamoDB calls sent
- * through the fault proxy. No on-disk state: a restarted cloud is empty and
- * the stack is deployed again.
+ * The chaos suite's cloud: `npm run local --data-dir DIR` as a child process
+ * (so it can be SIGKILLed like a crashed machine's), with the stack deployed
+ * from a cached synth and its functions' DynamoDB calls sent through the
+ * fault proxy. A kill restarts it on the same port and data dir: streams,
+ * records, tables, functions (with the proxy in their environment) and the
+ * event sources' checkpoints come back from disk (docs/local-cloud-persistence.md).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,11 +34,13 @@ export interface CloudOptions {
   dynamoEndpoint: () => string;
   /** the cloud's edge, once it has started (the proxy's upstream) */
   onEndpoint: (endpoint: string) => void;
+  /** every line the cloud prints, appended here (kept for a failed run's post-mortem) */
+  logFile?: string;
 }
 
 export interface ChaosCloud {
   readonly endpoint: string;
-  /** SIGKILL, then start again on the same port and deploy the stack again */
+  /** SIGKILL, then start again on the same port and data dir */
   killAndRestart(): Promise<void>;
   /** the cloud's last log lines, for a failure's message */
   logTail(): string;
@@ -51,12 +54,14 @@ async function spawnCloud(port: number, o: CloudOptions, cwd: string) {
       ...['--import', LOADER, join(ROOT, 'localcloud', 'cli.ts')],
       ...['--port', String(port), '--speedup', String(o.speedup)],
       ...['--shard-records-per-second', String(o.shardRecordsPerSecond)],
+      ...['--data-dir', join(cwd, 'data')],
     ],
     { cwd, env: { ...process.env, STREAMSCALE_CONFIG: JSON.stringify(o.config) } },
   );
   let out = '';
   const keep = (d: Buffer) => {
     out += d.toString();
+    if (o.logFile) appendFileSync(o.logFile, d);
     // The banner is at the start; after it, only the tail matters (a failure's context).
     if (out.length > 200_000) out = out.slice(-100_000);
   };
@@ -138,7 +143,6 @@ export async function startChaosCloud(o: CloudOptions): Promise<ChaosCloud> {
     async killAndRestart() {
       await stopChild('SIGKILL');
       current = await spawnCloud(current.port, o, cwd);
-      await deployStack(current.endpoint, o, join(cwd, 'state'));
     },
     async stop() {
       await stopChild('SIGTERM');

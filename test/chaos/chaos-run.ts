@@ -3,50 +3,33 @@
  * (throttled, with late, out-of-order and malformed records) while the
  * run's schedule strikes, then — once the stream is drained and the last
  * windows closed — finals + late records compared exactly with the offline
- * recomputation from the --record log (test/e2e/offline-recompute.ts), and
- * the rejects with the records the recomputation rejects.
+ * recomputation of what the stream holds (test/e2e/offline-recompute.ts),
+ * and the rejects with the records the recomputation rejects.
  */
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { dynamoClient, kinesisClient } from '../../functions/aws/clients';
 import { resourceNames, type StreamscaleConfig } from '../../functions/config';
 import { readRecordLog, RecordLog } from '../../producer/record-log';
 import { planSpike, type SpikePlan } from '../../producer/spike-plan';
-import { runSpike, type SpikeSummary } from '../../producer/spike-runner';
+import { runSpike } from '../../producer/spike-runner';
 import { waitUntilSettled, type SettleResult } from '../../tools/demo/pipeline-settle';
 import { recompute } from '../e2e/offline-recompute';
 import { canonical, diff, pipelineResults } from '../e2e/results-compare';
-import { startChaosCloud, type ChaosCloud } from './chaos-cloud';
-import {
-  startDynamoFaultProxy,
-  type DynamoFaultProxy,
-  type ProxyMode,
-} from './dynamodb-fault-proxy';
-import { putPoison } from './poison-records';
-import { chaosSchedule, type Fault, type Schedule } from './schedule';
 import { notIn, streamContents } from '../support/stream-contents';
+import { accepted, scheduleFaults, type Striking } from './chaos-faults';
+import { startChaosCloud, type ChaosCloud } from './chaos-cloud';
+import { CHAOS, generatorOf } from './chaos-settings';
+import { startDynamoFaultProxy, type DynamoFaultProxy } from './dynamodb-fault-proxy';
+import { chaosSchedule, type Schedule } from './schedule';
 
-export const CHAOS = {
-  windowSizeMs: 5_000,
-  allowedLatenessMs: 4_000,
-  idleTimeoutMs: 3_000,
-  speedup: 30,
-  // Small on purpose: a run must fit a busy two-core machine. The spike alone nears the
-  // shard's limit; a storm takes it well over.
-  shardRecordsPerSecond: 200,
-  ratePerProducer: 80,
-  plan: { producers: 1, spikeProducers: 2, baselineS: 3, spikeS: 6, cooldownS: 3 },
-  storm: { producers: 2, ratePerProducer: 200 },
-  faults: { min: 2, max: 5 },
-  killShare: 0.3,
-} as const;
+export { CHAOS, chaosConfig } from './chaos-settings';
 
 export interface RunResult {
   seed: number;
   schedule: Schedule;
-  /** records the (restarted) cloud's stream holds: the pipeline's input, compared */
+  /** records the stream holds at the end: the pipeline's input, compared */
   records: number;
-  /** records accepted by a killed cloud, gone with it (no on-disk state) */
-  lostWithKilledCloud: number;
+  /** records Kinesis acknowledged before the kill (they must survive it) */
+  acceptedBeforeKill: number;
   /** the functions' DynamoDB calls, and those the faults broke */
   dynamoCalls: number;
   brokenCalls: number;
@@ -56,135 +39,49 @@ export interface RunResult {
   settled: boolean;
   mismatches: number;
   problems: string[];
+  /** faults that struck, by kind (the kill included) */
+  struckByKind: Record<string, number>;
   durationMs: number;
 }
 
-const generatorOf = (seed: number, config: StreamscaleConfig) => ({
-  seed,
-  users: 300,
-  lateFraction: 0.03,
-  malformedFraction: 0.03,
-  outOfOrderS: 3,
-  allowedLatenessMs: config.windowing.allowedLatenessMs,
-  windowSizeMs: config.windowing.windowSizeMs,
-  futureSkewMs: config.windowing.maxFutureSkewMs * 4,
-});
-
-interface Striking {
-  proxy: DynamoFaultProxy;
-  client: KinesisClient;
-  stream: string;
-  log: RecordLog;
-  config: StreamscaleConfig;
-  seed: number;
-  /** what the faults started that must end before settling */
-  pending: Promise<unknown>[];
-  /** faults struck so far */
-  struck: number;
-}
-
-const PROXY_MODE: Partial<Record<Fault['kind'], ProxyMode>> = {
-  'dynamodb-outage': 'outage',
-  'function-crash': 'crash',
-  'dynamodb-throttle': 'throttle',
-};
-
-/** Resolves once `count` faults have struck. */
-async function struck(s: Striking, count: number): Promise<void> {
-  while (s.struck < count) await new Promise((r) => setTimeout(r, 100));
-}
-
-function strike(f: Fault, s: Striking, index: number): void {
-  s.struck++;
-  const mode = PROXY_MODE[f.kind];
-  if (mode) {
-    s.proxy.mode = mode;
-    const over = new Promise((r) => setTimeout(r, f.durationMs)).then(() => {
-      if (s.proxy.mode === mode) s.proxy.mode = 'pass';
-    });
-    s.pending.push(over);
-  } else if (f.kind === 'poison') {
-    s.pending.push(putPoison(s.client, s.stream, s.log));
-  } else {
-    const storm = runSpike({
+/** The run's spike: cut by the kill, carried on once the cloud answers again. */
+async function producers(cloud: ChaosCloud, s: Striking, ctx: RunContext): Promise<number> {
+  const spike = (plan: SpikePlan, seed: number) =>
+    runSpike({
       client: s.client,
       streamName: s.stream,
-      plan: planSpike({
-        producers: CHAOS.storm.producers,
-        spikeProducers: 0,
-        baselineS: f.durationMs / 1000,
-        spikeS: 0,
-        cooldownS: 0,
-      }),
-      ratePerProducer: CHAOS.storm.ratePerProducer,
-      generator: generatorOf(s.seed * 100 + index, s.config),
-      onAccepted: (r) => s.log.write(r),
+      plan,
+      ratePerProducer: CHAOS.ratePerProducer,
+      generator: generatorOf(seed, s.config),
+      signal: s.cloudGone.signal,
+      onAccepted: accepted(s),
     });
-    s.pending.push(storm);
+  const first = spike(ctx.plan, ctx.seed);
+  const killAt = ctx.schedule.killAtMs;
+  if (killAt === undefined) {
+    await first;
+    return 0;
   }
-}
-
-/** A spike with the faults struck on time; resolves once the spike and every fault are over. */
-async function spikeUnderFaults(
-  s: Striking,
-  plan: SpikePlan,
-  faults: Fault[],
-): Promise<SpikeSummary[]> {
-  // Kinesis faults on the spike's clock; DynamoDB faults on the functions': from their first
-  // call (on a busy machine the first invocations come long after the spike started).
-  faults.forEach((f, i) => {
-    const at = () => setTimeout(() => strike(f, s, i), f.atMs);
-    // Bounded: functions that never call DynamoDB get their faults anyway, and the run then stalls.
-    const w = s.config.windowing;
-    const noCallsMs = 10 * (w.windowSizeMs + w.allowedLatenessMs + w.idleTimeoutMs);
-    const firstCall = Promise.race([
-      s.proxy.firstCall,
-      new Promise((r) => setTimeout(r, noCallsMs)),
-    ]);
-    if (PROXY_MODE[f.kind]) s.pending.push(firstCall.then(at));
-    else at();
-  });
-  const main = runSpike({
-    client: s.client,
-    streamName: s.stream,
-    plan,
-    ratePerProducer: CHAOS.ratePerProducer,
-    generator: generatorOf(s.seed, s.config),
-    onAccepted: (r) => s.log.write(r),
-  });
-  const summary = await main;
-  // Every fault strikes and ends before the results are read (none is cut short).
-  await Promise.all([...s.pending]);
-  await struck(s, faults.length);
-  const others = await Promise.all(s.pending);
-  s.proxy.mode = 'pass';
-  return [summary, ...others.filter((x): x is SpikeSummary => !!x && 'stats' in (x as object))];
-}
-
-/** A first spike that the cloud's kill ends: what it got accepted dies with the cloud. */
-async function killedSpike(cloud: ChaosCloud, o: RunContext): Promise<number> {
-  const abort = new AbortController();
-  let accepted = 0;
-  const client = producerClient(cloud.endpoint);
-  const spike = runSpike({
-    client,
-    streamName: resourceNames(o.config.prefix).stream,
-    plan: o.plan,
-    ratePerProducer: CHAOS.ratePerProducer,
-    generator: generatorOf(o.seed + 1, o.config),
-    signal: abort.signal,
-    onAccepted: () => accepted++,
-  });
-  await new Promise((r) => setTimeout(r, o.schedule.killAtMs));
-  o.progress(`killing the cloud (${accepted} records accepted so far)`);
+  await Promise.race([first, new Promise((r) => setTimeout(r, killAt))]);
+  const before = readLogCount(s);
+  ctx.progress(`killing the cloud (${before} records acknowledged so far)`);
+  s.struckByKind['cloud-kill'] = 1;
+  let back!: () => void;
+  s.up = new Promise<void>((r) => (back = r));
+  s.cloudGone.abort();
   const restarted = cloud.killAndRestart();
-  abort.abort();
-  await spike;
-  client.destroy();
+  await first;
   await restarted;
-  o.progress('cloud restarted, stack deployed again');
-  return accepted;
+  s.client.destroy();
+  s.client = producerClient(cloud.endpoint);
+  s.cloudGone = new AbortController();
+  back();
+  ctx.progress('cloud restarted on its data dir');
+  await spike(planSpike(CHAOS.afterKill), ctx.seed + 1);
+  return before;
 }
+
+const readLogCount = (s: Striking) => s.log.lines;
 
 const producerClient = (endpoint: string) =>
   kinesisClient({ endpoint, region: 'us-east-1', maxAttempts: 1, maxSockets: 128 });
@@ -217,7 +114,9 @@ async function settleWhileProgressing(
     pollMs: 1_000,
     signal: stalled.signal,
     onProgress: (p) => {
-      const state = `${p.accountedFor}/${p.closedThrough}`;
+      // The close cursor walking on past the last window (idle shards) is no progress.
+      const closed = Math.min(Number(p.closedThrough ?? 0), lastWindowEndMs);
+      const state = `${p.accountedFor}/${closed}`;
       if (state !== last.state) last = { at: Date.now(), state };
       else if (Date.now() - last.at > stallMs) stalled.abort();
       if (Math.floor(p.elapsedMs / 15_000) > reported) {
@@ -255,6 +154,8 @@ export async function chaosRun(o: {
   config: StreamscaleConfig;
   cdkOut: string;
   logPath: string;
+  /** the cloud's output, appended here */
+  cloudLog?: string;
 }): Promise<RunResult> {
   const t0 = Date.now();
   const plan = planSpike(CHAOS.plan);
@@ -277,6 +178,7 @@ export async function chaosRun(o: {
       shardRecordsPerSecond: CHAOS.shardRecordsPerSecond,
       dynamoEndpoint: () => proxy.url,
       onEndpoint: (endpoint) => proxy.retarget(endpoint),
+      ...(o.cloudLog ? { logFile: o.cloudLog } : {}),
     });
     o.progress(
       `cloud at ${cloud.endpoint}, stack deployed (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
@@ -294,6 +196,38 @@ export async function chaosRun(o: {
   }
 }
 
+/** The spike and every fault, each to its end; the record log closed. */
+async function spikeUnderFaults(
+  cloud: ChaosCloud,
+  proxy: DynamoFaultProxy,
+  ctx: RunContext,
+): Promise<{ s: Striking; before: number }> {
+  const s: Striking = {
+    proxy,
+    client: producerClient(cloud.endpoint),
+    up: Promise.resolve(),
+    cloudGone: new AbortController(),
+    stream: resourceNames(ctx.config.prefix).stream,
+    log: new RecordLog(ctx.logPath),
+    recent: [],
+    config: ctx.config,
+    seed: ctx.seed,
+    pending: [],
+    struckByKind: {},
+  };
+  scheduleFaults(s, ctx.schedule.faults);
+  const before = await producers(cloud, s, ctx);
+  // Every fault strikes and ends before the results are read (none is cut short).
+  for (let seen = 0; seen < s.pending.length;) {
+    const batch = s.pending.slice(seen);
+    seen = s.pending.length;
+    await Promise.all(batch);
+  }
+  s.proxy.mode = 'pass';
+  await s.log.close();
+  return { s, before };
+}
+
 async function compareUnderFaults(
   cloud: ChaosCloud,
   proxy: DynamoFaultProxy,
@@ -302,23 +236,10 @@ async function compareUnderFaults(
 ): Promise<RunResult> {
   const { config, schedule } = ctx;
   const names = resourceNames(config.prefix);
-  const lost = schedule.killAtMs === undefined ? 0 : await killedSpike(cloud, ctx);
-  const client = producerClient(cloud.endpoint);
+  const { s, before } = await spikeUnderFaults(cloud, proxy, ctx);
+  const client = s.client;
   const dynamo = dynamoClient({ endpoint: cloud.endpoint, region: 'us-east-1' });
   try {
-    const log = new RecordLog(ctx.logPath);
-    const s: Striking = {
-      proxy,
-      client,
-      stream: names.stream,
-      log,
-      config,
-      seed: ctx.seed,
-      pending: [],
-      struck: 0,
-    };
-    await spikeUnderFaults(s, ctx.plan, schedule.faults);
-    await log.close();
     // The pipeline's input is what the stream holds; the log is what the producers were told.
     const logged = readRecordLog(ctx.logPath);
     const lines = await streamContents(client, names.stream);
@@ -343,12 +264,7 @@ async function compareUnderFaults(
     const d = diff(a, b);
     const problems = [
       ...(notStored > 0 ? [`${notStored} acknowledged records are not in the stream`] : []),
-      ...(settled.drained
-        ? []
-        : [
-            'the stream was not drained in time; the cloud log ends:',
-            ...cloud.logTail().split('\n').slice(-30),
-          ]),
+      ...(settled.drained ? [] : ['the stream was not drained in time']),
       ...(settled.closed ? [] : ['the last windows were not closed in time']),
       ...d.onlyInPipeline.map((l) => `only in the pipeline: ${l}`),
       ...d.onlyExpected.map((l) => `only expected: ${l}`),
@@ -367,13 +283,14 @@ async function compareUnderFaults(
       seed: ctx.seed,
       schedule,
       records: lines.length,
-      lostWithKilledCloud: lost,
+      acceptedBeforeKill: before,
       dynamoCalls: proxy.calls,
       brokenCalls: proxy.broken,
       settled: settled.drained && settled.closed,
       mismatches: missingFrom(a, b) + missingFrom(b, a) + recordGap + rejectGap + notStored,
       unacknowledged: notLogged,
       problems,
+      struckByKind: s.struckByKind,
       durationMs: Date.now() - t0,
     };
   } finally {

@@ -6,15 +6,14 @@
  * injected, records compared, mismatches. Exit 1 if any run mismatched or
  * failed. Not part of `npm test`: a run takes a minute or two.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig } from '../../functions/config';
 import { numberFlag, parseCommandLine } from '../../tools/cli-kit/command-line';
 import { EXIT } from '../../tools/cli-kit/errors';
 import { isEntry, runMain } from '../../tools/cli-kit/run-main';
 import { synthesizedAssembly } from '../support/synth-cache';
-import { CHAOS, chaosRun, type RunResult } from './chaos-run';
+import { CHAOS, chaosConfig, chaosRun, type RunResult } from './chaos-run';
 import { describeSchedule } from './schedule';
 
 const USAGE = `usage: npm run chaos -- [--runs N] [--seed S]
@@ -27,16 +26,26 @@ results compared exactly with the offline recomputation.
   --runs N   runs (default 3)
   --seed S   seed of the first run (default 1); run i uses S + i
   --max-faults N  at most N faults a run (default ${CHAOS.faults.max}; 0: control runs, no faults)
+  --logs DIR keep each run's record log and cloud log in DIR (default: a temporary
+             directory, removed at the end)
   -h, --help this text`;
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 function runLine(i: number, r: RunResult): string {
-  const lost =
-    (r.lostWithKilledCloud > 0 ? `, ${r.lostWithKilledCloud} lost with the killed cloud` : '') +
+  const extra =
+    (r.schedule.killAtMs !== undefined
+      ? `, ${r.acceptedBeforeKill} acknowledged before the kill`
+      : '') +
     (r.unacknowledged > 0 ? `, ${r.unacknowledged} stored twice (answer lost, re-sent)` : '');
-  return `run ${i + 1} seed ${r.seed}: ${describeSchedule(r.schedule)} — ${r.records} records${lost}, ${r.brokenCalls} of ${r.dynamoCalls} DynamoDB calls broken, ${r.settled ? `${r.mismatches} mismatches` : 'STALLED before settling'} (${(r.durationMs / 1000).toFixed(0)} s)`;
+  return `run ${i + 1} seed ${r.seed}: ${describeSchedule(r.schedule)} — ${r.records} records${extra}, ${r.brokenCalls} of ${r.dynamoCalls} DynamoDB calls broken, ${r.settled ? `${r.mismatches} mismatches` : 'STALLED before settling'} (${(r.durationMs / 1000).toFixed(0)} s)`;
 }
+
+const byKind = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ') || 'none';
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(
@@ -46,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         runs: { type: 'string' },
         seed: { type: 'string' },
         'max-faults': { type: 'string' },
+        logs: { type: 'string' },
       },
     },
     argv,
@@ -60,32 +70,18 @@ export async function main(argv: string[]): Promise<number> {
     int: true,
     min: 0,
   });
-  const config = resolveConfig({
-    prefix: 'chaos',
-    windowing: {
-      windowSizeMs: CHAOS.windowSizeMs,
-      allowedLatenessMs: CHAOS.allowedLatenessMs,
-      idleTimeoutMs: CHAOS.idleTimeoutMs,
-    },
-    consumer: { parallelizationFactor: 2 },
-    scaler: { minParallelization: 2, maxParallelization: 2 },
-  });
+  const config = chaosConfig();
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   process.env.AWS_REGION ??= 'us-east-1';
   out('synthesizing the stack (cached per config)…');
   const cdkOut = await synthesizedAssembly({ STREAMSCALE_CONFIG: JSON.stringify(config) });
-  const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
-  const totals = {
-    runs: 0,
-    faults: 0,
-    kills: 0,
-    records: 0,
-    lost: 0,
-    mismatches: 0,
-    unsettled: 0,
-    failed: 0,
-  };
+  const keep = parsed.values.logs;
+  if (keep) mkdirSync(keep, { recursive: true });
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'chaos-'));
+  const totals = { runs: 0, faults: 0, records: 0, mismatches: 0, unsettled: 0, failed: 0 };
+  const kinds: Record<string, number> = {};
+  const durations: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {
       const runSeed = seed + i;
@@ -102,12 +98,15 @@ export async function main(argv: string[]): Promise<number> {
           config,
           cdkOut,
           logPath: join(dir, `run-${runSeed}.jsonl`),
+          cloudLog: join(dir, `cloud-${runSeed}.log`),
         });
         out(runLine(i, r));
         for (const p of r.problems.slice(0, 40)) out(`  ${p}`);
-        totals.faults += r.schedule.faults.length + (r.schedule.killAtMs === undefined ? 0 : 1);
-        totals.kills += r.schedule.killAtMs === undefined ? 0 : 1;
-        totals.lost += r.lostWithKilledCloud;
+        for (const [k, n] of Object.entries(r.struckByKind)) {
+          kinds[k] = (kinds[k] ?? 0) + n;
+          totals.faults += n;
+        }
+        durations.push(r.durationMs);
         if (r.settled) {
           totals.records += r.records;
           totals.mismatches += r.mismatches;
@@ -119,10 +118,15 @@ export async function main(argv: string[]): Promise<number> {
       totals.runs++;
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
+  const secs = durations.map((d) => d / 1000).sort((a, b) => a - b);
+  const perRun =
+    secs.length === 0
+      ? 'no run finished'
+      : `per run ${secs[0]!.toFixed(0)}–${secs[secs.length - 1]!.toFixed(0)} s (median ${secs[Math.floor(secs.length / 2)]!.toFixed(0)} s)`;
   out(
-    `chaos: ${totals.runs} runs, ${totals.faults} faults injected (${totals.kills} cloud kills), ${totals.records} records compared (${totals.lost} more lost with killed clouds), ${totals.mismatches} mismatches; ${totals.unsettled} runs stalled before settling, ${totals.failed} failed`,
+    `chaos: ${totals.runs} runs, ${totals.faults} faults injected (${byKind(kinds)}), ${totals.records} records compared, ${totals.mismatches} mismatches; ${totals.unsettled} runs stalled before settling, ${totals.failed} failed; ${perRun}`,
   );
   const clean = totals.mismatches === 0 && totals.unsettled === 0 && totals.failed === 0;
   return clean ? EXIT.ok : EXIT.failure;

@@ -17,7 +17,9 @@ export type FaultKind =
   /** extra producers flood the stream: Kinesis throttles everyone */
   | 'throttling-storm'
   /** adversarial names and malformed records put in one call */
-  | 'poison';
+  | 'poison'
+  /** records already accepted put again, as a producer whose answer was lost re-sends them */
+  | 'duplicates';
 
 export interface Fault {
   kind: Exclude<FaultKind, 'cloud-kill'>;
@@ -30,18 +32,22 @@ export interface ScheduleOptions {
   seed: number;
   /** the spike's length: faults start within it */
   planMs: number;
-  /** faults per run, besides a possible cloud kill */
+  /**
+   * Faults per run besides the cloud kill: every kind once, then random
+   * kinds up to a random total within these bounds (0: a control run).
+   */
   faults: { min: number; max: number };
   /** share of runs with a cloud kill */
   killShare: number;
 }
 
 const DURATION_MS: Record<Exclude<FaultKind, 'cloud-kill'>, [number, number]> = {
-  'dynamodb-outage': [2_000, 8_000],
-  'function-crash': [500, 2_000],
-  'dynamodb-throttle': [1_000, 5_000],
-  'throttling-storm': [2_000, 5_000],
+  'dynamodb-outage': [2_000, 5_000],
+  'function-crash': [500, 1_500],
+  'dynamodb-throttle': [1_000, 3_000],
+  'throttling-storm': [1_000, 3_000],
   poison: [0, 0],
+  duplicates: [0, 0],
 };
 
 /** mulberry32: a small, well-mixed 32-bit PRNG; deterministic per seed. */
@@ -58,30 +64,31 @@ export function prng(seed: number): () => number {
 
 export interface Schedule {
   /**
-   * A cloud kill, this far into a first spike: the cloud is SIGKILLed,
-   * restarted on the same port and the stack deployed again. Without
-   * on-disk state the first spike's records die with it; the faults below
-   * then strike the second spike, on the restarted cloud, whose results
-   * are compared.
+   * The cloud kill, this far into the spike: the cloud is SIGKILLed and
+   * started again on the same port and data dir (its state on disk); the
+   * spike goes on once it answers, and the whole run is compared.
    */
   killAtMs?: number;
-  /** within the compared spike, from its start */
+  /** from the spike's start */
   faults: Fault[];
 }
+
+export const FAULT_KINDS = Object.keys(DURATION_MS) as Array<Fault['kind']>;
 
 export function chaosSchedule(o: ScheduleOptions): Schedule {
   const random = prng(o.seed);
   const between = (lo: number, hi: number) => Math.round(lo + random() * (hi - lo));
-  const kinds = Object.keys(DURATION_MS) as Array<keyof typeof DURATION_MS>;
-  const faults: Fault[] = [];
   const count = between(o.faults.min, o.faults.max);
-  for (let i = 0; i < count; i++) {
-    const kind = kinds[Math.floor(random() * kinds.length)]!;
+  // Every kind in every run (a run that misses one proves nothing about it), then random ones.
+  const kinds = count === 0 ? [] : [...FAULT_KINDS];
+  while (kinds.length > 0 && kinds.length < count)
+    kinds.push(FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)]!);
+  const faults: Fault[] = kinds.map((kind) => {
     const [lo, hi] = DURATION_MS[kind];
-    faults.push({ kind, atMs: between(0, o.planMs * 0.8), durationMs: between(lo, hi) });
-  }
+    return { kind, atMs: between(0, o.planMs * 0.8), durationMs: between(lo, hi) };
+  });
   faults.sort((a, b) => a.atMs - b.atMs);
-  const killAtMs = random() < o.killShare ? between(o.planMs * 0.2, o.planMs * 0.8) : undefined;
+  const killAtMs = random() < o.killShare ? between(o.planMs * 0.2, o.planMs * 0.7) : undefined;
   return killAtMs === undefined ? { faults } : { killAtMs, faults };
 }
 

@@ -28,7 +28,7 @@ import {
   shardSk,
   windowPk,
 } from '../../functions/core/table-layout';
-import type { ControlPort, GlobalState } from '../../functions/store/control-store';
+import type { ControlPort, GlobalState, RunClaim } from '../../functions/store/control-store';
 import type { RejectsPort } from '../../functions/store/rejects-store';
 import type {
   BucketPartition,
@@ -202,8 +202,31 @@ export class ControlModel implements ControlPort {
     return this.forward('closedThrough', closedThrough, nowMs);
   }
 
-  markCloserRun(startedAt: number): Promise<boolean> {
-    return this.forward('closerRunStartedAt', startedAt, startedAt);
+  async renewCloserRun(startedAt: number, runUntil: number): Promise<boolean> {
+    const out = this.m.update(this.table, WATERMARK_PK, GLOBAL_SK, (old) =>
+      old?.closerRunStartedAt === startedAt ? { ...old, closerRunUntil: runUntil } : undefined,
+    );
+    return out === 'written';
+  }
+
+  /** ControlStore.claimCloserRun's condition on the model. */
+  async claimCloserRun(c: RunClaim): Promise<boolean> {
+    const out = this.m.update(this.table, WATERMARK_PK, GLOBAL_SK, (old) => {
+      const owner = old?.closerRunStartedAt;
+      const until = old?.closerRunUntil;
+      const free =
+        typeof owner !== 'number' ||
+        (owner < c.startedAt && (typeof until !== 'number' || until <= c.handoverAt));
+      if (!free) return undefined;
+      return {
+        pk: WATERMARK_PK,
+        sk: GLOBAL_SK,
+        ...old,
+        closerRunStartedAt: c.startedAt,
+        closerRunUntil: c.runUntil,
+      };
+    });
+    return out === 'written';
   }
 }
 
