@@ -79,15 +79,30 @@ export function answerInProcess(
   });
 }
 
-/** The emulator thread's side: answers each request message with an answer message. */
+/**
+ * The emulator thread's side: answers each request message with an answer
+ * message. `idle()` resolves once no request is being answered — closing
+ * waits for it, so the requests in progress are answered before the store
+ * closes (as the HTTP server's close waited for its requests).
+ */
 export function serveRequests(
   listener: RequestListener,
   post: (m: AnswerMessage) => void,
-): (m: RequestMessage) => void {
-  return (m) =>
-    void answerInProcess(listener, m).then((a) =>
-      post({ type: 'answer', id: m.id, status: a.status, headers: a.headers, body: a.body }),
-    );
+): { serve: (m: RequestMessage) => void; idle: () => Promise<void> } {
+  let inProgress = 0;
+  let waiters: Array<() => void> = [];
+  const serve = (m: RequestMessage) => {
+    inProgress++;
+    void answerInProcess(listener, m).then((a) => {
+      post({ type: 'answer', id: m.id, status: a.status, headers: a.headers, body: a.body });
+      if (--inProgress > 0) return;
+      for (const w of waiters) w();
+      waiters = [];
+    });
+  };
+  const idle = () =>
+    inProgress === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r));
+  return { serve, idle };
 }
 
 /** The edge's side of a worker thread's emulator: requests out, answers matched back by id. */
@@ -139,11 +154,25 @@ export class ThreadTransport implements EmulatorTransport {
   }
 }
 
-/** An inline emulator: the listener is called on this thread. */
-export function inlineTransport(server: Server): EmulatorTransport {
-  const listener = requestListener(server);
+/** An inline emulator: the listener is called on this thread; `idle` as serveRequests'. */
+export function inlineTransport(server: Server): EmulatorTransport & { idle(): Promise<void> } {
+  let answer: (m: AnswerMessage) => void = () => {};
+  const pending = new Map<number, (m: AnswerMessage) => void>();
+  const requests = serveRequests(requestListener(server), (m) => answer(m));
+  answer = (m) => {
+    pending.get(m.id)?.(m);
+    pending.delete(m.id);
+  };
+  let nextId = 1;
   return {
     request: (method, path, headers, body) =>
-      answerInProcess(listener, { method, path, headers, body }),
+      new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, (a) =>
+          resolve({ status: a.status, headers: a.headers, body: asBuffer(a.body) }),
+        );
+        requests.serve({ type: 'request', id, method, path, headers, body });
+      }),
+    idle: requests.idle,
   };
 }

@@ -43,8 +43,12 @@ export async function startEmulator(spec: EmulatorSpec): Promise<RunningEmulator
   const placement = spec.placement ?? EMULATORS.placement;
   if (placement === 'inline') {
     const { server, port } = await listenEmulator(spec.kind, spec.options);
-    const { request } = inlineTransport(server);
-    return { port, placement, threadId, request, close: () => closeServer(server) };
+    const { request, idle } = inlineTransport(server);
+    const close = async () => {
+      await idle(); // the requests in progress are answered before the store closes
+      await closeServer(server);
+    };
+    return { port, placement, threadId, request, close };
   }
   return startThread(spec);
 }

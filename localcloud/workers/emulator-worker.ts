@@ -28,10 +28,11 @@ const port = parentPort!;
 
 try {
   const { server, port: listening } = await listenEmulator(kind, options);
-  const serve = serveRequests(requestListener(server), (a) => port.postMessage(a));
+  const requests = serveRequests(requestListener(server), (a) => port.postMessage(a));
   port.postMessage({ type: 'listening', port: listening, threadId } satisfies ToHost);
-  port.on('message', (m: ToEmulator) => {
-    if (m.type === 'request') return serve(m);
+  port.on('message', async (m: ToEmulator) => {
+    if (m.type === 'request') return requests.serve(m);
+    await requests.idle();
     server.close(() => {
       port.postMessage({ type: 'closed' } satisfies ToHost);
       // Nothing else holds the thread: it ends once the message is out.

@@ -107,3 +107,24 @@ it('refuses a request to an emulator whose thread has ended, with a message', as
     /dynalite thread has ended/,
   );
 });
+
+it.each(['threads', 'inline'] as const)(
+  'answers a request in progress before it closes (%s)',
+  async (placement) => {
+    const e = await startEmulator({ kind: 'kinesalite', options: { transitionMs: 5 }, placement });
+    const answer = e.request(
+      'POST',
+      '/',
+      {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'Kinesis_20131202.CreateStream',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=t/20200101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
+        'x-amz-date': '20200101T000000Z',
+      },
+      Buffer.from(JSON.stringify({ StreamName: 'closing', ShardCount: 1 })),
+    );
+    await e.close();
+    expect((await answer).status).toBe(200);
+  },
+);
