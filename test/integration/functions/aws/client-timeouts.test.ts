@@ -71,12 +71,13 @@ describe.each(['silent', 'slow-headers', 'slow-body'] as const)(
           .kinesis({ endpoint: endpoint.url, region: 'us-east-1', maxAttempts: 1, timeouts })
           .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(Error);
-        // HTTP/1.1 bytes where HTTP/2 frames belong end the session at once (a protocol error).
-        if (kind === 'silent')
-          expect((err as Error).message).toBe(
-            `no answer from ${endpoint.url} within 1 s (request timeout)`,
-          );
-        else expect((err as { code?: string }).code).toBe('ERR_HTTP2_ERROR');
+        const timedOut = `no answer from ${endpoint.url} within 1 s (request timeout)`;
+        if (kind === 'silent') expect((err as Error).message).toBe(timedOut);
+        // HTTP/1.1 bytes where HTTP/2 frames belong end the session (a protocol error) as soon as
+        // they arrive; on a busy machine the dripped bytes can come after the deadline, and then
+        // the deadline's error is the answer. Either way the call ends, bounded.
+        else if ((err as { code?: string }).code !== 'ERR_HTTP2_ERROR')
+          expect((err as Error).message).toBe(timedOut);
       },
     );
   },
