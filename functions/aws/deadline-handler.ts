@@ -108,6 +108,13 @@ export class DeadlineHandler {
   private named(err: unknown, endpoint: string): unknown {
     if ((err as { name?: string })?.name !== 'TimeoutError' || err instanceof ClientTimeoutError)
       return err;
+    // The SDK names a reset connection TimeoutError too (so it is retried as transient): it is
+    // no timeout, and saying "no answer within 30 s" of a call that failed at once misleads.
+    const code = (err as { code?: string }).code;
+    if (code === 'ECONNRESET' || code === 'EPIPE') {
+      (err as Error).message = `connection to ${endpoint} closed before an answer (${code})`;
+      return err;
+    }
     const connect = /establish a connection/.test((err as Error).message);
     if (connect && this.t.connectTimeoutMs !== undefined)
       return new ClientTimeoutError(endpoint, 'connect', this.t.connectTimeoutMs);

@@ -142,3 +142,31 @@ describe('a prompt answer', () => {
     }
   });
 });
+
+describe('an endpoint that resets the connection', () => {
+  it(
+    'fails at once with a reset naming the endpoint, not a timeout',
+    { timeout: BOUND_MS },
+    async () => {
+      // Found by the chaos suite: its outages reset connections and the functions logged
+      // "no answer from <proxy> within 30 s (request timeout)" for calls that failed at once.
+      const server = createHttpServer((req) => req.socket.destroy());
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      try {
+        const err = await calls
+          .dynamodb({ endpoint: url, region: 'us-east-1', maxAttempts: 1, timeouts })
+          .catch((e: unknown) => e);
+        expect(err).not.toBeInstanceOf(ClientTimeoutError);
+        expect((err as Error).message).toBe(
+          `connection to ${url} closed before an answer (ECONNRESET)`,
+        );
+        // still retried by the SDK as a transient failure
+        expect((err as Error).name).toBe('TimeoutError');
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    },
+  );
+});
