@@ -17,7 +17,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { lambdaClient } from '../../functions/aws/clients';
-import { resourceNames, type StreamscaleConfig } from '../../functions/config';
+import { resourceNames, toEnv, type StreamscaleConfig } from '../../functions/config';
 import { deployLocal } from '../../localcloud/deploy/deploy-local';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,6 +26,7 @@ const LOADER = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.m
 const START_TIMEOUT_MS = 60_000;
 
 export interface CloudOptions {
+  /** what the functions run with (in their environment; the stack was synthesized with its prefix) */
   config: StreamscaleConfig;
   cdkOut: string;
   speedup: number;
@@ -105,6 +106,7 @@ async function deployStack(endpoint: string, o: CloudOptions, stateDir: string):
       const variables = {
         ...now.Environment?.Variables,
         AWS_ENDPOINT_URL_DYNAMODB: o.dynamoEndpoint(),
+        ...toEnv(o.config),
       };
       await lambda.send(
         new UpdateFunctionConfigurationCommand({

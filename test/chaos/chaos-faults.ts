@@ -31,6 +31,10 @@ export interface Striking {
   /** what the faults started that must end before settling */
   pending: Promise<unknown>[];
   struckByKind: Record<string, number>;
+  /** what happened to a fault besides striking (a kill cut it short) */
+  notes: string[];
+  /** faults that failed otherwise: the run fails */
+  failures: string[];
 }
 
 const PROXY_MODE: Partial<Record<Fault['kind'], ProxyMode>> = {
@@ -95,8 +99,18 @@ function strike(f: Fault, s: Striking, index: number): void {
     s.pending.push(over);
     return;
   }
-  // A Kinesis-side fault due while the cloud is down strikes once it is back.
-  s.pending.push(s.up.then(() => strikeKinesis(f, s, index)));
+  // A Kinesis-side fault due while the cloud is down strikes once it is back. One the kill cuts
+  // short (its call reset) is noted, not fatal: its records were never acknowledged.
+  const cloud = s.cloudGone.signal;
+  s.pending.push(
+    s.up
+      .then(() => strikeKinesis(f, s, index))
+      .catch((err: unknown) => {
+        const why = `${f.kind}: ${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`;
+        if (cloud.aborted) s.notes.push(`${why} (cut short by the kill)`);
+        else s.failures.push(why);
+      }),
+  );
 }
 
 /** Schedules the faults: Kinesis ones on the spike's clock, DynamoDB ones on the functions'. */

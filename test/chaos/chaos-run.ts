@@ -21,7 +21,7 @@ import { CHAOS, generatorOf } from './chaos-settings';
 import { startDynamoFaultProxy, type DynamoFaultProxy } from './dynamodb-fault-proxy';
 import { chaosSchedule, type Schedule } from './schedule';
 
-export { CHAOS, chaosConfig } from './chaos-settings';
+export { CHAOS, chaosConfig, chaosStackConfig } from './chaos-settings';
 
 export interface RunResult {
   seed: number;
@@ -70,6 +70,8 @@ async function producers(cloud: ChaosCloud, s: Striking, ctx: RunContext): Promi
   s.up = new Promise<void>((r) => (back = r));
   s.cloudGone.abort();
   const restarted = cloud.killAndRestart();
+  // Awaited below, after the cut spike ends: a failed restart must not be an unhandled rejection.
+  restarted.catch(() => {});
   await first;
   await restarted;
   s.client.destroy();
@@ -214,6 +216,8 @@ async function spikeUnderFaults(
     seed: ctx.seed,
     pending: [],
     struckByKind: {},
+    notes: [],
+    failures: [],
   };
   scheduleFaults(s, ctx.schedule.faults);
   const before = await producers(cloud, s, ctx);
@@ -223,6 +227,8 @@ async function spikeUnderFaults(
     seen = s.pending.length;
     await Promise.all(batch);
   }
+  for (const n of s.notes) ctx.progress(n);
+  if (s.failures.length > 0) throw new Error(`faults failed: ${s.failures.join('; ')}`);
   s.proxy.mode = 'pass';
   await s.log.close();
   return { s, before };

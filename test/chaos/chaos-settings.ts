@@ -3,12 +3,10 @@
  * `npm run chaos` and the short run in `npm test`.
  */
 import { resolveConfig, type StreamscaleConfig } from '../../functions/config';
+import { SPIKE_CLOUD, SPIKE_STACK } from '../support/spike-stack';
 
 export const CHAOS = {
-  windowSizeMs: 5_000,
-  allowedLatenessMs: 4_000,
-  idleTimeoutMs: 3_000,
-  speedup: 30,
+  speedup: SPIKE_CLOUD.speedup,
   // Small on purpose: a run must fit a busy two-core machine. The spike alone nears the
   // shard's limit; a storm takes it well over.
   shardRecordsPerSecond: 150,
@@ -24,21 +22,22 @@ export const CHAOS = {
   killShare: 1,
 } as const;
 
-/** The stack's configuration in a chaos run (`npm run chaos` and its short run in `npm test`). */
+/**
+ * The stack a chaos run deploys: the spike tests' (test/support/spike-stack.ts),
+ * so `npm test` synthesizes one assembly for them and the short chaos run
+ * (a synth costs the suite half a minute or more).
+ */
+export const chaosStackConfig = (): StreamscaleConfig => resolveConfig(SPIKE_STACK);
+
+/**
+ * What the stack's functions run with in a chaos run: the deployed stack's
+ * configuration with one shard throughout (given to the functions in their
+ * environment, where they read it). Resharding is the autoscaling tests'
+ * subject, and a storm-driven 1→8→2 reshard chain made one run take minutes
+ * on a busy machine.
+ */
 export const chaosConfig = (): StreamscaleConfig =>
-  resolveConfig({
-    prefix: 'chaos',
-    windowing: {
-      windowSizeMs: CHAOS.windowSizeMs,
-      allowedLatenessMs: CHAOS.allowedLatenessMs,
-      idleTimeoutMs: CHAOS.idleTimeoutMs,
-    },
-    // One shard throughout: resharding is the autoscaling tests' subject, and a storm-driven
-    // 1→8→2 reshard chain made one run take minutes on a busy machine.
-    stream: { initialShards: 1, minShards: 1, maxShards: 1 },
-    consumer: { parallelizationFactor: 2 },
-    scaler: { minParallelization: 2, maxParallelization: 2 },
-  });
+  resolveConfig({ ...SPIKE_STACK, stream: { initialShards: 1, minShards: 1, maxShards: 1 } });
 
 export const generatorOf = (seed: number, config: StreamscaleConfig) => ({
   seed,

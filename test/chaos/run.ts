@@ -13,7 +13,7 @@ import { numberFlag, parseCommandLine } from '../../tools/cli-kit/command-line';
 import { EXIT } from '../../tools/cli-kit/errors';
 import { isEntry, runMain } from '../../tools/cli-kit/run-main';
 import { synthesizedAssembly } from '../support/synth-cache';
-import { CHAOS, chaosConfig, chaosRun, type RunResult } from './chaos-run';
+import { CHAOS, chaosConfig, chaosRun, chaosStackConfig, type RunResult } from './chaos-run';
 import { describeSchedule } from './schedule';
 
 const USAGE = `usage: npm run chaos -- [--runs N] [--seed S]
@@ -75,7 +75,9 @@ export async function main(argv: string[]): Promise<number> {
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   process.env.AWS_REGION ??= 'us-east-1';
   out('synthesizing the stack (cached per config)…');
-  const cdkOut = await synthesizedAssembly({ STREAMSCALE_CONFIG: JSON.stringify(config) });
+  const cdkOut = await synthesizedAssembly({
+    STREAMSCALE_CONFIG: JSON.stringify(chaosStackConfig()),
+  });
   const keep = parsed.values.logs;
   if (keep) mkdirSync(keep, { recursive: true });
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'chaos-'));

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chaosConfig, chaosRun } from '../chaos/chaos-run';
+import { chaosConfig, chaosRun, chaosStackConfig } from '../chaos/chaos-run';
 import { FAULT_KINDS } from '../chaos/schedule';
 import { synthesizedAssembly } from '../support/synth-cache';
 
@@ -31,7 +31,9 @@ describe('chaos, one short run (embedded cloud as a child process)', () => {
       process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
       process.env.AWS_REGION ??= 'us-east-1';
       const config = chaosConfig();
-      const cdkOut = await synthesizedAssembly({ STREAMSCALE_CONFIG: JSON.stringify(config) });
+      const cdkOut = await synthesizedAssembly({
+        STREAMSCALE_CONFIG: JSON.stringify(chaosStackConfig()),
+      });
       const lines: string[] = [];
       const r = await chaosRun({
         progress: (l) => lines.push(l),
