@@ -88,18 +88,31 @@ function strikeKinesis(f: Fault, s: Striking, index: number): Promise<unknown> {
   });
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A DynamoDB fault for its duration — and on until it has broken a call, so
+ * that it is not struck in vain while the functions happen to call nothing
+ * (bounded: ten times window + lateness + idle timeout).
+ */
+async function proxyFault(f: Fault, mode: ProxyMode, s: Striking): Promise<void> {
+  const brokenBefore = s.proxy.broken;
+  s.proxy.mode = mode;
+  await sleep(f.durationMs);
+  const w = s.config.windowing;
+  const boundAt = Date.now() + 10 * (w.windowSizeMs + w.allowedLatenessMs + w.idleTimeoutMs);
+  while (s.proxy.broken === brokenBefore && Date.now() < boundAt) await sleep(100);
+  if (s.proxy.mode === mode) s.proxy.mode = 'pass';
+}
+
 function strike(f: Fault, s: Striking, index: number): void {
   s.struckByKind[f.kind] = (s.struckByKind[f.kind] ?? 0) + 1;
   const mode = PROXY_MODE[f.kind];
   if (mode) {
-    s.proxy.mode = mode;
-    const over = new Promise((r) => setTimeout(r, f.durationMs)).then(() => {
-      if (s.proxy.mode === mode) s.proxy.mode = 'pass';
-    });
-    s.pending.push(over);
+    s.pending.push(s.up.then(() => proxyFault(f, mode, s)));
     return;
   }
-  // A Kinesis-side fault due while the cloud is down strikes once it is back. One the kill cuts
+  // A fault due while the cloud is down strikes once it is back. A Kinesis-side one the kill cuts
   // short (its call reset) is noted, not fatal: its records were never acknowledged.
   const cloud = s.cloudGone.signal;
   s.pending.push(
