@@ -8,9 +8,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FIXTURES, ROLE, startLambdaCloud, type LambdaTestCloud } from './lambda-helpers';
+import { startLambdaCloud, type LambdaTestCloud, createFixtureFunction } from './lambda-helpers';
 
 let cloud: LambdaTestCloud;
 let dir: string;
@@ -25,16 +25,7 @@ afterAll(async () => {
 });
 
 async function create(name: string, initLog: string) {
-  await cloud.clients.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs22.x',
-      Role: ROLE,
-      Handler: 'index.handler',
-      Code: { S3Bucket: 'hot-reload', S3Key: join(FIXTURES, 'slow-init') },
-      Environment: { Variables: { INIT_LOG: initLog, INIT_MS: '150' } },
-    }),
-  );
+  await createFixtureFunction(cloud, name, 'slow-init', { INIT_LOG: initLog, INIT_MS: '150' });
 }
 
 it('initializes one environment at a time when maxConcurrentInits is 1; every invocation runs', async () => {

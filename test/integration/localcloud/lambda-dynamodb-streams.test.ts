@@ -25,7 +25,7 @@ import {
   GetShardIteratorCommand,
   ListStreamsCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import { CreateEventSourceMappingCommand, CreateFunctionCommand } from '@aws-sdk/client-lambda';
+import { CreateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -34,12 +34,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../../functions/aws/clients';
 import {
-  FIXTURES,
-  ROLE,
   eventually,
   mappingEnabled,
   startLambdaCloud,
   type LambdaTestCloud,
+  createFixtureFunction,
 } from './lambda-helpers';
 
 interface Seen {
@@ -179,16 +178,7 @@ describe('the DynamoDB Streams API', () => {
 
 async function consumer(name: string, env: Record<string, string> = {}) {
   const file = join(dir, `${name}.jsonl`);
-  await cloud.clients.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs22.x',
-      Role: ROLE,
-      Handler: 'index.handler',
-      Code: { S3Bucket: 'hot-reload', S3Key: join(FIXTURES, 'ddb-stream-consumer') },
-      Environment: { Variables: { RECORD_FILE: file, ...env } },
-    }),
-  );
+  await createFixtureFunction(cloud, name, 'ddb-stream-consumer', { RECORD_FILE: file, ...env });
   return file;
 }
 

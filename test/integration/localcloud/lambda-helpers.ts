@@ -139,12 +139,17 @@ export interface RecordedInvocation {
   failed: boolean;
 }
 
-/** Creates a recorder function writing into `file`; extra environment configures its failures. */
-export async function createRecorder(
+/**
+ * Creates a function from a fixture folder (test/fixtures/lambda/<fixture>) as a hot-reload bundle,
+ * the way every local Lambda test makes its functions; `timeout` in seconds (AWS's default 3 s
+ * when absent).
+ */
+export async function createFixtureFunction(
   cloud: LambdaTestCloud,
   name: string,
-  file: string,
-  env: Record<string, string> = {},
+  fixture: string,
+  env: Record<string, string>,
+  timeout?: number,
 ): Promise<void> {
   await cloud.clients.lambda.send(
     new CreateFunctionCommand({
@@ -152,11 +157,21 @@ export async function createRecorder(
       Runtime: 'nodejs22.x',
       Role: ROLE,
       Handler: 'index.handler',
-      Timeout: 10,
-      Code: { S3Bucket: 'hot-reload', S3Key: join(FIXTURES, 'recorder') },
-      Environment: { Variables: { RECORD_FILE: file, ...env } },
+      Timeout: timeout,
+      Code: { S3Bucket: 'hot-reload', S3Key: join(FIXTURES, fixture) },
+      Environment: { Variables: env },
     }),
   );
+}
+
+/** Creates a recorder function writing into `file`; extra environment configures its failures. */
+export async function createRecorder(
+  cloud: LambdaTestCloud,
+  name: string,
+  file: string,
+  env: Record<string, string> = {},
+): Promise<void> {
+  await createFixtureFunction(cloud, name, 'recorder', { RECORD_FILE: file, ...env }, 10);
 }
 
 export function recorded(file: string): RecordedInvocation[] {

@@ -17,7 +17,6 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {
   CreateEventSourceMappingCommand,
-  CreateFunctionCommand,
   GetEventSourceMappingCommand,
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
@@ -25,13 +24,12 @@ import {
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  FIXTURES,
-  ROLE,
   createStream,
   eventually,
   sleep,
   startLambdaCloud,
   type LambdaTestCloud,
+  createFixtureFunction,
 } from './lambda-helpers';
 
 interface Seen {
@@ -64,17 +62,7 @@ async function recorder(
   timeout = 10,
 ): Promise<string> {
   const file = join(dir, `${name}.jsonl`);
-  await cloud.clients.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs22.x',
-      Role: ROLE,
-      Handler: 'index.handler',
-      Timeout: timeout,
-      Code: { S3Bucket: 'hot-reload', S3Key: join(FIXTURES, 'recorder') },
-      Environment: { Variables: { RECORD_FILE: file, ...env } },
-    }),
-  );
+  await createFixtureFunction(cloud, name, 'recorder', { RECORD_FILE: file, ...env }, timeout);
   return file;
 }
 

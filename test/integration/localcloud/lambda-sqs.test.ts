@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateEventSourceMappingCommand,
-  CreateFunctionCommand,
   GetEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import {
@@ -22,12 +21,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  FIXTURES,
-  ROLE,
   eventually,
   mappingEnabled,
   startLambdaCloud,
   type LambdaTestCloud,
+  createFixtureFunction,
 } from './lambda-helpers';
 
 interface Seen {
@@ -75,17 +73,7 @@ async function consumer(
   timeout = REDRIVE_TIMEOUT_S,
 ) {
   const file = join(dir, `${name}.jsonl`);
-  await cloud.clients.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs22.x',
-      Role: ROLE,
-      Handler: 'index.handler',
-      Timeout: timeout,
-      Code: { S3Bucket: 'hot-reload', S3Key: join(FIXTURES, 'sqs-consumer') },
-      Environment: { Variables: { RECORD_FILE: file, ...env } },
-    }),
-  );
+  await createFixtureFunction(cloud, name, 'sqs-consumer', { RECORD_FILE: file, ...env }, timeout);
   return file;
 }
 
