@@ -80,29 +80,40 @@ export function answerInProcess(
 }
 
 /**
- * The emulator thread's side: answers each request message with an answer
- * message. `idle()` resolves once no request is being answered — closing
- * waits for it, so the requests in progress are answered before the store
- * closes (as the HTTP server's close waited for its requests).
+ * Counts the answers still being made: `idle()` resolves once none is. An
+ * emulator's close waits for it, so the requests in progress are answered
+ * before the store closes (as the HTTP server's close waited for its requests).
  */
+function answersInProgress() {
+  let inProgress = 0;
+  let waiters: Array<() => void> = [];
+  return {
+    track(answer: Promise<BackendResponse>): Promise<BackendResponse> {
+      inProgress++;
+      return answer.finally(() => {
+        if (--inProgress > 0) return;
+        for (const w of waiters) w();
+        waiters = [];
+      });
+    },
+    idle: (): Promise<void> =>
+      inProgress === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r)),
+  };
+}
+
+/** The emulator thread's side: answers each request message with an answer message. */
 export function serveRequests(
   listener: RequestListener,
   post: (m: AnswerMessage) => void,
 ): { serve: (m: RequestMessage) => void; idle: () => Promise<void> } {
-  let inProgress = 0;
-  let waiters: Array<() => void> = [];
-  const serve = (m: RequestMessage) => {
-    inProgress++;
-    void answerInProcess(listener, m).then((a) => {
-      post({ type: 'answer', id: m.id, status: a.status, headers: a.headers, body: a.body });
-      if (--inProgress > 0) return;
-      for (const w of waiters) w();
-      waiters = [];
-    });
-  };
-  const idle = () =>
-    inProgress === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r));
-  return { serve, idle };
+  const answers = answersInProgress();
+  const serve = (m: RequestMessage) =>
+    void answers
+      .track(answerInProcess(listener, m))
+      .then((a) =>
+        post({ type: 'answer', id: m.id, status: a.status, headers: a.headers, body: a.body }),
+      );
+  return { serve, idle: answers.idle };
 }
 
 /** The edge's side of a worker thread's emulator: requests out, answers matched back by id. */
@@ -156,23 +167,11 @@ export class ThreadTransport implements EmulatorTransport {
 
 /** An inline emulator: the listener is called on this thread; `idle` as serveRequests'. */
 export function inlineTransport(server: Server): EmulatorTransport & { idle(): Promise<void> } {
-  let answer: (m: AnswerMessage) => void = () => {};
-  const pending = new Map<number, (m: AnswerMessage) => void>();
-  const requests = serveRequests(requestListener(server), (m) => answer(m));
-  answer = (m) => {
-    pending.get(m.id)?.(m);
-    pending.delete(m.id);
-  };
-  let nextId = 1;
+  const listener = requestListener(server);
+  const answers = answersInProgress();
   return {
     request: (method, path, headers, body) =>
-      new Promise((resolve) => {
-        const id = nextId++;
-        pending.set(id, (a) =>
-          resolve({ status: a.status, headers: a.headers, body: asBuffer(a.body) }),
-        );
-        requests.serve({ type: 'request', id, method, path, headers, body });
-      }),
-    idle: requests.idle,
+      answers.track(answerInProcess(listener, { method, path, headers, body })),
+    idle: answers.idle,
   };
 }
