@@ -124,7 +124,12 @@ it.each(['threads', 'inline'] as const)(
       },
       Buffer.from(JSON.stringify({ StreamName: 'closing', ShardCount: 1 })),
     );
+    const order: string[] = [];
+    void answer.then(() => order.push('answered'));
     await e.close();
+    order.push('closed');
     expect((await answer).status).toBe(200);
+    // close waits for the answer (inline the thread lives on, so only the order shows it)
+    expect(order).toEqual(['answered', 'closed']);
   },
 );
