@@ -4,6 +4,7 @@
  * storm, poison records, duplicates — with the producers' client of the
  * cloud now, deferred while a killed cloud is down.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { StreamscaleConfig } from '../../functions/config';
 import type { RecordLog, RecordLogLine } from '../../producer/record-log';
@@ -88,8 +89,6 @@ function strikeKinesis(f: Fault, s: Striking, index: number): Promise<unknown> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * A DynamoDB fault for its duration — and on until it has broken a call, so
  * that it is not struck in vain while the functions happen to call nothing
@@ -132,7 +131,7 @@ export function scheduleFaults(s: Striking, faults: Fault[]): void {
   // functions that never call DynamoDB get their faults anyway (and the run then stalls).
   const w = s.config.windowing;
   const noCallsMs = 10 * (w.windowSizeMs + w.allowedLatenessMs + w.idleTimeoutMs);
-  const firstCall = Promise.race([s.proxy.firstCall, new Promise((r) => setTimeout(r, noCallsMs))]);
+  const firstCall = Promise.race([s.proxy.firstCall, sleep(noCallsMs)]);
   faults.forEach((f, i) => {
     const at = () =>
       new Promise<void>((r) =>
