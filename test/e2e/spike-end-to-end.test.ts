@@ -17,6 +17,7 @@
  * (docs/local-cloud-persistence.md, "Proof").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdLoadLock, LOAD_LOCK_WAIT_MS } from '../support/machine-lock';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,8 +111,11 @@ async function produce(shape: SpikeShape, seed: number, log: RecordLog): Promise
   });
 }
 
+let releaseLoadLock: (() => void) | undefined;
+
 beforeAll(
   async () => {
+    releaseLoadLock = await holdLoadLock();
     dataDir = mkdtempSync(join(tmpdir(), 'streamscale-e2e-data-'));
     p = await startPipeline({ config: SPIKE_STACK, ...SPIKE_CLOUD, dataDir });
     const timing = (what: string) => process.env.E2E_TIMING && console.log(what);
@@ -141,11 +145,18 @@ beforeAll(
       onProgress: (x) => timing(JSON.stringify({ ...x, accepted })),
     });
   },
-  SYNTH_TIMEOUT_MS + planMs(FIRST) + RESTART_BOUND_MS + planMs(SECOND) + SETTLE_MS + 60_000,
+  LOAD_LOCK_WAIT_MS +
+    SYNTH_TIMEOUT_MS +
+    planMs(FIRST) +
+    RESTART_BOUND_MS +
+    planMs(SECOND) +
+    SETTLE_MS +
+    60_000,
 );
 
 afterAll(async () => {
   await p?.stop();
+  releaseLoadLock?.();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

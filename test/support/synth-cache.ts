@@ -22,10 +22,10 @@ import {
   rmSync,
   statSync,
   utimesSync,
-  writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tryLock, unlock } from './machine-lock';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CACHE_ROOT = join(PROJECT_ROOT, 'test-artifacts', 'synth');
@@ -105,18 +105,6 @@ function runCdkSynth(settings: SynthSettings, outdir: string): Promise<void> {
   });
 }
 
-function lockHolderAlive(lock: string): boolean {
-  try {
-    const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: alive but not ours; no pid file yet: its holder is just starting.
-    const code = (err as { code?: string }).code;
-    return code === 'EPERM' || (code === 'ENOENT' && existsSync(lock));
-  }
-}
-
 function prune(keepKey: string): void {
   const entries = readdirSync(CACHE_ROOT)
     .filter((n) => /^[0-9a-f]{20}$/.test(n) && n !== keepKey)
@@ -143,17 +131,13 @@ export async function synthesizedAssembly(settings: SynthSettings = {}): Promise
       utimesSync(dir, now, now); // most recently used
       return dir;
     }
-    try {
-      mkdirSync(lock);
-    } catch {
-      if (!lockHolderAlive(lock)) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline)
+    if (!tryLock(lock)) {
+      if (Date.now() > deadline)
         throw new Error(`waited ${SYNTH_TIMEOUT_MS * 2} ms for another synth of ${dir}`);
-      else await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
+      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
       continue;
     }
     try {
-      writeFileSync(join(lock, 'pid'), String(process.pid));
       const partial = `${dir}.partial-${process.pid}`;
       rmSync(partial, { recursive: true, force: true });
       try {
@@ -166,7 +150,7 @@ export async function synthesizedAssembly(settings: SynthSettings = {}): Promise
       renameSync(partial, dir);
       prune(key);
     } finally {
-      rmSync(lock, { recursive: true, force: true });
+      unlock(lock);
     }
   }
 }

@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdLoadLock, LOAD_LOCK_WAIT_MS } from '../../support/machine-lock';
 import { resourceNames, type ConfigOverrides } from '../../../functions/config';
 import {
   runScaler,
@@ -137,8 +138,11 @@ async function readState(mappingUuid: string): Promise<Sample & { settled: boole
   };
 }
 
+let releaseLoadLock: (() => void) | undefined;
+
 beforeAll(
   async () => {
+    releaseLoadLock = await holdLoadLock();
     p = await startPipeline({ config: CONFIG, speedup: 30, shardRecordsPerSecond: SHARD_LIMIT });
     const names = resourceNames(p.config.prefix);
     const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -241,11 +245,12 @@ beforeAll(
     }
     finalState = state;
   },
-  SYNTH_TIMEOUT_MS + RUN_MS + SETTLE_MS + 60_000,
+  LOAD_LOCK_WAIT_MS + SYNTH_TIMEOUT_MS + RUN_MS + SETTLE_MS + 60_000,
 );
 
 afterAll(async () => {
   await p?.stop();
+  releaseLoadLock?.();
 });
 
 const trace = () =>
