@@ -104,14 +104,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     dataDir: opts.dataDir,
     core,
     services,
-    clientEnv: {
-      AWS_ENDPOINT_URL: core.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: region,
-      // aws-cdk-local refuses AWS_ENDPOINT_URL without it; at the IP endpoint S3 is path style.
-      AWS_ENDPOINT_URL_S3: core.endpoint,
-    },
+    clientEnv: clientEnvironment(core.endpoint, region),
     stop: () => core.stop(),
   };
 }
@@ -139,30 +132,40 @@ function plugServices(core: CoreCloud, opts: LocalCloudOptions, speedup: number)
   core.startPersistence();
 }
 
-/** What runs where, as `describeLocalCloud` prints it. */
-function serviceRows(
-  opts: LocalCloudOptions,
+/** The environment a client needs to use the cloud at `endpoint`. */
+export function clientEnvironment(endpoint: string, region: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: region,
+    // The AWS CLI v1 reads the region from this one only ("You must specify a region").
+    AWS_DEFAULT_REGION: region,
+    // aws-cdk-local refuses AWS_ENDPOINT_URL without it; at the IP endpoint S3 is path style.
+    AWS_ENDPOINT_URL_S3: endpoint,
+  };
+}
+
+/** What runs where, as `describeLocalCloud` prints it: one row per service. */
+export function serviceRows(
+  opts: Pick<LocalCloudOptions, 'emulators' | 'dataDir'>,
   speedup: number,
   records: number,
   bytes: number,
 ): ServiceRow[] {
   const where =
     (opts.emulators ?? EMULATORS.placement) === 'threads' ? 'own worker thread' : 'edge thread';
+  const storage = opts.dataDir ? 'on disk' : 'in memory';
   return [
     {
       service: 'Kinesis',
       signingName: 'kinesis',
-      backedBy: `kinesalite (${where}) + edge: UpdateShardCount, per-shard limits ${records} records/s, ${formatBytes(bytes)}/s`,
+      backedBy: `kinesalite (${storage}, ${where}) + edge: UpdateShardCount, per-shard limits ${records} records/s, ${formatBytes(bytes)}/s`,
     },
     {
       service: 'DynamoDB',
       signingName: 'dynamodb',
-      backedBy: `dynalite (in memory, ${where})`,
-    },
-    {
-      service: 'DynamoDB',
-      signingName: 'dynamodb',
-      backedBy: opts.dataDir ? 'dynalite (on disk)' : 'dynalite (in memory)',
+      backedBy: `dynalite (${storage}, ${where})`,
     },
     {
       service: 'CloudWatch',

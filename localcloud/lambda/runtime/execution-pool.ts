@@ -203,7 +203,7 @@ export class ExecutionPool {
   private spawn(fn: FunctionDefinition): Env {
     const worker = new Worker(BOOTSTRAP, {
       workerData: { taskRoot: fn.codeDir, handler: fn.handler, edge: this.ctx.endpoint },
-      env: lambdaEnvironment(fn, this.ctx),
+      env: lambdaEnvironment(fn, this.ctx, process.version),
       execArgv: workerExecArgv(process.execArgv),
       stdout: true,
       stderr: true,

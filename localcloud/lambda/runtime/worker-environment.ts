@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FunctionDefinition } from '../api/function-definition';
+import { declaredNodeMajor } from './runtimes';
 
 export interface RuntimeSite {
   endpoint: string;
@@ -17,11 +18,28 @@ export const logGroupOf = (fn: FunctionDefinition) => fn.logGroup ?? `/aws/lambd
 export const logStreamOf = (fn: FunctionDefinition) =>
   `${fn.lastModified.slice(0, 10).replace(/-/g, '/')}/[$LATEST]${createHash('md5').update(`${fn.name}:${fn.generation}`).digest('hex')}`;
 
+/**
+ * The AWS SDK v3 prints a notice (as a warning on stderr, so an ERROR line in
+ * the function's log) when it runs on a Node.js older than it will support.
+ * A function declaring a newer runtime than the host's would never see it on
+ * AWS: the notice is about the emulator's one Node.js, not the function, so
+ * the SDK's documented switch silences it. A function's own setting wins.
+ */
+function hostNoticeSwitch(runtime: string, hostVersion: string): Record<string, string> {
+  const declared = declaredNodeMajor(runtime);
+  const host = Number(/^v?(\d+)/.exec(hostVersion)?.[1]);
+  return declared !== undefined && declared > host
+    ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+    : {};
+}
+
 export function lambdaEnvironment(
   fn: FunctionDefinition,
   site: RuntimeSite,
+  hostVersion: string,
 ): Record<string, string> {
   return {
+    ...hostNoticeSwitch(fn.runtime, hostVersion),
     ...fn.environment,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
