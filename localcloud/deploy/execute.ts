@@ -12,7 +12,7 @@
  * also when a resource fails (DeployFailure.applied), so it can roll back.
  */
 import { applyAlarm, applyDashboard } from './appliers/cloudwatch';
-import { applyTable } from './appliers/dynamodb';
+import { applyGlobalTable, applyTable } from './appliers/dynamodb';
 import { applyRule } from './appliers/events';
 import { applyStream, applyStreamConsumer } from './appliers/kinesis';
 import { applyEventInvokeConfig, applyFunction, applyMapping } from './appliers/lambda';
@@ -28,6 +28,7 @@ export const APPLIERS: Record<string, Applier> = {
   'AWS::Kinesis::Stream': applyStream,
   'AWS::Kinesis::StreamConsumer': applyStreamConsumer,
   'AWS::DynamoDB::Table': applyTable,
+  'AWS::DynamoDB::GlobalTable': applyGlobalTable,
   'AWS::SQS::Queue': applyQueue,
   'AWS::Lambda::Function': applyFunction,
   'AWS::Lambda::EventSourceMapping': applyMapping,

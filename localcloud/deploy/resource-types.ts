@@ -65,6 +65,12 @@ export const EMULATED_TYPES: Record<string, TypeInfo> = {
     maxName: 255,
     attrs: (n, p) => ({ Arn: arn(p, 'dynamodb', `table/${n}`) }),
   },
+  // CDK's TableV2: its replica in this region, as a table (appliers/dynamodb.ts).
+  'AWS::DynamoDB::GlobalTable': {
+    nameProperty: 'TableName',
+    maxName: 255,
+    attrs: (n, p) => ({ Arn: arn(p, 'dynamodb', `table/${n}`) }),
+  },
   'AWS::SQS::Queue': {
     nameProperty: 'QueueName',
     maxName: 80,

@@ -42,6 +42,9 @@ export const DELETERS: Record<string, Deleter> = {
   'AWS::DynamoDB::Table': async (id, _p, c) => {
     await c.dynamodb.send(new DeleteTableCommand({ TableName: id }));
   },
+  'AWS::DynamoDB::GlobalTable': async (id, _p, c) => {
+    await c.dynamodb.send(new DeleteTableCommand({ TableName: id }));
+  },
   'AWS::SQS::Queue': async (id, _p, c) => {
     await c.sqs.send(new DeleteQueueCommand({ QueueUrl: id }));
   },

@@ -1,5 +1,6 @@
 /**
- * AWS::DynamoDB::Table: CreateTable (keys, attribute definitions, billing
+ * AWS::DynamoDB::Table (and AWS::DynamoDB::GlobalTable, CDK's TableV2, as its
+ * replica in the stack's region): CreateTable (keys, attribute definitions, billing
  * mode, GSIs, LSIs, stream) and wait until ACTIVE; a later deploy keeps the
  * table and its items and adds GSIs the template gained. Encryption,
  * point-in-time recovery, TTL and contributor insights are accepted, not
@@ -17,6 +18,7 @@ import {
   type ProvisionedThroughput,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
 import type { Json } from '../template';
 import {
   DeployError,
@@ -231,4 +233,70 @@ function values(name: string, t: TableDescription) {
     ref: name,
     attrs: defined({ Arn: t.TableArn!, StreamArn: t.LatestStreamArn }) as Record<string, Json>,
   };
+}
+
+/**
+ * AWS::DynamoDB::GlobalTable (what CDK's `TableV2` synthesizes): the replica in
+ * the stack's own region, made as a table from the same keys, indexes and
+ * stream. One cloud is one region, so replicas elsewhere are not made; the
+ * note says so. Write capacity comes from WriteProvisionedThroughputSettings
+ * (its auto-scaling settings are accepted, not run).
+ */
+export const applyGlobalTable: Applier = async (input) => {
+  const p = input.props;
+  const provisioned = p.BillingMode === 'PROVISIONED';
+  const capacity = (g: Obj): Obj | undefined => {
+    if (!provisioned) return undefined;
+    const w = (g.WriteProvisionedThroughputSettings ?? {}) as Obj;
+    const units = num(w.WriteCapacityUnits as Json) ?? 1;
+    return { ReadCapacityUnits: units, WriteCapacityUnits: units };
+  };
+  const region = await input.clients.dynamodb.config.region();
+  const elsewhere = ((p.Replicas ?? []) as Obj[])
+    .map((r) => String(r.Region))
+    .filter((r) => r !== region);
+  const stream = p.StreamSpecification as Obj | undefined;
+  const tableProps: Obj = defined({
+    TableName: p.TableName,
+    KeySchema: p.KeySchema,
+    AttributeDefinitions: p.AttributeDefinitions,
+    BillingMode: provisioned ? 'PROVISIONED' : 'PAY_PER_REQUEST',
+    ProvisionedThroughput: capacity(p),
+    GlobalSecondaryIndexes: p.GlobalSecondaryIndexes
+      ? ((p.GlobalSecondaryIndexes as Obj[]).map((g) =>
+          defined({
+            IndexName: g.IndexName,
+            KeySchema: g.KeySchema,
+            Projection: g.Projection,
+            ProvisionedThroughput: capacity(g),
+          }),
+        ) as Json)
+      : undefined,
+    LocalSecondaryIndexes: p.LocalSecondaryIndexes,
+    StreamSpecification: stream ? { StreamViewType: stream.StreamViewType } : undefined,
+    SSESpecification: p.SSESpecification,
+    TimeToLiveSpecification: p.TimeToLiveSpecification,
+  }) as Obj;
+  const result = await applyTable({ ...input, props: tableProps });
+  const note =
+    elsewhere.length > 0
+      ? `replicas in ${elsewhere.join(', ')} not made (one region here)`
+      : undefined;
+  return {
+    ...result,
+    values: {
+      ref: result.values.ref,
+      attrs: defined({
+        ...result.values.attrs,
+        TableId: tableId(result.physicalId),
+      }) as Record<string, Json>,
+    },
+    detail: [result.detail, note].filter(Boolean).join('; ') || undefined,
+  };
+};
+
+/** A stable id in AWS's TableId shape (a UUID), from the table's name. */
+function tableId(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

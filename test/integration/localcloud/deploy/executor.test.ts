@@ -3,7 +3,8 @@
  * kinesalite + dynalite + CloudWatch) on a free loopback port: a first
  * deploy creates, a second with the same template changes nothing, and
  * template changes are applied in place (UpdateShardCount, a new GSI, a new
- * dashboard body) without duplicating anything.
+ * dashboard body) without duplicating anything; CDK's TableV2 is made as a
+ * table in the stack's region.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListShardsCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { AttributeType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoreCloud, type CoreCloud } from '../../../../localcloud/core-cloud';
 import { deployClients, destroyClients } from '../../../../localcloud/deploy/deploy-clients';
@@ -264,5 +267,80 @@ describe('deploy executor on the core cloud', () => {
     await expect(deploy(t)).rejects.toThrow(
       /Table \(AWS::DynamoDB::Table\): table exec-windows .*keys cannot change in place — restart the local cloud/,
     );
+  });
+});
+
+describe("CDK's TableV2 (AWS::DynamoDB::GlobalTable)", () => {
+  /** The template CDK itself synthesizes for a TableV2 with an index, a stream and a replica elsewhere. */
+  function tableV2Template(): CfnTemplate {
+    const app = new App();
+    const stack = new Stack(app, 'Global', {
+      env: { account: '000000000000', region: 'us-east-1' },
+    });
+    const table = new TableV2(stack, 'Orders', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.NUMBER },
+      globalSecondaryIndexes: [
+        { indexName: 'byCustomer', partitionKey: { name: 'customer', type: AttributeType.STRING } },
+      ],
+      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
+      replicas: [{ region: 'eu-west-1' }],
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    });
+    new CfnOutput(stack, 'Name', { value: table.tableName });
+    new CfnOutput(stack, 'Arn', { value: table.tableArn });
+    new CfnOutput(stack, 'StreamArn', { value: table.tableStreamArn! });
+    new CfnOutput(stack, 'Id', { value: table.tableId! });
+    return app.synth().getStackByName('Global').template as CfnTemplate;
+  }
+
+  async function deployGlobal(previous?: Record<string, RecordedResource>) {
+    const planner = new Planner({
+      template: tableV2Template(),
+      cdkOut: stateDir,
+      stackName: 'Global',
+      endpoint: cloud.endpoint,
+    });
+    const clients = deployClients(cloud.endpoint, 'us-east-1');
+    try {
+      return await executePlan({ planner, clients, previous });
+    } finally {
+      destroyClients(clients);
+    }
+  }
+
+  it('is made as a table in this region with its keys, index and stream; replicas elsewhere are named as not made', async () => {
+    const first = await deployGlobal();
+    const orders = first.resources.find((r) => r.type === 'AWS::DynamoDB::GlobalTable')!;
+    expect(orders.action).toBe('created');
+    expect(orders.detail).toMatch(/replicas in eu-west-1 not made \(one region here\)/);
+    expect(first.acceptedTypes).not.toHaveProperty(['AWS::DynamoDB::GlobalTable']);
+
+    const name = String(first.outputs.Name);
+    expect(name).toBe(orders.physicalId);
+    const c = deployClients(cloud.endpoint, 'us-east-1');
+    try {
+      const t = (await c.dynamodb.send(new DescribeTableCommand({ TableName: name }))).Table!;
+      expect(t.KeySchema).toEqual([
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ]);
+      expect(t.GlobalSecondaryIndexes!.map((g) => g.IndexName)).toEqual(['byCustomer']);
+      expect(t.StreamSpecification).toEqual({
+        StreamEnabled: true,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      });
+      expect(first.outputs.Arn).toBe(t.TableArn);
+      expect(first.outputs.StreamArn).toBe(t.LatestStreamArn);
+      expect(String(first.outputs.Id)).toMatch(/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/);
+    } finally {
+      destroyClients(c);
+    }
+
+    const again = await deployGlobal(first.record);
+    expect(again.resources.find((r) => r.type === 'AWS::DynamoDB::GlobalTable')!.action).toBe(
+      'unchanged',
+    );
+    expect(again.outputs).toEqual(first.outputs);
   });
 });
