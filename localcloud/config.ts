@@ -26,6 +26,16 @@ export const DEPLOY_CLIENT = {
   probeTimeoutMs: 5_000,
 } as const;
 
+/**
+ * Custom resources (deploy/appliers/custom-resource.ts): how long a deploy
+ * waits for the function's response (AWS waits an hour; a local deploy says
+ * sooner that none came), and how often it looks for one.
+ */
+export const CUSTOM_RESOURCES = {
+  responseWaitMs: 300_000,
+  pollMs: 200,
+} as const;
+
 /** AWS service limits the emulators enforce (AWS defaults; each is an option). */
 export const AWS_LIMITS = {
   dynamodb: {

@@ -314,7 +314,10 @@ export class StackRunner {
       }
       this.store.event(stack, { ...base, status: 'DELETE_IN_PROGRESS' });
       try {
-        await deleteResource(r.type, r.physicalId, r.properties, this.deployClients());
+        await deleteResource(r.type, r.physicalId, r.properties, this.deployClients(), {
+          logicalId: id,
+          stack: { name: stack.name, id: stack.id },
+        });
       } catch (err) {
         this.store.event(stack, {
           ...base,

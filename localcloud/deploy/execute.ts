@@ -12,6 +12,7 @@
  * also when a resource fails (DeployFailure.applied), so it can roll back.
  */
 import { applyAlarm, applyDashboard } from './appliers/cloudwatch';
+import { applyCustomResource, isCustomResourceType } from './appliers/custom-resource';
 import { applyGlobalTable, applyTable } from './appliers/dynamodb';
 import { applyRule } from './appliers/events';
 import { applyStream, applyStreamConsumer } from './appliers/kinesis';
@@ -42,6 +43,11 @@ export const APPLIERS: Record<string, Applier> = {
   'AWS::Logs::LogGroup': applyLogGroup,
   'Custom::LogRetention': applyLogRetention,
 };
+
+/** A type's applier: its service's, or CloudFormation's custom-resource protocol (Custom::…). */
+function applierOf(type: string): Applier | undefined {
+  return APPLIERS[type] ?? (isCustomResourceType(type) ? applyCustomResource : undefined);
+}
 
 export type ResourceAction = 'created' | 'updated' | 'unchanged' | 'accepted';
 
@@ -120,7 +126,8 @@ function resolveWithPlaceholders(
       if (!(err instanceof UnknownValueError)) throw err;
       const source = planner.input.template.Resources[err.logicalId]?.Type ?? 'unknown type';
       const known = values.get(err.logicalId);
-      if (APPLIERS[source] || !known) {
+      const custom = isCustomResourceType(source);
+      if ((applierOf(source) && !custom) || !known) {
         throw new DeployFailure(
           logicalId,
           type,
@@ -133,7 +140,9 @@ function resolveWithPlaceholders(
       if (err.attribute === 'Ref') known.ref = value;
       else known.attrs[err.attribute] = value;
       warn(
-        `${logicalId} refers to ${err.logicalId}.${err.attribute}; ${err.logicalId} (${source}) is not emulated, so it gets the placeholder "${value}"`,
+        custom
+          ? `${logicalId} refers to ${err.logicalId}.${err.attribute}; ${err.logicalId} (${source}) gave no ${err.attribute} in its response's Data, so it gets the placeholder "${value}"`
+          : `${logicalId} refers to ${err.logicalId}.${err.attribute}; ${err.logicalId} (${source}) is not emulated, so it gets the placeholder "${value}"`,
       );
     }
   }
@@ -168,6 +177,10 @@ export async function executePlan(opts: ExecuteOptions): Promise<StackResult> {
     try {
       done = await applyResource(opts, { logicalId, type, props, name, predicted }, values);
     } catch (err) {
+      // A custom resource's function was asked to update and may have changed things: recorded
+      // with what it was asked, so a rollback asks it to go back (CloudFormation does the same).
+      const prev = opts.previous?.[logicalId];
+      if (prev && isCustomResourceType(type)) record[logicalId] = { ...prev, properties: props };
       throw new DeployFailure(logicalId, type, (err as Error).message, record, resources);
     }
     if (done.action === 'accepted') acceptedTypes[type] = (acceptedTypes[type] ?? 0) + 1;
@@ -203,7 +216,7 @@ async function applyResource(
 ): Promise<DeployedResource> {
   const { clients } = opts;
   const { logicalId, type, props, name, predicted } = resource;
-  const applier = APPLIERS[type];
+  const applier = applierOf(type);
   const prev = opts.previous?.[logicalId];
   if (!applier) {
     values.set(logicalId, predicted);
@@ -217,9 +230,10 @@ async function applyResource(
     props,
     previous:
       prev && prev.type === type
-        ? { physicalId: prev.physicalId, properties: prev.properties }
+        ? { physicalId: prev.physicalId, properties: prev.properties, attrs: prev.attrs }
         : undefined,
     predicted,
+    stack: { name: opts.planner.input.stackName, id: opts.planner.pseudo.stackId },
     clients,
   });
   values.set(logicalId, {

@@ -162,7 +162,9 @@ export const ACCEPTED_TYPES: Record<string, TypeInfo> = {
 export type Handling = 'emulated' | 'accepted' | 'unsupported';
 
 export function handlingOf(type: string): Handling {
-  if (type in EMULATED_TYPES) return 'emulated';
+  // Custom resources run their ServiceToken's function (appliers/custom-resource.ts).
+  if (type in EMULATED_TYPES || type.startsWith('Custom::')) return 'emulated';
+  if (type === 'AWS::CloudFormation::CustomResource') return 'emulated';
   return type in ACCEPTED_TYPES ? 'accepted' : 'unsupported';
 }
 

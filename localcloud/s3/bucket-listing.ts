@@ -1,6 +1,7 @@
 /**
- * S3's listings as REST-XML answers: ListBuckets and ListObjects v1/v2
- * (prefix, delimiter, markers and continuation tokens, url encoding).
+ * S3's listings as REST-XML answers: ListBuckets, ListObjects v1/v2
+ * (prefix, delimiter, markers and continuation tokens, url encoding) and
+ * ListObjectVersions as an unversioned bucket answers it.
  */
 import type { ServerResponse } from 'node:http';
 import type { BucketStore } from './bucket-store';
@@ -88,4 +89,49 @@ export function listObjects(
         CommonPrefixes: common,
       };
   sendXml(res, 200, s3Document('ListBucketResult', doc));
+}
+
+/**
+ * ListObjectVersions. Only an object's latest version is kept, so each key
+ * lists one: its version id from a versioned bucket, else "null" (what S3
+ * answers for a bucket that never had versioning on). Tools that empty a
+ * bucket by its versions (CDK's autoDeleteObjects, `aws s3api
+ * list-object-versions`) then see every object.
+ */
+export function listVersions(
+  store: BucketStore,
+  bucket: string,
+  q: URLSearchParams,
+  res: ServerResponse,
+): void {
+  const max = Math.min(MAX_KEYS, Math.max(0, Number(q.get('max-keys') ?? MAX_KEYS) || 0));
+  const prefix = q.get('prefix') ?? '';
+  const delimiter = q.get('delimiter') || undefined;
+  const after = q.get('key-marker') || undefined;
+  const r = store.list(bucket, { prefix, delimiter, after, max });
+  sendXml(
+    res,
+    200,
+    s3Document('ListVersionsResult', {
+      Name: bucket,
+      Prefix: prefix,
+      KeyMarker: after ?? '',
+      VersionIdMarker: '',
+      ...(delimiter ? { Delimiter: delimiter } : {}),
+      MaxKeys: max,
+      IsTruncated: r.truncated,
+      ...(r.truncated && r.next ? { NextKeyMarker: r.next } : {}),
+      Version: r.objects.map((o) => ({
+        Key: o.key,
+        VersionId: o.versionId ?? 'null',
+        IsLatest: true,
+        LastModified: isoDate(o.lastModified),
+        ETag: o.etag,
+        Size: o.size,
+        Owner: OWNER,
+        StorageClass: 'STANDARD',
+      })),
+      CommonPrefixes: r.prefixes.map((p) => ({ Prefix: p })),
+    }),
+  );
 }

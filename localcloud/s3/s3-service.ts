@@ -13,7 +13,7 @@ import type { CloudContext, EdgeService } from '../contracts';
 import { S3Error } from './bucket-store';
 import { persistentBucketStore } from './s3-persistence';
 import { CONFIG_KINDS, configKindOf } from './bucket-config';
-import { listBuckets, listObjects } from './bucket-listing';
+import { listBuckets, listObjects, listVersions } from './bucket-listing';
 import {
   completeUpload,
   initiateUpload,
@@ -106,6 +106,8 @@ export class S3Service implements EdgeService {
     if (method === 'POST' && query.has('delete')) return this.deleteObjects(bucket, body, res);
     if (method === 'GET' && query.has('location')) return this.location(bucket, res);
     if (method === 'GET' && query.has('uploads')) return listUploads(this.store, bucket, res);
+    if (method === 'GET' && query.has('versions'))
+      return listVersions(this.store, bucket, query, res);
     if (method === 'GET') return listObjects(this.store, bucket, query, res);
     throw methodNotAllowed();
   }

@@ -16,6 +16,7 @@ import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import type { Json } from '../template';
+import { deleteCustomResource, isCustomResourceType, type StackRef } from './custom-resource';
 import { errorName, type DeployClients } from './types';
 
 type Deleter = (physicalId: string, props: Record<string, Json>, c: DeployClients) => Promise<void>;
@@ -95,7 +96,17 @@ export async function deleteResource(
   physicalId: string,
   props: Record<string, Json>,
   clients: DeployClients,
+  owner?: { logicalId: string; stack: StackRef },
 ): Promise<boolean> {
+  if (isCustomResourceType(type) && owner) {
+    await deleteCustomResource(clients, {
+      ...owner,
+      resourceType: type,
+      physicalId,
+      properties: props,
+    });
+    return true;
+  }
   const deleter = DELETERS[type];
   if (!deleter) return false;
   try {

@@ -2,13 +2,14 @@
  * AWS::S3::Bucket, AWS::S3::BucketPolicy and AWS::SSM::Parameter — what the
  * cdk bootstrap template creates besides IAM/ECR/KMS records: the asset
  * bucket (its encryption, versioning, lifecycle and public access block are
- * accepted and kept as configuration, not emulated), its policy, and the
+ * accepted and kept as configuration, not emulated; its tags are set), its policy, and the
  * bootstrap version parameter.
  */
 import {
   CreateBucketCommand,
   HeadBucketCommand,
   PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
@@ -24,7 +25,6 @@ const ACCEPTED_BUCKET = [
   'LifecycleConfiguration',
   'OwnershipControls',
   'LoggingConfiguration',
-  'Tags',
 ];
 
 export const applyBucket: Applier = async ({ name, props, previous, clients, predicted }) => {
@@ -59,6 +59,15 @@ export const applyBucket: Applier = async ({ name, props, previous, clients, pre
           IgnorePublicAcls: bool(block.IgnorePublicAcls),
           RestrictPublicBuckets: bool(block.RestrictPublicBuckets),
         },
+      }),
+    );
+  // Kept as the bucket's tag set: CDK's autoDeleteObjects handler empties only a bucket tagged for it.
+  const tags = props.Tags as Obj[] | undefined;
+  if (tags)
+    await s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: name,
+        Tagging: { TagSet: tags.map((t) => ({ Key: String(t.Key), Value: String(t.Value) })) },
       }),
     );
   const accepted = ACCEPTED_BUCKET.filter((p) => props[p] !== undefined);

@@ -36,7 +36,14 @@ export interface ApplyInput {
   name: string;
   props: Record<string, Json>;
   /** Properties applied by the last deploy of this stack to this endpoint; absent on a first deploy. */
-  previous?: { physicalId: string; properties: Record<string, Json> };
+  previous?: {
+    physicalId: string;
+    properties: Record<string, Json>;
+    /** its Fn::GetAtt values then */
+    attrs?: Record<string, Json>;
+  };
+  /** The stack the resource belongs to (custom resources tell their function). */
+  stack: { name: string; id: string };
   /** Predicted Ref/GetAtt values, for what the live resource does not report. */
   predicted: ResourceValues;
   clients: DeployClients;

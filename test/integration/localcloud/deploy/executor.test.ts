@@ -231,10 +231,7 @@ describe('deploy executor on the core cloud', () => {
   it('gives an attribute of a resource it does not emulate a placeholder and a warning, never an abort', async () => {
     const t: CfnTemplate = {
       Resources: {
-        Lookup: {
-          Type: 'Custom::Lookup',
-          Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:x' },
-        },
+        Lookup: { Type: 'AWS::AppSync::GraphQLApi', Properties: { Name: 'lookup' } },
         Dashboard: {
           Type: 'AWS::CloudWatch::Dashboard',
           Properties: {
@@ -257,7 +254,7 @@ describe('deploy executor on the core cloud', () => {
     const r = await deploy(t);
     expect(r.outputs.Found).toBe('placeholder-Lookup-Body');
     expect(r.warnings).toEqual([
-      'Dashboard refers to Lookup.Body; Lookup (Custom::Lookup) is not emulated, so it gets the placeholder "placeholder-Lookup-Body"',
+      'Dashboard refers to Lookup.Body; Lookup (AWS::AppSync::GraphQLApi) is not emulated, so it gets the placeholder "placeholder-Lookup-Body"',
     ]);
   });
 

@@ -20,6 +20,7 @@ import {
   GetBucketPolicyCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
@@ -141,6 +142,18 @@ describe('S3', () => {
     );
     const put = await s3.send(new PutObjectCommand({ Bucket: 'assets-b', Key: 'v', Body: 'v1' }));
     expect(put.VersionId).toBeTruthy();
+    // What CDK's autoDeleteObjects lists before it empties a bucket: every key, with its version.
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: 'assets-b' }));
+    expect(versions.Versions?.map((v) => [v.Key, v.VersionId, v.IsLatest])).toEqual([
+      ['v', put.VersionId, true],
+    ]);
+    const plain = await s3.send(new ListObjectVersionsCommand({ Bucket: 'assets-a' }));
+    expect(plain.Versions?.map((v) => [v.Key, v.VersionId])).toEqual(
+      (await s3.send(new ListObjectsV2Command({ Bucket: 'assets-a' }))).Contents?.map((o) => [
+        o.Key,
+        'null',
+      ]),
+    );
   });
 
   it('assembles multipart uploads with S3 ETags', async () => {
