@@ -12,7 +12,7 @@
  * also when a resource fails (DeployFailure.applied), so it can roll back.
  */
 import { applyAlarm, applyDashboard } from './appliers/cloudwatch';
-import { applyCustomResource, isCustomResourceType } from './appliers/custom-resource';
+import { applyCustomResource } from './appliers/custom-resource';
 import { applyGlobalTable, applyTable } from './appliers/dynamodb';
 import { applyRule } from './appliers/events';
 import { applyStream, applyStreamConsumer } from './appliers/kinesis';
@@ -22,6 +22,7 @@ import { applyQueue } from './appliers/sqs';
 import { applyBucket, applyBucketPolicy, applyParameter } from './appliers/storage';
 import { DeployError, type Applier, type DeployClients } from './appliers/types';
 import { TemplateError, UnknownValueError } from './intrinsics';
+import { isCustomResourceType } from './resource-types';
 import type { Planner, ResourceValues, ValueTable } from './plan';
 import type { Json } from './template';
 

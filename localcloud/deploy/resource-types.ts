@@ -36,6 +36,12 @@ interface TypeInfo {
 const arn = (p: Place, service: string, resource: string, region = p.region) =>
   `arn:${p.partition}:${service}:${region}:${p.accountId}:${resource}`;
 
+const TABLE: TypeInfo = {
+  nameProperty: 'TableName',
+  maxName: 255,
+  attrs: (n, p) => ({ Arn: arn(p, 'dynamodb', `table/${n}`) }),
+};
+
 /** Types deploy:local creates on the local cloud, in the order a reader meets them in the docs. */
 export const EMULATED_TYPES: Record<string, TypeInfo> = {
   'AWS::Kinesis::Stream': {
@@ -60,16 +66,11 @@ export const EMULATED_TYPES: Record<string, TypeInfo> = {
       };
     },
   },
-  'AWS::DynamoDB::Table': {
-    nameProperty: 'TableName',
-    maxName: 255,
-    attrs: (n, p) => ({ Arn: arn(p, 'dynamodb', `table/${n}`) }),
-  },
+  'AWS::DynamoDB::Table': TABLE,
   // CDK's TableV2: its replica in this region, as a table (appliers/dynamodb.ts).
   'AWS::DynamoDB::GlobalTable': {
-    nameProperty: 'TableName',
-    maxName: 255,
-    attrs: (n, p) => ({ Arn: arn(p, 'dynamodb', `table/${n}`) }),
+    ...TABLE,
+    attrs: (n, p, props) => ({ ...TABLE.attrs!(n, p, props), TableId: uuidOf(n) }),
   },
   'AWS::SQS::Queue': {
     nameProperty: 'QueueName',
@@ -161,10 +162,12 @@ export const ACCEPTED_TYPES: Record<string, TypeInfo> = {
 /** emulated: created and run; accepted: recorded (nothing to run locally); unsupported: recorded, with a warning. */
 export type Handling = 'emulated' | 'accepted' | 'unsupported';
 
+/** Custom resources run their ServiceToken's function (appliers/custom-resource.ts). */
+export const isCustomResourceType = (type: string): boolean =>
+  type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
+
 export function handlingOf(type: string): Handling {
-  // Custom resources run their ServiceToken's function (appliers/custom-resource.ts).
-  if (type in EMULATED_TYPES || type.startsWith('Custom::')) return 'emulated';
-  if (type === 'AWS::CloudFormation::CustomResource') return 'emulated';
+  if (type in EMULATED_TYPES || isCustomResourceType(type)) return 'emulated';
   return type in ACCEPTED_TYPES ? 'accepted' : 'unsupported';
 }
 

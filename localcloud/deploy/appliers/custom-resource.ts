@@ -16,13 +16,11 @@ import { randomUUID } from 'node:crypto';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { CUSTOM_RESOURCES } from '../../config';
+import { changedProperties } from '../diff';
 import type { Json } from '../template';
-import { DeployError, errorName, type Applier, type DeployClients } from './types';
+import { DeployError, errorName, waitFor, type Applier, type DeployClients } from './types';
 
 const LAMBDA_ARN = /^arn:[^:]+:lambda:[^:]+:\d+:function:[^:]+(:[^:]+)?$/;
-
-export const isCustomResourceType = (type: string): boolean =>
-  type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
 
 export interface StackRef {
   name: string;
@@ -107,18 +105,15 @@ export async function callCustomResource(
       Payload: Buffer.from(JSON.stringify(event)),
     }),
   );
-  const deadline = Date.now() + CUSTOM_RESOURCES.responseWaitMs;
-  for (;;) {
-    const body = await readResponse(clients, slot.bucket, slot.key);
-    if (body !== undefined) return parseResponse(body, token);
-    if (Date.now() > deadline) {
-      const fn = token.split(':')[6];
-      throw new DeployError(
-        `no response from ${fn} to the ${request.requestType} request within ${CUSTOM_RESOURCES.responseWaitMs / 1000} s (see its log: aws logs tail /aws/lambda/${fn})`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, CUSTOM_RESOURCES.pollMs));
-  }
+  const fn = token.split(':')[6];
+  let body: string | undefined;
+  await waitFor(
+    `a response from ${fn} to the ${request.requestType} request (see its log: aws logs tail /aws/lambda/${fn})`,
+    async () => (body = await readResponse(clients, slot.bucket, slot.key)) !== undefined,
+    CUSTOM_RESOURCES.responseWaitMs,
+    CUSTOM_RESOURCES.pollMs,
+  );
+  return parseResponse(body!, token);
 }
 
 async function readResponse(
@@ -153,8 +148,6 @@ function parseResponse(body: string, token: string): CustomResourceResponse {
   return r;
 }
 
-const same = (a: Json, b: Json) => JSON.stringify(a) === JSON.stringify(b);
-
 export const applyCustomResource: Applier = async ({
   logicalId,
   type,
@@ -173,7 +166,7 @@ export const applyCustomResource: Applier = async ({
       detail: `ServiceToken ${JSON.stringify(token)} is not a Lambda function: recorded, nothing runs`,
     };
   }
-  if (previous && same(previous.properties, props)) {
+  if (previous && changedProperties(previous.properties, props).length === 0) {
     return {
       action: 'unchanged',
       physicalId: previous.physicalId,

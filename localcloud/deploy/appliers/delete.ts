@@ -16,7 +16,8 @@ import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
 import type { Json } from '../template';
-import { deleteCustomResource, isCustomResourceType, type StackRef } from './custom-resource';
+import { isCustomResourceType } from '../resource-types';
+import { deleteCustomResource, type StackRef } from './custom-resource';
 import { errorName, type DeployClients } from './types';
 
 type Deleter = (physicalId: string, props: Record<string, Json>, c: DeployClients) => Promise<void>;
@@ -31,6 +32,10 @@ const GONE = new Set([
   'QueueDoesNotExist',
 ]);
 
+const deleteTable: Deleter = async (id, _p, c) => {
+  await c.dynamodb.send(new DeleteTableCommand({ TableName: id }));
+};
+
 export const DELETERS: Record<string, Deleter> = {
   'AWS::Kinesis::Stream': async (id, _p, c) => {
     await c.kinesis.send(
@@ -40,12 +45,8 @@ export const DELETERS: Record<string, Deleter> = {
   'AWS::Kinesis::StreamConsumer': async (id, _p, c) => {
     await c.kinesis.send(new DeregisterStreamConsumerCommand({ ConsumerARN: id }));
   },
-  'AWS::DynamoDB::Table': async (id, _p, c) => {
-    await c.dynamodb.send(new DeleteTableCommand({ TableName: id }));
-  },
-  'AWS::DynamoDB::GlobalTable': async (id, _p, c) => {
-    await c.dynamodb.send(new DeleteTableCommand({ TableName: id }));
-  },
+  'AWS::DynamoDB::Table': deleteTable,
+  'AWS::DynamoDB::GlobalTable': deleteTable,
   'AWS::SQS::Queue': async (id, _p, c) => {
     await c.sqs.send(new DeleteQueueCommand({ QueueUrl: id }));
   },

@@ -18,7 +18,6 @@ import {
   type ProvisionedThroughput,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { createHash } from 'node:crypto';
 import type { Json } from '../template';
 import {
   DeployError,
@@ -282,21 +281,6 @@ export const applyGlobalTable: Applier = async (input) => {
     elsewhere.length > 0
       ? `replicas in ${elsewhere.join(', ')} not made (one region here)`
       : undefined;
-  return {
-    ...result,
-    values: {
-      ref: result.values.ref,
-      attrs: defined({
-        ...result.values.attrs,
-        TableId: tableId(result.physicalId),
-      }) as Record<string, Json>,
-    },
-    detail: [result.detail, note].filter(Boolean).join('; ') || undefined,
-  };
+  // TableId is predicted from the name (resource-types.ts), as the Arn is.
+  return { ...result, detail: [result.detail, note].filter(Boolean).join('; ') || undefined };
 };
-
-/** A stable id in AWS's TableId shape (a UUID), from the table's name. */
-function tableId(name: string): string {
-  const h = createHash('sha256').update(name).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}

@@ -46,6 +46,9 @@ export function declaredNodeMajor(runtime: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** The major version of a Node.js version string (v20.20.2 -> 20). */
+export const nodeMajor = (version: string): number => Number(/^v?(\d+)/.exec(version)?.[1]);
+
 /** A note when the declared version is not the host's (undefined when they agree). */
 export function runtimeVersionNote(
   functionName: string,
@@ -53,7 +56,6 @@ export function runtimeVersionNote(
   hostVersion: string,
 ): string | undefined {
   const declared = declaredNodeMajor(runtime);
-  const host = Number(/^v?(\d+)/.exec(hostVersion)?.[1]);
-  if (declared === undefined || declared === host) return undefined;
+  if (declared === undefined || declared === nodeMajor(hostVersion)) return undefined;
   return `${functionName} declares ${runtime} but runs on this machine's Node.js ${hostVersion} (the embedded cloud has one Node.js; process.version in the function says ${hostVersion}, AWS_EXECUTION_ENV says AWS_Lambda_${runtime})`;
 }

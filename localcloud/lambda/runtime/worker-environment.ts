@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FunctionDefinition } from '../api/function-definition';
-import { declaredNodeMajor } from './runtimes';
+import { declaredNodeMajor, nodeMajor } from './runtimes';
 
 export interface RuntimeSite {
   endpoint: string;
@@ -27,8 +27,7 @@ export const logStreamOf = (fn: FunctionDefinition) =>
  */
 function hostNoticeSwitch(runtime: string, hostVersion: string): Record<string, string> {
   const declared = declaredNodeMajor(runtime);
-  const host = Number(/^v?(\d+)/.exec(hostVersion)?.[1]);
-  return declared !== undefined && declared > host
+  return declared !== undefined && declared > nodeMajor(hostVersion)
     ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
     : {};
 }

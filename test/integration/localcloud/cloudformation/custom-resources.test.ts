@@ -130,6 +130,18 @@ async function settle(name: string): Promise<Stack> {
   throw new Error(`stack ${name} did not settle`);
 }
 
+/** UpdateStack with the template for `props`, settled. */
+async function updateStack(props: Parameters<typeof template>[0]): Promise<Stack> {
+  await cfn.send(
+    new UpdateStackCommand({
+      StackName: 'greet',
+      TemplateBody: template(props),
+      Capabilities: ['CAPABILITY_IAM'],
+    }),
+  );
+  return settle('greet');
+}
+
 const outputs = (s: Stack) =>
   Object.fromEntries((s.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
 
@@ -182,14 +194,7 @@ describe('Lambda-backed custom resources', () => {
   });
 
   it('Update: the old properties and physical id go with it, and the new answer replaces the old', async () => {
-    await cfn.send(
-      new UpdateStackCommand({
-        StackName: 'greet',
-        TemplateBody: template({ name: 'there' }),
-        Capabilities: ['CAPABILITY_IAM'],
-      }),
-    );
-    const s = await settle('greet');
+    const s = await updateStack({ name: 'there' });
     expect(s.StackStatus).toBe('UPDATE_COMPLETE');
     expect(outputs(s)).toMatchObject({ Id: 'greeting-there', Greeting: 'hello there' });
     const update = (await requests()).at(-1)!;
@@ -202,14 +207,7 @@ describe('Lambda-backed custom resources', () => {
   });
 
   it("FAILED: the update rolls back, and the stack names the function's reason", async () => {
-    await cfn.send(
-      new UpdateStackCommand({
-        StackName: 'greet',
-        TemplateBody: template({ name: 'again', fail: true }),
-        Capabilities: ['CAPABILITY_IAM'],
-      }),
-    );
-    const s = await settle('greet');
+    const s = await updateStack({ name: 'again', fail: true });
     expect(s.StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
     const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: 'greet' })))
       .StackEvents!;
